@@ -1,0 +1,102 @@
+"""Argument parsing and error handling shared by every subcommand.
+
+Bad input ends in one clear line on stderr and a non-zero exit, never a
+traceback (``--debug`` shows it for a bug report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from fieldkit import __version__
+from fieldkit.errors import FieldKitError
+from fieldkit.i18n import LANGUAGES, _, set_language
+from fieldkit.progress import Cancelled
+
+EXIT_ERROR = 2
+EXIT_CANCELLED = 130
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from fieldkit.cli import data_cmds, office_cmds
+
+    parser = argparse.ArgumentParser(
+        prog="fieldkit",
+        description=_("FieldKit: offline records for human-rights field offices."),
+    )
+    parser.add_argument("--db", help=_("store file path or SQLAlchemy URL (default: FIELDKIT_DB or the user store)"))
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), help=_("interface and message language"))
+    parser.add_argument("--debug", action="store_true", help=_("show tracebacks for bug reports"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    office_cmds.register(sub)
+    data_cmds.register(sub)
+    version = sub.add_parser("version", help=_("print the FieldKit version"))
+    version.set_defaults(handler=lambda _args: print(f"fieldkit {__version__}") or 0)
+    return parser
+
+
+#: opens the window: ``(db, lang) -> exit code``; the shell passes it in (the core never imports it)
+GuiLauncher = Callable[[str | None, str | None], int]
+
+
+def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None) -> int:
+    """Run a subcommand; with none, open the window through ``open_gui``."""
+    lang = os.environ.get("FIELDKIT_LANG")
+    if lang in LANGUAGES:
+        set_language(lang)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lang:
+        set_language(args.lang)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(message)s")
+    handler: Handler | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            if open_gui is None:
+                parser.print_help()
+                return EXIT_ERROR
+            return open_gui(args.db, args.lang)
+        return int(handler(args) or 0)
+    except Cancelled:
+        print(_("fieldkit: cancelled"), file=sys.stderr)
+        return EXIT_CANCELLED
+    except FieldKitError as exc:
+        print(_("fieldkit: error: {message}").format(message=exc), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(_("fieldkit: interrupted"), file=sys.stderr)
+        return EXIT_CANCELLED
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            _("fieldkit: unexpected error: {message} (run again with --debug for details)").format(
+                message=f"{type(exc).__name__}: {exc}"
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def cli_progress_printer(enabled: bool) -> Callable[[int, int, str], None] | None:
+    """A progress listener that redraws one line on a terminal (nothing when piped)."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+    last = [-1]
+
+    def listener(done: int, total: int, label: str) -> None:
+        percent = int(done * 100 / total) if total else 0
+        if percent != last[0]:
+            last[0] = percent
+            sys.stderr.write(f"\r{label} {percent:3d}%")
+            if percent >= 100:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    return listener

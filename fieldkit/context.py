@@ -1,0 +1,83 @@
+"""``Context``: an open store plus who is working in it.
+
+Services are plain functions taking a ``Context`` and ids or plain values and
+returning plain objects; the GUI and the CLI call the same ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldkit.errors import NotInitialised
+from fieldkit.search import reindex_visits
+from fieldkit.i18n import _
+from fieldkit.store import migrate
+from fieldkit.store.changes import Writer, utcnow
+from fieldkit.store.engine import Store, resolve_url
+from fieldkit.store.system import Office
+
+
+def default_user() -> str:
+    try:
+        return os.environ.get("FIELDKIT_USER") or getpass.getuser()
+    except Exception:  # no login name on some kiosks and containers
+        return "user"
+
+
+@dataclass
+class Context:
+    store: Store
+    user: str = field(default_factory=default_user)
+    office_code: str | None = None
+    now: Callable[[], dt.datetime] = utcnow
+    rng: random.Random | None = None
+    backup: Path | None = None
+
+    @property
+    def office(self) -> str:
+        if self.office_code is None:
+            raise NotInitialised(
+                _("This store has no office yet. Run 'fieldkit init' or the first-run setup.")
+            )
+        return self.office_code
+
+    @contextmanager
+    def write(self) -> Iterator[tuple[Session, Writer]]:
+        """A write transaction and a writer acting as this office and user."""
+        office = self.office
+        with self.store.write() as session:
+            writer = Writer(session, office, self.user, now=self.now, rng=self.rng)
+            yield session, writer
+            session.flush()
+            reindex_visits(session, sorted(writer.touched_visits))
+
+    def refresh_office(self) -> None:
+        with self.store.read() as session:
+            self.office_code = session.execute(
+                select(Office.code).where(Office.is_local.is_(True))
+            ).scalar_one_or_none()
+
+    def close(self) -> None:
+        self.store.dispose()
+
+
+def open_context(db: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Context:
+    """Open (creating or upgrading as needed) the store named by ``db``/``FIELDKIT_DB``."""
+    from fieldkit.services.vocab import seed_vocabularies
+
+    store = Store(resolve_url(db))
+    backup = migrate.upgrade(store)
+    seed_vocabularies(store)
+    ctx = Context(store=store, user=user or default_user(), backup=backup)
+    ctx.refresh_office()
+    return ctx

@@ -1,0 +1,30 @@
+"""Alembic environment: run against the connection ``fieldkit.store.migrate`` hands in."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from fieldkit.store import records, system  # noqa: F401  (register every table)
+from fieldkit.store.base import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("FieldKit migrations run through fieldkit.store.migrate, not the alembic CLI")
+
+
+
+def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    # the search index is a virtual table made by hand in 0002, not part of the models
+    return not (type_ == "table" and name is not None and name.startswith("visit_search"))
+
+
+context.configure(
+    include_object=_include,
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,1 @@
+"""Services: what the GUI and the CLI can do, as plain functions over a ``Context``."""

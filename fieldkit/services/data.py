@@ -1,0 +1,132 @@
+"""Counts and plain exports of every synced record, for scripts and spreadsheets.
+
+The JSON-lines export is canonical: records sorted by type (dependency order)
+and id, keys sorted, no whitespace, so two stores with the same content give
+byte-identical files whatever order their rows were written in.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from fieldkit.context import Context
+from fieldkit.errors import ValidationError
+from fieldkit.i18n import _
+from fieldkit.progress import Progress
+from fieldkit.store.base import SyncedRecord
+from fieldkit.store.codec import fields_of, row_to_dict
+from fieldkit.store.records import RECORD_MODELS
+
+FORMATS = ("jsonl", "csv", "xlsx")
+REDACTED = "[restricted]"
+
+
+def stats(ctx: Context) -> dict[str, dict[str, int]]:
+    """Per record type: live records and tombstones."""
+    result: dict[str, dict[str, int]] = {}
+    with ctx.store.read() as session:
+        for model in RECORD_MODELS:
+            counts = dict(
+                session.execute(select(model.deleted, func.count()).group_by(model.deleted)).tuples().all()
+            )
+            result[model.record_type] = {
+                "live": int(counts.get(False, 0)),
+                "deleted": int(counts.get(True, 0)),
+            }
+    return result
+
+
+def iter_records(
+    ctx: Context, model: type[SyncedRecord], *, include_restricted: bool, batch: int = 5000
+) -> Iterator[dict[str, Any]]:
+    """Every row of ``model`` (tombstones included) as JSON-safe dicts, sorted by id."""
+    table = model.__table__
+    restricted = model.restricted_fields
+    with ctx.store.read() as session:
+        rows = session.execute(
+            select(table).order_by(table.c.id).execution_options(yield_per=batch)
+        )
+        for row in rows:
+            record = row_to_dict(model, row)
+            if restricted and not include_restricted:
+                for key in restricted:
+                    if record.get(key):
+                        record[key] = REDACTED
+            yield record
+
+
+def canonical_json(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def export_data(
+    ctx: Context,
+    fmt: str,
+    out_dir: Path,
+    *,
+    include_restricted: bool = False,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write every synced record to ``out_dir``; return the files written."""
+    if fmt not in FORMATS:
+        raise ValidationError(
+            _("Unknown export format '{fmt}'; use one of: {choices}").format(fmt=fmt, choices=", ".join(FORMATS))
+        )
+    progress = progress or Progress()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts = stats(ctx)
+    progress.set_total(sum(c["live"] + c["deleted"] for c in counts.values()), _("Exporting records"))
+    if fmt == "xlsx":
+        return [_export_xlsx(ctx, out_dir, include_restricted, progress)]
+    written = []
+    for model in RECORD_MODELS:
+        path = out_dir / f"{model.record_type}.{fmt}"
+        records = iter_records(ctx, model, include_restricted=include_restricted)
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            if fmt == "jsonl":
+                for n, record in enumerate(records, 1):
+                    fh.write(canonical_json(record))
+                    fh.write("\n")
+                    if n % 1000 == 0:
+                        progress.step(1000)
+            else:
+                names = [f.name for f in fields_of(model)]
+                writer = csv.writer(fh)
+                writer.writerow(names)
+                for n, record in enumerate(records, 1):
+                    writer.writerow([_cell(record[k]) for k in names])
+                    if n % 1000 == 0:
+                        progress.step(1000)
+        written.append(path)
+    return written
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if value is None:
+        return ""
+    return value
+
+
+def _export_xlsx(ctx: Context, out_dir: Path, include_restricted: bool, progress: Progress) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for model in RECORD_MODELS:
+        sheet = book.create_sheet(model.record_type[:31])
+        names = [f.name for f in fields_of(model)]
+        sheet.append(names)
+        for n, record in enumerate(iter_records(ctx, model, include_restricted=include_restricted), 1):
+            sheet.append([_cell(record[k]) for k in names])
+            if n % 1000 == 0:
+                progress.step(1000)
+    path = out_dir / "fieldkit-export.xlsx"
+    book.save(path)
+    return path

@@ -1,0 +1,47 @@
+"""Autosaved drafts of forms: saved every few seconds, offered back after a crash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from fieldkit.context import Context
+from fieldkit.services.monitoring_types import DraftInfo
+from fieldkit.store.system import Draft
+
+
+def save_draft(
+    ctx: Context, key: str, record_type: str, record_id: str | None, title: str, payload: dict[str, Any]
+) -> None:
+    with ctx.store.write() as session:
+        draft = session.get(Draft, key)
+        if draft is None:
+            draft = Draft(key=key, record_type=record_type, record_id=record_id, title=title,
+                          payload=payload, saved_at=ctx.now(), user=ctx.user)  # fmt: skip
+            session.add(draft)
+        else:
+            draft.record_id, draft.title, draft.payload = record_id, title, payload
+            draft.saved_at, draft.user = ctx.now(), ctx.user
+
+
+def list_drafts(ctx: Context, record_type: str | None = None) -> list[DraftInfo]:
+    with ctx.store.read() as session:
+        query = select(Draft).where(Draft.user == ctx.user).order_by(Draft.saved_at.desc())
+        if record_type:
+            query = query.where(Draft.record_type == record_type)
+        return [
+            DraftInfo(d.key, d.record_type, d.record_id, d.title, d.saved_at)
+            for d in session.execute(query).scalars()
+        ]
+
+
+def load_draft(ctx: Context, key: str) -> dict[str, Any] | None:
+    with ctx.store.read() as session:
+        draft = session.get(Draft, key)
+        return dict(draft.payload) if draft else None
+
+
+def discard_draft(ctx: Context, key: str) -> None:
+    with ctx.store.write() as session:
+        session.execute(delete(Draft).where(Draft.key == key))

@@ -1,0 +1,379 @@
+"""Monitoring visits: load, validate and save a visit with its incidents, people,
+follow-ups and attachments as one unit, in one transaction.
+
+Children keep their ids across saves; a child the user removed is tombstoned,
+never deleted, so the removal syncs like any other change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldkit.context import Context
+from fieldkit.errors import NotFound, ValidationError
+from fieldkit.i18n import _
+from fieldkit.services.monitoring_types import (
+    AttachmentData,
+    FollowUpData,
+    IncidentData,
+    PersonData,
+    VisitData,
+)
+from fieldkit.services.vocab import Vocabularies, vocabularies
+from fieldkit.store.base import SyncedRecord
+from fieldkit.store.changes import Writer
+from fieldkit.store.records import (
+    AdminArea,
+    Attachment,
+    FollowUp,
+    Incident,
+    Involvement,
+    MonitoringVisit,
+    Person,
+    PersonIdentity,
+)
+from fieldkit.store.system import AttachmentBlob
+
+MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
+
+_VISIT_FIELDS = (
+    "title", "visit_type", "date_start", "date_end", "date_precision", "admin_area_id", "location_text",
+    "latitude", "longitude", "team", "institution_type", "institutions", "counterparts", "narrative",
+    "confidentiality",
+)  # fmt: skip
+_INCIDENT_FIELDS = (
+    "incident_date", "summary", "violation_types", "rights", "affected_groups", "victims",
+    "perpetrator_type", "pattern", "source_reliability",
+)  # fmt: skip
+_FOLLOWUP_FIELDS = (
+    "action", "responsible", "due_date", "status", "completed_on", "project_id", "recommendation_refs",
+)  # fmt: skip
+_PERSON_FIELDS = ("code", "sex", "age_group", "birth_year")
+_IDENTITY_FIELDS = ("full_name", "other_names", "contact", "address", "notes")
+
+
+# -- validation -------------------------------------------------------------------------
+
+
+def validate_visit(ctx: Context, data: VisitData) -> dict[str, str]:
+    """Messages keyed by field (``incidents[0].violation_types`` for children); empty when valid."""
+    return check_visit(vocabularies(ctx), data)
+
+
+def check_visit(vocab: Vocabularies, data: VisitData) -> dict[str, str]:
+    """``validate_visit`` over vocabularies already in memory: no store access, safe on a GUI thread."""
+    errors: dict[str, str] = {}
+
+    def code(vocabulary: str, value: str | None, key: str, required: bool = False) -> None:
+        if required and not value:
+            errors[key] = _("Required")
+        elif message := vocab.check(vocabulary, value, key):
+            errors[key] = message
+
+    if not data.title.strip():
+        errors["title"] = _("Give the visit a title")
+    code("visit_type", data.visit_type, "visit_type", required=True)
+    code("sensitivity_level", data.confidentiality, "confidentiality", required=True)
+    code("date_precision", data.date_precision, "date_precision", required=True)
+    code("institution_type", data.institution_type, "institution_type")
+    if data.date_start is None:
+        errors["date_start"] = _("Enter when the visit took place (a month or year is enough)")
+    if data.date_precision == "range" and data.date_end is None:
+        errors["date_end"] = _("A date range needs an end date")
+    if data.date_start and data.date_end and data.date_end < data.date_start:
+        errors["date_end"] = _("The end date is before the start date")
+    if data.latitude is not None and not -90 <= data.latitude <= 90:
+        errors["latitude"] = _("Latitude must be between -90 and 90")
+    if data.longitude is not None and not -180 <= data.longitude <= 180:
+        errors["longitude"] = _("Longitude must be between -180 and 180")
+    if (data.latitude is None) != (data.longitude is None):
+        errors["longitude" if data.longitude is None else "latitude"] = _("Give both coordinates or neither")
+    for i, inc in enumerate(data.incidents):
+        _validate_incident(vocab, inc, f"incidents[{i}]", errors)
+    for i, person in enumerate(data.people):
+        key = f"people[{i}]"
+        if not person.code.strip():
+            errors[f"{key}.code"] = _("Every person needs a code")
+        code("person_role", person.role, f"{key}.role", required=True)
+        code("sex", person.sex, f"{key}.sex", required=True)
+        code("age_group", person.age_group, f"{key}.age_group", required=True)
+        if person.incident_index is not None and not 0 <= person.incident_index < len(data.incidents):
+            errors[f"{key}.incident_index"] = _("This incident does not exist")
+    for i, fu in enumerate(data.follow_ups):
+        key = f"follow_ups[{i}]"
+        if not fu.action.strip():
+            errors[f"{key}.action"] = _("Describe the action to take")
+        code("followup_status", fu.status, f"{key}.status", required=True)
+        if fu.status == "done" and fu.completed_on is None:
+            errors[f"{key}.completed_on"] = _("Enter when it was done")
+    return errors
+
+
+def _validate_incident(vocab: Vocabularies, inc: IncidentData, key: str, errors: dict[str, str]) -> None:
+    if not inc.violation_types:
+        errors[f"{key}.violation_types"] = _("Choose at least one violation type")
+    for field, vocabulary in (
+        ("violation_types", "violation_type"),
+        ("rights", "right"),
+        ("affected_groups", "affected_group"),
+    ):
+        for value in getattr(inc, field):
+            if message := vocab.check(vocabulary, value, field):
+                errors[f"{key}.{field}"] = message
+    for field, vocabulary in (
+        ("perpetrator_type", "perpetrator_type"),
+        ("pattern", "incident_pattern"),
+        ("source_reliability", "source_reliability"),
+    ):
+        if message := vocab.check(vocabulary, getattr(inc, field), field):
+            errors[f"{key}.{field}"] = message
+    for group, count in inc.victims.items():
+        sex, _sep, age = group.partition("/")
+        if not vocab.has("sex", sex) or not vocab.has("age_group", age):
+            errors[f"{key}.victims"] = _("Unknown victim group '{group}'").format(group=group)
+        elif not isinstance(count, int) or count < 0:
+            errors[f"{key}.victims"] = _("Victim counts are whole numbers, zero or more")
+
+
+# -- load ---------------------------------------------------------------------------------
+
+
+def _values(record: SyncedRecord, fields: tuple[str, ...]) -> dict[str, Any]:
+    out = {}
+    for f in fields:
+        value = getattr(record, f)
+        out[f] = tuple(value) if isinstance(value, list) else value
+    return out
+
+
+def _live(session: Session, model: type[SyncedRecord], column: Any, value: str) -> list[Any]:
+    return list(
+        session.execute(
+            select(model).where(column == value, model.deleted.is_(False)).order_by(model.id)
+        ).scalars()
+    )
+
+
+def get_visit(ctx: Context, visit_id: str, *, include_deleted: bool = False) -> VisitData:
+    with ctx.store.read() as session:
+        return _load(session, visit_id, include_deleted)
+
+
+def _load(session: Session, visit_id: str, include_deleted: bool = False) -> VisitData:
+    visit = session.get(MonitoringVisit, visit_id)
+    if visit is None or (visit.deleted and not include_deleted):
+        raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
+    incidents = _live(session, Incident, Incident.visit_id, visit_id)
+    index_of = {inc.id: i for i, inc in enumerate(incidents)}
+    people = []
+    for inv in _live(session, Involvement, Involvement.visit_id, visit_id):
+        person = session.get(Person, inv.person_id)
+        if person is None or person.deleted:
+            continue
+        identity = session.execute(
+            select(PersonIdentity).where(PersonIdentity.person_id == person.id)
+        ).scalar_one_or_none()
+        people.append(
+            PersonData(
+                id=inv.id,
+                role=inv.role,
+                incident_index=index_of.get(inv.incident_id) if inv.incident_id else None,
+                **_values(person, _PERSON_FIELDS),
+                **(_values(identity, _IDENTITY_FIELDS) if identity and not identity.deleted else {}),
+            )
+        )
+    return VisitData(
+        id=visit.id,
+        version=visit.version,
+        **_values(visit, _VISIT_FIELDS),
+        incidents=tuple(IncidentData(id=i.id, **_values(i, _INCIDENT_FIELDS)) for i in incidents),
+        people=tuple(people),
+        follow_ups=tuple(
+            FollowUpData(id=f.id, **_values(f, _FOLLOWUP_FIELDS))
+            for f in _live(session, FollowUp, FollowUp.visit_id, visit_id)
+        ),
+        attachments=tuple(
+            AttachmentData(a.id, a.filename, a.media_type, a.size, a.sha256, a.caption)
+            for a in _live(session, Attachment, Attachment.visit_id, visit_id)
+        ),
+        origin_office=visit.origin_office,
+        created_at=visit.created_at,
+        created_by=visit.created_by,
+        updated_at=visit.updated_at,
+        updated_by=visit.updated_by,
+        deleted=visit.deleted,
+    )
+
+
+# -- save ---------------------------------------------------------------------------------
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    """Tuples from the dataclasses become the lists JSON columns hold."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+
+def save_visit(ctx: Context, data: VisitData) -> VisitData:
+    """Create or update the visit and everything under it; return it as stored."""
+    errors = validate_visit(ctx, data)
+    if errors:
+        raise ValidationError(_("The visit has {count} problem(s) to fix").format(count=len(errors)), errors)
+    with ctx.write() as (session, writer):
+        visit_values = _plain({f: getattr(data, f) for f in _VISIT_FIELDS})
+        if data.admin_area_id and session.get(AdminArea, data.admin_area_id) is None:
+            raise ValidationError(_("Unknown location"), {"admin_area_id": _("Unknown location")})
+        if data.id is None:
+            visit = writer.create(MonitoringVisit, visit_values)
+        else:
+            found = session.get(MonitoringVisit, data.id)
+            if found is None or found.deleted:
+                raise NotFound(_("No monitoring visit with id {id}").format(id=data.id))
+            if data.version and found.version != data.version:
+                raise ValidationError(
+                    _("Someone saved this visit after you opened it; reopen it to see their changes.")
+                )
+            visit = found
+            writer.update(visit, visit_values)
+        incident_ids = _save_children(
+            session, writer, Incident, visit.id,
+            [(i.id, _plain({f: getattr(i, f) for f in _INCIDENT_FIELDS})) for i in data.incidents],
+        )  # fmt: skip
+        _save_children(
+            session, writer, FollowUp, visit.id,
+            [(f.id, _plain({k: getattr(f, k) for k in _FOLLOWUP_FIELDS})) for f in data.follow_ups],
+        )  # fmt: skip
+        _save_people(session, writer, visit.id, data.people, incident_ids)
+        _retire_attachments(session, writer, visit.id, {a.id for a in data.attachments})
+        visit_id = visit.id
+        session.flush()
+    return get_visit(ctx, visit_id)
+
+
+def _save_children(
+    session: Session,
+    writer: Writer,
+    model: type[Incident] | type[FollowUp],
+    visit_id: str,
+    items: list[tuple[str | None, dict[str, Any]]],
+) -> list[str]:
+    existing = {r.id: r for r in _live(session, model, model.visit_id, visit_id)}
+    ids = []
+    for child_id, values in items:
+        record = existing.pop(child_id, None) if child_id else None
+        if record is None:
+            record = writer.create(model, {"visit_id": visit_id, **values})
+        else:
+            writer.update(record, values)
+        ids.append(record.id)
+    for gone in existing.values():
+        writer.delete(gone)
+    return ids
+
+
+def _save_people(
+    session: Session, writer: Writer, visit_id: str, people: tuple[PersonData, ...], incident_ids: list[str]
+) -> None:
+    existing = {r.id: r for r in _live(session, Involvement, Involvement.visit_id, visit_id)}
+    for data in people:
+        incident_id = incident_ids[data.incident_index] if data.incident_index is not None else None
+        person_values = {f: getattr(data, f) for f in _PERSON_FIELDS}
+        identity_values = {f: getattr(data, f) for f in _IDENTITY_FIELDS}
+        involvement = existing.pop(data.id, None) if data.id else None
+        if involvement is None:
+            person = writer.create(Person, person_values)
+            writer.create(PersonIdentity, {"person_id": person.id, **identity_values})
+            writer.create(
+                Involvement,
+                {"visit_id": visit_id, "incident_id": incident_id, "person_id": person.id, "role": data.role},
+            )
+            continue
+        writer.update(involvement, {"role": data.role, "incident_id": incident_id})
+        person = session.get(Person, involvement.person_id)
+        assert person is not None
+        writer.update(person, person_values)
+        identity = session.execute(
+            select(PersonIdentity).where(PersonIdentity.person_id == person.id)
+        ).scalar_one_or_none()
+        if identity is None:
+            writer.create(PersonIdentity, {"person_id": person.id, **identity_values})
+        else:
+            writer.update(identity, identity_values)
+    for gone in existing.values():
+        writer.delete(gone)
+
+
+def _retire_attachments(session: Session, writer: Writer, visit_id: str, keep: set[str]) -> None:
+    for attachment in _live(session, Attachment, Attachment.visit_id, visit_id):
+        if attachment.id not in keep:
+            writer.delete(attachment)
+
+
+def delete_visit(ctx: Context, visit_id: str) -> None:
+    """Tombstone the visit and everything under it."""
+    with ctx.write() as (session, writer):
+        visit = session.get(MonitoringVisit, visit_id)
+        if visit is None or visit.deleted:
+            raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
+        for model in (Incident, Involvement, FollowUp, Attachment):
+            for child in _live(session, model, model.visit_id, visit_id):
+                writer.delete(child)
+        writer.delete(visit)
+
+
+def restore_visit(ctx: Context, visit_id: str) -> None:
+    """Bring back a deleted visit (its children stay as they were when it was deleted)."""
+    with ctx.write() as (session, writer):
+        visit = session.get(MonitoringVisit, visit_id)
+        if visit is None:
+            raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
+        writer.restore(visit)
+
+
+# -- attachments --------------------------------------------------------------------------
+
+
+def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -> AttachmentData:
+    """Store a file inside the store under its SHA-256 and attach it to the visit."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ValidationError(_("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror)) from exc
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(_("{path} is larger than 200 MB").format(path=path.name))
+    content = path.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    with ctx.write() as (session, writer):
+        visit = session.get(MonitoringVisit, visit_id)
+        if visit is None or visit.deleted:
+            raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
+        if session.get(AttachmentBlob, digest) is None:
+            session.add(AttachmentBlob(sha256=digest, size=size, data=content))
+        record = writer.create(
+            Attachment,
+            {"visit_id": visit_id, "sha256": digest, "filename": path.name, "media_type": media_type,
+             "size": size, "caption": caption},
+        )  # fmt: skip
+        return AttachmentData(record.id, path.name, media_type, size, digest, caption)
+
+
+def attachment_bytes(ctx: Context, sha256: str) -> bytes:
+    with ctx.store.read() as session:
+        blob = session.get(AttachmentBlob, sha256)
+        if blob is None:
+            raise NotFound(_("The file {sha256} is not in this store").format(sha256=sha256[:12]))
+        if hashlib.sha256(blob.data).hexdigest() != sha256:
+            raise ValidationError(_("The stored file {sha256} is damaged").format(sha256=sha256[:12]))
+        return blob.data
+
+
+def with_changes(data: VisitData, **changes: Any) -> VisitData:
+    """A copy of ``data`` with some fields replaced (the editor builds values this way)."""
+    return dataclasses.replace(data, **changes)

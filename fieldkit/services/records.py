@@ -1,0 +1,75 @@
+"""Generic record operations any typed service builds on: get, update, delete, restore.
+
+Values are plain Python values keyed by field name; results are plain dicts in
+the JSON-safe form of ``fieldkit.store.codec`` so they never carry a session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fieldkit.context import Context
+from fieldkit.errors import NotFound, ValidationError
+from fieldkit.i18n import _
+from fieldkit.store.base import SyncedRecord
+from fieldkit.store.codec import record_to_dict
+from fieldkit.store.records import MODEL_BY_TYPE
+
+
+def model_for(record_type: str) -> type[SyncedRecord]:
+    try:
+        return MODEL_BY_TYPE[record_type]
+    except KeyError:
+        raise ValidationError(_("Unknown record type '{name}'").format(name=record_type)) from None
+
+
+def get_record(ctx: Context, record_type: str, record_id: str, *, include_deleted: bool = False) -> dict[str, Any]:
+    model = model_for(record_type)
+    with ctx.store.read() as session:
+        record = session.get(model, record_id)
+        if record is None or (record.deleted and not include_deleted):
+            raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
+        return record_to_dict(record)
+
+
+def create_record(ctx: Context, record_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    model = model_for(record_type)
+    with ctx.write() as (_session, writer):
+        return record_to_dict(writer.create(model, values))
+
+
+def update_record(
+    ctx: Context, record_type: str, record_id: str, values: dict[str, Any], *, expected_version: int | None = None
+) -> dict[str, Any]:
+    """Change some fields; ``expected_version`` refuses to overwrite someone else's newer save."""
+    model = model_for(record_type)
+    with ctx.write() as (session, writer):
+        record = session.get(model, record_id)
+        if record is None or record.deleted:
+            raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
+        if expected_version is not None and record.version != expected_version:
+            raise ValidationError(
+                _("This record was changed elsewhere since you opened it (version {theirs}, yours {ours}).")
+                .format(theirs=record.version, ours=expected_version)
+            )
+        writer.update(record, values)
+        return record_to_dict(record)
+
+
+def delete_record(ctx: Context, record_type: str, record_id: str) -> None:
+    """Tombstone a record (it can be restored, and the deletion syncs)."""
+    model = model_for(record_type)
+    with ctx.write() as (session, writer):
+        record = session.get(model, record_id)
+        if record is None:
+            raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
+        writer.delete(record)
+
+
+def restore_record(ctx: Context, record_type: str, record_id: str) -> None:
+    model = model_for(record_type)
+    with ctx.write() as (session, writer):
+        record = session.get(model, record_id)
+        if record is None:
+            raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
+        writer.restore(record)

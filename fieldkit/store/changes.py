@@ -1,0 +1,254 @@
+"""Every change to a shared record goes through a ``Writer``.
+
+A writer bumps the record's version, stamps who and when, appends a change-log
+entry under the next gap-free sequence number of the local office, and writes an
+audit entry with the values replaced: all inside the caller's transaction, so a
+rollback takes back the change, its log and its sequence numbers together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from fieldkit.errors import ValidationError
+from fieldkit.i18n import _
+from fieldkit.ids import uuid7
+from fieldkit.store.base import SYSTEM_FIELDS, SyncedRecord
+from fieldkit.store.codec import content_fields, encode_values, field_map
+from fieldkit.store.system import AuditLog, ChangeLog, OriginSequence
+
+R = TypeVar("R", bound=SyncedRecord)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def allocate_seqs(session: Session, origin: str, count: int) -> int:
+    """Reserve ``count`` sequence numbers for ``origin``; return the first one.
+
+    The counter row is updated in the caller's transaction, which holds the
+    write lock (SQLite ``BEGIN IMMEDIATE``, a row lock on PostgreSQL), so the
+    numbers are gap-free and never handed out twice.
+    """
+    result = session.execute(
+        update(OriginSequence)
+        .where(OriginSequence.origin_office == origin)
+        .values(last_seq=OriginSequence.last_seq + count)
+        .returning(OriginSequence.last_seq)
+    ).scalar_one_or_none()
+    if result is None:
+        session.add(OriginSequence(origin_office=origin, last_seq=count))
+        session.flush()
+        result = count
+    return int(result) - count + 1
+
+
+class Writer:
+    """Makes versioned, logged changes as one office and user within one session."""
+
+    def __init__(
+        self,
+        session: Session,
+        office: str,
+        user: str,
+        *,
+        now: Callable[[], dt.datetime] = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.session = session
+        self.office = office
+        self.user = user
+        self.now = now
+        self.rng = rng
+        #: visits whose searchable text changed in this transaction (see ``fieldkit.search``)
+        self.touched_visits: set[str] = set()
+
+    def new_id(self, at: dt.datetime | None = None) -> str:
+        ms = int((at or self.now()).replace(tzinfo=dt.UTC).timestamp() * 1000)
+        return uuid7(ms, self.rng)
+
+    # -- single records ---------------------------------------------------------------
+
+    def create(self, model: type[R], values: dict[str, Any], *, record_id: str | None = None) -> R:
+        self._check_fields(model, values)
+        now = self.now()
+        record = model(
+            id=record_id or self.new_id(now),
+            origin_office=self.office,
+            created_at=now,
+            created_by=self.user,
+            updated_at=now,
+            updated_by=self.user,
+            version=1,
+            deleted=False,
+            **values,
+        )
+        self.session.add(record)
+        self.session.flush()
+        full = {f.name: getattr(record, f.name) for f in content_fields(model)}
+        self._log(record, "create", full, None)
+        return record
+
+    def update(self, record: SyncedRecord, values: dict[str, Any]) -> dict[str, Any]:
+        """Apply the values that differ; return them (empty when nothing changed)."""
+        model = type(record)
+        self._check_fields(model, values)
+        changed = {k: v for k, v in values.items() if getattr(record, k) != v}
+        if not changed:
+            return {}
+        old = {k: getattr(record, k) for k in changed}
+        for key, value in changed.items():
+            setattr(record, key, value)
+        self._touch(record)
+        self._log(record, "update", changed, old)
+        return changed
+
+    def delete(self, record: SyncedRecord) -> None:
+        """Tombstone the record: it stays, marked deleted, so the deletion can travel."""
+        if record.deleted:
+            return
+        record.deleted = True
+        self._touch(record)
+        self._log(record, "delete", {"deleted": True}, {"deleted": False})
+
+    def restore(self, record: SyncedRecord) -> None:
+        if not record.deleted:
+            return
+        record.deleted = False
+        self._touch(record)
+        self._log(record, "restore", {"deleted": False}, {"deleted": True})
+
+    # -- many records at once -----------------------------------------------------------
+
+    def bulk_create(self, model: type[SyncedRecord], rows: Sequence[dict[str, Any]]) -> list[str]:
+        """Insert many new records with Core ``executemany``: same log, a fraction of the cost.
+
+        Each row holds content fields and may carry ``id`` and ``created_at``.
+        """
+        if not rows:
+            return []
+        specs = content_fields(model)
+        first = allocate_seqs(self.session, self.office, len(rows))
+        now = self.now()
+        records: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        audits: list[dict[str, Any]] = []
+        ids: list[str] = []
+        for offset, row in enumerate(rows):
+            at = row.get("created_at") or now
+            record_id = row.get("id") or self.new_id(at)
+            content = {s.name: row.get(s.name) for s in specs}
+            ids.append(record_id)
+            records.append(
+                {
+                    "id": record_id,
+                    "origin_office": self.office,
+                    "created_at": at,
+                    "created_by": self.user,
+                    "updated_at": at,
+                    "updated_by": self.user,
+                    "version": 1,
+                    "deleted": False,
+                    **content,
+                }
+            )
+            seq = first + offset
+            changes.append(
+                {
+                    "origin_office": self.office,
+                    "seq": seq,
+                    "record_type": model.record_type,
+                    "record_id": record_id,
+                    "version": 1,
+                    "op": "create",
+                    "at": at,
+                    "by": self.user,
+                    "data": encode_values(model, content),
+                }
+            )
+            audits.append(
+                {
+                    "at": at,
+                    "actor": self.user,
+                    "action": "create",
+                    "record_type": model.record_type,
+                    "record_id": record_id,
+                    "origin_office": self.office,
+                    "seq": seq,
+                    "old": None,
+                }
+            )
+        self.session.execute(insert(model), records)
+        self._note_search_text(model, records)
+        self.session.execute(insert(ChangeLog), changes)
+        self.session.execute(insert(AuditLog), audits)
+        return ids
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _check_fields(self, model: type[SyncedRecord], values: dict[str, Any]) -> None:
+        known = field_map(model)
+        unknown = [k for k in values if k not in known or k in SYSTEM_FIELDS]
+        if unknown:
+            raise ValidationError(
+                _("Unknown field for {record_type}: {fields}").format(
+                    record_type=model.record_type, fields=", ".join(sorted(unknown))
+                )
+            )
+
+    def _note_search_text(self, model: type[SyncedRecord], rows: Sequence[dict[str, Any]]) -> None:
+        if model.record_type == "monitoring_visit":
+            self.touched_visits.update(r["id"] for r in rows)
+        elif model.record_type == "incident":
+            self.touched_visits.update(r["visit_id"] for r in rows)
+
+    def _touch(self, record: SyncedRecord) -> None:
+        record.version += 1
+        record.updated_at = self.now()
+        record.updated_by = self.user
+
+    def _log(
+        self, record: SyncedRecord, op: str, new: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        model = type(record)
+        self._note_search_text(model, [{"id": record.id, "visit_id": getattr(record, "visit_id", None)}])
+        seq = allocate_seqs(self.session, self.office, 1)
+        self.session.execute(
+            insert(ChangeLog).values(
+                origin_office=self.office,
+                seq=seq,
+                record_type=model.record_type,
+                record_id=record.id,
+                version=record.version,
+                op=op,
+                at=record.updated_at,
+                by=self.user,
+                data=encode_values(model, new),
+            )
+        )
+        self.session.execute(
+            insert(AuditLog).values(
+                at=record.updated_at,
+                actor=self.user,
+                action=op,
+                record_type=model.record_type,
+                record_id=record.id,
+                origin_office=self.office,
+                seq=seq,
+                old=encode_values(model, old) if old is not None else None,
+            )
+        )
+
+
+def get_live(session: Session, model: type[R], record_id: str) -> R | None:
+    """The record with this id unless it is missing or tombstoned."""
+    return session.execute(
+        select(model).where(model.id == record_id, model.deleted.is_(False))
+    ).scalar_one_or_none()

@@ -1,0 +1,117 @@
+"""The one place that makes engines and sessions.
+
+SQLite runs in WAL mode with foreign keys on. Writes go through ``Store.write()``,
+whose transactions start with ``BEGIN IMMEDIATE`` so two writers queue on the
+busy timeout instead of failing half-way; reads use deferred transactions and
+never block a writer. PostgreSQL (psycopg 3) uses the same code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from fieldkit.errors import StoreError
+from fieldkit.i18n import _
+from fieldkit.paths import default_store_path
+
+
+def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
+    """Turn ``--db`` / ``FIELDKIT_DB`` (a file path or SQLAlchemy URL) into a URL."""
+    value = os.fspath(db) if db is not None else os.environ.get("FIELDKIT_DB") or None
+    if value is None:
+        value = str(default_store_path())
+    if "://" in value:
+        try:
+            make_url(value)
+        except ArgumentError as exc:
+            raise StoreError(_("Not a valid database URL: {url}").format(url=value)) from exc
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and memory stores."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling is bypassed so that BEGIN is ours
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Store:
+    """An open store: engines and session factories for one database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.backend = make_url(url).get_backend_name()
+        self.path = sqlite_path(url)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if self.backend == "sqlite":
+                self.engine = _sqlite_engine(url, immediate=False)
+                self.write_engine = _sqlite_engine(url, immediate=True)
+            else:
+                self.engine = create_engine(url, pool_pre_ping=True)
+                self.write_engine = self.engine
+        except Exception as exc:  # driver missing, bad URL parts
+            raise StoreError(_("Cannot open the store {url}: {reason}").format(url=url, reason=exc)) from exc
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.backend == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries; nothing it does is committed."""
+        with self._read() as session:
+            yield session
+            session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on any error."""
+        with self._write() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.write_engine is not self.engine:
+            self.write_engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Store({make_url(self.url).render_as_string(hide_password=True)})"

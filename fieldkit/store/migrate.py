@@ -1,0 +1,74 @@
+"""Bring a store to the current schema, copying the file aside first.
+
+The app upgrades an older store when it opens it. Before touching a SQLite file
+that is behind, it copies it to ``<name>.before-<revision>.bak`` with SQLite's
+online backup, so a failed upgrade never costs the user their records.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from fieldkit.errors import StoreError
+from fieldkit.i18n import _
+from fieldkit.store.engine import Store
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(store: Store) -> str | None:
+    with store.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite(path: Path, suffix: str) -> Path:
+    target = path.with_name(f"{path.name}.{suffix}.bak")
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def upgrade(store: Store) -> Path | None:
+    """Upgrade to head; return the backup made, if any."""
+    current = current_revision(store)
+    head = head_revision()
+    if current == head:
+        return None
+    known = {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
+    if current is not None and current not in known:
+        raise StoreError(
+            _("This store was written by a newer FieldKit (schema {revision}); update FieldKit to open it.")
+            .format(revision=current)
+        )
+    backup = None
+    if current is not None and store.path is not None and store.path.exists():
+        backup = backup_sqlite(store.path, f"before-{head}")
+    cfg = _config()
+    with store.write_engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        conn.commit()
+    return backup

@@ -1,0 +1,174 @@
+"""Tables that describe this installation and its history, not shared records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fieldkit.store.base import ID, Base
+
+
+class Office(Base):
+    """An office this installation knows: itself, or a trusted partner."""
+
+    __tablename__ = "office"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    office_type: Mapped[str] = mapped_column(String(40))
+    parent_code: Mapped[str | None] = mapped_column(String(32))
+    age_recipient: Mapped[str] = mapped_column(String(120))
+    minisign_public_key: Mapped[str] = mapped_column(String(120))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    is_local: Mapped[bool] = mapped_column(Boolean, default=False)
+    trusted_at: Mapped[dt.datetime | None]
+
+
+class OfficeSecret(Base):
+    """The local office's secret keys (a later schema encrypts the store itself)."""
+
+    __tablename__ = "office_secret"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    keys: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class OriginSequence(Base):
+    """Highest change sequence number held per origin office.
+
+    For the local office it is the counter new changes draw from; for others it
+    is how far this store has received their changes without a gap.
+    """
+
+    __tablename__ = "origin_sequence"
+
+    origin_office: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ChangeLog(Base):
+    """One change to one record: the spine of sync.
+
+    ``(origin_office, seq)`` is gap-free and grows monotonically per origin.
+    ``data`` holds the new values of the fields that changed (all of them on
+    create); it is what a sync packet carries.
+    """
+
+    __tablename__ = "change_log"
+
+    origin_office: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(ID, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    op: Mapped[str] = mapped_column(String(12))
+    at: Mapped[dt.datetime]
+    by: Mapped[str] = mapped_column(String(120))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AuditLog(Base):
+    """Who changed what here, when, with the values it replaced.
+
+    New values are in the change log entry it points to; imports are audited too.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(12))
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(ID, index=True)
+    origin_office: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AttachmentBlob(Base):
+    """Attachment bytes, stored once per content hash."""
+
+    __tablename__ = "attachment_blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Draft(Base):
+    """Unsaved form contents, written every few seconds so a crash loses nothing typed.
+
+    Local to this installation (never synced) and inside the store, so drafts
+    get the same protection as the records they will become.
+    """
+
+    __tablename__ = "draft"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(36))
+    title: Mapped[str] = mapped_column(String(400))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_at: Mapped[dt.datetime]
+    user: Mapped[str] = mapped_column(String(120))
+
+
+class SyncPacket(Base):
+    """Every packet written or imported, for the Sync page and for refusing replays."""
+
+    __tablename__ = "sync_packet"
+
+    packet_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(4), primary_key=True)  # "in" or "out"
+    sender: Mapped[str] = mapped_column(String(32), index=True)
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    at: Mapped[dt.datetime]
+    by: Mapped[str] = mapped_column(String(120))
+    file_name: Mapped[str] = mapped_column(String(400))
+    #: per origin, the sequence range the packet covers: {"KE-NBO": [1, 120]}
+    ranges: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: what was done: counts of new, updated, unchanged, held...
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PeerAck(Base):
+    """How far a partner office holds each origin's changes, as its last packet told us."""
+
+    __tablename__ = "peer_ack"
+
+    peer: Mapped[str] = mapped_column(String(32), primary_key=True)
+    origin_office: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class HeldChange(Base):
+    """Changes that arrived ahead of a gap; applied once the missing packet arrives."""
+
+    __tablename__ = "held_change"
+
+    origin_office: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    packet_id: Mapped[str] = mapped_column(String(36))
+    change: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class HeldRange(Base):
+    """A sequence range a packet covered but that could not be applied yet (a gap before it)."""
+
+    __tablename__ = "held_range"
+
+    origin_office: Mapped[str] = mapped_column(String(32), primary_key=True)
+    first_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    packet_id: Mapped[str] = mapped_column(String(36))

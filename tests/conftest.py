@@ -1,0 +1,45 @@
+"""Shared fixtures: real SQLite files in tmp_path, never a mocked store."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("FIELDKIT_USER", "tester")
+
+import pytest
+
+from fieldkit.context import Context, open_context
+from fieldkit.services.office import init_office
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test away from the real user's store and settings."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("FIELDKIT_HOME", str(home))
+    monkeypatch.delenv("FIELDKIT_DB", raising=False)
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.db"
+
+
+@pytest.fixture
+def ctx(store_path: Path) -> Iterator[Context]:
+    """An initialised office store on a real SQLite file."""
+    context = open_context(store_path)
+    init_office(context, "KE-NBO", "Kenya country office", "country-office", "ROEA")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def bare_ctx(store_path: Path) -> Iterator[Context]:
+    """A store with no office yet."""
+    context = open_context(store_path)
+    yield context
+    context.close()

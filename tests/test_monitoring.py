@@ -1,0 +1,174 @@
+"""Monitoring services: save a whole visit, search it in any script, follow-ups, drafts, attachments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from fieldkit.context import Context
+from fieldkit.errors import NotFound, ValidationError
+from fieldkit.services import drafts
+from fieldkit.services.monitoring import (
+    add_attachment,
+    attachment_bytes,
+    delete_visit,
+    get_visit,
+    restore_visit,
+    save_visit,
+    validate_visit,
+)
+from fieldkit.services.monitoring_types import (
+    FollowUpData,
+    IncidentData,
+    PersonData,
+    VisitData,
+    VisitFilter,
+    visit_from_payload,
+    visit_to_payload,
+)
+from fieldkit.services.visit_list import count_overdue, list_visits, overdue_followups
+
+TODAY = dt.date(2026, 3, 15)
+
+
+def make_visit(**changes: object) -> VisitData:
+    base = VisitData(
+        title="Visit to Kamiti prison",
+        visit_type="detention-visit",
+        date_start=dt.date(2026, 3, 2),
+        confidentiality="confidential",
+        narrative="Detainees in block C describe overcrowding and beatings by guards.",
+        incidents=(
+            IncidentData(summary="Beating on arrival", violation_types=("torture",),
+                         victims={"male/adult-18-59": 3}, pattern="pattern"),
+            IncidentData(summary="No access to a lawyer", violation_types=("arbitrary-detention",)),
+        ),
+        people=(PersonData(code="V-001", role="victim", sex="male", age_group="adult-18-59",
+                           incident_index=0, full_name="Omar Haddad"),),
+        follow_ups=(FollowUpData(action="Write to the prison director", due_date=dt.date(2026, 3, 10)),),
+    )
+    return VisitData(**{**base.__dict__, **changes})
+
+
+def test_save_and_load_a_whole_visit(ctx: Context) -> None:
+    saved = save_visit(ctx, make_visit())
+    assert saved.id and saved.version == 1
+    assert len(saved.incidents) == 2 and len(saved.follow_ups) == 1
+    assert saved.people[0].full_name == "Omar Haddad" and saved.people[0].incident_index == 0
+    again = get_visit(ctx, saved.id)
+    assert again == saved
+
+
+def test_edit_keeps_child_ids_and_tombstones_removed_children(ctx: Context) -> None:
+    saved = save_visit(ctx, make_visit())
+    first, second = saved.incidents
+    edited = save_visit(
+        ctx,
+        VisitData(**{**saved.__dict__, "narrative": "Updated.", "incidents": (first,), "follow_ups": ()}),
+    )
+    assert edited.version == 2
+    assert [i.id for i in edited.incidents] == [first.id]
+    assert edited.follow_ups == ()
+
+
+def test_stale_save_is_refused(ctx: Context) -> None:
+    saved = save_visit(ctx, make_visit())
+    save_visit(ctx, VisitData(**{**saved.__dict__, "title": "Newer"}))
+    with pytest.raises(ValidationError, match="after you opened it"):
+        save_visit(ctx, VisitData(**{**saved.__dict__, "title": "Older"}))
+
+
+def test_validation_names_each_field(ctx: Context) -> None:
+    bad = make_visit(
+        title=" ", date_end=dt.date(2026, 1, 1), visit_type="picnic",
+        incidents=(IncidentData(violation_types=()),),
+        follow_ups=(FollowUpData(action="", status="done"),),
+    )
+    errors = validate_visit(ctx, bad)
+    assert {"title", "date_end", "visit_type", "incidents[0].violation_types", "follow_ups[0].action",
+            "follow_ups[0].completed_on"} <= set(errors)
+    with pytest.raises(ValidationError) as info:
+        save_visit(ctx, bad)
+    assert info.value.fields == errors
+    assert list_visits(ctx).total == 0
+
+
+@pytest.mark.parametrize(
+    ("word", "found"),
+    [("overcrowding", True), ("OVERCROWD", True), ("التعذيب", True), ("律师", True), ("人权", False),
+     ("beatings guards", True), ("beatings dogs", False), ('"', None)],
+)
+def test_full_text_search_in_any_script(ctx: Context, word: str, found: bool | None) -> None:
+    save_visit(ctx, make_visit())
+    save_visit(ctx, make_visit(title="زيارة السجن المركزي", narrative="أفاد المحتجزون بالتعذيب أثناء الاستجواب."))
+    save_visit(ctx, make_visit(title="探访看守所", narrative="被拘留者反映无法会见律师，牢房拥挤。"))
+    page = list_visits(ctx, VisitFilter(text=word))
+    if found is None:
+        assert page.total == 0
+    else:
+        assert (page.total > 0) is found
+
+
+def test_search_index_follows_edits_and_deletes(ctx: Context) -> None:
+    saved = save_visit(ctx, make_visit())
+    save_visit(ctx, VisitData(**{**saved.__dict__, "narrative": "Water shortage in the camp."}))
+    assert list_visits(ctx, VisitFilter(text="overcrowding")).total == 0
+    assert list_visits(ctx, VisitFilter(text="shortage")).total == 1
+    delete_visit(ctx, saved.id)
+    assert list_visits(ctx, VisitFilter(text="shortage")).total == 0
+    assert list_visits(ctx, VisitFilter(deleted=True)).total == 1
+    with pytest.raises(NotFound):
+        get_visit(ctx, saved.id)
+    restore_visit(ctx, saved.id)
+    assert list_visits(ctx, VisitFilter(text="shortage")).total == 1
+
+
+def test_filters_sorting_and_paging(ctx: Context) -> None:
+    for day in range(1, 13):
+        save_visit(ctx, make_visit(title=f"Visit {day:02d}", date_start=dt.date(2026, 2, day),
+                                   visit_type="trial-observation" if day % 2 else "detention-visit"))
+    page = list_visits(ctx, VisitFilter(date_from=dt.date(2026, 2, 5), date_to=dt.date(2026, 2, 8)))
+    assert page.total == 4
+    page = list_visits(ctx, VisitFilter(visit_types=("trial-observation",)), sort="title", descending=False)
+    assert [r.title for r in page.rows][:2] == ["Visit 01", "Visit 03"]
+    page = list_visits(ctx, sort="date_start", descending=True, offset=10, limit=5)
+    assert page.total == 12 and [r.title for r in page.rows] == ["Visit 02", "Visit 01"]
+    assert list_visits(ctx, VisitFilter(violation_type="torture")).total == 12
+    assert list_visits(ctx, VisitFilter(violation_type="rape")).total == 0
+    assert list_visits(ctx, VisitFilter(followups="overdue"), today=TODAY).total == 12
+
+
+def test_overdue_followups_in_due_order(ctx: Context) -> None:
+    save_visit(ctx, make_visit(follow_ups=(FollowUpData(action="late", due_date=dt.date(2026, 3, 1)),)))
+    save_visit(ctx, make_visit(follow_ups=(FollowUpData(action="later", due_date=dt.date(2026, 2, 1)),
+                                           FollowUpData(action="future", due_date=dt.date(2026, 4, 1)))))
+    rows = overdue_followups(ctx, TODAY)
+    assert [r.action for r in rows] == ["later", "late"]
+    assert rows[0].days_overdue == 42
+    assert count_overdue(ctx, TODAY) == 2
+
+
+def test_drafts_round_trip(ctx: Context) -> None:
+    visit = make_visit(narrative="half-typed نص 文本")
+    drafts.save_draft(ctx, "visit:new:1", "monitoring_visit", None, visit.title, visit_to_payload(visit))
+    assert [d.key for d in drafts.list_drafts(ctx)] == ["visit:new:1"]
+    payload = drafts.load_draft(ctx, "visit:new:1")
+    assert payload is not None and visit_from_payload(payload) == visit
+    drafts.discard_draft(ctx, "visit:new:1")
+    assert drafts.list_drafts(ctx) == []
+
+
+def test_attachments_are_content_addressed(ctx: Context, tmp_path: Path) -> None:
+    saved = save_visit(ctx, make_visit())
+    photo = tmp_path / "cell.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + b"x" * 1000)
+    first = add_attachment(ctx, saved.id, photo, "Cell 4")
+    second = add_attachment(ctx, saved.id, photo, "Same photo again")
+    assert first.sha256 == second.sha256 and first.id != second.id
+    assert attachment_bytes(ctx, first.sha256) == photo.read_bytes()
+    assert first.media_type == "image/jpeg"
+    assert len(get_visit(ctx, saved.id).attachments) == 2
+    with pytest.raises(ValidationError):
+        add_attachment(ctx, saved.id, tmp_path / "missing.jpg")
