@@ -1,7 +1,7 @@
 """Bring a store to the current schema, copying the file aside first.
 
 The app upgrades an older store when it opens it. Before touching a SQLite file
-that is behind, it copies it to ``<name>.before-<revision>.bak`` with SQLite's
+that is behind, it copies it to ``<name>.schema-<old revision>.bak`` with SQLite's
 online backup, so a failed upgrade never costs the user their records.
 """
 
@@ -65,7 +65,7 @@ def upgrade(store: Store) -> Path | None:
         )
     backup = None
     if current is not None and store.path is not None and store.path.exists():
-        backup = backup_sqlite(store.path, f"before-{head}")
+        backup = backup_sqlite(store.path, f"schema-{current}")
     cfg = _config()
     with store.write_engine.connect() as conn:
         cfg.attributes["connection"] = conn
