@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldkit.errors import NotInitialised
-from fieldkit.search import reindex_visits
 from fieldkit.i18n import _
+from fieldkit.search import reindex_visits
 from fieldkit.store import migrate
 from fieldkit.store.changes import Writer, utcnow
 from fieldkit.store.engine import Store, resolve_url

@@ -102,7 +102,9 @@ def reindex_visits(session: Session, visit_ids: Sequence[str]) -> None:
     if not visit_ids:
         return
     postgres = session.get_bind().dialect.name == "postgresql"
-    select_sql = text(_VISIT_TEXT_PG if postgres else _VISIT_TEXT).bindparams(bindparam("ids", expanding=True))
+    select_sql = text(_VISIT_TEXT_PG if postgres else _VISIT_TEXT).bindparams(
+        bindparam("ids", expanding=True)
+    )
     for start in range(0, len(visit_ids), 500):
         chunk = list(visit_ids[start : start + 500])
         rows = session.execute(select_sql, {"ids": chunk}).all()
@@ -115,7 +117,8 @@ def reindex_visits(session: Session, visit_ids: Sequence[str]) -> None:
         docs = [{"id": r[0], "body": document(r[2:])} for r in rows if not r[1]]
         if docs:
             insert = (
-                "INSERT INTO visit_search (record_id, body, tsv) VALUES (:id, :body, to_tsvector('simple', :body))"
+                "INSERT INTO visit_search (record_id, body, tsv) "
+                "VALUES (:id, :body, to_tsvector('simple', :body))"
                 if postgres
                 else "INSERT INTO visit_search (record_id, body) VALUES (:id, :body)"
             )
@@ -125,6 +128,8 @@ def reindex_visits(session: Session, visit_ids: Sequence[str]) -> None:
 def rebuild_index(session: Session) -> int:
     """Reindex every visit (after a bulk load or an upgrade)."""
     session.execute(text("DELETE FROM visit_search"))
-    ids = list(session.execute(text("SELECT id FROM monitoring_visit WHERE deleted = :no"), {"no": False}).scalars())
+    ids = list(
+        session.execute(text("SELECT id FROM monitoring_visit WHERE deleted = :no"), {"no": False}).scalars()
+    )
     reindex_visits(session, ids)
     return len(ids)

@@ -21,8 +21,18 @@ def fieldkit(*args: str, db: Path | str | None = None) -> subprocess.CompletedPr
 @pytest.fixture
 def office_db(tmp_path: Path) -> Path:
     db = tmp_path / "office.db"
-    done = fieldkit("init", "--office-code", "KE-NBO", "--office-name", "Kenya", "--office-type",
-                    "country-office", "--parent", "ROEA", db=db)
+    done = fieldkit(
+        "init",
+        "--office-code",
+        "KE-NBO",
+        "--office-name",
+        "Kenya",
+        "--office-type",
+        "country-office",
+        "--parent",
+        "ROEA",
+        db=db,
+    )
     assert done.returncode == 0, done.stderr
     assert "KE-NBO" in done.stdout
     return db
@@ -51,9 +61,14 @@ def test_version() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["init", "--office-code", "bad code", "--office-name", "X", "--office-type", "country-office"],
-         "office code"),
-        (["init", "--office-code", "KE-NBO", "--office-name", "X", "--office-type", "embassy"], "invalid choice"),
+        (
+            ["init", "--office-code", "bad code", "--office-name", "X", "--office-type", "country-office"],
+            "office code",
+        ),
+        (
+            ["init", "--office-code", "KE-NBO", "--office-name", "X", "--office-type", "embassy"],
+            "invalid choice",
+        ),
         (["demo", "--mutate", "5"], "no office yet"),
         (["vocab", "no-such-list"], "No vocabulary"),
     ],
@@ -73,6 +88,14 @@ def test_bad_database_url_is_reported() -> None:
 
 
 def test_init_twice_keeps_the_first_office(office_db: Path) -> None:
-    done = fieldkit("init", "--office-code", "UG-KLA", "--office-name", "Uganda", "--office-type",
-                    "country-office", db=office_db)
+    done = fieldkit(
+        "init",
+        "--office-code",
+        "UG-KLA",
+        "--office-name",
+        "Uganda",
+        "--office-type",
+        "country-office",
+        db=office_db,
+    )
     assert done.returncode == 2 and "already belongs" in done.stderr

@@ -29,7 +29,10 @@ def test_old_store_upgrades_with_a_backup(old: Path, tmp_path: Path) -> None:
     ctx = open_context(store)
     try:
         assert migrate.current_revision(ctx.store) == migrate.head_revision()
-        assert ctx.backup is not None and ctx.backup.name == f"old.db.{old.stem.replace('store-', 'schema-')}.bak"
+        assert (
+            ctx.backup is not None
+            and ctx.backup.name == f"old.db.{old.stem.replace('store-', 'schema-')}.bak"
+        )
         with sqlite3.connect(ctx.backup) as backup:
             assert backup.execute("select version_num from alembic_version").fetchone() == (old.stem[6:],)
         assert ctx.office == "KE-NBO"

@@ -41,12 +41,24 @@ def make_visit(**changes: object) -> VisitData:
         confidentiality="confidential",
         narrative="Detainees in block C describe overcrowding and beatings by guards.",
         incidents=(
-            IncidentData(summary="Beating on arrival", violation_types=("torture",),
-                         victims={"male/adult-18-59": 3}, pattern="pattern"),
+            IncidentData(
+                summary="Beating on arrival",
+                violation_types=("torture",),
+                victims={"male/adult-18-59": 3},
+                pattern="pattern",
+            ),
             IncidentData(summary="No access to a lawyer", violation_types=("arbitrary-detention",)),
         ),
-        people=(PersonData(code="V-001", role="victim", sex="male", age_group="adult-18-59",
-                           incident_index=0, full_name="Omar Haddad"),),
+        people=(
+            PersonData(
+                code="V-001",
+                role="victim",
+                sex="male",
+                age_group="adult-18-59",
+                incident_index=0,
+                full_name="Omar Haddad",
+            ),
+        ),
         follow_ups=(FollowUpData(action="Write to the prison director", due_date=dt.date(2026, 3, 10)),),
     )
     return VisitData(**{**base.__dict__, **changes})
@@ -63,7 +75,7 @@ def test_save_and_load_a_whole_visit(ctx: Context) -> None:
 
 def test_edit_keeps_child_ids_and_tombstones_removed_children(ctx: Context) -> None:
     saved = save_visit(ctx, make_visit())
-    first, second = saved.incidents
+    first, _second = saved.incidents
     edited = save_visit(
         ctx,
         VisitData(**{**saved.__dict__, "narrative": "Updated.", "incidents": (first,), "follow_ups": ()}),
@@ -82,13 +94,21 @@ def test_stale_save_is_refused(ctx: Context) -> None:
 
 def test_validation_names_each_field(ctx: Context) -> None:
     bad = make_visit(
-        title=" ", date_end=dt.date(2026, 1, 1), visit_type="picnic",
+        title=" ",
+        date_end=dt.date(2026, 1, 1),
+        visit_type="picnic",
         incidents=(IncidentData(violation_types=()),),
         follow_ups=(FollowUpData(action="", status="done"),),
     )
     errors = validate_visit(ctx, bad)
-    assert {"title", "date_end", "visit_type", "incidents[0].violation_types", "follow_ups[0].action",
-            "follow_ups[0].completed_on"} <= set(errors)
+    assert {
+        "title",
+        "date_end",
+        "visit_type",
+        "incidents[0].violation_types",
+        "follow_ups[0].action",
+        "follow_ups[0].completed_on",
+    } <= set(errors)
     with pytest.raises(ValidationError) as info:
         save_visit(ctx, bad)
     assert info.value.fields == errors
@@ -97,12 +117,22 @@ def test_validation_names_each_field(ctx: Context) -> None:
 
 @pytest.mark.parametrize(
     ("word", "found"),
-    [("overcrowding", True), ("OVERCROWD", True), ("التعذيب", True), ("律师", True), ("人权", False),
-     ("beatings guards", True), ("beatings dogs", False), ('"', None)],
+    [
+        ("overcrowding", True),
+        ("OVERCROWD", True),
+        ("التعذيب", True),
+        ("律师", True),
+        ("人权", False),
+        ("beatings guards", True),
+        ("beatings dogs", False),
+        ('"', None),
+    ],
 )
 def test_full_text_search_in_any_script(ctx: Context, word: str, found: bool | None) -> None:
     save_visit(ctx, make_visit())
-    save_visit(ctx, make_visit(title="زيارة السجن المركزي", narrative="أفاد المحتجزون بالتعذيب أثناء الاستجواب."))
+    save_visit(
+        ctx, make_visit(title="زيارة السجن المركزي", narrative="أفاد المحتجزون بالتعذيب أثناء الاستجواب.")
+    )
     save_visit(ctx, make_visit(title="探访看守所", narrative="被拘留者反映无法会见律师，牢房拥挤。"))
     page = list_visits(ctx, VisitFilter(text=word))
     if found is None:
@@ -127,8 +157,14 @@ def test_search_index_follows_edits_and_deletes(ctx: Context) -> None:
 
 def test_filters_sorting_and_paging(ctx: Context) -> None:
     for day in range(1, 13):
-        save_visit(ctx, make_visit(title=f"Visit {day:02d}", date_start=dt.date(2026, 2, day),
-                                   visit_type="trial-observation" if day % 2 else "detention-visit"))
+        save_visit(
+            ctx,
+            make_visit(
+                title=f"Visit {day:02d}",
+                date_start=dt.date(2026, 2, day),
+                visit_type="trial-observation" if day % 2 else "detention-visit",
+            ),
+        )
     page = list_visits(ctx, VisitFilter(date_from=dt.date(2026, 2, 5), date_to=dt.date(2026, 2, 8)))
     assert page.total == 4
     page = list_visits(ctx, VisitFilter(visit_types=("trial-observation",)), sort="title", descending=False)
@@ -142,8 +178,15 @@ def test_filters_sorting_and_paging(ctx: Context) -> None:
 
 def test_overdue_followups_in_due_order(ctx: Context) -> None:
     save_visit(ctx, make_visit(follow_ups=(FollowUpData(action="late", due_date=dt.date(2026, 3, 1)),)))
-    save_visit(ctx, make_visit(follow_ups=(FollowUpData(action="later", due_date=dt.date(2026, 2, 1)),
-                                           FollowUpData(action="future", due_date=dt.date(2026, 4, 1)))))
+    save_visit(
+        ctx,
+        make_visit(
+            follow_ups=(
+                FollowUpData(action="later", due_date=dt.date(2026, 2, 1)),
+                FollowUpData(action="future", due_date=dt.date(2026, 4, 1)),
+            )
+        ),
+    )
     rows = overdue_followups(ctx, TODAY)
     assert [r.action for r in rows] == ["later", "late"]
     assert rows[0].days_overdue == 42

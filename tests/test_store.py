@@ -60,7 +60,11 @@ def test_create_update_delete_are_versioned_and_logged(ctx: Context) -> None:
 
     with ctx.store.read() as s:
         log = s.execute(select(ChangeLog).order_by(ChangeLog.seq)).scalars().all()
-        assert [(c.seq, c.op, c.version) for c in log] == [(1, "create", 1), (2, "update", 2), (3, "delete", 3)]
+        assert [(c.seq, c.op, c.version) for c in log] == [
+            (1, "create", 1),
+            (2, "update", 2),
+            (3, "delete", 3),
+        ]
         assert log[1].data == {"narrative": "Cells hold 40."}
         audit = s.execute(select(AuditLog).order_by(AuditLog.id)).scalars().all()
         assert [a.action for a in audit] == ["create", "update", "delete"]

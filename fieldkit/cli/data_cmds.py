@@ -72,7 +72,9 @@ def _stats(args: argparse.Namespace) -> int:
     else:
         width = max(len(k) for k in counts)
         for kind, c in counts.items():
-            print(f"{kind:<{width}}  {c['live']:>9}  " + _("({deleted} deleted)").format(deleted=c["deleted"]))
+            print(
+                f"{kind:<{width}}  {c['live']:>9}  " + _("({deleted} deleted)").format(deleted=c["deleted"])
+            )
     return 0
 
 
@@ -80,7 +82,10 @@ def _export(args: argparse.Namespace) -> int:
     ctx = open_context(args.db)
     try:
         paths = data.export_data(
-            ctx, args.format, args.out, include_restricted=args.include_restricted,
+            ctx,
+            args.format,
+            args.out,
+            include_restricted=args.include_restricted,
             progress=Progress(cli_progress_printer(True)),
         )
     finally:

@@ -24,18 +24,21 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fieldkit.cli import data_cmds, office_cmds
+    from fieldkit.cli import data_cmds, office_cmds, sync_cmds
 
     parser = argparse.ArgumentParser(
         prog="fieldkit",
         description=_("FieldKit: offline records for human-rights field offices."),
     )
-    parser.add_argument("--db", help=_("store file path or SQLAlchemy URL (default: FIELDKIT_DB or the user store)"))
+    parser.add_argument(
+        "--db", help=_("store file path or SQLAlchemy URL (default: FIELDKIT_DB or the user store)")
+    )
     parser.add_argument("--lang", choices=sorted(LANGUAGES), help=_("interface and message language"))
     parser.add_argument("--debug", action="store_true", help=_("show tracebacks for bug reports"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     office_cmds.register(sub)
     data_cmds.register(sub)
+    sync_cmds.register(sub)
     version = sub.add_parser("version", help=_("print the FieldKit version"))
     version.set_defaults(handler=lambda _args: print(f"fieldkit {__version__}") or 0)
     return parser

@@ -37,8 +37,18 @@ def _init(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     if args.json:
-        print(json.dumps({"code": info.code, "name": info.name, "type": info.office_type,
-                          "parent": info.parent_code, "fingerprint": info.fingerprint}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "code": info.code,
+                    "name": info.name,
+                    "type": info.office_type,
+                    "parent": info.parent_code,
+                    "fingerprint": info.fingerprint,
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         print(_("Office {code} ({name}) created.").format(code=info.code, name=info.name))
         print(_("Key fingerprint: {fingerprint}").format(fingerprint=info.fingerprint))

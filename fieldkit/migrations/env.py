@@ -13,7 +13,6 @@ if connection is None:
     raise RuntimeError("FieldKit migrations run through fieldkit.store.migrate, not the alembic CLI")
 
 
-
 def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     # the search index is a virtual table made by hand in 0002, not part of the models
     return not (type_ == "table" and name is not None and name.startswith("visit_search"))

@@ -32,9 +32,7 @@ def stats(ctx: Context) -> dict[str, dict[str, int]]:
     result: dict[str, dict[str, int]] = {}
     with ctx.store.read() as session:
         for model in RECORD_MODELS:
-            counts = dict(
-                session.execute(select(model.deleted, func.count()).group_by(model.deleted)).tuples().all()
-            )
+            counts = dict(session.execute(select(model.deleted, func.count()).group_by(model.deleted)).all())
             result[model.record_type] = {
                 "live": int(counts.get(False, 0)),
                 "deleted": int(counts.get(True, 0)),
@@ -49,9 +47,7 @@ def iter_records(
     table = model.__table__
     restricted = model.restricted_fields
     with ctx.store.read() as session:
-        rows = session.execute(
-            select(table).order_by(table.c.id).execution_options(yield_per=batch)
-        )
+        rows = session.execute(select(table).order_by(table.c.id).execution_options(yield_per=batch))
         for row in rows:
             record = row_to_dict(model, row)
             if restricted and not include_restricted:
@@ -76,7 +72,9 @@ def export_data(
     """Write every synced record to ``out_dir``; return the files written."""
     if fmt not in FORMATS:
         raise ValidationError(
-            _("Unknown export format '{fmt}'; use one of: {choices}").format(fmt=fmt, choices=", ".join(FORMATS))
+            _("Unknown export format '{fmt}'; use one of: {choices}").format(
+                fmt=fmt, choices=", ".join(FORMATS)
+            )
         )
     progress = progress or Progress()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -17,8 +17,15 @@ def save_draft(
     with ctx.store.write() as session:
         draft = session.get(Draft, key)
         if draft is None:
-            draft = Draft(key=key, record_type=record_type, record_id=record_id, title=title,
-                          payload=payload, saved_at=ctx.now(), user=ctx.user)  # fmt: skip
+            draft = Draft(
+                key=key,
+                record_type=record_type,
+                record_id=record_id,
+                title=title,
+                payload=payload,
+                saved_at=ctx.now(),
+                user=ctx.user,
+            )
             session.add(draft)
         else:
             draft.record_id, draft.title, draft.payload = record_id, title, payload

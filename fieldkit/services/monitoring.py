@@ -44,17 +44,42 @@ from fieldkit.store.system import AttachmentBlob
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 
 _VISIT_FIELDS = (
-    "title", "visit_type", "date_start", "date_end", "date_precision", "admin_area_id", "location_text",
-    "latitude", "longitude", "team", "institution_type", "institutions", "counterparts", "narrative",
+    "title",
+    "visit_type",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "admin_area_id",
+    "location_text",
+    "latitude",
+    "longitude",
+    "team",
+    "institution_type",
+    "institutions",
+    "counterparts",
+    "narrative",
     "confidentiality",
-)  # fmt: skip
+)
 _INCIDENT_FIELDS = (
-    "incident_date", "summary", "violation_types", "rights", "affected_groups", "victims",
-    "perpetrator_type", "pattern", "source_reliability",
-)  # fmt: skip
+    "incident_date",
+    "summary",
+    "violation_types",
+    "rights",
+    "affected_groups",
+    "victims",
+    "perpetrator_type",
+    "pattern",
+    "source_reliability",
+)
 _FOLLOWUP_FIELDS = (
-    "action", "responsible", "due_date", "status", "completed_on", "project_id", "recommendation_refs",
-)  # fmt: skip
+    "action",
+    "responsible",
+    "due_date",
+    "status",
+    "completed_on",
+    "project_id",
+    "recommendation_refs",
+)
 _PERSON_FIELDS = ("code", "sex", "age_group", "birth_year")
 _IDENTITY_FIELDS = ("full_name", "other_names", "contact", "address", "notes")
 
@@ -242,13 +267,19 @@ def save_visit(ctx: Context, data: VisitData) -> VisitData:
             visit = found
             writer.update(visit, visit_values)
         incident_ids = _save_children(
-            session, writer, Incident, visit.id,
+            session,
+            writer,
+            Incident,
+            visit.id,
             [(i.id, _plain({f: getattr(i, f) for f in _INCIDENT_FIELDS})) for i in data.incidents],
-        )  # fmt: skip
+        )
         _save_children(
-            session, writer, FollowUp, visit.id,
+            session,
+            writer,
+            FollowUp,
+            visit.id,
             [(f.id, _plain({k: getattr(f, k) for k in _FOLLOWUP_FIELDS})) for f in data.follow_ups],
-        )  # fmt: skip
+        )
         _save_people(session, writer, visit.id, data.people, incident_ids)
         _retire_attachments(session, writer, visit.id, {a.id for a in data.attachments})
         visit_id = visit.id
@@ -295,14 +326,14 @@ def _save_people(
             )
             continue
         writer.update(involvement, {"role": data.role, "incident_id": incident_id})
-        person = session.get(Person, involvement.person_id)
-        assert person is not None
-        writer.update(person, person_values)
+        existing_person = session.get(Person, involvement.person_id)
+        assert existing_person is not None
+        writer.update(existing_person, person_values)
         identity = session.execute(
-            select(PersonIdentity).where(PersonIdentity.person_id == person.id)
+            select(PersonIdentity).where(PersonIdentity.person_id == existing_person.id)
         ).scalar_one_or_none()
         if identity is None:
-            writer.create(PersonIdentity, {"person_id": person.id, **identity_values})
+            writer.create(PersonIdentity, {"person_id": existing_person.id, **identity_values})
         else:
             writer.update(identity, identity_values)
     for gone in existing.values():
@@ -344,7 +375,9 @@ def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ValidationError(_("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror)) from exc
+        raise ValidationError(
+            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from exc
     if size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(_("{path} is larger than 200 MB").format(path=path.name))
     content = path.read_bytes()
@@ -358,9 +391,15 @@ def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -
             session.add(AttachmentBlob(sha256=digest, size=size, data=content))
         record = writer.create(
             Attachment,
-            {"visit_id": visit_id, "sha256": digest, "filename": path.name, "media_type": media_type,
-             "size": size, "caption": caption},
-        )  # fmt: skip
+            {
+                "visit_id": visit_id,
+                "sha256": digest,
+                "filename": path.name,
+                "media_type": media_type,
+                "size": size,
+                "caption": caption,
+            },
+        )
         return AttachmentData(record.id, path.name, media_type, size, digest, caption)
 
 

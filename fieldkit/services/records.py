@@ -23,7 +23,9 @@ def model_for(record_type: str) -> type[SyncedRecord]:
         raise ValidationError(_("Unknown record type '{name}'").format(name=record_type)) from None
 
 
-def get_record(ctx: Context, record_type: str, record_id: str, *, include_deleted: bool = False) -> dict[str, Any]:
+def get_record(
+    ctx: Context, record_type: str, record_id: str, *, include_deleted: bool = False
+) -> dict[str, Any]:
     model = model_for(record_type)
     with ctx.store.read() as session:
         record = session.get(model, record_id)
@@ -39,7 +41,12 @@ def create_record(ctx: Context, record_type: str, values: dict[str, Any]) -> dic
 
 
 def update_record(
-    ctx: Context, record_type: str, record_id: str, values: dict[str, Any], *, expected_version: int | None = None
+    ctx: Context,
+    record_type: str,
+    record_id: str,
+    values: dict[str, Any],
+    *,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
     """Change some fields; ``expected_version`` refuses to overwrite someone else's newer save."""
     model = model_for(record_type)
@@ -49,8 +56,9 @@ def update_record(
             raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
         if expected_version is not None and record.version != expected_version:
             raise ValidationError(
-                _("This record was changed elsewhere since you opened it (version {theirs}, yours {ours}).")
-                .format(theirs=record.version, ours=expected_version)
+                _(
+                    "This record was changed elsewhere since you opened it (version {theirs}, yours {ours})."
+                ).format(theirs=record.version, ours=expected_version)
             )
         writer.update(record, values)
         return record_to_dict(record)

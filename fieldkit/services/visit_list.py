@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, select, text
+from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
 from fieldkit.context import Context
@@ -43,14 +44,18 @@ def _violation_clause(session: Session, code: str) -> Any:
             "EXISTS (SELECT 1 FROM json_each(incident.violation_types) WHERE json_each.value = :code)"
         ).bindparams(code=code)
     return exists(
-        select(Incident.id).where(Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False), has_code)
+        select(Incident.id).where(
+            Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False), has_code
+        )
     )
 
 
 def _filtered(session: Session, flt: VisitFilter, today: dt.date) -> Select[Any]:
     query = select(MonitoringVisit.id).where(MonitoringVisit.deleted.is_(flt.deleted))
     if flt.date_from:
-        query = query.where(func.coalesce(MonitoringVisit.date_end, MonitoringVisit.date_start) >= flt.date_from)
+        query = query.where(
+            func.coalesce(MonitoringVisit.date_end, MonitoringVisit.date_start) >= flt.date_from
+        )
     if flt.date_to:
         query = query.where(MonitoringVisit.date_start <= flt.date_to)
     if flt.visit_types:
@@ -83,9 +88,11 @@ def _filtered(session: Session, flt: VisitFilter, today: dt.date) -> Select[Any]
             ).bindparams(q=expr)
         else:
             expr = fts5_query(flt.text)
-            matches = text("SELECT record_id FROM visit_search WHERE visit_search MATCH :q").bindparams(q=expr)
+            matches = text("SELECT record_id FROM visit_search WHERE visit_search MATCH :q").bindparams(
+                q=expr
+            )
         if expr is None:
-            return query.where(False)
+            return query.where(sql_false())
         query = query.where(MonitoringVisit.id.in_(matches.columns(record_id=MonitoringVisit.id.type)))
     return query
 
@@ -124,12 +131,21 @@ def list_visits(
         )
         rows = session.execute(
             select(
-                MonitoringVisit.id, MonitoringVisit.title, MonitoringVisit.visit_type,
-                MonitoringVisit.date_start, MonitoringVisit.date_end, MonitoringVisit.date_precision,
-                MonitoringVisit.location_text, MonitoringVisit.confidentiality, incidents, followups,
-                MonitoringVisit.origin_office, MonitoringVisit.updated_at, MonitoringVisit.version,
+                MonitoringVisit.id,
+                MonitoringVisit.title,
+                MonitoringVisit.visit_type,
+                MonitoringVisit.date_start,
+                MonitoringVisit.date_end,
+                MonitoringVisit.date_precision,
+                MonitoringVisit.location_text,
+                MonitoringVisit.confidentiality,
+                incidents,
+                followups,
+                MonitoringVisit.origin_office,
+                MonitoringVisit.updated_at,
+                MonitoringVisit.version,
                 MonitoringVisit.deleted,
-            )  # fmt: skip
+            )
             .where(MonitoringVisit.id.in_(select(ids.c.id)))
             .order_by(*order)
             .offset(offset)
@@ -144,9 +160,15 @@ def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int 
     with ctx.store.read() as session:
         rows = session.execute(
             select(
-                FollowUp.id, FollowUp.visit_id, MonitoringVisit.title, FollowUp.action, FollowUp.responsible,
-                FollowUp.due_date, FollowUp.status, FollowUp.origin_office,
-            )  # fmt: skip
+                FollowUp.id,
+                FollowUp.visit_id,
+                MonitoringVisit.title,
+                FollowUp.action,
+                FollowUp.responsible,
+                FollowUp.due_date,
+                FollowUp.status,
+                FollowUp.origin_office,
+            )
             .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
             .where(
                 FollowUp.deleted.is_(False),
@@ -157,8 +179,9 @@ def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int 
             .order_by(FollowUp.due_date, FollowUp.id)
             .limit(limit)
         ).all()
+    # the query only returns follow-ups with a due date
     return [
-        FollowUpRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (today - r[5]).days, r[7]) for r in rows
+        FollowUpRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (today - r[5]).days, r[7]) for r in rows if r[5]
     ]
 
 
@@ -213,5 +236,3 @@ def admin_areas(ctx: Context) -> list[AreaRow]:
 
     areas = [AreaRow(r.id, r.name, r.level, r.parent_id, " › ".join(path(r.id))) for r in rows]
     return sorted(areas, key=lambda a: a.path.casefold())
-
-

@@ -214,9 +214,7 @@ class Writer:
         record.updated_at = self.now()
         record.updated_by = self.user
 
-    def _log(
-        self, record: SyncedRecord, op: str, new: dict[str, Any], old: dict[str, Any] | None
-    ) -> None:
+    def _log(self, record: SyncedRecord, op: str, new: dict[str, Any], old: dict[str, Any] | None) -> None:
         model = type(record)
         self._note_search_text(model, [{"id": record.id, "visit_id": getattr(record, "visit_id", None)}])
         seq = allocate_seqs(self.session, self.office, 1)

@@ -97,10 +97,12 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for queries; nothing it does is committed."""
+        """A session for queries; nothing it does is committed.
+
+        Closing (not rolling back) ends it, so objects loaded in it keep their values.
+        """
         with self._read() as session:
             yield session
-            session.rollback()
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -60,8 +60,9 @@ def upgrade(store: Store) -> Path | None:
     known = {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
     if current is not None and current not in known:
         raise StoreError(
-            _("This store was written by a newer FieldKit (schema {revision}); update FieldKit to open it.")
-            .format(revision=current)
+            _(
+                "This store was written by a newer FieldKit (schema {revision}); update FieldKit to open it."
+            ).format(revision=current)
         )
     backup = None
     if current is not None and store.path is not None and store.path.exists():

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fieldkit.store.base import ID, SyncedRecord
+from fieldkit.store.base import SyncedRecord
 
 
 class VocabularyTerm(SyncedRecord):

@@ -1,0 +1,141 @@
+"""One change as it travels: a line of the payload, and its checks on arrival."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import inspect as sa_inspect
+
+from fieldkit.i18n import _
+from fieldkit.services.vocab import Vocabularies
+from fieldkit.store.base import SyncedRecord
+from fieldkit.store.codec import content_fields, field_map
+from fieldkit.store.records import CODED_FIELDS, MODEL_BY_TYPE, RECORD_MODELS
+
+OPS = ("create", "update", "delete", "restore")
+TYPE_ORDER = {m.record_type: i for i, m in enumerate(RECORD_MODELS)}
+_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_OFFICE = re.compile(r"^[A-Z0-9*][A-Z0-9-]{0,31}$")
+
+
+@dataclass(frozen=True)
+class Change:
+    origin: str
+    seq: int
+    record_type: str
+    record_id: str
+    version: int
+    op: str
+    at: dt.datetime
+    by: str
+    #: new values, JSON-safe (as in the change log)
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        """Total order of changes to one record: later versions win, then origin, then seq."""
+        return (self.version, self.origin, self.seq)
+
+    @property
+    def apply_order(self) -> tuple[int, int, str, int]:
+        return (TYPE_ORDER[self.record_type], self.version, self.origin, self.seq)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "seq": self.seq,
+            "type": self.record_type,
+            "id": self.record_id,
+            "version": self.version,
+            "op": self.op,
+            "at": self.at.isoformat(timespec="microseconds"),
+            "by": self.by,
+            "data": self.data,
+        }
+
+
+class RowError(ValueError):
+    """A payload row that does not fit the schema or the vocabularies."""
+
+
+def parse_change(raw: Any) -> Change:
+    """Check one payload row's shape and types; raise ``RowError`` naming the problem."""
+    if not isinstance(raw, dict):
+        raise RowError(_("not a JSON object"))
+    try:
+        origin, seq, kind, rid = raw["origin"], raw["seq"], raw["type"], raw["id"]
+        version, op, at, by, data = raw["version"], raw["op"], raw["at"], raw["by"], raw["data"]
+    except KeyError as exc:
+        raise RowError(_("missing '{key}'").format(key=exc.args[0])) from None
+    if not isinstance(origin, str) or not _OFFICE.match(origin):
+        raise RowError(_("bad origin office"))
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+        raise RowError(_("bad sequence number"))
+    if kind not in MODEL_BY_TYPE:
+        raise RowError(_("unknown record type '{type}'").format(type=kind))
+    if not isinstance(rid, str) or not _ID.match(rid):
+        raise RowError(_("bad record id"))
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise RowError(_("bad version"))
+    if op not in OPS:
+        raise RowError(_("unknown operation '{op}'").format(op=op))
+    if not isinstance(by, str) or not isinstance(data, dict):
+        raise RowError(_("bad author or data"))
+    try:
+        when = dt.datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        raise RowError(_("bad timestamp")) from None
+    return Change(origin, seq, kind, rid, version, op, when, by, data)
+
+
+def check_values(change: Change, vocab: Vocabularies, new_terms: set[tuple[str, str]]) -> None:
+    """Check every field against the schema and the vocabularies."""
+    model = MODEL_BY_TYPE[change.record_type]
+    specs = field_map(model)
+    content = {f.name for f in content_fields(model)}
+    allowed = content | {"deleted"} if change.op in ("delete", "restore") else content
+    for name, value in change.data.items():
+        if name not in allowed:
+            raise RowError(_("unknown field '{field}'").format(field=name))
+        try:
+            from fieldkit.store.codec import decode
+
+            decode(specs[name], value)
+        except (TypeError, ValueError) as exc:
+            raise RowError(_("field '{field}': {reason}").format(field=name, reason=exc)) from None
+    if change.op == "create":
+        missing = sorted(content - set(change.data))
+        if missing:
+            raise RowError(_("a new record lacks: {fields}").format(fields=", ".join(missing)))
+    for name, vocabulary in CODED_FIELDS.get(change.record_type, {}).items():
+        value = change.data.get(name)
+        codes = value if isinstance(value, list) else [value]
+        for code in codes:
+            if code in (None, ""):
+                continue
+            if not isinstance(code, str) or not (
+                vocab.has(vocabulary, code) or (vocabulary, code) in new_terms
+            ):
+                raise RowError(
+                    _("unknown code '{code}' in {field} (vocabulary {vocabulary})").format(
+                        code=code, field=name, vocabulary=vocabulary
+                    )
+                )
+
+
+@cache
+def references(record_type: str) -> dict[str, type[SyncedRecord]]:
+    """Foreign-key fields of a record type and the record type each points to."""
+    model = MODEL_BY_TYPE[record_type]
+    by_table = {m.__tablename__: m for m in RECORD_MODELS}
+    refs: dict[str, type[SyncedRecord]] = {}
+    for column in sa_inspect(model).columns:
+        for fk in column.foreign_keys:
+            target = by_table.get(fk.column.table.name)
+            if target is not None:
+                refs[column.key] = target
+    return refs

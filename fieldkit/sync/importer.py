@@ -1,0 +1,430 @@
+"""Importing packets: check everything first, then apply everything in one transaction.
+
+Order of checks: the container (names, manifest), the sender (known and
+trusted) and its signature, that the packet is addressed to this office and was
+not imported before, every member's size and SHA-256, decryption, every row
+against the schema and the vocabularies, and the share of an office's records
+it would delete. Any failure refuses the whole packet and leaves the store
+exactly as it was; refusals are recorded in a log file beside the store instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fieldkit.context import Context
+from fieldkit.crypto import CryptoError, agebox
+from fieldkit.errors import FieldKitError
+from fieldkit.i18n import _
+from fieldkit.progress import Progress
+from fieldkit.search import reindex_visits
+from fieldkit.services.office import local_keys
+from fieldkit.services.vocab import invalidate_cache, vocabularies
+from fieldkit.store.records import MODEL_BY_TYPE
+from fieldkit.store.system import (
+    AttachmentBlob,
+    HeldChange,
+    HeldRange,
+    Office,
+    OriginSequence,
+    PeerAck,
+    SyncPacket,
+)
+from fieldkit.sync import packet as fmt
+from fieldkit.sync.apply import ApplyStats, apply_changes
+from fieldkit.sync.changes import Change, RowError, check_values, parse_change
+from fieldkit.sync.errors import PacketRefused
+
+DEFAULT_MAX_DELETE_SHARE = 0.10
+#: below this many records a deletion share means little; never ask for tiny stores
+MIN_RECORDS_FOR_DELETE_CHECK = 20
+
+
+class MassDeletion(PacketRefused):
+    """The packet would delete more than the allowed share of an office's records."""
+
+
+@dataclass
+class ImportSummary:
+    file: str
+    packet_id: str = ""
+    sender: str = ""
+    status: str = "imported"  # "imported", "dry-run", "refused"
+    reason: str = ""
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicting: int = 0
+    held: int = 0
+    released: int = 0
+    rejected: list[str] = field(default_factory=list)
+    attachments: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _load_rows(payload: bytes, manifest: dict[str, Any]) -> list[Change]:
+    """Parse every payload line; collect every bad row, then refuse them all at once."""
+    ranges = manifest["ranges"]
+    changes: list[Change] = []
+    problems: list[str] = []
+    for number, line in enumerate(payload.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            change = parse_change(json.loads(line))
+            span = ranges.get(change.origin)
+            if not span or not span[0] <= change.seq <= span[1]:
+                raise RowError(
+                    _("change {origin}:{seq} lies outside the ranges the manifest declares").format(
+                        origin=change.origin, seq=change.seq
+                    )
+                )
+            changes.append(change)
+        except (ValueError, RowError) as exc:
+            problems.append(_("row {number}: {reason}").format(number=number, reason=exc))
+    if problems:
+        raise _RowsRefused(problems)
+    return changes
+
+
+class _RowsRefused(PacketRefused):
+    def __init__(self, problems: list[str]) -> None:
+        shown = "; ".join(problems[:5])
+        more = len(problems) - 5
+        message = _("{count} row(s) do not fit the schema or the vocabularies: {rows}").format(
+            count=len(problems), rows=shown
+        )
+        if more > 0:
+            message += " " + _("(and {count} more)").format(count=more)
+        super().__init__(message)
+        self.problems = problems
+
+
+def _check_rows(ctx: Context, changes: list[Change]) -> None:
+    vocab = vocabularies(ctx)
+    new_terms = {
+        (str(c.data.get("vocabulary")), str(c.data.get("code")))
+        for c in changes
+        if c.record_type == "vocabulary_term" and c.op == "create"
+    }
+    problems = []
+    for c in changes:
+        try:
+            check_values(c, vocab, new_terms)
+        except RowError as exc:
+            problems.append(
+                _("{type} {id}: {reason}").format(type=c.record_type, id=c.record_id[:8], reason=exc)
+            )
+    if problems:
+        raise _RowsRefused(problems)
+
+
+def _check_deletions(session: Session, changes: list[Change], max_share: float | None) -> None:
+    if max_share is None:
+        return
+    deletions: Counter[tuple[str, str]] = Counter()
+    for c in changes:
+        if c.op == "delete":
+            model = MODEL_BY_TYPE[c.record_type]
+            owner = session.execute(select(model.origin_office).where(model.id == c.record_id)).scalar()
+            if owner is not None:
+                deletions[(c.record_type, owner)] += 1
+    for (kind, owner), count in deletions.items():
+        model = MODEL_BY_TYPE[kind]
+        live = session.execute(
+            select(func.count()).where(model.origin_office == owner, model.deleted.is_(False))
+        ).scalar_one()
+        if live >= MIN_RECORDS_FOR_DELETE_CHECK and count > live * max_share:
+            raise MassDeletion(
+                _(
+                    "The packet would delete {count} of office {office}'s {live} {type} records (more than "
+                    "{share:.0%}). Check with the sender; import with --allow-mass-delete if it is intended."
+                ).format(count=count, office=owner, live=live, type=kind, share=max_share)
+            )
+
+
+def _advance(
+    session: Session, manifest: dict[str, Any], changes: list[Change], packet_id: str
+) -> tuple[list[Change], int]:
+    """Advance each origin's coverage; return the changes to apply now and how many wait for a gap."""
+    coverage = {
+        o: int(s) for o, s in session.execute(select(OriginSequence.origin_office, OriginSequence.last_seq))
+    }
+    by_origin: dict[str, list[Change]] = defaultdict(list)
+    for c in changes:
+        by_origin[c.origin].append(c)
+    ready: list[Change] = []
+    waiting = 0
+    for origin, (first, last) in manifest["ranges"].items():
+        current = coverage.get(origin, 0)
+        if first > current + 1:
+            # a gap: an earlier packet has not arrived; keep this range until it does
+            if session.get(HeldRange, (origin, first)) is None:
+                session.add(
+                    HeldRange(origin_office=origin, first_seq=first, last_seq=last, packet_id=packet_id)
+                )
+            for c in by_origin.get(origin, []):
+                if session.get(HeldChange, (origin, c.seq)) is None:
+                    session.add(
+                        HeldChange(origin_office=origin, seq=c.seq, packet_id=packet_id, change=c.to_json())
+                    )
+                    waiting += 1
+            continue
+        ready.extend(c for c in by_origin.get(origin, []) if c.seq > current)
+        _set_coverage(session, origin, max(current, last))
+    session.flush()
+    return ready, waiting
+
+
+def _set_coverage(session: Session, origin: str, last: int) -> None:
+    row = session.get(OriginSequence, origin)
+    if row is None:
+        session.add(OriginSequence(origin_office=origin, last_seq=last))
+    else:
+        row.last_seq = max(row.last_seq, last)
+
+
+def _release_held(session: Session, packet_id: str) -> tuple[ApplyStats, int]:
+    """Apply held ranges whose gap closed and held changes whose records arrived, until nothing moves."""
+    total = ApplyStats()
+    released = 0
+    while True:
+        progress = False
+        for held_range in session.execute(select(HeldRange).order_by(HeldRange.first_seq)).scalars().all():
+            current = session.get(OriginSequence, held_range.origin_office)
+            if held_range.first_seq <= (current.last_seq if current else 0) + 1:
+                _set_coverage(session, held_range.origin_office, held_range.last_seq)
+                session.delete(held_range)
+                progress = True
+        session.flush()
+        gaps = {
+            (r.origin_office, r.first_seq, r.last_seq) for r in session.execute(select(HeldRange)).scalars()
+        }
+        candidates = [
+            h
+            for h in session.execute(select(HeldChange)).scalars().all()
+            if not any(o == h.origin_office and a <= h.seq <= b for o, a, b in gaps)
+        ]
+        if not candidates:
+            break
+        changes = [parse_change(h.change) for h in candidates]
+        for h in candidates:
+            session.delete(h)
+        session.flush()
+        stats = apply_changes(session, changes, packet_id)
+        released += len(changes) - stats.held
+        _add(total, stats)
+        if stats.held == len(changes) and not progress:
+            break
+    return total, released
+
+
+def _add(total: ApplyStats, stats: ApplyStats) -> None:
+    for name in ("new", "updated", "unchanged", "conflicting"):
+        setattr(total, name, getattr(total, name) + getattr(stats, name))
+    total.touched_visits |= stats.touched_visits
+    for kind, n in stats.by_type.items():
+        total.by_type[kind] = total.by_type.get(kind, 0) + n
+
+
+def import_packet(
+    ctx: Context,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    max_delete_share: float | None = DEFAULT_MAX_DELETE_SHARE,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import one packet file; raise ``PacketRefused`` (the store untouched) when it must not apply."""
+    progress = progress or Progress()
+    summary = ImportSummary(file=path.name)
+    me = ctx.office
+    opened = fmt.open_packet(path)
+    try:
+        manifest = opened.manifest
+        summary.packet_id, summary.sender = opened.packet_id, opened.sender
+        progress.set_total(5, _("Checking {name}").format(name=path.name))
+        with ctx.store.read() as session:
+            sender = session.get(Office, opened.sender)
+            if sender is None or sender.is_local or sender.trusted_at is None:
+                raise PacketRefused(
+                    _(
+                        "The packet comes from office {office}, which this office does not trust. "
+                        "Add its office card first."
+                    ).format(office=opened.sender)
+                )
+            public_key = sender.minisign_public_key
+            seen = session.get(SyncPacket, (opened.packet_id, "in"))
+        opened.verify(public_key)
+        if me not in manifest["recipients"]:
+            raise PacketRefused(
+                _("The packet is addressed to {recipients}, not to this office ({office})").format(
+                    recipients=", ".join(map(str, manifest["recipients"])), office=me
+                )
+            )
+        if seen is not None:
+            raise PacketRefused(
+                _("This packet was already imported on {date}").format(date=f"{seen.at:%Y-%m-%d %H:%M}")
+            )
+        progress.step()
+        opened.check_members()
+        progress.step()
+        identity = local_keys(ctx).age_identity
+        try:
+            payload = (
+                agebox.decrypt(opened.read(fmt.PAYLOAD), identity) if _listed(manifest, fmt.PAYLOAD) else b""
+            )
+            blobs = {name: agebox.decrypt(opened.read(name), identity) for name in opened.attachment_names()}
+        except CryptoError as exc:
+            raise PacketRefused(
+                _("The packet cannot be decrypted with this office's key: {reason}").format(reason=exc)
+            ) from exc
+        for name, data in blobs.items():
+            expected = fmt.ATTACHMENT.match(name)
+            assert expected is not None
+            if hashlib.sha256(data).hexdigest() != expected.group(1):
+                raise PacketRefused(_("Attachment {name} does not match its hash").format(name=name))
+        progress.step()
+        changes = _load_rows(payload, manifest)
+        _check_rows(ctx, changes)
+        progress.step()
+        _apply(ctx, manifest, changes, blobs, summary, dry_run, max_delete_share, path)
+        progress.step()
+    finally:
+        opened.close()
+    summary.status = "dry-run" if dry_run else "imported"
+    return summary
+
+
+def _listed(manifest: dict[str, Any], name: str) -> bool:
+    return any(m.get("name") == name for m in manifest["members"])
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll back a dry run after computing its summary."""
+
+
+def _apply(
+    ctx: Context,
+    manifest: dict[str, Any],
+    changes: list[Change],
+    blobs: dict[str, bytes],
+    summary: ImportSummary,
+    dry_run: bool,
+    max_delete_share: float | None,
+    path: Path,
+) -> None:
+    packet_id = str(manifest["packet_id"])
+    try:
+        with ctx.store.write() as session:
+            if session.get_bind().dialect.name == "sqlite":
+                # rows of one packet may point at each other in any order; check keys at commit
+                session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            _check_deletions(session, changes, max_delete_share)
+            ready, waiting = _advance(session, manifest, changes, packet_id)
+            stats = apply_changes(session, ready, packet_id)
+            released_stats, released = _release_held(session, packet_id)
+            _add(stats, released_stats)
+            summary.new, summary.updated, summary.unchanged = stats.new, stats.updated, stats.unchanged
+            summary.conflicting = stats.conflicting
+            summary.held = session.execute(select(func.count()).select_from(HeldChange)).scalar_one()
+            summary.released = released
+            summary.by_type = dict(sorted(stats.by_type.items()))
+            summary.unchanged += len(changes) - len(ready) - waiting
+            for name, data in blobs.items():
+                digest = name.split("/")[1].split(".")[0]
+                if session.get(AttachmentBlob, digest) is None:
+                    session.add(AttachmentBlob(sha256=digest, size=len(data), data=data))
+                    summary.attachments += 1
+            _record_ack(session, str(manifest["sender"]), manifest.get("ack") or {})
+            session.flush()
+            reindex_visits(session, sorted(stats.touched_visits))
+            session.add(
+                SyncPacket(
+                    packet_id=packet_id,
+                    direction="in",
+                    sender=str(manifest["sender"]),
+                    recipients=list(manifest["recipients"]),
+                    at=ctx.now(),
+                    by=ctx.user,
+                    file_name=path.name,
+                    ranges=manifest["ranges"],
+                    summary={k: v for k, v in summary.to_json().items() if k not in ("file", "rejected")},
+                )
+            )
+            if dry_run:
+                raise _DryRun()
+    except _DryRun:
+        pass
+    if any(c.record_type == "vocabulary_term" for c in changes):
+        invalidate_cache()
+
+
+def _record_ack(session: Session, peer: str, ack: dict[str, Any]) -> None:
+    for origin, seq in ack.items():
+        if not isinstance(seq, int):
+            continue
+        row = session.get(PeerAck, (peer, origin))
+        if row is None:
+            session.add(PeerAck(peer=peer, origin_office=origin, last_seq=seq))
+        else:
+            row.last_seq = max(row.last_seq, seq)
+
+
+def refusal_log_path(ctx: Context) -> Path | None:
+    return ctx.store.path.with_name(ctx.store.path.name + ".sync-log.jsonl") if ctx.store.path else None
+
+
+def log_refusal(ctx: Context, summary: ImportSummary) -> None:
+    """Refused imports go to a log beside the store, so that refusing never changes the store."""
+    path = refusal_log_path(ctx)
+    if path is None:
+        return
+    entry = {
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "user": ctx.user,
+        **summary.to_json(),
+    }
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def import_files(
+    ctx: Context,
+    paths: list[Path],
+    *,
+    dry_run: bool = False,
+    max_delete_share: float | None = DEFAULT_MAX_DELETE_SHARE,
+    progress: Progress | None = None,
+) -> list[ImportSummary]:
+    """Import many packets (a folder expands to its packets), each on its own; refusals are reported."""
+    progress = progress or Progress()
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob(f"*{fmt.EXTENSION}")) if path.is_dir() else [path])
+    results = []
+    progress.set_total(len(files), _("Importing packets"))
+    for file in files:
+        progress.check()
+        try:
+            results.append(import_packet(ctx, file, dry_run=dry_run, max_delete_share=max_delete_share))
+        except FieldKitError as exc:
+            summary = ImportSummary(file=file.name, status="refused", reason=str(exc))
+            if isinstance(exc, _RowsRefused):
+                summary.rejected = exc.problems
+            log_refusal(ctx, summary)
+            results.append(summary)
+        progress.step()
+    return results

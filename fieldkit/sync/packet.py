@@ -1,0 +1,208 @@
+"""Reading and writing the packet container: a zip with a signed manifest.
+
+Reading checks everything that can be checked before decrypting: member names
+(no paths, nothing unlisted, nothing missing), the sender's signature over the
+manifest, and the size and SHA-256 of every member. Nothing is written anywhere
+until all of it passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fieldkit.crypto import CryptoError, minisign
+from fieldkit.i18n import _
+from fieldkit.sync.errors import PacketRefused
+
+FORMAT = "fieldkit-sync"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.minisig"
+PAYLOAD = "payload.jsonl.age"
+ATTACHMENT = re.compile(r"^attachments/([0-9a-f]{64})\.age$")
+EXTENSION = ".fieldkit"
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+#: what a damaged zip can raise while being read (a flipped byte may hit any header field)
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
+REQUIRED_KEYS = (
+    "format",
+    "format_version",
+    "packet_id",
+    "sender",
+    "recipients",
+    "created_at",
+    "ranges",
+    "ack",
+    "counts",
+    "schema_version",
+    "members",
+)
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    sha256: str
+    size: int
+
+
+def trusted_comment(manifest: dict[str, Any]) -> str:
+    return f"fieldkit packet {manifest['packet_id']} from {manifest['sender']}"
+
+
+def write_packet(
+    path: Path, manifest: dict[str, Any], members: dict[str, bytes], signing_key: minisign.MinisignKeyPair
+) -> None:
+    """Write the zip: manifest, its signature, then the members (already encrypted)."""
+    manifest = dict(manifest)
+    manifest["members"] = [
+        {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        for name, data in members.items()
+    ]
+    manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    signature = minisign.sign(manifest_bytes, signing_key, trusted_comment(manifest))
+    tmp = path.with_name(path.name + ".part")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr(SIGNATURE, signature.encode("utf-8"))
+        for name, data in members.items():
+            zf.writestr(name, data)  # already encrypted: deflate would not help
+    tmp.replace(path)  # a half-written packet never carries the final name
+
+
+@dataclass
+class OpenedPacket:
+    """A packet whose structure and manifest were read (signature not yet checked)."""
+
+    path: Path
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+    signature: str
+    zip: zipfile.ZipFile
+
+    @property
+    def sender(self) -> str:
+        return str(self.manifest["sender"])
+
+    @property
+    def packet_id(self) -> str:
+        return str(self.manifest["packet_id"])
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def verify(self, public_key_line: str) -> None:
+        try:
+            comment = minisign.verify(self.manifest_bytes, self.signature, public_key_line)
+        except CryptoError as exc:
+            raise PacketRefused(
+                _("The packet's signature does not match office {office}'s key: {reason}").format(
+                    office=self.sender, reason=exc
+                )
+            ) from exc
+        if comment != trusted_comment(self.manifest):
+            raise PacketRefused(_("The packet's signature belongs to another packet"))
+
+    def check_members(self) -> None:
+        """Every listed member is present with the listed size and SHA-256."""
+        for entry in self.manifest["members"]:
+            member = Member(str(entry["name"]), str(entry["sha256"]), int(entry["size"]))
+            try:
+                info = self.zip.getinfo(member.name)
+            except KeyError:
+                raise PacketRefused(
+                    _("The packet lists {name} but does not contain it").format(name=member.name)
+                ) from None
+            if info.file_size != member.size:
+                raise PacketRefused(_("{name} has the wrong size").format(name=member.name))
+            if hashlib.sha256(self.read(member.name)).hexdigest() != member.sha256:
+                raise PacketRefused(
+                    _("{name} is damaged (its SHA-256 does not match)").format(name=member.name)
+                )
+
+    def read(self, name: str) -> bytes:
+        try:
+            return self.zip.read(name)
+        except ZIP_ERRORS as exc:
+            raise PacketRefused(_("{name} is damaged: {reason}").format(name=name, reason=exc)) from exc
+
+    def attachment_names(self) -> list[str]:
+        return [m["name"] for m in self.manifest["members"] if ATTACHMENT.match(m["name"])]
+
+
+def open_packet(path: Path) -> OpenedPacket:
+    """Open a packet and check its structure; raise ``PacketRefused`` naming what is wrong."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise PacketRefused(_("No such file: {path}").format(path=path)) from None
+    except ZIP_ERRORS as exc:
+        raise PacketRefused(
+            _("{name} is not a FieldKit packet, or it is truncated ({reason})").format(
+                name=path.name, reason=exc
+            )
+        ) from exc
+    try:
+        return _read_structure(path, zf)
+    except BaseException:
+        zf.close()
+        raise
+
+
+def _read_structure(path: Path, zf: zipfile.ZipFile) -> OpenedPacket:
+    names = zf.namelist()
+    if len(set(names)) != len(names):
+        raise PacketRefused(_("The packet holds the same member twice"))
+    for name in names:
+        if name.startswith(("/", "\\")) or ".." in name.split("/") or "\\" in name or name.endswith("/"):
+            raise PacketRefused(
+                _("The packet holds a member with a forbidden path: {name}").format(name=name)
+            )
+        if name not in (MANIFEST, SIGNATURE, PAYLOAD) and not ATTACHMENT.match(name):
+            raise PacketRefused(_("The packet holds an unexpected member: {name}").format(name=name))
+    for required in (MANIFEST, SIGNATURE):
+        if required not in names:
+            raise PacketRefused(_("The packet has no {name}").format(name=required))
+    if zf.getinfo(MANIFEST).file_size > MAX_MANIFEST_BYTES:
+        raise PacketRefused(_("The manifest is too large"))
+    try:
+        manifest_bytes = zf.read(MANIFEST)
+        signature = zf.read(SIGNATURE).decode("utf-8")
+        manifest = json.loads(manifest_bytes)
+    except (*ZIP_ERRORS, UnicodeDecodeError) as exc:
+        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=exc)) from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise PacketRefused(_("{name} is not a FieldKit sync packet").format(name=path.name))
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise PacketRefused(
+            _(
+                "The packet uses format version {version}; this FieldKit reads up to {supported}. "
+                "Update FieldKit."
+            ).format(version=version, supported=FORMAT_VERSION)
+        )
+    missing = [k for k in REQUIRED_KEYS if k not in manifest]
+    if missing:
+        raise PacketRefused(_("The manifest lacks: {keys}").format(keys=", ".join(missing)))
+    listed = {m.get("name") for m in manifest["members"] if isinstance(m, dict)}
+    for name in names:
+        if name not in (MANIFEST, SIGNATURE) and name not in listed:
+            raise PacketRefused(
+                _("The packet holds {name}, which its manifest does not list").format(name=name)
+            )
+    return OpenedPacket(path, manifest, manifest_bytes, signature, zf)

@@ -1,0 +1,96 @@
+"""Per-partner sync state: what each partner holds, what we hold, what is waiting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from fieldkit.context import Context
+from fieldkit.store.system import ChangeLog, HeldChange, Office, OriginSequence, PeerAck, SyncPacket
+
+
+def coverage(session: Session) -> dict[str, int]:
+    """Per origin office, the highest sequence number held without a gap."""
+    return {
+        o: int(s) for o, s in session.execute(select(OriginSequence.origin_office, OriginSequence.last_seq))
+    }
+
+
+def peer_acks(session: Session, peer: str) -> dict[str, int]:
+    rows = session.execute(select(PeerAck.origin_office, PeerAck.last_seq).where(PeerAck.peer == peer))
+    return {o: int(s) for o, s in rows}
+
+
+@dataclass(frozen=True)
+class PartnerStatus:
+    code: str
+    name: str
+    office_type: str
+    fingerprint: str
+    last_in: dt.datetime | None
+    last_in_file: str
+    last_out: dt.datetime | None
+    last_out_file: str
+    #: changes this office holds that the partner has not acknowledged
+    pending: int
+    #: changes from this partner waiting for a missing packet or record
+    held: int
+
+
+def partner_status(ctx: Context) -> list[PartnerStatus]:
+    result = []
+    with ctx.store.read() as session:
+        partners = session.execute(select(Office).where(Office.is_local.is_(False)).order_by(Office.code))
+        held_count = {
+            origin: int(n)
+            for origin, n in session.execute(
+                select(HeldChange.origin_office, func.count()).group_by(HeldChange.origin_office)
+            )
+        }
+        for office in partners.scalars().all():
+            acks = peer_acks(session, office.code)
+            pending = 0
+            for origin, last in coverage(session).items():
+                pending += session.execute(
+                    select(func.count()).where(
+                        and_(
+                            ChangeLog.origin_office == origin,
+                            ChangeLog.seq > acks.get(origin, 0),
+                            ChangeLog.seq <= last,
+                        )
+                    )
+                ).scalar_one()
+            last_in = _last(session, office.code, "in")
+            last_out = _last(session, office.code, "out")
+            result.append(
+                PartnerStatus(
+                    office.code,
+                    office.name,
+                    office.office_type,
+                    office.fingerprint,
+                    last_in.at if last_in else None,
+                    last_in.file_name if last_in else "",
+                    last_out.at if last_out else None,
+                    last_out.file_name if last_out else "",
+                    pending,
+                    held_count.get(office.code, 0),
+                )
+            )
+    return result
+
+
+def _last(session: Session, code: str, direction: str) -> SyncPacket | None:
+    """The newest packet from (``in``) or to (``out``) a partner."""
+    query = select(SyncPacket).where(SyncPacket.direction == direction).order_by(SyncPacket.at.desc())
+    if direction == "in":
+        return session.execute(query.where(SyncPacket.sender == code).limit(1)).scalar_one_or_none()
+    # recipients is a JSON list: few outgoing packets, so filter here rather than per database
+    return next((p for p in session.execute(query).scalars() if code in p.recipients), None)
+
+
+def packet_log(ctx: Context, limit: int = 200) -> list[SyncPacket]:
+    with ctx.store.read() as session:
+        return list(session.execute(select(SyncPacket).order_by(SyncPacket.at.desc()).limit(limit)).scalars())

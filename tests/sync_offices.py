@@ -1,0 +1,58 @@
+"""Offices for sync tests: real stores, real keys, cards exchanged the way users do it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from fieldkit.context import Context, open_context
+from fieldkit.services.monitoring import save_visit
+from fieldkit.services.monitoring_types import FollowUpData, IncidentData, PersonData, VisitData
+from fieldkit.services.office import init_office
+from fieldkit.sync.cards import read_card, trust_card, write_card
+
+
+@contextmanager
+def offices(tmp: Path, *specs: tuple[str, str, str | None]) -> Iterator[dict[str, Context]]:
+    """Open one store per (code, type, parent) and make every pair trust each other."""
+    ctxs: dict[str, Context] = {}
+    try:
+        for code, kind, parent in specs:
+            ctx = open_context(tmp / f"{code}.db")
+            init_office(ctx, code, f"Office {code}", kind, parent)
+            ctxs[code] = ctx
+        for code, ctx in ctxs.items():
+            write_card(ctx, tmp / f"{code}.card.json")
+        for code, ctx in ctxs.items():
+            for other in ctxs:
+                if other != code:
+                    trust_card(ctx, read_card(ctx, tmp / f"{other}.card.json"))
+        yield ctxs
+    finally:
+        for ctx in ctxs.values():
+            ctx.close()
+
+
+def visit(title: str = "Visit to Kamiti prison", narrative: str = "Overcrowding in block C.") -> VisitData:
+    return VisitData(
+        title=title,
+        visit_type="detention-visit",
+        date_start=dt.date(2026, 3, 2),
+        confidentiality="confidential",
+        narrative=narrative,
+        incidents=(
+            IncidentData(summary="Beating", violation_types=("torture",), victims={"male/adult-18-59": 2}),
+        ),
+        people=(
+            PersonData(
+                code="V-1", role="victim", sex="male", age_group="adult-18-59", full_name="Omar Haddad"
+            ),
+        ),
+        follow_ups=(FollowUpData(action="Write to the director", due_date=dt.date(2026, 4, 1)),),
+    )
+
+
+def add_visits(ctx: Context, count: int, prefix: str = "Visit") -> list[str]:
+    return [save_visit(ctx, visit(f"{prefix} {i}")).id or "" for i in range(count)]

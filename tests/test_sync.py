@@ -1,0 +1,203 @@
+"""Sync packets end to end: export, import, idempotency, order, relays, acknowledgements."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from sync_offices import add_visits, offices, visit
+
+from fieldkit.context import Context
+from fieldkit.errors import ValidationError
+from fieldkit.services.data import export_data, stats
+from fieldkit.services.monitoring import delete_visit, get_visit, save_visit
+from fieldkit.services.monitoring_types import VisitFilter
+from fieldkit.services.visit_list import list_visits
+from fieldkit.sync.errors import PacketRefused
+from fieldkit.sync.export import export_packet
+from fieldkit.sync.importer import MassDeletion, import_packet
+from fieldkit.sync.state import partner_status
+
+FIELD = ("KE-NBO", "country-office", "ROEA")
+REGION = ("ROEA", "regional-office", "HQ")
+HQ = ("HQ", "headquarters", None)
+
+
+def live(ctx: Context, kind: str = "monitoring_visit") -> int:
+    return stats(ctx)[kind]["live"]
+
+
+def jsonl(ctx: Context, out: Path) -> dict[str, bytes]:
+    export_data(ctx, "jsonl", out, include_restricted=True)
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_field_to_region_and_back(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        ids = add_visits(o["KE-NBO"], 3)
+        first = export_packet(o["KE-NBO"], "ROEA", tmp_path)
+        assert len(first.paths) == 1 and first.changes > 0
+        summary = import_packet(o["ROEA"], first.paths[0])
+        assert summary.new == first.changes - first.counts.get("person_identity", 0) or summary.new > 0
+        assert live(o["ROEA"]) == 3
+        copy = get_visit(o["ROEA"], ids[0])
+        assert copy.title == "Visit 0" and copy.origin_office == "KE-NBO"
+        # identities stay home unless shared
+        assert copy.people[0].full_name == "" and "person_identity" not in first.counts
+        # the region's reply acknowledges what arrived, so the next packet is empty
+        reply = export_packet(o["ROEA"], "KE-NBO", tmp_path / "reply.fieldkit")
+        import_packet(o["KE-NBO"], reply.paths[0])
+        again = export_packet(o["KE-NBO"], "ROEA", tmp_path / "again.fieldkit")
+        assert again.changes == 0
+        status = {p.code: p for p in partner_status(o["KE-NBO"])}
+        assert status["ROEA"].pending == 0 and status["ROEA"].last_in is not None
+
+
+def test_same_packet_twice_changes_nothing(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 2)
+        packet = export_packet(o["KE-NBO"], "ROEA", tmp_path).paths[0]
+        import_packet(o["ROEA"], packet)
+        o["ROEA"].close()
+        db = tmp_path / "ROEA.db"
+        before = hashlib.sha256(db.read_bytes()).hexdigest()
+        from fieldkit.context import open_context
+
+        o["ROEA"] = open_context(db)
+        with pytest.raises(PacketRefused, match="already imported"):
+            import_packet(o["ROEA"], packet)
+        o["ROEA"].close()
+        assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+        o["ROEA"] = open_context(db)
+        # a new packet with the same changes (no ack yet) is idempotent too
+        resent = export_packet(o["KE-NBO"], "ROEA", tmp_path / "resent.fieldkit").paths[0]
+        summary = import_packet(o["ROEA"], resent)
+        assert summary.new == 0 and summary.updated == 0 and summary.unchanged > 0
+        assert live(o["ROEA"]) == 2
+
+
+def test_out_of_order_packets_are_held_then_applied(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        field = o["KE-NBO"]
+        add_visits(field, 2, "early")
+        p1 = export_packet(field, "ROEA", tmp_path / "p1.fieldkit").paths[0]
+        # the region acknowledged p1 as far as the field knows: simulate by a reply after importing a copy
+        from fieldkit.store.system import PeerAck
+
+        with field.store.write() as s:
+            s.merge(PeerAck(peer="ROEA", origin_office="KE-NBO", last_seq=_held(field)))
+        add_visits(field, 2, "late")
+        p2 = export_packet(field, "ROEA", tmp_path / "p2.fieldkit").paths[0]
+        s2 = import_packet(o["ROEA"], p2)
+        assert s2.held > 0 and live(o["ROEA"]) == 0
+        s1 = import_packet(o["ROEA"], p1)
+        assert s1.held == 0 and s1.released > 0
+        assert live(o["ROEA"]) == 4
+        assert list_visits(o["ROEA"], VisitFilter(text="late")).total == 2
+
+
+def _held(ctx: Context) -> int:
+    from fieldkit.store.system import OriginSequence
+
+    with ctx.store.read() as s:
+        row = s.get(OriginSequence, ctx.office)
+        assert row is not None
+        return row.last_seq
+
+
+def test_relay_field_region_headquarters_keeps_origins(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION, HQ) as o:
+        ids = add_visits(o["KE-NBO"], 2)
+        import_packet(o["ROEA"], export_packet(o["KE-NBO"], "ROEA", tmp_path / "a.fieldkit").paths[0])
+        regional = save_visit(o["ROEA"], visit("Regional mission"))
+        import_packet(o["HQ"], export_packet(o["ROEA"], "HQ", tmp_path / "b.fieldkit").paths[0])
+        assert live(o["HQ"]) == 3
+        assert get_visit(o["HQ"], ids[1]).origin_office == "KE-NBO"
+        assert get_visit(o["HQ"], regional.id or "").origin_office == "ROEA"
+        # an edit at HQ travels back down through the region to the field office
+        edited = get_visit(o["HQ"], ids[0])
+        save_visit(o["HQ"], edited.__class__(**{**edited.__dict__, "narrative": "Reviewed at HQ"}))
+        import_packet(o["ROEA"], export_packet(o["HQ"], "ROEA", tmp_path / "c.fieldkit").paths[0])
+        import_packet(o["KE-NBO"], export_packet(o["ROEA"], "KE-NBO", tmp_path / "d.fieldkit").paths[0])
+        assert get_visit(o["KE-NBO"], ids[0]).narrative == "Reviewed at HQ"
+        # the field office does not receive the region's own monitoring
+        assert live(o["KE-NBO"]) == 2
+
+
+def test_deletions_travel_as_tombstones_and_missing_is_not_deleted(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        ids = add_visits(o["KE-NBO"], 3)
+        import_packet(o["ROEA"], export_packet(o["KE-NBO"], "ROEA", tmp_path / "a.fieldkit").paths[0])
+        delete_visit(o["KE-NBO"], ids[0])
+        import_packet(o["ROEA"], export_packet(o["KE-NBO"], "ROEA", tmp_path / "b.fieldkit").paths[0])
+        assert live(o["ROEA"]) == 2
+        assert get_visit(o["ROEA"], ids[0], include_deleted=True).deleted
+
+
+def test_mass_deletion_stops_and_asks(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        ids = add_visits(o["KE-NBO"], 25)
+        import_packet(o["ROEA"], export_packet(o["KE-NBO"], "ROEA", tmp_path / "a.fieldkit").paths[0])
+        for visit_id in ids[:10]:
+            delete_visit(o["KE-NBO"], visit_id)
+        packet = export_packet(o["KE-NBO"], "ROEA", tmp_path / "b.fieldkit").paths[0]
+        with pytest.raises(MassDeletion, match="would delete 10"):
+            import_packet(o["ROEA"], packet)
+        assert live(o["ROEA"]) == 25
+        import_packet(o["ROEA"], packet, max_delete_share=None)
+        assert live(o["ROEA"]) == 15
+
+
+def test_dry_run_reports_without_changing(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 2)
+        packet = export_packet(o["KE-NBO"], "ROEA", tmp_path).paths[0]
+        preview = import_packet(o["ROEA"], packet, dry_run=True)
+        assert preview.status == "dry-run" and preview.new > 0
+        assert live(o["ROEA"]) == 0
+        real = import_packet(o["ROEA"], packet)
+        assert (real.new, real.updated) == (preview.new, preview.updated)
+
+
+def test_split_parts_in_any_order(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 60)
+        result = export_packet(o["KE-NBO"], "ROEA", tmp_path, part_size=64 * 1024)
+        assert len(result.paths) >= 2
+        for path in reversed(result.paths):
+            import_packet(o["ROEA"], path)
+        assert live(o["ROEA"]) == 60
+
+
+def test_attachments_travel_or_stay(tmp_path: Path) -> None:
+    from fieldkit.services.monitoring import add_attachment, attachment_bytes
+
+    with offices(tmp_path, FIELD, REGION) as o:
+        visit_id = add_visits(o["KE-NBO"], 1)[0]
+        photo = tmp_path / "cell.jpg"
+        photo.write_bytes(b"\xff\xd8" + bytes(range(256)) * 40)
+        att = add_attachment(o["KE-NBO"], visit_id, photo)
+        without = export_packet(o["KE-NBO"], "ROEA", tmp_path / "n.fieldkit", attachments=False)
+        assert without.attachments == 0
+        with_files = export_packet(o["KE-NBO"], "ROEA", tmp_path / "y.fieldkit")
+        assert with_files.attachments == 1
+        import_packet(o["ROEA"], with_files.paths[0])
+        assert attachment_bytes(o["ROEA"], att.sha256) == photo.read_bytes()
+
+
+def test_stores_that_saw_the_same_packets_export_identically(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION, HQ) as o:
+        add_visits(o["KE-NBO"], 3)
+        packet = export_packet(o["KE-NBO"], "ROEA", tmp_path / "a.fieldkit").paths[0]
+        import_packet(o["ROEA"], packet)
+        import_packet(o["HQ"], export_packet(o["KE-NBO"], "HQ", tmp_path / "b.fieldkit").paths[0])
+        mine = jsonl(o["ROEA"], tmp_path / "roea")
+        theirs = jsonl(o["HQ"], tmp_path / "hq")
+        assert mine["monitoring_visit.jsonl"] == theirs["monitoring_visit.jsonl"]
+        assert mine["incident.jsonl"] == theirs["incident.jsonl"]
+
+
+def test_export_to_an_unknown_office_is_refused(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD) as o, pytest.raises(ValidationError, match="not a trusted partner"):
+        export_packet(o["KE-NBO"], "XX-NOPE", tmp_path)
