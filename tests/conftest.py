@@ -11,8 +11,10 @@ os.environ.setdefault("FIELDKIT_USER", "tester")
 
 import pytest
 
-from fieldkit.context import Context, open_context
-from fieldkit.services.office import init_office
+pytest_plugins = ["qt_fixtures"]
+
+from fieldkit.context import Context, open_context  # noqa: E402  (after the environment is set)
+from fieldkit.services.office import init_office  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
