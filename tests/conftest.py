@@ -11,7 +11,7 @@ os.environ.setdefault("FIELDKIT_USER", "tester")
 
 import pytest
 
-pytest_plugins = ["qt_fixtures"]
+pytest_plugins = ["qt_fixtures", "pg_server"]
 
 from fieldkit.context import Context, open_context  # noqa: E402  (after the environment is set)
 from fieldkit.services.office import init_office  # noqa: E402

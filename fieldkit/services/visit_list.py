@@ -38,7 +38,7 @@ def _area_ids(session: Session, root: str) -> list[str]:
 
 def _violation_clause(session: Session, code: str) -> Any:
     if session.get_bind().dialect.name == "postgresql":
-        has_code = text("CAST(incident.violation_types AS JSONB) ? :code").bindparams(code=code)
+        has_code = text("jsonb_exists(CAST(incident.violation_types AS JSONB), :code)").bindparams(code=code)
     else:
         has_code = text(
             "EXISTS (SELECT 1 FROM json_each(incident.violation_types) WHERE json_each.value = :code)"
