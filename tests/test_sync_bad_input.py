@@ -54,7 +54,7 @@ def rewrite(src: Path, dst: Path, change: Callable[[dict[str, bytes]], None]) ->
     change(members)
     with zipfile.ZipFile(dst, "w") as zf:
         for name, data in members.items():
-            zf.writestr(name, data)
+            zf.writestr(fmt.entry(name), data)
     return dst
 
 
@@ -111,6 +111,14 @@ def test_member_not_in_manifest(world: tuple[dict[str, Context], Path, Path]) ->
     extra = "attachments/" + "a" * 64 + ".age"
     bad = rewrite(good, tmp / "extra.fieldkit", lambda m: m.__setitem__(extra, b"junk"))
     refused(o, "ROEA", bad, tmp, "does not list")
+
+
+def test_foreign_zip_headers(world: tuple[dict[str, Context], Path, Path]) -> None:
+    o, good, tmp = world
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(tmp / "rezipped.fieldkit", "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+    refused(o, "ROEA", tmp / "rezipped.fieldkit", tmp, "header")
 
 
 def test_unexpected_member(world: tuple[dict[str, Context], Path, Path]) -> None:
@@ -257,3 +265,30 @@ def test_reference_tools_read_a_packet(world: tuple[dict[str, Context], Path, Pa
         stdin=subprocess.DEVNULL,
     )
     assert own.returncode == 0
+
+
+def test_every_header_byte_and_sampled_data_bytes(world: tuple[dict[str, Context], Path, Path]) -> None:
+    """Flip each byte of the headers and directory, and a sample of data bytes: all refused."""
+    o, good, tmp = world
+    data = good.read_bytes()
+    positions = list(range(0, 160)) + list(range(len(data) - 400, len(data)))
+    positions += list(range(160, len(data) - 400, max(1, (len(data) - 560) // 60)))
+    db = tmp / "ROEA.db"
+    o["ROEA"].close()
+    before = db.read_bytes()
+    o["ROEA"] = open_context(db)
+    bad = tmp / "flip.fieldkit"
+    accepted = []
+    for position in positions:
+        flipped = bytearray(data)
+        flipped[position] ^= 0x20
+        bad.write_bytes(bytes(flipped))
+        try:
+            import_packet(o["ROEA"], bad)
+            accepted.append(position)
+        except FieldKitError:
+            pass
+    o["ROEA"].close()
+    assert not accepted, f"flipped bytes at {accepted[:10]} were accepted"
+    assert db.read_bytes() == before
+    o["ROEA"] = open_context(db)

@@ -21,9 +21,24 @@ from fieldkit.i18n import _
 from fieldkit.ids import uuid7
 from fieldkit.store.base import SYSTEM_FIELDS, SyncedRecord
 from fieldkit.store.codec import content_fields, encode_values, field_map
-from fieldkit.store.system import AuditLog, ChangeLog, OriginSequence
+from fieldkit.store.system import AuditLog, ChangeLog, Conflict, OriginSequence
 
 R = TypeVar("R", bound=SyncedRecord)
+
+
+def change_key(origin: str, seq: int) -> str:
+    return f"{origin}:{seq}"
+
+
+def heads(session: Session, record_id: str) -> list[str]:
+    """The latest changes to a record: those no other change has seen."""
+    rows = session.execute(
+        select(ChangeLog.origin_office, ChangeLog.seq, ChangeLog.parents).where(
+            ChangeLog.record_id == record_id
+        )
+    ).all()
+    seen = {parent for _o, _s, parents in rows for parent in parents or ()}
+    return sorted(change_key(o, s) for o, s, _p in rows if change_key(o, s) not in seen)
 
 
 def utcnow() -> dt.datetime:
@@ -96,34 +111,40 @@ class Writer:
         self._log(record, "create", full, None)
         return record
 
-    def update(self, record: SyncedRecord, values: dict[str, Any]) -> dict[str, Any]:
-        """Apply the values that differ; return them (empty when nothing changed)."""
+    def update(
+        self, record: SyncedRecord, values: dict[str, Any], *, resolves: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """Apply the values that differ; return them (empty when nothing changed).
+
+        ``resolves`` names conflicts a person settled with these values: the change is
+        logged even when no value differs, so the resolution travels.
+        """
         model = type(record)
         self._check_fields(model, values)
         changed = {k: v for k, v in values.items() if getattr(record, k) != v}
-        if not changed:
+        if not changed and not resolves:
             return {}
         old = {k: getattr(record, k) for k in changed}
         for key, value in changed.items():
             setattr(record, key, value)
         self._touch(record)
-        self._log(record, "update", changed, old)
+        self._log(record, "update", changed, old, resolves)
         return changed
 
-    def delete(self, record: SyncedRecord) -> None:
+    def delete(self, record: SyncedRecord, *, resolves: Sequence[str] = ()) -> None:
         """Tombstone the record: it stays, marked deleted, so the deletion can travel."""
-        if record.deleted:
+        if record.deleted and not resolves:
             return
         record.deleted = True
         self._touch(record)
-        self._log(record, "delete", {"deleted": True}, {"deleted": False})
+        self._log(record, "delete", {"deleted": True}, {"deleted": False}, resolves)
 
-    def restore(self, record: SyncedRecord) -> None:
-        if not record.deleted:
+    def restore(self, record: SyncedRecord, *, resolves: Sequence[str] = ()) -> None:
+        if not record.deleted and not resolves:
             return
         record.deleted = False
         self._touch(record)
-        self._log(record, "restore", {"deleted": False}, {"deleted": True})
+        self._log(record, "restore", {"deleted": False}, {"deleted": True}, resolves)
 
     # -- many records at once -----------------------------------------------------------
 
@@ -171,6 +192,8 @@ class Writer:
                     "at": at,
                     "by": self.user,
                     "data": encode_values(model, content),
+                    "parents": [],
+                    "resolves": [],
                 }
             )
             audits.append(
@@ -214,8 +237,16 @@ class Writer:
         record.updated_at = self.now()
         record.updated_by = self.user
 
-    def _log(self, record: SyncedRecord, op: str, new: dict[str, Any], old: dict[str, Any] | None) -> None:
+    def _log(
+        self,
+        record: SyncedRecord,
+        op: str,
+        new: dict[str, Any],
+        old: dict[str, Any] | None,
+        resolves: Sequence[str] = (),
+    ) -> None:
         model = type(record)
+        parents = [] if op == "create" else heads(self.session, record.id)
         self._note_search_text(model, [{"id": record.id, "visit_id": getattr(record, "visit_id", None)}])
         seq = allocate_seqs(self.session, self.office, 1)
         self.session.execute(
@@ -229,8 +260,12 @@ class Writer:
                 at=record.updated_at,
                 by=self.user,
                 data=encode_values(model, new),
+                parents=parents,
+                resolves=list(resolves),
             )
         )
+        if resolves:
+            mark_resolved(self.session, resolves, change_key(self.office, seq))
         self.session.execute(
             insert(AuditLog).values(
                 at=record.updated_at,
@@ -243,6 +278,21 @@ class Writer:
                 old=encode_values(model, old) if old is not None else None,
             )
         )
+
+
+def mark_resolved(session: Session, conflict_ids: Sequence[str], by_change: str) -> None:
+    """Close conflicts; when two people resolved one at once, the same change is recorded everywhere."""
+    for conflict in session.execute(select(Conflict).where(Conflict.id.in_(list(conflict_ids)))).scalars():
+        if conflict.resolved_by_change is None or _key_order(by_change) > _key_order(
+            conflict.resolved_by_change
+        ):
+            conflict.resolved_by_change = by_change
+        conflict.status = "resolved"
+
+
+def _key_order(key: str) -> tuple[str, int]:
+    origin, _sep, seq = key.rpartition(":")
+    return (origin, int(seq))
 
 
 def get_live(session: Session, model: type[R], record_id: str) -> R | None:

@@ -75,6 +75,38 @@ class ChangeLog(Base):
     at: Mapped[dt.datetime]
     by: Mapped[str] = mapped_column(String(120))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: the changes to this record the author had seen ("ORIGIN:seq"): the record's history is a graph,
+    #: and two changes neither of which saw the other are concurrent
+    parents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: conflicts this change resolves (a person chose the values)
+    resolves: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Conflict(Base):
+    """Two concurrent changes that set one field differently, or an edit concurrent with a deletion.
+
+    The winner is applied everywhere (the later of ``(version, origin, seq)``); the losing
+    value is kept here until a person resolves the conflict. Every office derives the same
+    conflicts from the same changes, so they converge like the records do.
+    """
+
+    __tablename__ = "conflict"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(ID, index=True)
+    field: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(16))  # "field" or "edit-delete"
+    winner_change: Mapped[str] = mapped_column(String(60))
+    winner_value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    winner_by: Mapped[str] = mapped_column(String(120))
+    winner_at: Mapped[dt.datetime]
+    loser_change: Mapped[str] = mapped_column(String(60))
+    loser_value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    loser_by: Mapped[str] = mapped_column(String(120))
+    loser_at: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    resolved_by_change: Mapped[str | None] = mapped_column(String(60))
 
 
 class AuditLog(Base):

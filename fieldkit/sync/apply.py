@@ -1,10 +1,14 @@
-"""Applying incoming changes to the store: convergent, field by field.
+"""Applying incoming changes to the store: causal, convergent, field by field.
 
+A change applies only once the changes its author had seen (its parents) are here,
+so every office sees a record's history in an order that respects who saw what.
 Every office orders the changes to one record the same way, by
-``(version, origin, seq)``. A field takes the value of the latest change that
-set it, so any offices that hold the same changes hold the same record, whatever
-order the changes arrived in. Creates are inserted in bulk; changes whose record
-or referenced record has not arrived yet are held and retried after later imports.
+``(version, origin, seq)``; a field takes the value of the latest change that set it,
+so offices that hold the same changes hold the same record whatever order the
+packets came in. Two changes neither of which saw the other are concurrent: where
+they set one field differently, or one deleted what the other edited, the losing
+value is kept as a conflict for a person to resolve. Creates are inserted in bulk;
+a change whose record, referenced record or parents have not arrived is held.
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from fieldkit.ids import stable_id
 from fieldkit.store.base import SyncedRecord
+from fieldkit.store.changes import mark_resolved
 from fieldkit.store.codec import decode, field_map
 from fieldkit.store.records import MODEL_BY_TYPE
-from fieldkit.store.system import ChangeLog, HeldChange
+from fieldkit.store.system import ChangeLog, Conflict, HeldChange
 from fieldkit.sync.changes import Change, references
 
 
@@ -44,21 +50,24 @@ def _existing_ids(session: Session, model: type[SyncedRecord], ids: Iterable[str
     return found
 
 
-def _known_changes(session: Session, changes: Sequence[Change]) -> set[tuple[str, int]]:
-    """Which of these (origin, seq) pairs the change log already holds."""
+def _existing_changes(session: Session, keys: Iterable[tuple[str, int]]) -> set[str]:
+    """Which of these (origin, seq) pairs the change log holds, as "ORIGIN:seq"."""
     by_origin: dict[str, list[int]] = defaultdict(list)
-    for c in changes:
-        by_origin[c.origin].append(c.seq)
-    known: set[tuple[str, int]] = set()
+    for origin, seq in keys:
+        by_origin[origin].append(seq)
+    found: set[str] = set()
     for origin, seqs in by_origin.items():
         lo, hi = min(seqs), max(seqs)
         rows = session.execute(
-            select(ChangeLog.seq).where(
-                ChangeLog.origin_office == origin, ChangeLog.seq >= lo, ChangeLog.seq <= hi
-            )
+            select(ChangeLog.seq).where(ChangeLog.origin_office == origin, ChangeLog.seq.between(lo, hi))
         ).scalars()
-        known.update((origin, int(s)) for s in rows)
-    return known
+        found.update(f"{origin}:{s}" for s in rows)
+    return found
+
+
+def _split(key: str) -> tuple[str, int]:
+    origin, _sep, seq = key.rpartition(":")
+    return origin, int(seq)
 
 
 def _decoded(model: type[SyncedRecord], data: dict[str, Any]) -> dict[str, Any]:
@@ -66,23 +75,30 @@ def _decoded(model: type[SyncedRecord], data: dict[str, Any]) -> dict[str, Any]:
     return {k: decode(specs[k], v) for k, v in data.items()}
 
 
+def _log_row(c: Change) -> dict[str, Any]:
+    return {
+        "origin_office": c.origin,
+        "seq": c.seq,
+        "record_type": c.record_type,
+        "record_id": c.record_id,
+        "version": c.version,
+        "op": c.op,
+        "at": c.at,
+        "by": c.by,
+        "data": c.data,
+        "parents": list(c.parents),
+        "resolves": list(c.resolves),
+    }
+
+
 def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -> ApplyStats:
     """Apply changes (already validated) in dependency order; hold what cannot apply yet."""
     stats = ApplyStats()
-    known = _known_changes(session, changes)
-    todo = sorted((c for c in changes if (c.origin, c.seq) not in known), key=lambda c: c.apply_order)
+    known = _existing_changes(session, ((c.origin, c.seq) for c in changes))
+    todo = sorted((c for c in changes if c.change_key not in known), key=lambda c: c.apply_order)
     stats.unchanged += len(changes) - len(todo)
-    # ids that exist, per type, refreshed as creates are applied
-    present: dict[str, set[str]] = defaultdict(set)
-    wanted: dict[str, set[str]] = defaultdict(set)
-    for c in todo:
-        wanted[c.record_type].add(c.record_id)
-        for name, target in references(c.record_type).items():
-            value = c.data.get(name)
-            if isinstance(value, str):
-                wanted[target.record_type].add(value)
-    for kind, ids in wanted.items():
-        present[kind] = _existing_ids(session, MODEL_BY_TYPE[kind], ids)
+    present = _present_records(session, todo)
+    have_changes = known | _existing_changes(session, (_split(p) for c in todo for p in c.parents))
 
     creates: dict[str, list[dict[str, Any]]] = defaultdict(list)
     log_rows: list[dict[str, Any]] = []
@@ -94,7 +110,8 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
             for name, target in references(c.record_type).items()
         )
         exists = c.record_id in present[c.record_type]
-        if missing_ref or (not exists and c.op != "create"):
+        unseen_parent = any(p not in have_changes for p in c.parents)
+        if missing_ref or unseen_parent or (not exists and c.op != "create"):
             held_rows.append(
                 {"origin_office": c.origin, "seq": c.seq, "packet_id": packet_id, "change": c.to_json()}
             )
@@ -117,81 +134,96 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
             present[c.record_type].add(c.record_id)
             stats.new += 1
         else:
-            _flush_creates(session, creates)
+            _flush(session, creates, log_rows)
             outcome = _merge(session, model, c)
-            if outcome == "unchanged":
-                stats.unchanged += 1
-            else:
-                stats.updated += 1
-                if outcome == "conflict":
-                    stats.conflicting += 1
-        log_rows.append(
-            {
-                "origin_office": c.origin,
-                "seq": c.seq,
-                "record_type": c.record_type,
-                "record_id": c.record_id,
-                "version": c.version,
-                "op": c.op,
-                "at": c.at,
-                "by": c.by,
-                "data": c.data,
-            }
-        )
+            stats.updated += outcome != "unchanged"
+            stats.unchanged += outcome == "unchanged"
+            stats.conflicting += outcome == "conflict"
+        log_rows.append(_log_row(c))
+        have_changes.add(c.change_key)
+        if c.resolves:
+            _flush(session, creates, log_rows)
+            mark_resolved(session, c.resolves, c.change_key)
         stats.by_type[c.record_type] = stats.by_type.get(c.record_type, 0) + 1
         if c.record_type == "monitoring_visit":
             stats.touched_visits.add(c.record_id)
         elif c.record_type == "incident" and isinstance(c.data.get("visit_id"), str):
             stats.touched_visits.add(c.data["visit_id"])
         if len(log_rows) >= 20000:
-            _flush_creates(session, creates)
-            session.execute(insert(ChangeLog), log_rows)
-            log_rows.clear()
-    _flush_creates(session, creates)
-    if log_rows:
-        session.execute(insert(ChangeLog), log_rows)
+            _flush(session, creates, log_rows)
+    _flush(session, creates, log_rows)
     if held_rows:
-        # a change held before and held again keeps its place
-        for row in held_rows:
+        keys = [(r["origin_office"], r["seq"]) for r in held_rows]
+        for start in range(0, len(keys), 400):
+            chunk = keys[start : start + 400]
             session.execute(
-                delete(HeldChange).where(
-                    HeldChange.origin_office == row["origin_office"], HeldChange.seq == row["seq"]
-                )
+                delete(HeldChange).where(tuple_(HeldChange.origin_office, HeldChange.seq).in_(chunk))
             )
         session.execute(insert(HeldChange), held_rows)
     return stats
 
 
-def _flush_creates(session: Session, creates: dict[str, list[dict[str, Any]]]) -> None:
+def _present_records(session: Session, todo: Sequence[Change]) -> dict[str, set[str]]:
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for c in todo:
+        wanted[c.record_type].add(c.record_id)
+        for name, target in references(c.record_type).items():
+            value = c.data.get(name)
+            if isinstance(value, str):
+                wanted[target.record_type].add(value)
+    present: dict[str, set[str]] = defaultdict(set)
+    for kind, ids in wanted.items():
+        present[kind] = _existing_ids(session, MODEL_BY_TYPE[kind], ids)
+    return present
+
+
+def _flush(
+    session: Session, creates: dict[str, list[dict[str, Any]]], log_rows: list[dict[str, Any]]
+) -> None:
+    """Write queued creates (parents before children) and change-log rows."""
     for kind in list(creates):
         rows = creates.pop(kind)
         if rows:
             session.execute(insert(MODEL_BY_TYPE[kind]), rows)
+    if log_rows:
+        session.execute(insert(ChangeLog), log_rows)
+        log_rows.clear()
+
+
+@dataclass(frozen=True)
+class _Past:
+    key: tuple[int, str, int]
+    change_key: str
+    op: str
+    data: dict[str, Any]
+    parents: tuple[str, ...]
+    at: Any
+    by: str
 
 
 def _merge(session: Session, model: type[SyncedRecord], change: Change) -> str:
-    """Apply one change to an existing record, field by field; 'updated', 'unchanged' or 'conflict'."""
-    history = session.execute(
-        select(
-            ChangeLog.version,
-            ChangeLog.origin_office,
-            ChangeLog.seq,
-            ChangeLog.data,
-            ChangeLog.at,
-            ChangeLog.by,
-        ).where(ChangeLog.record_id == change.record_id)
-    ).all()
+    """Apply one change to an existing record; 'updated', 'unchanged' or 'conflict'."""
+    history = [
+        _Past((int(v), str(o), int(s)), f"{o}:{s}", str(op), dict(d), tuple(p or ()), at, str(by))
+        for v, o, s, op, d, p, at, by in session.execute(
+            select(
+                ChangeLog.version,
+                ChangeLog.origin_office,
+                ChangeLog.seq,
+                ChangeLog.op,
+                ChangeLog.data,
+                ChangeLog.parents,
+                ChangeLog.at,
+                ChangeLog.by,
+            ).where(ChangeLog.record_id == change.record_id)
+        )
+    ]
     latest_per_field: dict[str, tuple[int, str, int]] = {}
     newest: tuple[int, str, int] = (0, "", 0)
-    concurrent = False
-    for version, origin, seq, data, _at, _by in history:
-        key = (int(version), str(origin), int(seq))
-        newest = max(newest, key)
-        for name in data:
-            if name not in latest_per_field or key > latest_per_field[name]:
-                latest_per_field[name] = key
-        if int(version) == change.version and origin != change.origin and set(data) & set(change.data):
-            concurrent = True
+    for past in history:
+        newest = max(newest, past.key)
+        for name in past.data:
+            latest_per_field[name] = max(latest_per_field.get(name, (0, "", 0)), past.key)
     winning = {
         name: value
         for name, value in change.data.items()
@@ -207,6 +239,79 @@ def _merge(session: Session, model: type[SyncedRecord], change: Change) -> str:
     if values:
         session.execute(update(model).where(model.id == change.record_id).values(**values))
         session.expire(record)
-    if concurrent:
+    found = _record_conflicts(session, model, change, history)
+    if found:
         return "conflict"
     return "updated" if winning else "unchanged"
+
+
+def _ancestors(change: Change, history: list[_Past]) -> set[str]:
+    parents_of = {p.change_key: p.parents for p in history}
+    seen: set[str] = set()
+    stack = list(change.parents)
+    while stack:
+        key = stack.pop()
+        if key not in seen:
+            seen.add(key)
+            stack.extend(parents_of.get(key, ()))
+    return seen
+
+
+def _record_conflicts(
+    session: Session, model: type[SyncedRecord], change: Change, history: list[_Past]
+) -> int:
+    """Keep, for each field two concurrent changes set differently, the value that lost."""
+    ancestors = _ancestors(change, history)
+    incoming = _Past(
+        change.key, change.change_key, change.op, change.data, change.parents, change.at, change.by
+    )
+    count = 0
+    for past in history:
+        if past.change_key in ancestors or past.op == "create" or past.change_key == change.change_key:
+            continue
+        # concurrent: neither saw the other (``past`` cannot have seen a change that only arrives now)
+        pairs: list[tuple[str, str]] = []
+        if (past.op == "delete") != (change.op == "delete") and "delete" in (past.op, change.op):
+            edit = incoming if past.op == "delete" else past
+            if edit.op == "update" and edit.data:
+                pairs.append(("deleted", "edit-delete"))
+        for name in set(past.data) & set(change.data):
+            if name != "deleted" and past.data[name] != change.data[name]:
+                pairs.append((name, "field"))
+        for name, kind in pairs:
+            winner, loser = (incoming, past) if incoming.key > past.key else (past, incoming)
+            conflict_id = stable_id(
+                "conflict", change.record_id, name, *sorted((past.change_key, change.change_key))
+            )
+            if session.get(Conflict, conflict_id) is not None:
+                continue
+            session.add(
+                Conflict(
+                    id=conflict_id,
+                    record_type=model.record_type,
+                    record_id=change.record_id,
+                    field=name,
+                    kind=kind,
+                    winner_change=winner.change_key,
+                    winner_value=_shown(winner, name, kind),
+                    winner_by=winner.by,
+                    winner_at=winner.at,
+                    loser_change=loser.change_key,
+                    loser_value=_shown(loser, name, kind),
+                    loser_by=loser.by,
+                    loser_at=loser.at,
+                    status="open",
+                    resolved_by_change=None,
+                )
+            )
+            count += 1
+    if count:
+        session.flush()
+    return count
+
+
+def _shown(change: _Past, name: str, kind: str) -> dict[str, Any]:
+    """What a side of a conflict holds: the field's value, or for edit/delete the whole edit."""
+    if kind == "edit-delete":
+        return {"op": change.op, "values": change.data}
+    return {"value": change.data.get(name)}

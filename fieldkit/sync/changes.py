@@ -20,6 +20,7 @@ OPS = ("create", "update", "delete", "restore")
 TYPE_ORDER = {m.record_type: i for i, m in enumerate(RECORD_MODELS)}
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _OFFICE = re.compile(r"^[A-Z0-9*][A-Z0-9-]{0,31}$")
+_CHANGE_KEY = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}:[1-9][0-9]*$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,14 @@ class Change:
     by: str
     #: new values, JSON-safe (as in the change log)
     data: dict[str, Any]
+    #: changes to the record its author had seen, "ORIGIN:seq"
+    parents: tuple[str, ...] = ()
+    #: conflicts a person resolved with this change
+    resolves: tuple[str, ...] = ()
+
+    @property
+    def change_key(self) -> str:
+        return f"{self.origin}:{self.seq}"
 
     @property
     def key(self) -> tuple[int, str, int]:
@@ -55,6 +64,8 @@ class Change:
             "at": self.at.isoformat(timespec="microseconds"),
             "by": self.by,
             "data": self.data,
+            "parents": list(self.parents),
+            "resolves": list(self.resolves),
         }
 
 
@@ -89,7 +100,13 @@ def parse_change(raw: Any) -> Change:
         when = dt.datetime.fromisoformat(at)
     except (TypeError, ValueError):
         raise RowError(_("bad timestamp")) from None
-    return Change(origin, seq, kind, rid, version, op, when, by, data)
+    parents, resolves = raw.get("parents", []), raw.get("resolves", [])
+    for name, keys in (("parents", parents), ("resolves", resolves)):
+        if not isinstance(keys, list) or not all(isinstance(k, str) and len(k) <= 60 for k in keys):
+            raise RowError(_("bad {name}").format(name=name))
+    if not all(_CHANGE_KEY.match(k) for k in parents):
+        raise RowError(_("bad parents"))
+    return Change(origin, seq, kind, rid, version, op, when, by, data, tuple(parents), tuple(resolves))
 
 
 def check_values(change: Change, vocab: Vocabularies, new_terms: set[tuple[str, str]]) -> None:

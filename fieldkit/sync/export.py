@@ -108,6 +108,8 @@ def _line(change: ChangeLog) -> bytes:
         "at": change.at.isoformat(timespec="microseconds"),
         "by": change.by,
         "data": change.data,
+        "parents": change.parents or [],
+        "resolves": change.resolves or [],
     }
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode() + b"\n"
 

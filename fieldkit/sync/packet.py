@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ ZIP_ERRORS = (
     RuntimeError,
     ValueError,
 )
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 REQUIRED_KEYS = (
     "format",
     "format_version",
@@ -78,11 +80,60 @@ def write_packet(
     signature = minisign.sign(manifest_bytes, signing_key, trusted_comment(manifest))
     tmp = path.with_name(path.name + ".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-        zf.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
-        zf.writestr(SIGNATURE, signature.encode("utf-8"))
+        # stored, not deflated: the members are encrypted and would not shrink
+        zf.writestr(entry(MANIFEST), manifest_bytes)
+        zf.writestr(entry(SIGNATURE), signature.encode("utf-8"))
         for name, data in members.items():
-            zf.writestr(name, data)  # already encrypted: deflate would not help
+            zf.writestr(entry(name), data)
     tmp.replace(path)  # a half-written packet never carries the final name
+
+
+def entry(name: str) -> zipfile.ZipInfo:
+    """A member header with fixed values, so that a reader can insist on them (see ``_check_layout``)."""
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+    info.compress_type = zipfile.ZIP_STORED
+    info.create_system = 3
+    info.external_attr = 0o600 << 16
+    return info
+
+
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_VERSION = 20  # what Python's zipfile writes for stored members
+
+
+def _check_layout(path: Path, zf: zipfile.ZipFile) -> None:
+    """Every byte around the members must be exactly what a FieldKit writer puts there.
+
+    The signed manifest covers the members' contents; this rebuilds the local headers,
+    the central directory and its end record from the members found, and compares them
+    byte for byte, so that a flipped byte anywhere in the file is noticed.
+    """
+    raw = path.read_bytes()
+    time, date = _dos_time()
+    offset = 0
+    central = b""
+    count = 0
+    for info in zf.infolist():
+        name = info.filename.encode()
+        local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, time, date, info.CRC, info.file_size,
+                            info.file_size, len(name), 0) + name  # fmt: skip
+        if raw[offset : offset + len(local)] != local or info.header_offset != offset:
+            raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
+        central += _CENTRAL.pack(b"PK\x01\x02", _VERSION, 3, _VERSION, 0, 0, 0, time, date, info.CRC,
+                                 info.file_size, info.file_size, len(name), 0, 0, 0, 0, 0o600 << 16,
+                                 offset) + name  # fmt: skip
+        offset += len(local) + info.file_size
+        count += 1
+    end = _END.pack(b"PK\x05\x06", 0, 0, count, count, len(central), offset, 0)
+    if raw[offset:] != central + end:
+        raise PacketRefused(_("The packet's directory is damaged"))
+
+
+def _dos_time() -> tuple[int, int]:
+    year, month, day, hour, minute, second = FIXED_TIME
+    return (hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day)
 
 
 @dataclass
@@ -175,6 +226,7 @@ def _read_structure(path: Path, zf: zipfile.ZipFile) -> OpenedPacket:
             )
         if name not in (MANIFEST, SIGNATURE, PAYLOAD) and not ATTACHMENT.match(name):
             raise PacketRefused(_("The packet holds an unexpected member: {name}").format(name=name))
+    _check_layout(path, zf)
     for required in (MANIFEST, SIGNATURE):
         if required not in names:
             raise PacketRefused(_("The packet has no {name}").format(name=required))
