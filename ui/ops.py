@@ -143,7 +143,8 @@ class Op(Generic[T]):
         _running[handle.token] = handle
         pool.start(handle._work)
         if self._label is not None:
-            QTimer.singleShot(PROGRESS_DELAY_MS, self._parent, handle._show_ui)
+            # a lambda, not the bound method: PySide6 does not keep the handle alive for the timer
+            QTimer.singleShot(PROGRESS_DELAY_MS, self._parent, lambda: handle._show_ui())
         return handle
 
 

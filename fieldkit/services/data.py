@@ -57,6 +57,35 @@ def iter_records(
             yield record
 
 
+def iter_conflicts(ctx: Context) -> Iterator[dict[str, Any]]:
+    """Conflicts, open and resolved, sorted by id: part of what offices must agree on."""
+    from fieldkit.store.system import Conflict
+
+    with ctx.store.read() as session:
+        for c in session.execute(select(Conflict).order_by(Conflict.id)).scalars():
+            yield {
+                "id": c.id,
+                "record_type": c.record_type,
+                "record_id": c.record_id,
+                "field": c.field,
+                "kind": c.kind,
+                "status": c.status,
+                "resolved_by_change": c.resolved_by_change,
+                "winner": {
+                    "change": c.winner_change,
+                    "value": c.winner_value,
+                    "by": c.winner_by,
+                    "at": c.winner_at.isoformat(timespec="microseconds"),
+                },
+                "loser": {
+                    "change": c.loser_change,
+                    "value": c.loser_value,
+                    "by": c.loser_by,
+                    "at": c.loser_at.isoformat(timespec="microseconds"),
+                },
+            }
+
+
 def canonical_json(record: dict[str, Any]) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -101,6 +130,12 @@ def export_data(
                     writer.writerow([_cell(record[k]) for k in names])
                     if n % 1000 == 0:
                         progress.step(1000)
+        written.append(path)
+    if fmt == "jsonl":
+        path = out_dir / "conflict.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for conflict in iter_conflicts(ctx):
+                fh.write(canonical_json(conflict) + "\n")
         written.append(path)
     return written
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -11,14 +12,22 @@ from fieldkit.services.monitoring_types import DraftInfo
 from fieldkit.store.system import Draft
 
 
+_PREFIX = 9  # 8 hex digits of the user's hash and a slash
+
+
+def _key(ctx: Context, key: str) -> str:
+    """Drafts belong to one user: two people editing one visit keep separate drafts."""
+    return hashlib.sha256(ctx.user.encode()).hexdigest()[:8] + "/" + key
+
+
 def save_draft(
     ctx: Context, key: str, record_type: str, record_id: str | None, title: str, payload: dict[str, Any]
 ) -> None:
     with ctx.store.write() as session:
-        draft = session.get(Draft, key)
+        draft = session.get(Draft, _key(ctx, key))
         if draft is None:
             draft = Draft(
-                key=key,
+                key=_key(ctx, key),
                 record_type=record_type,
                 record_id=record_id,
                 title=title,
@@ -38,17 +47,17 @@ def list_drafts(ctx: Context, record_type: str | None = None) -> list[DraftInfo]
         if record_type:
             query = query.where(Draft.record_type == record_type)
         return [
-            DraftInfo(d.key, d.record_type, d.record_id, d.title, d.saved_at)
+            DraftInfo(d.key[_PREFIX:], d.record_type, d.record_id, d.title, d.saved_at)
             for d in session.execute(query).scalars()
         ]
 
 
 def load_draft(ctx: Context, key: str) -> dict[str, Any] | None:
     with ctx.store.read() as session:
-        draft = session.get(Draft, key)
+        draft = session.get(Draft, _key(ctx, key))
         return dict(draft.payload) if draft else None
 
 
 def discard_draft(ctx: Context, key: str) -> None:
     with ctx.store.write() as session:
-        session.execute(delete(Draft).where(Draft.key == key))
+        session.execute(delete(Draft).where(Draft.key == _key(ctx, key)))

@@ -181,7 +181,9 @@ def _values(record: SyncedRecord, fields: tuple[str, ...]) -> dict[str, Any]:
 def _live(session: Session, model: type[SyncedRecord], column: Any, value: str) -> list[Any]:
     return list(
         session.execute(
-            select(model).where(column == value, model.deleted.is_(False)).order_by(model.id)
+            select(model)
+            .where(column == value, model.deleted.is_(False))
+            .order_by(model.created_at, model.id)
         ).scalars()
     )
 
@@ -214,19 +216,17 @@ def _load(session: Session, visit_id: str, include_deleted: bool = False) -> Vis
                 **(_values(identity, _IDENTITY_FIELDS) if identity and not identity.deleted else {}),
             )
         )
+    follow_ups = _live(session, FollowUp, FollowUp.visit_id, visit_id)
+    attachments = _live(session, Attachment, Attachment.visit_id, visit_id)
     return VisitData(
         id=visit.id,
         version=visit.version,
         **_values(visit, _VISIT_FIELDS),
         incidents=tuple(IncidentData(id=i.id, **_values(i, _INCIDENT_FIELDS)) for i in incidents),
         people=tuple(people),
-        follow_ups=tuple(
-            FollowUpData(id=f.id, **_values(f, _FOLLOWUP_FIELDS))
-            for f in _live(session, FollowUp, FollowUp.visit_id, visit_id)
-        ),
+        follow_ups=tuple(FollowUpData(id=f.id, **_values(f, _FOLLOWUP_FIELDS)) for f in follow_ups),
         attachments=tuple(
-            AttachmentData(a.id, a.filename, a.media_type, a.size, a.sha256, a.caption)
-            for a in _live(session, Attachment, Attachment.visit_id, visit_id)
+            AttachmentData(a.id, a.filename, a.media_type, a.size, a.sha256, a.caption) for a in attachments
         ),
         origin_office=visit.origin_office,
         created_at=visit.created_at,
@@ -234,6 +234,16 @@ def _load(session: Session, visit_id: str, include_deleted: bool = False) -> Vis
         updated_at=visit.updated_at,
         updated_by=visit.updated_by,
         deleted=visit.deleted,
+        loaded_children=tuple(
+            sorted(
+                {
+                    *(i.id for i in incidents),
+                    *(p.id for p in people if p.id),
+                    *(f.id for f in follow_ups),
+                    *(a.id for a in attachments),
+                }
+            )
+        ),
     )
 
 
@@ -266,12 +276,14 @@ def save_visit(ctx: Context, data: VisitData) -> VisitData:
                 )
             visit = found
             writer.update(visit, visit_values)
+        removable = set(data.loaded_children)
         incident_ids = _save_children(
             session,
             writer,
             Incident,
             visit.id,
             [(i.id, _plain({f: getattr(i, f) for f in _INCIDENT_FIELDS})) for i in data.incidents],
+            removable,
         )
         _save_children(
             session,
@@ -279,9 +291,10 @@ def save_visit(ctx: Context, data: VisitData) -> VisitData:
             FollowUp,
             visit.id,
             [(f.id, _plain({k: getattr(f, k) for k in _FOLLOWUP_FIELDS})) for f in data.follow_ups],
+            removable,
         )
-        _save_people(session, writer, visit.id, data.people, incident_ids)
-        _retire_attachments(session, writer, visit.id, {a.id for a in data.attachments})
+        _save_people(session, writer, visit.id, data.people, incident_ids, removable)
+        _retire_attachments(session, writer, visit.id, {a.id for a in data.attachments}, removable)
         visit_id = visit.id
         session.flush()
     return get_visit(ctx, visit_id)
@@ -293,6 +306,7 @@ def _save_children(
     model: type[Incident] | type[FollowUp],
     visit_id: str,
     items: list[tuple[str | None, dict[str, Any]]],
+    removable: set[str],
 ) -> list[str]:
     existing = {r.id: r for r in _live(session, model, model.visit_id, visit_id)}
     ids = []
@@ -304,12 +318,18 @@ def _save_children(
             writer.update(record, values)
         ids.append(record.id)
     for gone in existing.values():
-        writer.delete(gone)
+        if gone.id in removable:  # not one someone else added after this form was loaded
+            writer.delete(gone)
     return ids
 
 
 def _save_people(
-    session: Session, writer: Writer, visit_id: str, people: tuple[PersonData, ...], incident_ids: list[str]
+    session: Session,
+    writer: Writer,
+    visit_id: str,
+    people: tuple[PersonData, ...],
+    incident_ids: list[str],
+    removable: set[str],
 ) -> None:
     existing = {r.id: r for r in _live(session, Involvement, Involvement.visit_id, visit_id)}
     for data in people:
@@ -337,12 +357,33 @@ def _save_people(
         else:
             writer.update(identity, identity_values)
     for gone in existing.values():
-        writer.delete(gone)
+        if gone.id in removable:
+            writer.delete(gone)
+            _retire_person(session, writer, gone.person_id)
 
 
-def _retire_attachments(session: Session, writer: Writer, visit_id: str, keep: set[str]) -> None:
+def _retire_person(session: Session, writer: Writer, person_id: str) -> None:
+    """A person no longer involved anywhere is tombstoned, identifying details included."""
+    still_involved = session.execute(
+        select(Involvement.id)
+        .where(Involvement.person_id == person_id, Involvement.deleted.is_(False))
+        .limit(1)
+    ).first()
+    if still_involved:
+        return
+    person = session.get(Person, person_id)
+    if person is not None:
+        writer.delete(person)
+    identity = session.execute(select(PersonIdentity).where(PersonIdentity.person_id == person_id)).scalar()
+    if identity is not None:
+        writer.delete(identity)
+
+
+def _retire_attachments(
+    session: Session, writer: Writer, visit_id: str, keep: set[str], removable: set[str]
+) -> None:
     for attachment in _live(session, Attachment, Attachment.visit_id, visit_id):
-        if attachment.id not in keep:
+        if attachment.id not in keep and attachment.id in removable:
             writer.delete(attachment)
 
 
@@ -355,6 +396,8 @@ def delete_visit(ctx: Context, visit_id: str) -> None:
         for model in (Incident, Involvement, FollowUp, Attachment):
             for child in _live(session, model, model.visit_id, visit_id):
                 writer.delete(child)
+                if isinstance(child, Involvement):
+                    _retire_person(session, writer, child.person_id)
         writer.delete(visit)
 
 

@@ -95,6 +95,9 @@ class VisitData:
     updated_at: dt.datetime | None = None
     updated_by: str = ""
     deleted: bool = False
+    #: ids of the incidents, people, follow-ups and attachments as loaded: only these may be
+    #: removed by a save, so children someone else added meanwhile are kept
+    loaded_children: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

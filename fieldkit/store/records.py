@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fieldkit.store.base import SyncedRecord
+from fieldkit.store.base import ID, SyncedRecord
 
 
 class VocabularyTerm(SyncedRecord):
@@ -228,6 +228,21 @@ class Attendance(SyncedRecord):
     certificate_issued: Mapped[bool] = mapped_column(default=False)
 
 
+class RecordAlias(SyncedRecord):
+    """A record merged into another (one person entered by two offices).
+
+    Later changes that still point at ``alias_id`` are pointed at ``target_id`` on arrival,
+    at every office, so the merged-away id keeps resolving.
+    """
+
+    __tablename__ = "record_alias"
+    record_type = "record_alias"
+
+    target_type: Mapped[str] = mapped_column(String(40))
+    alias_id: Mapped[str] = mapped_column(ID, unique=True)
+    target_id: Mapped[str] = mapped_column(ID, index=True)
+
+
 #: every synced record type, in dependency order (parents before children):
 #: the order of packets, imports and exports
 RECORD_MODELS: tuple[type[SyncedRecord], ...] = (
@@ -245,6 +260,7 @@ RECORD_MODELS: tuple[type[SyncedRecord], ...] = (
     TrainingEvent,
     Participant,
     Attendance,
+    RecordAlias,
 )
 MODEL_BY_TYPE: dict[str, type[SyncedRecord]] = {m.record_type: m for m in RECORD_MODELS}
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from fieldkit.ids import stable_id
+from fieldkit.services.people import alias_map, repoint_references
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.changes import mark_resolved
 from fieldkit.store.codec import decode, field_map
@@ -97,13 +98,16 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
     known = _existing_changes(session, ((c.origin, c.seq) for c in changes))
     todo = sorted((c for c in changes if c.change_key not in known), key=lambda c: c.apply_order)
     stats.unchanged += len(changes) - len(todo)
-    present = _present_records(session, todo)
+    aliases = alias_map(session)
+    present = _present_records(session, [_through_aliases(c, aliases) for c in todo])
     have_changes = known | _existing_changes(session, (_split(p) for c in todo for p in c.parents))
 
     creates: dict[str, list[dict[str, Any]]] = defaultdict(list)
     log_rows: list[dict[str, Any]] = []
     held_rows: list[dict[str, Any]] = []
-    for c in todo:
+    for original in todo:
+        # the change log keeps what was sent; the record points at the surviving record
+        c = _through_aliases(original, aliases)
         model = MODEL_BY_TYPE[c.record_type]
         missing_ref = any(
             isinstance(c.data.get(name), str) and c.data[name] not in present[target.record_type]
@@ -133,13 +137,19 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
             )
             present[c.record_type].add(c.record_id)
             stats.new += 1
+            if c.record_type == "record_alias":
+                _flush(session, creates, log_rows)
+                aliases[str(c.data["alias_id"])] = str(c.data["target_id"])
+                repoint_references(
+                    session, str(c.data["target_type"]), str(c.data["alias_id"]), str(c.data["target_id"])
+                )
         else:
             _flush(session, creates, log_rows)
             outcome = _merge(session, model, c)
             stats.updated += outcome != "unchanged"
             stats.unchanged += outcome == "unchanged"
             stats.conflicting += outcome == "conflict"
-        log_rows.append(_log_row(c))
+        log_rows.append(_log_row(original))
         have_changes.add(c.change_key)
         if c.resolves:
             _flush(session, creates, log_rows)
@@ -161,6 +171,14 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
             )
         session.execute(insert(HeldChange), held_rows)
     return stats
+
+
+def _through_aliases(change: Change, aliases: dict[str, str]) -> Change:
+    refs = references(change.record_type)
+    if not aliases or not refs:
+        return change
+    data = {k: aliases.get(v, v) if k in refs and isinstance(v, str) else v for k, v in change.data.items()}
+    return change if data == change.data else replace(change, data=data)
 
 
 def _present_records(session: Session, todo: Sequence[Change]) -> dict[str, set[str]]:

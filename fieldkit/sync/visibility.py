@@ -10,7 +10,9 @@ from __future__ import annotations
 
 CONSOLIDATING_TYPES = frozenset({"regional-office", "subregional-office", "headquarters"})
 #: record types every office may see, whoever created them
-REFERENCE_TYPES = frozenset({"vocabulary_term", "admin_area", "organisation", "project", "training_event"})
+REFERENCE_TYPES = frozenset(
+    {"vocabulary_term", "admin_area", "organisation", "project", "training_event", "record_alias"}
+)
 #: record types that never leave the office unless it explicitly shares identities
 IDENTITY_TYPES = frozenset({"person_identity"})
 

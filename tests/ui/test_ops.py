@@ -147,9 +147,12 @@ def test_slow_op_shows_progress_after_the_delay_and_its_cancel_works(qtbot: QtBo
     release = threading.Event()
     cancelled: list[bool] = []
     start = time.monotonic()
-    handle = Op(window, _blocked_until(release)).with_progress("Importing").on_cancel(
-        lambda: cancelled.append(True)
-    ).run()
+    handle = (
+        Op(window, _blocked_until(release))
+        .with_progress("Importing")
+        .on_cancel(lambda: cancelled.append(True))
+        .run()
+    )
     qtbot.waitUntil(lambda: _dialog(window) is not None, timeout=WAIT_MS)
     assert (time.monotonic() - start) * 1000 >= 0.9 * ops.PROGRESS_DELAY_MS  # coarse timers may be 5% early
     dialog = _dialog(window)
@@ -264,9 +267,11 @@ def test_deleted_parent_gets_no_callbacks_and_cancels_the_work(qtbot: QtBot, wit
 def test_shutdown_cancels_waits_and_drops_callbacks(qtbot: QtBot) -> None:
     started = threading.Event()
     calls: list[str] = []
-    handle = Op(_window(qtbot), _blocked_until(threading.Event(), started)).on_cancel(
-        lambda: calls.append("cancel")
-    ).run()
+    handle = (
+        Op(_window(qtbot), _blocked_until(threading.Event(), started))
+        .on_cancel(lambda: calls.append("cancel"))
+        .run()
+    )
     assert started.wait(WAIT_MS / 1000)
     assert ops.shutdown_ops(WAIT_MS) is True
     assert ops.pool_thread_counts() == {"store": 0, "io": 0}

@@ -48,7 +48,9 @@ def _model(rows: list[Person] = PEOPLE) -> RowTableModel[Person]:
         Column("Name", lambda p: p.name, sort_key=lambda p: p.name.casefold(), tooltip=lambda p: f"#{p.id}"),
         Column("Born", lambda p: p.born),
         Column(
-            "Cases", lambda p: p.cases, alignment=Qt.AlignmentFlag.AlignRight,
+            "Cases",
+            lambda p: p.cases,
+            alignment=Qt.AlignmentFlag.AlignRight,
             decoration=lambda p: QColor("red") if p.cases > 10 else None,
         ),
     ]

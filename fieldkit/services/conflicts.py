@@ -1,0 +1,160 @@
+"""Conflicts: concurrent edits whose losing values were kept for a person to resolve.
+
+Resolving writes one change to the record with the chosen values and the ids of
+the conflicts it settles; that change syncs like any other, so every office sees
+the conflict closed with the same values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from fieldkit.context import Context
+from fieldkit.errors import NotFound, ValidationError
+from fieldkit.i18n import _
+from fieldkit.services.records import model_for
+from fieldkit.store.codec import decode, field_map, record_to_dict
+from fieldkit.store.system import Conflict
+
+#: a field of each record type that names the record for a person
+TITLE_FIELDS = {
+    "monitoring_visit": "title",
+    "incident": "summary",
+    "follow_up": "action",
+    "project": "title",
+    "training_event": "title",
+    "participant": "full_name",
+    "organisation": "name",
+    "admin_area": "name",
+    "person": "code",
+    "vocabulary_term": "code",
+}
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    id: str
+    record_type: str
+    record_id: str
+    record_title: str
+    field: str
+    kind: str
+    winner_value: Any
+    winner_by: str
+    winner_at: dt.datetime
+    loser_value: Any
+    loser_by: str
+    loser_at: dt.datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class RecordConflicts:
+    """One record side by side: its current values and every open conflict on it."""
+
+    record_type: str
+    record_id: str
+    current: dict[str, Any]
+    conflicts: list[ConflictRow]
+
+
+def _row(c: Conflict, title: str) -> ConflictRow:
+    def value(side: dict[str, Any]) -> Any:
+        return side.get("value") if c.kind == "field" else side
+
+    return ConflictRow(
+        c.id,
+        c.record_type,
+        c.record_id,
+        title,
+        c.field,
+        c.kind,
+        value(c.winner_value),
+        c.winner_by,
+        c.winner_at,
+        value(c.loser_value),
+        c.loser_by,
+        c.loser_at,
+        c.status,
+    )
+
+
+def count_open(ctx: Context) -> int:
+    with ctx.store.read() as session:
+        return session.execute(select(func.count()).where(Conflict.status == "open")).scalar_one()
+
+
+def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> list[ConflictRow]:
+    with ctx.store.read() as session:
+        rows = session.execute(
+            select(Conflict).where(Conflict.status == status).order_by(Conflict.loser_at.desc()).limit(limit)
+        ).scalars()
+        result = []
+        titles: dict[tuple[str, str], str] = {}
+        for c in rows:
+            key = (c.record_type, c.record_id)
+            if key not in titles:
+                model = model_for(c.record_type)
+                column = getattr(model, TITLE_FIELDS.get(c.record_type, "id"))
+                titles[key] = str(
+                    session.execute(select(column).where(model.id == c.record_id)).scalar() or ""
+                )
+            result.append(_row(c, titles[key]))
+        return result
+
+
+def record_conflicts(ctx: Context, record_type: str, record_id: str) -> RecordConflicts:
+    model = model_for(record_type)
+    with ctx.store.read() as session:
+        record = session.get(model, record_id)
+        if record is None:
+            raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
+        title = str(getattr(record, TITLE_FIELDS.get(record_type, "id"), ""))
+        conflicts = session.execute(
+            select(Conflict)
+            .where(Conflict.record_id == record_id, Conflict.status == "open")
+            .order_by(Conflict.field, Conflict.id)
+        ).scalars()
+        return RecordConflicts(
+            record_type, record_id, record_to_dict(record), [_row(c, title) for c in conflicts]
+        )
+
+
+def resolve(
+    ctx: Context,
+    record_type: str,
+    record_id: str,
+    conflict_ids: list[str],
+    values: dict[str, Any],
+    *,
+    deleted: bool | None = None,
+) -> None:
+    """Settle conflicts with ``values`` (JSON-safe, as shown in the conflict), and for an
+    edit/delete conflict say whether the record stays ``deleted``."""
+    model = model_for(record_type)
+    specs = field_map(model)
+    try:
+        decoded = {name: decode(specs[name], value) for name, value in values.items()}
+    except KeyError as exc:
+        raise ValidationError(_("Unknown field {field}").format(field=exc.args[0])) from None
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(str(exc)) from exc
+    with ctx.write() as (session, writer):
+        record = session.get(model, record_id)
+        if record is None:
+            raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
+        found = session.execute(select(Conflict).where(Conflict.id.in_(conflict_ids))).scalars().all()
+        if len(found) != len(set(conflict_ids)) or any(c.record_id != record_id for c in found):
+            raise ValidationError(_("Those conflicts are not all on this record"))
+        if deleted is True:
+            writer.update(record, decoded)
+            writer.delete(record, resolves=conflict_ids)
+        elif deleted is False and record.deleted:
+            writer.update(record, decoded)
+            writer.restore(record, resolves=conflict_ids)
+        else:
+            writer.update(record, decoded, resolves=conflict_ids)

@@ -1,0 +1,204 @@
+"""One person, one record: likely duplicates across offices, and merging them.
+
+Names entered at different offices come in different scripts and spellings
+("Mohammed Al-Haddad", "محمد الحداد", "Мухаммед Аль-Хадад"). Each is transliterated
+to ASCII and reduced to a consonant skeleton ("mhmd lhd"), which survives the vowels
+Arabic does not write and the usual Latin and Cyrillic spellings; candidates that
+share a name token are then scored with rapidfuzz, with birth year, sex and
+organisation raising or ruling out a match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from fieldkit.context import Context
+from fieldkit.errors import NotFound, ValidationError
+from fieldkit.i18n import _
+from fieldkit.store.base import SyncedRecord
+from fieldkit.store.records import MODEL_BY_TYPE, Organisation, Participant, RecordAlias
+from fieldkit.sync.changes import references
+
+MERGEABLE = ("participant", "organisation")
+_SOUNDS = (("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("dh", "d"),
+           ("q", "k"), ("ck", "k"), ("w", "v"), ("j", "g"), ("z", "s"), ("x", "ks"))  # fmt: skip
+_ARTICLES = {"al", "el", "ul", "ibn", "bin", "ben", "abu", "abd"}
+
+
+@lru_cache(maxsize=100_000)
+def name_skeleton(name: str) -> str:
+    """Consonant skeleton of a name in any script, tokens sorted: 'mhmd hdd' style."""
+    text = unicodedata.normalize("NFKC", name)
+    text = re.sub(r"(^|\s)ال", r"\1", text)  # the Arabic article, written onto the word
+    text = re.sub(r"ة(\s|$)", r"\1", text)  # final ta marbuta, not written in Latin spellings
+    text = re.sub(r"([\u3400-\u9fff])", r" \1 ", text)  # one token per Chinese syllable
+    text = anyascii(text).lower()
+    text = re.sub(r"[^a-z ]+", " ", text)
+    tokens = []
+    for token in text.split():
+        if token in _ARTICLES:
+            continue
+        if token.startswith(("al", "el")) and len(token) > 4:
+            token = token[2:]
+        for src, dst in _SOUNDS:
+            token = token.replace(src, dst)
+        first, rest = token[0], re.sub(r"[aeiouy']", "", token[1:])
+        skeleton = re.sub(r"(.)\1+", r"\1", (first if first not in "aeiouy" else "") + rest)
+        if skeleton:
+            tokens.append(skeleton)
+    return " ".join(sorted(tokens))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    record_type: str
+    name: str
+    origin_office: str
+    sex: str | None
+    birth_year: int | None
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    first: Candidate
+    second: Candidate
+    score: float
+    reasons: tuple[str, ...]
+
+
+def _candidates(session: Session, record_type: str) -> list[Candidate]:
+    if record_type == "participant":
+        rows = session.execute(
+            select(Participant.id, Participant.full_name, Participant.origin_office, Participant.sex,
+                   Participant.birth_year, Participant.organisation_id).where(Participant.deleted.is_(False))
+        ).all()  # fmt: skip
+        return [Candidate(r[0], record_type, r[1], r[2], r[3], r[4], r[5]) for r in rows]
+    if record_type == "organisation":
+        rows = session.execute(
+            select(
+                Organisation.id, Organisation.name, Organisation.origin_office, Organisation.country_code
+            ).where(Organisation.deleted.is_(False))
+        ).all()
+        return [Candidate(r[0], record_type, r[1], r[2], None, None, r[3]) for r in rows]
+    raise ValidationError(_("Duplicates are found among participants and organisations"))
+
+
+def find_duplicates(
+    ctx: Context, record_type: str = "participant", *, min_score: float = 88.0, limit: int = 1000
+) -> list[DuplicatePair]:
+    """Likely duplicates, best first. Blocking on name tokens keeps this near-linear."""
+    with ctx.store.read() as session:
+        candidates = _candidates(session, record_type)
+    blocks: dict[str, list[int]] = defaultdict(list)
+    skeletons = [name_skeleton(c.name) for c in candidates]
+    for index, skeleton in enumerate(skeletons):
+        for token in set(skeleton.split()):
+            if len(token) >= 2:
+                blocks[token[:4]].append(index)
+    seen: set[tuple[int, int]] = set()
+    pairs: list[DuplicatePair] = []
+    for members in blocks.values():
+        if len(members) > 400:  # a very common token says little; other tokens still pair these
+            continue
+        for i, j in combinations(members, 2):
+            key = (min(i, j), max(i, j))
+            if key in seen:
+                continue
+            seen.add(key)
+            pair = _score(candidates[key[0]], candidates[key[1]], skeletons[key[0]], skeletons[key[1]])
+            if pair is not None and pair.score >= min_score:
+                pairs.append(pair)
+    pairs.sort(key=lambda p: (-p.score, p.first.id, p.second.id))
+    return pairs[:limit]
+
+
+def _score(a: Candidate, b: Candidate, ska: str, skb: str) -> DuplicatePair | None:
+    if a.sex and b.sex and "unknown" not in (a.sex, b.sex) and a.sex != b.sex:
+        return None
+    if a.birth_year and b.birth_year and abs(a.birth_year - b.birth_year) > 1:
+        return None
+    score = max(fuzz.token_sort_ratio(ska, skb), fuzz.token_sort_ratio(anyascii(a.name).lower(),
+                                                                     anyascii(b.name).lower()))  # fmt: skip
+    reasons = [_("similar names ({score:.0f}%)").format(score=score)]
+    if a.birth_year and a.birth_year == b.birth_year:
+        score += 5
+        reasons.append(_("same birth year"))
+    if a.organisation and a.organisation == b.organisation:
+        score += 5
+        reasons.append(_("same organisation"))
+    if a.origin_office != b.origin_office:
+        reasons.append(
+            _("entered by {first} and {second}").format(first=a.origin_office, second=b.origin_office)
+        )
+    first, second = sorted((a, b), key=lambda c: c.id)
+    return DuplicatePair(first, second, min(score, 100.0), tuple(reasons))
+
+
+def _referencing(record_type: str) -> list[tuple[type[SyncedRecord], str]]:
+    """(model, field) pairs that point at ``record_type``, except one-to-one links."""
+    out = []
+    for model in MODEL_BY_TYPE.values():
+        for name, target in references(model.record_type).items():
+            column = model.__table__.c[name]
+            if target.record_type == record_type and not column.unique:
+                out.append((model, name))
+    return out
+
+
+def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
+    """Merge ``merge_id`` into ``keep_id``: references move, the merged record is tombstoned,
+    and an alias keeps the old id resolving in packets that still carry it."""
+    if record_type not in MERGEABLE:
+        raise ValidationError(_("Only participants and organisations can be merged"))
+    if keep_id == merge_id:
+        raise ValidationError(_("A record cannot be merged into itself"))
+    model = MODEL_BY_TYPE[record_type]
+    with ctx.write() as (session, writer):
+        keep, gone = session.get(model, keep_id), session.get(model, merge_id)
+        if keep is None or gone is None or keep.deleted or gone.deleted:
+            raise NotFound(_("Both records must exist and not be deleted"))
+        for ref_model, name in _referencing(record_type):
+            column = getattr(ref_model, name)
+            for row in session.execute(select(ref_model).where(column == merge_id)).scalars().all():
+                try:
+                    with session.begin_nested():
+                        writer.update(row, {name: keep_id})
+                except Exception:  # a unique pair (the same person twice at one event): retire the copy
+                    writer.delete(row)
+        writer.delete(gone)
+        writer.create(RecordAlias, {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id})
+
+
+def alias_map(session: Session) -> dict[str, str]:
+    """Merged-away id -> surviving id, following chains of merges."""
+    direct = dict(
+        session.execute(
+            select(RecordAlias.alias_id, RecordAlias.target_id).where(RecordAlias.deleted.is_(False))
+        ).all()
+    )
+    resolved = {}
+    for alias in direct:
+        target, hops = direct[alias], 0
+        while target in direct and hops < 50:
+            target, hops = direct[target], hops + 1
+        resolved[alias] = target
+    return resolved
+
+
+def repoint_references(session: Session, record_type: str, alias_id: str, target_id: str) -> None:
+    """Point local rows at the surviving record (run wherever an alias arrives; not a change)."""
+    for ref_model, name in _referencing(record_type):
+        column = getattr(ref_model, name)
+        session.execute(update(ref_model).where(column == alias_id).values({name: target_id}))

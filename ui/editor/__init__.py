@@ -1,0 +1,1 @@
+"""The monitoring-visit editor: ``VisitEditor`` (the form) and ``VisitEditorDialog`` (its window)."""
