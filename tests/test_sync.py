@@ -201,3 +201,14 @@ def test_stores_that_saw_the_same_packets_export_identically(tmp_path: Path) -> 
 def test_export_to_an_unknown_office_is_refused(tmp_path: Path) -> None:
     with offices(tmp_path, FIELD) as o, pytest.raises(ValidationError, match="not a trusted partner"):
         export_packet(o["KE-NBO"], "XX-NOPE", tmp_path)
+
+
+def test_consolidating_office_sees_how_current_each_office_is(tmp_path: Path) -> None:
+    from fieldkit.sync.state import origin_status
+
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 2)
+        import_packet(o["ROEA"], export_packet(o["KE-NBO"], "ROEA", tmp_path / "a.fieldkit").paths[0])
+        status = {s.code: s for s in origin_status(o["ROEA"])}
+        assert status["KE-NBO"].held_through > 0 and status["KE-NBO"].waiting == 0
+        assert status["KE-NBO"].last_packet_at is not None and status["KE-NBO"].days_behind == 0

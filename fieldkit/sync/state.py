@@ -94,3 +94,57 @@ def _last(session: Session, code: str, direction: str) -> SyncPacket | None:
 def packet_log(ctx: Context, limit: int = 200) -> list[SyncPacket]:
     with ctx.store.read() as session:
         return list(session.execute(select(SyncPacket).order_by(SyncPacket.at.desc()).limit(limit)).scalars())
+
+
+@dataclass(frozen=True)
+class OriginStatus:
+    """How current this store is for one office's records (a consolidating office's dashboard)."""
+
+    code: str
+    name: str
+    held_through: int
+    last_change_at: dt.datetime | None
+    last_packet_at: dt.datetime | None
+    days_behind: int | None
+    waiting: int
+
+
+def origin_status(ctx: Context, today: dt.date | None = None) -> list[OriginStatus]:
+    """Per origin office: the newest change held, the last packet from it, and what waits for a gap."""
+    today = today or dt.date.today()
+    with ctx.store.read() as session:
+        names = dict(session.execute(select(Office.code, Office.name)).all())
+        newest = dict(
+            session.execute(
+                select(ChangeLog.origin_office, func.max(ChangeLog.at)).group_by(ChangeLog.origin_office)
+            ).all()
+        )
+        packets = dict(
+            session.execute(
+                select(SyncPacket.sender, func.max(SyncPacket.at))
+                .where(SyncPacket.direction == "in")
+                .group_by(SyncPacket.sender)
+            ).all()
+        )
+        waiting = dict(
+            session.execute(
+                select(HeldChange.origin_office, func.count()).group_by(HeldChange.origin_office)
+            ).all()
+        )
+        result = []
+        for origin, last in coverage(session).items():
+            if origin in ("*", ctx.office_code):
+                continue
+            changed = newest.get(origin)
+            result.append(
+                OriginStatus(
+                    code=origin,
+                    name=str(names.get(origin, "")),
+                    held_through=last,
+                    last_change_at=changed,
+                    last_packet_at=packets.get(origin),
+                    days_behind=(today - changed.date()).days if changed else None,
+                    waiting=int(waiting.get(origin, 0)),
+                )
+            )
+    return sorted(result, key=lambda s: s.code)

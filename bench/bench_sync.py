@@ -1,0 +1,148 @@
+"""Sync packets on the large demo store: export, import, and a small packet into a large store.
+
+Floors measured in the same run: a plain JSON-lines dump of the same changes (export) and a
+raw sqlite3 executemany of the same records into an empty store (import).
+Goals (issue): import of 100,000 visits with their incidents < 10 s and within 3x the floor;
+export within 2x the floor; a packet of 1,000 changes imports into the large store in < 1 s.
+Run: .venv/bin/python bench/bench_sync.py
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+from common import OUT, cpu_note, fresh_copy, large_store, line, open_copy, peak_rss_mb
+
+from fieldkit.context import open_context
+from fieldkit.services.office import init_office
+from fieldkit.store.codec import fields_of
+from fieldkit.store.records import RECORD_MODELS
+from fieldkit.sync.cards import read_card, trust_card, write_card
+from fieldkit.sync.export import export_packet
+from fieldkit.sync.importer import import_packet
+
+
+def dump_floor(db: str, out: str) -> tuple[float, int]:
+    """Plain JSON-lines dump of every change-log row: the least an export can do."""
+    started = time.perf_counter()
+    conn = sqlite3.connect(db)
+    n = 0
+    with open(out, "w", encoding="utf-8") as fh:
+        for row in conn.execute(
+            "SELECT origin_office, seq, record_type, record_id, version, op, at, by, data, "
+            "parents, resolves FROM change_log ORDER BY origin_office, seq"
+        ):
+            fh.write(
+                json.dumps(
+                    {
+                        "origin": row[0],
+                        "seq": row[1],
+                        "type": row[2],
+                        "id": row[3],
+                        "version": row[4],
+                        "op": row[5],
+                        "at": row[6],
+                        "by": row[7],
+                        "data": json.loads(row[8]),
+                        "parents": json.loads(row[9]),
+                        "resolves": json.loads(row[10]),
+                    },
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                )
+                + "\n"
+            )
+            n += 1
+    conn.close()
+    return time.perf_counter() - started, n
+
+
+def insert_floor(source: str, blank: str) -> tuple[float, int]:
+    """Raw executemany of every record row, type by type, into an empty store of the same schema."""
+    src = sqlite3.connect(source)
+    tables = [(m.__tablename__, [f.name for f in fields_of(m)]) for m in RECORD_MODELS]
+    rows = {
+        t: src.execute(f"SELECT {', '.join(cols)} FROM {t} WHERE origin_office != '*'").fetchall()
+        for t, cols in tables
+    }
+    src.close()
+    dst = sqlite3.connect(blank)
+    dst.execute("PRAGMA journal_mode=WAL")
+    dst.execute("PRAGMA synchronous=NORMAL")
+    started = time.perf_counter()
+    with dst:
+        for table, cols in tables:
+            marks = ", ".join("?" * len(cols))
+            dst.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows[table])
+    elapsed = time.perf_counter() - started
+    dst.close()
+    return elapsed, sum(len(r) for r in rows.values())
+
+
+def main() -> None:
+    cpu_note()
+    source_db = large_store()
+    region = open_copy(source_db, "sync-region.db")
+    hq_db = OUT / "sync-hq.db"
+    for leftover in OUT.glob("sync-hq.db*"):
+        leftover.unlink()
+    hq = open_context(hq_db)
+    init_office(hq, "HQ", "Headquarters", "headquarters", None)
+    write_card(region, OUT / "region.card")
+    write_card(hq, OUT / "hq.card")
+    trust_card(region, read_card(region, OUT / "hq.card"))
+    trust_card(hq, read_card(hq, OUT / "region.card"))
+
+    started = time.perf_counter()
+    result = export_packet(region, "HQ", OUT, full=True)
+    export_s = time.perf_counter() - started
+    floor_s, dumped = dump_floor(str(region.store.path), str(OUT / "floor.jsonl"))
+    size = sum(p.stat().st_size for p in result.paths)
+    line("export: changes written", f"{result.changes:,} ({size / 1e6:.0f} MB packet)")
+    line("export: time", f"{export_s:.1f} s ({result.changes / export_s:,.0f} changes/s)")
+    line("export floor: plain JSON-lines dump of the change log", f"{floor_s:.1f} s ({dumped:,} rows)")
+    line("export / floor", f"{export_s / floor_s:.2f}x (goal: within 2x)")
+
+    started = time.perf_counter()
+    summary = import_packet(hq, result.paths[0])
+    import_s = time.perf_counter() - started
+    records = summary.new
+    visits = summary.by_type.get("monitoring_visit", 0)
+    incidents = summary.by_type.get("incident", 0)
+    blank = fresh_copy(hq_db, "sync-blank.db")
+    with sqlite3.connect(blank) as conn:  # the same schema, emptied of records
+        for model in reversed(RECORD_MODELS):
+            conn.execute(f"DELETE FROM {model.__tablename__} WHERE origin_office != '*'")
+    floor_import_s, floor_rows = insert_floor(str(source_db), str(blank))
+    line("import: records applied", f"{records:,} ({visits:,} visits, {incidents:,} incidents)")
+    line(
+        "import: time (verify, decrypt, validate, apply, index)",
+        f"{import_s:.1f} s ({records / import_s:,.0f} records/s)",
+    )
+    line(
+        "import floor: raw sqlite3 executemany of the same records",
+        f"{floor_import_s:.1f} s ({floor_rows:,} rows)",
+    )
+    line("import / floor", f"{import_s / floor_import_s:.2f}x (goal: within 3x)")
+
+    # a packet of 1,000 changes into the large store
+    from fieldkit.demo import mutate
+
+    mutate(region, 1000, seed=3)
+    small = export_packet(region, "HQ", OUT / "small.fieldkit")
+    started = time.perf_counter()
+    small_summary = import_packet(hq, small.paths[0], max_delete_share=None)
+    small_s = time.perf_counter() - started
+    line(
+        "1,000-change packet into the large store",
+        f"{small_s * 1000:.0f} ms ({small.changes:,} changes, {small_summary.updated:,} updated)",
+    )
+    line("peak memory of this process", f"{peak_rss_mb():.0f} MB")
+    region.close()
+    hq.close()
+
+
+if __name__ == "__main__":
+    main()
