@@ -1,0 +1,214 @@
+"""First-run setup and start-up: the wizard creates the office; the app opens a store off the GUI thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWizard
+from pytestqt.qtbot import QtBot
+from shell_support import WAIT_MS
+
+from fieldkit.context import Context
+from fieldkit.i18n import current_language, is_rtl, set_language
+from fieldkit.services.office import local_office
+from ui import app as app_module
+from ui import prefs
+from ui.first_run import FirstRunWizard
+from ui.main_window import MainWindow
+from ui.workspace import Workspace, load_workspace
+
+pytest_plugins = ["qt_fixtures"]
+pytestmark = pytest.mark.usefixtures("no_thread_leaks", "english")
+
+
+def _wizard(qtbot: QtBot, ctx: Context) -> FirstRunWizard:
+    wizard = FirstRunWizard(load_workspace(ctx))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    return wizard
+
+
+def _next(qtbot: QtBot, wizard: FirstRunWizard) -> None:
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+
+
+def test_wizard_validates_beside_the_fields_and_creates_the_office(qtbot: QtBot, bare_ctx: Context) -> None:
+    wizard = _wizard(qtbot, bare_ctx)
+    page = wizard.office_page
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()  # code and name are required
+    qtbot.keyClicks(page.code, "k")  # one letter is too short for a code
+    qtbot.keyClicks(page.name, "Mombasa sub-office")
+    qtbot.keyClicks(page.parent_code, "k")
+    assert page.code.text() == "K"  # capitals as you type
+    _next(qtbot, wizard)
+    qtbot.waitUntil(lambda: page.errors["code"].isVisible(), timeout=WAIT_MS)
+    assert "capital letters" in page.errors["code"].text()
+    assert page.errors["parent_code"].isVisible()
+    assert not page.errors["name"].isVisible()
+    assert wizard.currentPage() is page
+
+    qtbot.keyClicks(page.code, "E-MSA")
+    assert not page.errors["code"].isVisible()  # editing clears the message
+    page.parent_code.clear()
+    qtbot.keyClicks(page.parent_code, "KE-NBO")
+    page.office_type.setCurrentIndex(page.office_type.findData("subregional-office"))
+    _next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.language_page, timeout=WAIT_MS)
+    wizard.language_page.language.setCurrentIndex(wizard.language_page.language.findData("fr"))
+    _next(qtbot, wizard)
+    assert wizard.currentPage() is wizard.demo_page
+    assert not wizard.demo_page.fill.isChecked()
+
+    with qtbot.waitSignal(wizard.completed, timeout=WAIT_MS) as done:
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    workspace = done.args[0]
+    assert isinstance(workspace, Workspace)
+    assert workspace.office is not None and workspace.office.code == "KE-MSA"
+    office = local_office(bare_ctx)
+    assert office is not None
+    assert (office.code, office.name, office.office_type, office.parent_code) == (
+        "KE-MSA", "Mombasa sub-office", "subregional-office", "KE-NBO",
+    )  # fmt: skip
+    assert bare_ctx.office_code == "KE-MSA"
+    assert wizard.chosen_language() == "fr" and prefs.saved_language() == "fr"
+    assert not wizard.isVisible()
+
+
+def test_wizard_can_fill_the_store_with_demo_data(qtbot: QtBot, bare_ctx: Context) -> None:
+    demo = pytest.importorskip("fieldkit.demo", reason="the demo generator is not in this tree yet")
+    if not callable(getattr(demo, "generate", None)):
+        pytest.skip("the demo generator is not in this tree yet")
+    from fieldkit.services.visit_list import list_visits
+
+    wizard = _wizard(qtbot, bare_ctx)
+    qtbot.keyClicks(wizard.office_page.code, "KE-NBO")
+    qtbot.keyClicks(wizard.office_page.name, "Kenya country office")
+    _next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.language_page, timeout=WAIT_MS)
+    _next(qtbot, wizard)
+    wizard.demo_page.fill.setChecked(True)
+    with qtbot.waitSignal(wizard.completed, timeout=120_000) as done:
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    workspace = done.args[0]
+    assert workspace.areas, "demo data brings places to filter by"
+    assert list_visits(bare_ctx, limit=1).total > 0
+
+
+def test_language_choice_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prefs, "system_language", lambda: "es")
+    assert prefs.choose_language("ar") == "ar"
+    assert prefs.choose_language("xx") == "es"  # unknown --lang: fall back, do not fail
+    prefs.save_language("ru")
+    assert prefs.choose_language(None) == "ru"
+    monkeypatch.setattr(prefs, "system_language", lambda: None)
+    monkeypatch.setattr(prefs, "saved_language", lambda: None)
+    assert prefs.choose_language(None) == "en"
+
+
+def test_arabic_turns_the_layout_right_to_left(qapp: QApplication) -> None:
+    assert isinstance(qapp, QApplication)
+    try:
+        app_module.apply_language(qapp, "ar")
+        assert current_language() == "ar" and is_rtl()
+        assert qapp.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        assert app_module._qt_translator is not None  # Qt's own buttons in Arabic too
+    finally:
+        app_module.apply_language(qapp, "en")
+        set_language("en")
+    assert qapp.layoutDirection() == Qt.LayoutDirection.LeftToRight
+    assert app_module._qt_translator is None
+
+
+def test_startup_runs_the_first_run_setup_then_shows_the_main_window(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> None:
+    assert isinstance(qapp, QApplication)
+    startup = app_module.Startup(qapp, str(tmp_path / "new.db"))
+    try:
+        startup.start()
+        qtbot.waitUntil(lambda: startup.wizard is not None and startup.wizard.isVisible(), timeout=WAIT_MS)
+        wizard = startup.wizard
+        assert wizard is not None and startup.window is None
+        assert not startup.splash.isVisible()
+        qtbot.keyClicks(wizard.office_page.code, "KE-NBO")
+        qtbot.keyClicks(wizard.office_page.name, "Kenya country office")
+        _next(qtbot, wizard)
+        qtbot.waitUntil(lambda: wizard.currentPage() is wizard.language_page, timeout=WAIT_MS)
+        _next(qtbot, wizard)
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+        qtbot.waitUntil(lambda: startup.window is not None and startup.window.isVisible(), timeout=WAIT_MS)
+        window = startup.window
+        assert window is not None and window.workspace.office is not None
+        assert window.workspace.office.code == "KE-NBO"
+        assert window.office_label.text() == "Office KE-NBO · Kenya country office"
+        qtbot.waitUntil(lambda: not window.monitoring.visits.busy, timeout=WAIT_MS)
+    finally:
+        if startup.window is not None:
+            startup.window.close()
+            startup.window.deleteLater()
+        startup.close_store()
+        startup.deleteLater()
+
+
+def test_startup_shows_the_main_window_for_an_initialised_store(
+    qtbot: QtBot, qapp: QApplication, ctx: Context
+) -> None:
+    assert isinstance(qapp, QApplication) and ctx.store.path is not None
+    startup = app_module.Startup(qapp, str(ctx.store.path))
+    try:
+        startup.start()
+        qtbot.waitUntil(lambda: startup.window is not None and startup.window.isVisible(), timeout=WAIT_MS)
+        assert startup.window is not None
+        assert startup.window.workspace.office is not None
+        assert startup.window.workspace.office.code == "KE-NBO"
+        qtbot.waitUntil(lambda: not startup.window.monitoring.visits.busy, timeout=WAIT_MS)  # type: ignore[union-attr]
+    finally:
+        if startup.window is not None:
+            startup.window.close()
+            startup.window.deleteLater()
+        startup.close_store()
+        startup.deleteLater()
+
+
+def test_startup_reports_a_store_it_cannot_open(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> None:
+    assert isinstance(qapp, QApplication)
+    not_a_store = tmp_path / "garbage.db"
+    not_a_store.write_bytes(b"this is not a database" * 100)
+    startup = app_module.Startup(qapp, str(not_a_store))
+    try:
+        startup.start()
+        qtbot.waitUntil(
+            lambda: startup.error_box is not None and startup.error_box.isVisible(), timeout=WAIT_MS
+        )
+        assert startup.error_box is not None
+        assert "could not open" in startup.error_box.text()
+    finally:
+        if startup.error_box is not None:
+            startup.error_box.blockSignals(True)  # closing must not exit the test's event loop
+            startup.error_box.close()
+        startup.close_store()
+        startup.deleteLater()
+
+
+def test_run_app_opens_the_window_and_returns_when_it_closes(
+    qtbot: QtBot, qapp: QApplication, ctx: Context
+) -> None:
+    assert ctx.store.path is not None
+    closed: list[MainWindow] = []
+
+    def close_when_shown() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if windows and not windows[0].monitoring.visits.busy:
+            closed.append(windows[0])
+            windows[0].close()
+        else:
+            QTimer.singleShot(50, close_when_shown)
+
+    QTimer.singleShot(50, close_when_shown)
+    QTimer.singleShot(WAIT_MS, qapp.quit)  # never hang the suite
+    assert app_module.run_app(str(ctx.store.path), "en") == 0
+    assert len(closed) == 1 and closed[0].workspace.office is not None
+    closed[0].deleteLater()

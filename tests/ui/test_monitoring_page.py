@@ -1,0 +1,340 @@
+"""The monitoring list over a real store: search in any script, filters, sort, paging, delete, overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
+from shell_support import TODAY, WAIT_MS, MakeVisit, OpenWindow, followup, type_text
+
+from fieldkit.context import Context
+from fieldkit.i18n import ngettext
+from fieldkit.services.monitoring_types import IncidentData, VisitFilter, VisitPage
+from fieldkit.services.visit_list import admin_areas, list_visits
+from ui.main_window import MONITORING, MainWindow
+from ui.pages import visit_list
+from ui.pages.monitoring import MonitoringPage
+
+pytest_plugins = ["qt_fixtures"]
+pytestmark = pytest.mark.usefixtures("no_thread_leaks")
+
+ARABIC = "زار الفريق السجن المركزي ووثق شهادات المحتجزين عن التعذيب أثناء الاستجواب"
+CHINESE = "监测小组走访了拘留中心，记录了被拘留者关于审讯期间遭受酷刑的陈述"
+
+
+def _page(window: MainWindow) -> MonitoringPage:
+    window.show_page(MONITORING)
+    return window.monitoring
+
+
+def _titles(page: MonitoringPage) -> list[str]:
+    return [row.title for row in page.visits.model.rows()]
+
+
+def _search(qtbot: QtBot, page: MonitoringPage, text: str) -> None:
+    search = page.filters.search
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        search.clear()
+        type_text(qtbot, search, text)
+
+
+def _click_header(qtbot: QtBot, page: MonitoringPage, column: int) -> None:
+    header = page.table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+
+def test_list_shows_rows_labels_and_total(open_window: OpenWindow, make_visit: MakeVisit) -> None:
+    make_visit(title="Kamiti prison", date_start=dt.date(2026, 3, 2), date_precision="month",
+               confidentiality="confidential", location_text="Nairobi")  # fmt: skip
+    make_visit(title="Trial of the Kisumu protesters", visit_type="trial-observation")
+    page = _page(open_window())
+    model = page.visits.model
+    assert model.rowCount() == 2
+    assert page.count_label.text() == "2 visits"
+    kamiti = model.index_of(next(r.id for r in model.rows() if r.title == "Kamiti prison"))
+    cells = [model.index(kamiti.row(), c).data() for c in range(model.columnCount())]
+    assert cells == [
+        "March 2026",
+        "Kamiti prison",
+        "Detention visit",
+        "Nairobi",
+        "Confidential",
+        "1",
+        "0",
+        "KE-NBO",
+    ]
+
+
+def test_search_box_finds_arabic_and_chinese_words(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit
+) -> None:
+    make_visit(title="Arabic report", narrative=ARABIC)
+    make_visit(title="Chinese report", narrative=CHINESE)
+    make_visit(title="English report", narrative="The team met the governor about land evictions.")
+    page = _page(open_window())
+    assert page.visits.total == 3
+    _search(qtbot, page, "التعذيب")
+    assert _titles(page) == ["Arabic report"]
+    assert page.count_label.text() == "1 visit"
+    _search(qtbot, page, "酷刑")
+    assert _titles(page) == ["Chinese report"]
+    _search(qtbot, page, "evictions")
+    assert _titles(page) == ["English report"]
+    _search(qtbot, page, "nowhere-to-be-found")
+    assert _titles(page) == [] and page.count_label.text() == "0 visits"
+
+
+def test_typing_is_debounced_into_one_query(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_visit(title="Arabic report", narrative=ARABIC)
+    page = _page(open_window())
+    queries: list[str] = []
+    real = visit_list.list_visits
+
+    def counting(ctx: object, flt: visit_list.VisitFilter, **kwargs: object) -> VisitPage:
+        queries.append(flt.text)
+        return real(ctx, flt, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(visit_list, "list_visits", counting)
+    _search(qtbot, page, "السجن")
+    qtbot.wait(2 * 250)
+    assert queries == ["السجن"]
+    assert _titles(page) == ["Arabic report"]
+
+
+def test_filters_narrow_the_list(qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit) -> None:
+    make_visit(title="Prison", date_start=TODAY - dt.timedelta(days=40), follow_ups=(followup(-2),))
+    make_visit(title="Trial", visit_type="trial-observation", confidentiality="public",
+               incidents=(IncidentData(summary="No lawyer", violation_types=("fair-trial",)),))  # fmt: skip
+    make_visit(title="Camp", visit_type="idp-site-visit", follow_ups=(followup(5),))
+    page = _page(open_window())
+    filters = page.filters
+    assert page.visits.total == 3
+
+    def choose(combo_name: str, code: str) -> None:
+        combo = getattr(filters, combo_name)
+        with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+            combo.setCurrentIndex(combo.findData(code))
+
+    choose("visit_type", "trial-observation")
+    assert _titles(page) == ["Trial"]
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        filters.clear()
+    assert page.visits.total == 3
+    choose("followups", "overdue")
+    assert _titles(page) == ["Prison"]
+    choose("followups", "open")
+    assert sorted(_titles(page)) == ["Camp", "Prison"]
+    choose("followups", "none")
+    assert _titles(page) == ["Trial"]
+    filters.followups.setCurrentIndex(0)
+    choose("confidentiality", "public")
+    assert _titles(page) == ["Trial"]
+    filters.confidentiality.setCurrentIndex(0)
+    choose("violation", "torture")
+    assert sorted(_titles(page)) == ["Camp", "Prison"]
+    filters.violation.setCurrentIndex(0)
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        since = TODAY - dt.timedelta(days=10)
+        filters.date_from.setDate(QDate(since.year, since.month, since.day))
+    assert sorted(_titles(page)) == ["Camp", "Trial"]
+    assert page.count_label.text() == "2 visits"
+
+
+def test_header_click_sorts_in_the_store(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit
+) -> None:
+    for days, title in ((3, "Bravo"), (2, "Alpha"), (1, "Charlie")):
+        make_visit(title=title, date_start=TODAY - dt.timedelta(days=days))
+    page = _page(open_window())
+    assert _titles(page) == ["Charlie", "Alpha", "Bravo"]  # newest first
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        _click_header(qtbot, page, visit_list.COL_TITLE)
+    assert (page.visits.sort, page.visits.descending) == ("title", False)
+    assert _titles(page) == ["Alpha", "Bravo", "Charlie"]
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        _click_header(qtbot, page, visit_list.COL_TITLE)
+    assert _titles(page) == ["Charlie", "Bravo", "Alpha"]
+    _click_header(qtbot, page, visit_list.COL_INCIDENTS)  # a computed column: nothing to sort in the store
+    assert not page.visits.busy
+    header = page.table.horizontalHeader()
+    assert header.sortIndicatorSection() == visit_list.COL_TITLE
+
+
+def test_more_pages_load_as_the_user_scrolls(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(visit_list, "PAGE_SIZE", 4)
+    monkeypatch.setattr(visit_list, "PREFETCH_ROWS", 1)
+    for n in range(30):
+        make_visit(title=f"Visit {n:02d}", date_start=TODAY - dt.timedelta(days=n))
+    window = open_window()
+    page = _page(window)
+    visits = page.visits
+    assert visits.total == 30
+    qtbot.waitUntil(lambda: not visits.busy, timeout=WAIT_MS)
+    shown = visits.model.rowCount()
+    assert 4 <= shown < 30  # only what fills the viewport, not everything
+    bar = page.table.verticalScrollBar()
+    while visits.has_more():
+        before = visits.model.rowCount()
+        bar.setValue(bar.maximum())
+
+        def grown(before: int = before) -> bool:
+            return visits.model.rowCount() > before and not visits.busy
+
+        qtbot.waitUntil(grown, timeout=WAIT_MS)
+    assert _titles(page) == [f"Visit {n:02d}" for n in range(30)]
+    assert page.count_label.text() == "30 visits"
+
+
+def test_a_stale_answer_never_overwrites_a_newer_one(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit
+) -> None:
+    make_visit(title="Old answer")
+    page = _page(open_window())
+    visits = page.visits
+    stale_generation = visits._generation
+    with qtbot.waitSignal(visits.loaded, timeout=WAIT_MS):
+        page.filters.search.setText("nothing-matches-this")
+    assert visits.model.rowCount() == 0
+    old_page = VisitPage([], 1, 0)
+    visits._arrived(stale_generation, old_page)  # what a slow earlier query would deliver late
+    assert visits.model.rowCount() == 0 and visits.total == 0
+
+
+def test_delete_key_confirms_tombstones_and_restore_brings_back(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit
+) -> None:
+    make_visit(title="Keep me", date_start=TODAY - dt.timedelta(days=1))
+    make_visit(title="Delete me", date_start=TODAY - dt.timedelta(days=2))
+    window = open_window()
+    page = _page(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    page.table.setFocus()
+    page.table.selectRow(1)
+    assert page.visits.selected_rows()[0].title == "Delete me"
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    box = next(b for b in page.findChildren(QMessageBox) if b.isVisible())
+    assert "Delete me" in box.text()
+    delete = next(b for b in box.findChildren(QPushButton) if b.text() == "Delete")
+    with qtbot.waitSignal(page.data_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
+    assert _titles(page) == ["Keep me"] and page.count_label.text() == "1 visit"
+
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        page.filters.show_deleted.setChecked(True)
+    assert _titles(page) == ["Delete me"]
+    assert page.count_label.text() == "1 deleted visit"
+    assert page.restore_button.isVisible() and not page.delete_button.isEnabled()
+    page.table.selectRow(0)
+    assert page.restore_button.isEnabled()
+    with qtbot.waitSignal(page.data_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(page.restore_button, Qt.MouseButton.LeftButton)
+    assert _titles(page) == []
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        page.filters.show_deleted.setChecked(False)
+    assert sorted(_titles(page)) == ["Delete me", "Keep me"]
+
+
+def test_cancelled_delete_keeps_the_visit(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit
+) -> None:
+    make_visit(title="Still here")
+    page = _page(open_window())
+    page.table.selectRow(0)
+    page.delete_selected()
+    box = next(b for b in page.findChildren(QMessageBox) if b.isVisible())
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.wait(100)
+    assert _titles(page) == ["Still here"]
+
+
+def test_overdue_view_lists_by_due_date_and_opens_the_visit(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = make_visit(
+        title="Late visit",
+        follow_ups=(followup(-2, action="Call the lawyer"), followup(-20, action="Write to the minister")),
+    )
+    others = (followup(-7, action="Visit again"), followup(3, action="Not yet"),
+              followup(-30, status="done", action="Done already"))  # fmt: skip
+    make_visit(title="Other visit", follow_ups=others)
+    window = open_window()
+    page = _page(window)
+    opened: list[str] = []
+    monkeypatch.setattr(window.editing, "open_visit", opened.append)
+    with qtbot.waitSignal(page.overdue.loaded, timeout=WAIT_MS):
+        page.show_overdue()
+    rows = page.overdue.model.rows()
+    assert [(r.action, r.days_overdue) for r in rows] == [
+        ("Write to the minister", 20), ("Visit again", 7), ("Call the lawyer", 2),
+    ]  # fmt: skip
+    assert page.overdue.count_label.text() == "3 overdue follow-ups"
+    table = page.overdue.table
+    cell = table.visualRect(page.overdue.model.index(0, 2)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)  # a double-click begins so
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert opened == [late.id]
+
+
+def test_enter_opens_the_selected_visit(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    visit = make_visit(title="Open me")
+    window = open_window()
+    page = _page(window)
+    opened: list[str] = []
+    monkeypatch.setattr(window.editing, "open_visit", opened.append)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.visits.model.index(0, 0))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert opened == [visit.id]
+    cell = page.table.visualRect(page.visits.model.index(0, 1)).center()
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert opened == [visit.id, visit.id]
+
+
+@pytest.fixture
+def demo(ctx: Context) -> Context:
+    from fieldkit.demo import generate
+
+    generate(ctx, "small", seed=1)
+    return ctx
+
+
+def test_demo_store_first_page_then_filters_and_location_subareas(
+    qtbot: QtBot, demo: Context, open_window: OpenWindow
+) -> None:
+    everything = list_visits(demo, limit=1).total
+    page = _page(open_window())
+    visits = page.visits
+    assert visits.total == everything > 0
+    assert page.count_label.text() == ngettext("{count} visit", "{count} visits", everything).format(
+        count=f"{everything:,}"
+    )
+    assert visits.model.rowCount() == min(everything, visit_list.PAGE_SIZE)  # one page, fast
+    # A region includes the places under it.
+    window_areas = page.filters.location
+    all_areas = [window_areas.itemData(i) for i in range(1, window_areas.count())]
+    areas = admin_areas(demo)
+    region = next(a for a in areas if a.level == 1 and any(c.parent_id == a.id for c in areas))
+    assert region.id in all_areas
+
+    def total(area_id: str) -> int:
+        return list_visits(demo, VisitFilter(admin_area_id=area_id), limit=1).total
+
+    with qtbot.waitSignal(visits.loaded, timeout=WAIT_MS):
+        window_areas.setCurrentIndex(window_areas.findData(region.id))
+    assert 0 < visits.total == total(region.id) < everything
+    children = [c for c in areas if c.parent_id == region.id]
+    assert visits.total >= sum(total(c.id) for c in children) > 0

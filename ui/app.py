@@ -1,0 +1,174 @@
+"""Starting the window: language, opening the store off the GUI thread, first-run setup, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar, QVBoxLayout, QWidget
+
+from fieldkit.cli.main import EXIT_ERROR
+from fieldkit.context import Context
+from fieldkit.i18n import _, current_language, is_rtl, set_language
+from ui import prefs
+from ui.first_run import FirstRunWizard
+from ui.main_window import MainWindow
+from ui.ops import Op, shutdown_ops
+from ui.workspace import Workspace, load_workspace, open_workspace
+
+_log = logging.getLogger(__name__)
+DEFAULT_SIZE = (1280, 760)
+_qt_translator: QTranslator | None = None
+
+
+def apply_language(app: QApplication, lang: str) -> None:
+    """Our catalog, Qt's own strings (dialog buttons, context menus) and the layout direction."""
+    global _qt_translator
+    set_language(lang)
+    QLocale.setDefault(QLocale(lang))
+    app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if is_rtl(lang) else Qt.LayoutDirection.LeftToRight)
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator = None
+    if lang == "en":
+        return
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    # By locale, so "zh" finds qtbase_zh_CN.qm.
+    if translator.load(QLocale(lang), "qtbase", "_", folder):
+        app.installTranslator(translator)
+        _qt_translator = translator
+    else:
+        _log.info("No Qt translation for %s in %s", lang, folder)
+
+
+def build_main_window(ctx: Context, workspace: Workspace | None = None, *, start: bool = True) -> MainWindow:
+    """The main window over ``ctx``. Without ``workspace`` it is loaded here, on the calling thread:
+    fine for tests and scripts; the app itself loads it through an Op."""
+    window = MainWindow(workspace or load_workspace(ctx))
+    if start:
+        window.start()
+    return window
+
+
+def _place(window: MainWindow) -> None:
+    geometry = prefs.saved_geometry()
+    if geometry is not None and window.restoreGeometry(geometry):
+        return
+    screen = QGuiApplication.primaryScreen()
+    available = screen.availableGeometry() if screen is not None else None
+    if available is not None and (
+        available.width() < DEFAULT_SIZE[0] or available.height() < DEFAULT_SIZE[1]
+    ):
+        window.setWindowState(Qt.WindowState.WindowMaximized)  # e.g. 1366x768 laptops
+    else:
+        window.resize(*DEFAULT_SIZE)
+
+
+class _Splash(QWidget):
+    def __init__(self) -> None:
+        super().__init__(None, Qt.WindowType.SplashScreen)
+        self.setWindowTitle("FieldKit")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 24, 32, 24)
+        title = QLabel("FieldKit", self)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 2)
+        font.setBold(True)
+        title.setFont(font)
+        layout.addWidget(title)
+        self.label = QLabel(_("Opening the store…"), self)
+        layout.addWidget(self.label)
+        bar = QProgressBar(self)
+        bar.setRange(0, 0)
+        bar.setTextVisible(False)
+        layout.addWidget(bar)
+        self.setMinimumWidth(360)
+
+
+class Startup(QObject):
+    """Open the store, run the first-run setup if needed, then show the main window."""
+
+    def __init__(self, app: QApplication, db: str | None) -> None:
+        super().__init__(app)
+        self._app = app
+        self._db = db
+        self.splash = _Splash()
+        self.wizard: FirstRunWizard | None = None
+        self.window: MainWindow | None = None
+        self.ctx: Context | None = None
+        self.error_box: QMessageBox | None = None
+
+    def start(self) -> None:
+        self.splash.show()
+        db = self._db
+        Op(self.splash, lambda p: open_workspace(db, p)).on_success(self._opened).on_failure(
+            self._failed
+        ).run()
+
+    def _opened(self, workspace: Workspace) -> None:
+        self.ctx = workspace.ctx
+        if workspace.office is not None:
+            self._show_main(workspace)
+            return
+        wizard = FirstRunWizard(workspace)
+        wizard.completed.connect(self._set_up)
+        wizard.rejected.connect(self._app.quit)
+        self.wizard = wizard
+        wizard.show()
+        self.splash.close()
+
+    def _set_up(self, workspace: Workspace) -> None:
+        assert self.wizard is not None
+        lang = self.wizard.chosen_language()
+        if lang != current_language():
+            apply_language(self._app, lang)
+        self._show_main(workspace)
+
+    def _show_main(self, workspace: Workspace) -> None:
+        window = build_main_window(workspace.ctx, workspace)
+        _place(window)
+        window.show()
+        self.window = window
+        self.splash.close()
+        if self.wizard is not None:
+            self.wizard.deleteLater()
+            self.wizard = None
+
+    def _failed(self, exc: BaseException) -> None:
+        _log.error("Could not open the store", exc_info=exc)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            _("FieldKit"),
+            _("FieldKit could not open its store: {reason}").format(reason=str(exc) or type(exc).__name__),
+            QMessageBox.StandardButton.Close,
+        )
+        box.finished.connect(lambda _result: self._app.exit(EXIT_ERROR))
+        self.error_box = box
+        box.show()
+        self.splash.close()
+
+    def close_store(self) -> None:
+        if self.ctx is not None:
+            self.ctx.close()
+            self.ctx = None
+
+
+def run_app(db: str | None, lang: str | None) -> int:
+    """Run the window until the user quits; the exit status for the launcher."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("FieldKit")
+    app.setOrganizationName("FieldKit")
+    apply_language(app, prefs.choose_language(lang))
+    app.aboutToQuit.connect(lambda: shutdown_ops())
+    startup = Startup(app, db)
+    startup.start()
+    try:
+        return app.exec()
+    finally:
+        shutdown_ops()
+        startup.close_store()

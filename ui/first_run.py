@@ -1,0 +1,277 @@
+"""First-run setup: who this office is, which language to use, and optional demo data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from fieldkit.i18n import LANGUAGES, _, current_language
+from fieldkit.progress import Progress
+from fieldkit.services.office import OfficeInfo, init_office, validate_office_fields
+from ui import prefs
+from ui.ops import Op, show_failure
+from ui.widgets import error_label, note, show_error
+from ui.workspace import Workspace, load_workspace
+
+DEMO_SCALE = "small"
+
+
+@dataclass(frozen=True)
+class OfficeFields:
+    code: str
+    name: str
+    office_type: str
+    parent_code: str | None
+
+
+def _upper_as_typed(edit: QLineEdit) -> None:
+    """Office codes are capitals; convert while typing so the user sees what will be stored."""
+
+    def convert(text: str) -> None:
+        if text != text.upper():
+            position = edit.cursorPosition()
+            edit.setText(text.upper())
+            edit.setCursorPosition(position)
+
+    edit.textEdited.connect(convert)
+
+
+class OfficePage(QWizardPage):
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = workspace.ctx
+        self._checked: OfficeFields | None = None  # the values the store last found valid
+        self._checking = False
+        self.setTitle(_("Set up this office"))
+        self.setSubTitle(
+            _("FieldKit keeps this office's records in this store. The office code identifies every record "
+              "it creates and every packet it sends to partner offices; it cannot be changed later.")
+        )  # fmt: skip
+        self.code = QLineEdit(self)
+        self.code.setPlaceholderText(_("for example KE-NBO"))
+        self.code.setMaxLength(32)
+        _upper_as_typed(self.code)
+        self.name = QLineEdit(self)
+        self.name.setPlaceholderText(_("for example Kenya country office"))
+        self.office_type = QComboBox(self)
+        for term in workspace.vocab.terms("office_type"):
+            self.office_type.addItem(term.label(), term.code)
+        self.office_type.setCurrentIndex(
+            max(self.office_type.findData("country-office"), 0)
+        )  # the usual case
+        self.parent_code = QLineEdit(self)
+        self.parent_code.setPlaceholderText(_("optional, for example ROEA"))
+        self.parent_code.setMaxLength(32)
+        _upper_as_typed(self.parent_code)
+        self.errors = {key: error_label(self) for key in ("code", "name", "office_type", "parent_code")}
+        self.general_error = error_label(self)
+
+        form = QFormLayout(self)
+        for key, text, widget in (
+            ("code", _("Office code"), self.code),
+            ("name", _("Office name"), self.name),
+            ("office_type", _("Office type"), self.office_type),
+            ("parent_code", _("Parent office code"), self.parent_code),
+        ):
+            cell = QWidget(self)
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(widget)
+            column.addWidget(self.errors[key])
+            form.addRow(text, cell)
+        form.addRow(self.general_error)
+        self.registerField("code*", self.code)
+        self.registerField("name*", self.name)
+        for key, edit in (("code", self.code), ("name", self.name), ("parent_code", self.parent_code)):
+            edit.textEdited.connect(lambda _text, k=key: show_error(self.errors[k], None))
+
+    def values(self) -> OfficeFields:
+        office_type = self.office_type.currentData()
+        return OfficeFields(
+            code=self.code.text().strip().upper(),
+            name=self.name.text().strip(),
+            office_type=office_type if isinstance(office_type, str) else "",
+            parent_code=self.parent_code.text().strip().upper() or None,
+        )
+
+    def validatePage(self) -> bool:
+        """Ask the store (off the GUI thread); the page moves on when the answer comes back clean."""
+        values = self.values()
+        if values == self._checked:
+            return True
+        if not self._checking:
+            self._checking = True
+            ctx = self._ctx
+
+            def fn(progress: Progress) -> dict[str, str]:
+                return validate_office_fields(
+                    ctx, values.code, values.name, values.office_type, values.parent_code
+                )
+
+            Op(self, fn).on_success(lambda errors: self._checked_values(values, errors)).on_failure(
+                self._check_failed
+            ).run()
+        return False
+
+    def _checked_values(self, values: OfficeFields, errors: dict[str, str]) -> None:
+        self._checking = False
+        for key, label in self.errors.items():
+            show_error(label, errors.get(key))
+        if errors:
+            return
+        self._checked = values
+        wizard = self.wizard()
+        if wizard is not None and wizard.currentPage() is self:
+            wizard.next()
+
+    def _check_failed(self, exc: BaseException) -> None:
+        self._checking = False
+        show_error(self.general_error, str(exc))
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for key, label in self.errors.items():
+            show_error(label, errors.get(key))
+        self._checked = None
+
+
+class LanguagePage(QWizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(_("Interface language"))
+        self.setSubTitle(_("The language of FieldKit's windows. Records can be written in any language."))
+        self.language = QComboBox(self)
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(self.language.findData(current_language()), 0))
+        form = QFormLayout(self)
+        form.addRow(_("Language"), self.language)
+        form.addRow(note(_("You can change it later under Settings."), self))
+
+    def chosen(self) -> str:
+        code = self.language.currentData()
+        return code if isinstance(code, str) else "en"
+
+
+class DemoPage(QWizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(_("Demo data"))
+        self.setSubTitle(_("Try FieldKit out on fictional records before you enter real ones."))
+        self.fill = QCheckBox(_("Fill this store with demo data"), self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.fill)
+        layout.addWidget(
+            note(
+                _("Adds a few hundred made-up monitoring visits, places and follow-ups. Every demo record is "
+                  "fictional. Leave this unticked for a store that will hold real records."),
+                self,
+            )
+        )  # fmt: skip
+        self.status = QLabel(self)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+
+
+class FirstRunWizard(QWizard):
+    """On Finish, creates the office (and demo data) through Op, then emits ``completed``."""
+
+    completed = Signal(object)  # the reloaded Workspace, now with its office
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ws = workspace
+        self._running = False
+        self.office_info: OfficeInfo | None = None
+        self.setWindowTitle(_("FieldKit: first-run setup"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.office_page = OfficePage(workspace, self)
+        self.language_page = LanguagePage(self)
+        self.demo_page = DemoPage(self)
+        for page in (self.office_page, self.language_page, self.demo_page):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.FinishButton, _("Start using FieldKit"))
+        self.setButtonText(QWizard.WizardButton.NextButton, _("Next"))
+        self.setButtonText(QWizard.WizardButton.BackButton, _("Back"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, _("Cancel"))
+        self.resize(640, 460)
+
+    def chosen_language(self) -> str:
+        return self.language_page.chosen()
+
+    def accept(self) -> None:
+        if self._running:
+            return
+        self._set_running(True)
+        if self.office_info is not None:  # an earlier try created the office; only the reload failed
+            self._reload()
+            return
+        ctx, values = self._ws.ctx, self.office_page.values()
+
+        def fn(progress: Progress) -> OfficeInfo:
+            return init_office(ctx, values.code, values.name, values.office_type, values.parent_code)
+
+        op = Op(self, fn).with_progress(_("Setting up the office…"), cancellable=False)
+        op.on_success(self._office_created).on_failure(self._setup_failed).run()
+
+    def _set_running(self, running: bool) -> None:
+        self._running = running
+        for button in (QWizard.WizardButton.FinishButton, QWizard.WizardButton.BackButton,
+                       QWizard.WizardButton.CancelButton):  # fmt: skip
+            self.button(button).setEnabled(not running)
+
+    def _office_created(self, info: OfficeInfo) -> None:
+        self.office_info = info
+        prefs.save_language(self.chosen_language())
+        if not self.demo_page.fill.isChecked():
+            self._reload()
+            return
+        ctx = self._ws.ctx
+
+        def fn(progress: Progress) -> object:
+            from fieldkit.demo import generate
+
+            return generate(ctx, DEMO_SCALE, progress=progress)
+
+        self.demo_page.status.setText(_("Filling the store with demo data…"))
+        op = Op(self, fn).with_progress(_("Filling the store with demo data…"))
+        op.on_success(lambda _result: self._reload()).on_cancel(self._reload).on_failure(
+            self._demo_failed
+        ).run()
+
+    def _demo_failed(self, exc: BaseException) -> None:
+        show_failure(self, exc)  # the office exists: carry on with an empty store
+        self._reload()
+
+    def _setup_failed(self, exc: BaseException) -> None:
+        self._set_running(False)
+        fields = getattr(exc, "fields", None)
+        if isinstance(fields, dict) and fields:
+            self.office_page.show_errors(fields)
+            while self.currentPage() is not self.office_page and self.currentId() > 0:
+                self.back()
+        else:
+            show_failure(self, exc)
+
+    def _reload(self) -> None:
+        ctx = self._ws.ctx
+        Op(self, lambda p: load_workspace(ctx)).on_success(self._done).on_failure(self._setup_failed).run()
+
+    def _done(self, workspace: Workspace) -> None:
+        self._ws = workspace
+        self._running = False
+        super().accept()
+        self.completed.emit(workspace)

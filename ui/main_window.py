@@ -1,0 +1,279 @@
+"""The main window: a sidebar of pages, menus, keyboard shortcuts and a status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QStackedWidget,
+    QWidget,
+)
+
+import fieldkit
+from fieldkit.i18n import _, ngettext
+from fieldkit.progress import Progress
+from fieldkit.services.drafts import discard_draft, list_drafts
+from fieldkit.services.monitoring_types import DraftInfo
+from ui import ops, prefs
+from ui.editor.visit_dialog import VisitEditorDialog
+from ui.ops import Op
+from ui.pages import coming_later
+from ui.pages.home import HomePage
+from ui.pages.monitoring import MonitoringPage
+from ui.pages.settings import SettingsPage
+from ui.visit_editing import VisitEditing
+from ui.workspace import Workspace
+
+HOME, MONITORING, PROJECTS, RECOMMENDATIONS, TRAINING, SYNC, REPORTS, SETTINGS = range(8)
+BUSY_POLL_MS = 150
+VISIT_DRAFTS = "monitoring_visit"
+
+
+class MainWindow(QMainWindow):
+    page_changed = Signal(int)
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        ctx = workspace.ctx
+        office = workspace.office
+        self.setWindowTitle(_("FieldKit — {office}").format(office=office.code) if office else "FieldKit")
+        self.setMinimumSize(QSize(960, 600))
+        self.editing = VisitEditing(self, workspace)
+
+        self.home = HomePage(ctx, workspace.vocab, self)
+        self.monitoring = MonitoringPage(workspace, self.editing, self)
+        self.settings_page = SettingsPage(workspace, self)
+        pages: list[tuple[str, QWidget]] = [
+            (_("Home"), self.home),
+            (_("Monitoring"), self.monitoring),
+            (_("Projects"), coming_later.projects_page(self)),
+            (_("Recommendations"), coming_later.recommendations_page(self)),
+            (_("Training"), coming_later.training_page(self)),
+            (_("Sync"), coming_later.sync_page(self)),
+            (_("Reports"), coming_later.reports_page(self)),
+            (_("Settings"), self.settings_page),
+        ]
+        self.stack = QStackedWidget(self)
+        self.sidebar = QListWidget(self)
+        self.sidebar.setObjectName("Sidebar")
+        self.sidebar.setAccessibleName(_("Pages"))
+        self.sidebar.setStyleSheet("QListWidget#Sidebar::item { padding: 8px 12px; }")
+        for number, (title, page) in enumerate(pages, start=1):
+            self.stack.addWidget(page)
+            item = QListWidgetItem(title, self.sidebar)
+            item.setToolTip(_("{page} (Ctrl+{number})").format(page=title, number=number))
+        width = max(self.sidebar.sizeHintForColumn(0), 120) + 24
+        self.sidebar.setFixedWidth(width)
+        self.sidebar.currentRowChanged.connect(self._row_changed)
+
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus([title for title, _page in pages])
+        self._build_status_bar()
+
+        self.home.show_overdue.connect(self.show_overdue)
+        self.home.show_visits.connect(lambda: self.show_page(MONITORING))
+        self.home.open_visit.connect(lambda visit_id: self.editing.open_visit(visit_id))
+        self.monitoring.data_changed.connect(self.home.refresh)
+        self.monitoring.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.editing.saved.connect(lambda _data: self.home.refresh())
+        self.editing.deleted.connect(lambda _id: self.home.refresh())
+        self.sidebar.setCurrentRow(HOME)
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build_menus(self, titles: list[str]) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(_("&File"))
+        self.new_visit_action = QAction(_("&New visit"), self)
+        self.new_visit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
+        self.new_visit_action.triggered.connect(self.new_visit)
+        file_menu.addAction(self.new_visit_action)
+        file_menu.addSeparator()
+        quit_action = QAction(_("&Quit"), self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = bar.addMenu(_("&View"))
+        self.page_actions = QActionGroup(self)
+        self.page_actions.setExclusive(True)
+        for index, title in enumerate(titles):
+            action = QAction(title, self)
+            action.setCheckable(True)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _checked=False, i=index: self.show_page(i))
+            self.page_actions.addAction(action)
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self.find_action = QAction(_("&Find visits"), self)
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.triggered.connect(self.focus_search)
+        view_menu.addAction(self.find_action)
+        self.refresh_action = QAction(_("&Refresh"), self)
+        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.refresh_action.triggered.connect(self.refresh)
+        view_menu.addAction(self.refresh_action)
+
+        help_menu = bar.addMenu(_("&Help"))
+        about = QAction(_("&About FieldKit"), self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+        about_qt = QAction(_("About &Qt"), self)
+        about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
+        about_qt.triggered.connect(QApplication.aboutQt)
+        help_menu.addAction(about_qt)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        office = self.workspace.office
+        office_text = (
+            _("Office {code} · {name}").format(code=office.code, name=office.name)
+            if office
+            else _("No office")
+        )
+        self.office_label = QLabel(office_text, self)
+        self.store_label = QLabel(_("Store: {location}").format(location=self.workspace.store.display), self)
+        self.store_label.setToolTip(self.workspace.store.display)
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setRange(0, 0)  # no total: Qt draws a moving "busy" bar
+        self.busy_bar.setFixedWidth(90)
+        self.busy_bar.setMaximumHeight(14)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setAccessibleName(_("Working…"))
+        self.busy_bar.hide()
+        for label in (self.office_label, self.store_label):
+            label.setContentsMargins(8, 0, 8, 0)
+        status.addWidget(self.office_label)
+        status.addWidget(self.store_label, 1)
+        status.addPermanentWidget(self.busy_bar)
+        # ui.ops has no start/finish signal; polling its counter is cheap and catches every op.
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setInterval(BUSY_POLL_MS)
+        self._busy_timer.timeout.connect(self._update_busy)
+        self._busy_timer.start()
+
+    def _update_busy(self) -> None:
+        self.busy_bar.setVisible(ops.running_op_count() > 0)
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def show_page(self, index: int) -> None:
+        if 0 <= index < self.stack.count():
+            self.sidebar.setCurrentRow(index)
+
+    def current_page(self) -> int:
+        return self.stack.currentIndex()
+
+    def _row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        self.page_actions.actions()[row].setChecked(True)
+        if row == HOME:
+            self.home.refresh()
+        self.page_changed.emit(row)
+
+    def show_overdue(self) -> None:
+        self.show_page(MONITORING)
+        self.monitoring.show_overdue()
+
+    def focus_search(self) -> None:
+        self.show_page(MONITORING)
+        self.monitoring.focus_search()
+
+    def new_visit(self) -> None:
+        self.editing.new_visit()
+
+    def refresh(self) -> None:
+        page = self.current_page()
+        if page == MONITORING:
+            self.monitoring.refresh()
+        elif page == HOME:
+            self.home.refresh()
+
+    # -- start and stop -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """First loads, then the crash-recovery question; call once the window exists."""
+        self.monitoring.refresh()
+        ctx = self.workspace.ctx
+        Op(self, lambda p: list_drafts(ctx, VISIT_DRAFTS)).on_success(self._offer_drafts).run()
+
+    def _offer_drafts(self, drafts: list[DraftInfo]) -> None:
+        if not drafts:
+            return
+        count = len(drafts)
+        box = QMessageBox(QMessageBox.Icon.Question, _("Unsaved visits"), "", parent=self)
+        box.setText(
+            ngettext(
+                "FieldKit was closed while a visit was being edited. Restore the unsaved visit?",
+                "FieldKit was closed while {count} visits were being edited. Restore the unsaved visits?",
+                count,
+            ).format(count=count)
+        )
+        box.setInformativeText("\n".join(d.title or _("(untitled visit)") for d in drafts[:10]))
+        restore = box.addButton(_("Restore"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(_("Discard"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(_("Not now"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        keys = [d.key for d in drafts]
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is restore:
+                self.show_page(MONITORING)
+                for key in keys:
+                    self.editing.open_draft(key)
+            elif clicked is discard:
+                self._discard_drafts(keys)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _discard_drafts(self, keys: list[str]) -> None:
+        ctx = self.workspace.ctx
+
+        def fn(progress: Progress) -> None:
+            for key in keys:
+                discard_draft(ctx, key)
+
+        Op(self, fn).run()
+
+    def show_about(self) -> None:
+        text = _(
+            "FieldKit {version}\n\nOffline records for human-rights field offices: monitoring visits, "
+            "follow-ups, training and projects, shared with partner offices through signed, encrypted files."
+        ).format(version=fieldkit.__version__)
+        box = QMessageBox(QMessageBox.Icon.Information, _("About FieldKit"), text, parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Editor windows first: one with unsaved changes asks its question and keeps us open.
+        for dialog in self.findChildren(VisitEditorDialog):
+            if dialog.isVisible() and not dialog.close():
+                event.ignore()
+                return
+        prefs.save_geometry(self.saveGeometry())
+        self._busy_timer.stop()
+        ops.shutdown_ops()
+        event.accept()

@@ -1,0 +1,187 @@
+"""Home: this office's figures at a glance, the latest and the most overdue work, and sync status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TypeVar
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit.context import Context
+from fieldkit.i18n import _
+from fieldkit.progress import Progress
+from fieldkit.services.dashboard import DashboardCounts, PartnerPackets, dashboard_counts, partner_packets
+from fieldkit.services.monitoring_types import FollowUpRow, VisitRow
+from fieldkit.services.visit_list import list_visits, overdue_followups
+from fieldkit.services.vocab import Vocabularies
+from ui.formatting import format_day, format_number, format_value, format_visit_date, format_when
+from ui.ops import Op
+from ui.pages.visit_list import date_column_width
+from ui.table_model import Column, RowTableModel
+from ui.widgets import NumberCard, fit_columns, heading, note
+
+RECENT_ROWS = 12
+RowT = TypeVar("RowT")
+_TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class HomeData:
+    counts: DashboardCounts
+    recent: list[VisitRow]
+    overdue: list[FollowUpRow]
+    partners: list[PartnerPackets]
+
+
+def load_home(ctx: Context, progress: Progress) -> HomeData:
+    today = dt.date.today()
+    recent = list_visits(ctx, sort="updated_at", descending=True, limit=RECENT_ROWS, today=today).rows
+    return HomeData(
+        dashboard_counts(ctx, today),
+        recent,
+        overdue_followups(ctx, today, limit=RECENT_ROWS),
+        partner_packets(ctx),
+    )
+
+
+def _table(parent: QWidget, model: RowTableModel[RowT], stretch: int) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+class HomePage(QWidget):
+    show_overdue = Signal()
+    show_visits = Signal()
+    open_visit = Signal(str)
+    loaded = Signal()
+
+    def __init__(self, ctx: Context, vocab: Vocabularies, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._generation = 0
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.setSpacing(16)
+        layout.addWidget(heading(_("Home"), self))
+
+        cards = QGridLayout()
+        cards.setSpacing(12)
+        self.month_card = NumberCard(_("Visits this month"), self, clickable=True)
+        self.overdue_card = NumberCard(_("Overdue follow-ups: click to see them"), self, clickable=True)
+        self.open_card = NumberCard(_("Open follow-ups"), self)
+        self.total_card = NumberCard(_("Visits recorded"), self, clickable=True)
+        for column, card in enumerate((self.month_card, self.overdue_card, self.open_card, self.total_card)):
+            cards.addWidget(card, 0, column)
+        layout.addLayout(cards)
+        self.overdue_card.clicked.connect(self.show_overdue)
+        self.month_card.clicked.connect(self.show_visits)
+        self.total_card.clicked.connect(self.show_visits)
+
+        self.recent_model: RowTableModel[VisitRow] = RowTableModel(
+            [
+                Column(_("Date"), lambda r: format_visit_date(r.date_start, r.date_end, r.date_precision)),
+                Column(_("Title"), lambda r: r.title, tooltip=lambda r: r.title),
+                Column(_("Type"), lambda r: vocab.label("visit_type", r.visit_type)),
+            ],
+            display=format_value,
+            parent=self,
+        )
+        self.overdue_model: RowTableModel[FollowUpRow] = RowTableModel(
+            [
+                Column(_("Due"), lambda r: format_day(r.due_date)),
+                Column(_("Days overdue"), lambda r: r.days_overdue, alignment=_TRAILING),
+                Column(_("Action"), lambda r: r.action, tooltip=lambda r: r.action),
+            ],
+            display=format_value,
+            parent=self,
+        )
+        recent_box = QGroupBox(_("Recently updated visits"), self)
+        self.recent_view = _table(recent_box, self.recent_model, stretch=1)
+        overdue_box = QGroupBox(_("Longest overdue follow-ups"), self)
+        self.overdue_view = _table(overdue_box, self.overdue_model, stretch=2)
+        lists = QHBoxLayout()
+        lists.setSpacing(12)
+        for box, view in ((recent_box, self.recent_view), (overdue_box, self.overdue_view)):
+            QVBoxLayout(box).addWidget(view)
+            view.activated.connect(self._activated)
+            lists.addWidget(box, 1)
+        layout.addLayout(lists, 1)
+        fit_columns(self.recent_view, {0: 8, 2: 11}, extra={0: date_column_width(self.recent_view)})
+        fit_columns(self.overdue_view, {0: 8, 1: 4})
+
+        sync_box = QGroupBox(_("Sync with partner offices"), self)
+        sync_layout = QVBoxLayout(sync_box)
+        self.no_packets = note(
+            _(
+                "No sync packets yet. Once this office exchanges packet files with its partners, "
+                "this panel shows when the last packet came in from and went out to each of them."
+            ),
+            sync_box,
+        )
+        sync_layout.addWidget(self.no_packets)
+        self.partner_model: RowTableModel[PartnerPackets] = RowTableModel(
+            [
+                Column(_("Partner office"), lambda p: p.office),
+                Column(_("Last packet in"), lambda p: format_when(p.last_in) or _("Never")),
+                Column(_("Last packet out"), lambda p: format_when(p.last_out) or _("Never")),
+            ],
+            key=lambda p: p.office,
+            display=format_value,
+            parent=self,
+        )
+        self.partner_view = QTableView(sync_box)
+        self.partner_view.setModel(self.partner_model)
+        self.partner_view.verticalHeader().hide()
+        self.partner_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.partner_view.setMaximumHeight(180)
+        self.partner_view.hide()
+        sync_layout.addWidget(self.partner_view)
+        layout.addWidget(sync_box)
+
+    def refresh(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        ctx = self._ctx
+        Op(self, lambda p: load_home(ctx, p)).on_success(lambda data: self._show(generation, data)).run()
+
+    def _show(self, generation: int, data: HomeData) -> None:
+        if generation != self._generation:
+            return  # a newer refresh is on its way
+        counts = data.counts
+        self.month_card.set_value(format_number(counts.visits_this_month))
+        self.overdue_card.set_value(format_number(counts.overdue_followups))
+        self.open_card.set_value(format_number(counts.open_followups))
+        self.total_card.set_value(format_number(counts.visits_total))
+        self.overdue_card.value_label.setStyleSheet("color: #b00020;" if counts.overdue_followups else "")
+        self.recent_model.set_rows(data.recent)
+        self.overdue_model.set_rows(data.overdue)
+        self.partner_model.set_rows(data.partners)
+        self.no_packets.setVisible(not data.partners)
+        self.partner_view.setVisible(bool(data.partners))
+        self.loaded.emit()
+
+    def _activated(self, index: QModelIndex) -> None:
+        visit = self.recent_model.row_at(index)
+        followup = self.overdue_model.row_at(index)
+        if visit is not None:
+            self.open_visit.emit(visit.id)
+        elif followup is not None:
+            self.open_visit.emit(followup.visit_id)

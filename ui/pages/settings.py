@@ -1,0 +1,84 @@
+"""Settings: interface language, this office's identity (read-only) and where the store is."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from fieldkit.i18n import LANGUAGES, _, current_language
+from ui import prefs
+from ui.widgets import heading, note
+from ui.workspace import Workspace
+
+
+def _value(text: str, parent: QWidget, *, monospace: bool = False) -> QLabel:
+    label = QLabel(text, parent)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    if monospace:
+        label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    return label
+
+
+class SettingsPage(QWidget):
+    language_chosen = Signal(str)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.setSpacing(16)
+        layout.addWidget(heading(_("Settings"), self))
+
+        language_box = QGroupBox(_("Interface language"), self)
+        language_form = QFormLayout(language_box)
+        language_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.language = QComboBox(language_box)
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(self.language.findData(current_language()), 0))
+        self.language.currentIndexChanged.connect(self._language_changed)
+        language_form.addRow(_("Language"), self.language)
+        self.restart_note = note(_("The new language applies the next time FieldKit starts."), language_box)
+        self.restart_note.setVisible(False)
+        language_form.addRow(self.restart_note)
+        layout.addWidget(language_box)
+
+        office_box = QGroupBox(_("This office"), self)
+        office_form = QFormLayout(office_box)
+        office = workspace.office
+        if office is None:
+            office_form.addRow(note(_("This store has no office yet."), office_box))
+        else:
+            office_type = workspace.vocab.label("office_type", office.office_type)
+            office_form.addRow(_("Code"), _value(office.code, office_box))
+            office_form.addRow(_("Name"), _value(office.name, office_box))
+            office_form.addRow(_("Type"), _value(office_type, office_box))
+            office_form.addRow(_("Parent office"), _value(office.parent_code or _("None"), office_box))
+            office_form.addRow(_("Key fingerprint"), _value(office.fingerprint, office_box, monospace=True))
+            office_form.addRow(
+                note(
+                    _("Partner offices check this fingerprint before they trust packets from this office."),
+                    office_box,
+                )
+            )
+        layout.addWidget(office_box)
+
+        store_box = QGroupBox(_("Store"), self)
+        store_form = QFormLayout(store_box)
+        kind = _("SQLite file") if workspace.store.path is not None else _("Database server")
+        store_form.addRow(_("Kind"), _value(kind, store_box))
+        store_form.addRow(_("Location"), _value(workspace.store.display, store_box))
+        store_form.addRow(
+            note(_("To use another store, start FieldKit with --db PATH or set FIELDKIT_DB."), store_box)
+        )
+        layout.addWidget(store_box)
+        layout.addStretch(1)
+
+    def _language_changed(self, index: int) -> None:
+        code = self.language.itemData(index)
+        if isinstance(code, str):
+            prefs.save_language(code)
+            self.restart_note.setVisible(code != current_language())
+            self.language_chosen.emit(code)

@@ -1,0 +1,177 @@
+"""The search box and filters above the monitoring list; they produce a ``VisitFilter``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from fieldkit.i18n import _
+from fieldkit.services.monitoring_types import AreaRow, VisitFilter
+from fieldkit.services.vocab import Vocabularies
+
+SEARCH_DEBOUNCE_MS = 250
+_NO_DATE = QDate(1900, 1, 1)  # the minimum shows as "Any": QDateEdit has no empty value
+
+
+def _date_edit(parent: QWidget) -> QDateEdit:
+    edit = QDateEdit(parent)
+    edit.setCalendarPopup(True)
+    edit.setMinimumDate(_NO_DATE)
+    edit.setSpecialValueText(_("Any"))
+    edit.setDate(_NO_DATE)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    return edit
+
+
+def _date_of(edit: QDateEdit) -> dt.date | None:
+    value = edit.date()
+    if value == _NO_DATE or not value.isValid():
+        return None
+    return dt.date(value.year(), value.month(), value.day())
+
+
+def _combo(parent: QWidget, any_text: str, items: list[tuple[str, str]]) -> QComboBox:
+    """First item means "no filter" (data None); the others carry their code."""
+    combo = QComboBox(parent)
+    combo.addItem(any_text, None)
+    for code, label in items:
+        combo.addItem(label, code)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(10)
+    combo.setMaxVisibleItems(20)
+    return combo
+
+
+class VisitFilterBar(QWidget):
+    """``changed`` fires once per change (typing is debounced) with nothing: ask ``current_filter()``."""
+
+    changed = Signal()
+
+    def __init__(
+        self, vocab: Vocabularies, areas: tuple[AreaRow, ...], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        terms = lambda name: [(t.code, t.label()) for t in vocab.terms(name)]  # noqa: E731
+
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(_("Search titles, narratives and incidents, in any language…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(_("Search visits"))
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.changed)
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.search.returnPressed.connect(self._search_now)
+
+        self.date_from = _date_edit(self)
+        self.date_to = _date_edit(self)
+        self.visit_type = _combo(self, _("Any type"), terms("visit_type"))
+        self.location = _combo(self, _("Anywhere"), [])
+        for area in areas:
+            # Indent by level so the tree shows in a flat list; the tooltip has the full path.
+            self.location.addItem("    " * area.level + area.name, area.id)
+            self.location.setItemData(self.location.count() - 1, area.path, Qt.ItemDataRole.ToolTipRole)
+        self.violation = _combo(self, _("Any violation"), terms("violation_type"))
+        self.followups = _combo(
+            self,
+            _("Any follow-up status"),
+            [("open", _("Has open follow-ups")), ("overdue", _("Has overdue follow-ups")),
+             ("none", _("No open follow-ups"))],
+        )  # fmt: skip
+        self.confidentiality = _combo(self, _("Any confidentiality"), terms("sensitivity_level"))
+        self.show_deleted = QCheckBox(_("Show deleted visits"), self)
+        self.clear_button = QPushButton(_("Clear filters"), self)
+        self.clear_button.clicked.connect(self.clear)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.show_deleted)
+        top.addWidget(self.clear_button)
+
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(8)
+        fields: list[tuple[str, QWidget]] = [
+            (_("From"), self.date_from),
+            (_("To"), self.date_to),
+            (_("Type"), self.visit_type),
+            (_("Location"), self.location),
+            (_("Violation"), self.violation),
+            (_("Follow-ups"), self.followups),
+            (_("Confidentiality"), self.confidentiality),
+        ]
+        for column, (text, widget) in enumerate(fields):
+            label = QLabel(text, self)
+            label.setBuddy(widget)
+            grid.addWidget(label, 0, column)
+            grid.addWidget(widget, 1, column)
+            grid.setColumnStretch(column, 0 if isinstance(widget, QDateEdit) else 1)
+
+        outer = QGridLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(top, 0, 0)
+        outer.addLayout(grid, 1, 0)
+
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(lambda _date: self.changed.emit())
+        for combo in (self.visit_type, self.location, self.violation, self.followups, self.confidentiality):
+            combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        self.show_deleted.toggled.connect(lambda _on: self.changed.emit())
+
+    def _search_now(self) -> None:
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.changed.emit()
+
+    def current_filter(self) -> VisitFilter:
+        def code(combo: QComboBox) -> str | None:
+            value = combo.currentData()
+            return value if isinstance(value, str) else None
+
+        visit_type, confidentiality = code(self.visit_type), code(self.confidentiality)
+        return VisitFilter(
+            text=self.search.text().strip(),
+            date_from=_date_of(self.date_from),
+            date_to=_date_of(self.date_to),
+            visit_types=(visit_type,) if visit_type else (),
+            admin_area_id=code(self.location),
+            violation_type=code(self.violation),
+            followups=code(self.followups),
+            confidentiality=(confidentiality,) if confidentiality else (),
+            deleted=self.show_deleted.isChecked(),
+        )
+
+    def clear(self) -> None:
+        # One query for the whole reset, not one per widget.
+        self.blockSignals(True)
+        try:
+            self.search.clear()
+            self._debounce.stop()
+            self.date_from.setDate(_NO_DATE)
+            self.date_to.setDate(_NO_DATE)
+            for combo in (
+                self.visit_type,
+                self.location,
+                self.violation,
+                self.followups,
+                self.confidentiality,
+            ):
+                combo.setCurrentIndex(0)
+            self.show_deleted.setChecked(False)
+        finally:
+            self.blockSignals(False)
+        self.changed.emit()

@@ -1,0 +1,48 @@
+"""Interface preferences (language, window geometry) kept beside the user's store, not in the store."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QLocale, QSettings
+
+from fieldkit.i18n import LANGUAGES
+from fieldkit.paths import user_data_dir
+
+LANGUAGE_KEY = "ui/language"
+GEOMETRY_KEY = "ui/main_window_geometry"
+
+
+def settings() -> QSettings:
+    # An ini file under FIELDKIT_HOME: portable installs and tests stay self-contained.
+    return QSettings(str(user_data_dir() / "ui-settings.ini"), QSettings.Format.IniFormat)
+
+
+def saved_language() -> str | None:
+    value = settings().value(LANGUAGE_KEY)
+    return value if isinstance(value, str) and value in LANGUAGES else None
+
+
+def save_language(lang: str) -> None:
+    prefs = settings()
+    prefs.setValue(LANGUAGE_KEY, lang)
+    prefs.sync()
+
+
+def system_language() -> str | None:
+    lang = QLocale.system().name().split("_")[0]
+    return lang if lang in LANGUAGES else None
+
+
+def choose_language(requested: str | None) -> str:
+    """``--lang`` if valid, else the saved choice, else the system's language if we have it, else English."""
+    if requested and requested in LANGUAGES:
+        return requested
+    return saved_language() or system_language() or "en"
+
+
+def saved_geometry() -> QByteArray | None:
+    value = settings().value(GEOMETRY_KEY)
+    return value if isinstance(value, QByteArray) else None
+
+
+def save_geometry(geometry: QByteArray) -> None:
+    settings().setValue(GEOMETRY_KEY, geometry)

@@ -1,0 +1,42 @@
+"""Everything the window needs from the store before it can show a page, loaded once off the GUI thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from fieldkit.context import Context, open_context
+from fieldkit.progress import Progress
+from fieldkit.services.dashboard import StoreLocation, store_location
+from fieldkit.services.monitoring_types import AreaRow
+from fieldkit.services.office import OfficeInfo, local_office
+from fieldkit.services.visit_list import admin_areas
+from fieldkit.services.vocab import Vocabularies, vocabularies
+
+
+@dataclass(frozen=True)
+class Workspace:
+    ctx: Context
+    vocab: Vocabularies
+    areas: tuple[AreaRow, ...]
+    office: OfficeInfo | None
+    store: StoreLocation
+
+    def with_office(self, office: OfficeInfo) -> Workspace:
+        return replace(self, office=office)
+
+
+def load_workspace(ctx: Context) -> Workspace:
+    """Store work: call it from an Op (or from a test), never on the GUI thread of a running app."""
+    return Workspace(ctx, vocabularies(ctx), tuple(admin_areas(ctx)), local_office(ctx), store_location(ctx))
+
+
+def open_workspace(db: str | None, progress: Progress) -> Workspace:
+    """Open (create or upgrade) the store, then load the workspace; for the startup Op."""
+    progress.check()
+    ctx = open_context(db)
+    try:
+        progress.check()
+        return load_workspace(ctx)
+    except BaseException:
+        ctx.close()
+        raise
