@@ -98,7 +98,8 @@ def test_duplicates_found_merged_and_aliases_resolve_everywhere(tmp_path: Path) 
 
     with offices(tmp_path, FIELD, REGION, HQ) as o:
         event = create_record(o["ROEA"], "training_event", {
-            "title": "Workshop on detention monitoring", "event_type": "workshop", "audiences": ["prison-staff"],
+            "title": "Workshop on detention monitoring", "event_type": "workshop",
+            "audiences": ["prison-staff"],
             "start_date": dt.date(2026, 5, 4), "end_date": dt.date(2026, 5, 6), "venue": "Nairobi",
             "language": "en", "description": ""})  # fmt: skip
         latin = create_record(o["ROEA"], "participant", {

@@ -52,8 +52,12 @@ step = st.one_of(
 def template() -> Iterator[Path]:
     """Three consolidating offices that trust each other and share three visits."""
     root = Path(tempfile.mkdtemp(prefix="fieldkit-convergence-"))
-    with offices(root, ("ROEA", "regional-office", "HQ"), ("ROWA", "regional-office", "HQ"),
-                 ("HQ", "headquarters", None)) as o:  # fmt: skip
+    specs = (
+        ("ROEA", "regional-office", "HQ"),
+        ("ROWA", "regional-office", "HQ"),
+        ("HQ", "headquarters", None),
+    )
+    with offices(root, *specs) as o:
         add_visits(o["ROEA"], 3, "Shared")
         packet = export_packet(o["ROEA"], "ROWA", root / "seed1.fieldkit").paths[0]
         import_packet(o["ROWA"], packet)
@@ -95,8 +99,14 @@ class World:
         return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != "person_identity.jsonl"}
 
 
-@settings(max_examples=int(os.environ.get("FIELDKIT_CONVERGENCE_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])  # fmt: skip
+EXAMPLES = int(os.environ.get("FIELDKIT_CONVERGENCE_EXAMPLES", "200"))
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=st.lists(step, min_size=4, max_size=14))
 def test_offices_converge(template: Path, steps: list[tuple]) -> None:
     root = Path(tempfile.mkdtemp(prefix="fieldkit-run-"))

@@ -11,7 +11,6 @@ from fieldkit.context import Context
 from fieldkit.services.monitoring_types import DraftInfo
 from fieldkit.store.system import Draft
 
-
 _PREFIX = 9  # 8 hex digits of the user's hash and a slash
 
 

@@ -86,12 +86,12 @@ def _candidates(session: Session, record_type: str) -> list[Candidate]:
         ).all()  # fmt: skip
         return [Candidate(r[0], record_type, r[1], r[2], r[3], r[4], r[5]) for r in rows]
     if record_type == "organisation":
-        rows = session.execute(
+        orgs = session.execute(
             select(
                 Organisation.id, Organisation.name, Organisation.origin_office, Organisation.country_code
             ).where(Organisation.deleted.is_(False))
         ).all()
-        return [Candidate(r[0], record_type, r[1], r[2], None, None, r[3]) for r in rows]
+        return [Candidate(r[0], record_type, r[1], r[2], None, None, r[3]) for r in orgs]
     raise ValidationError(_("Duplicates are found among participants and organisations"))
 
 
