@@ -36,7 +36,10 @@ def _load(lang: str) -> _gettext.NullTranslations:
 
     from fieldkit.paths import translations_dir
 
-    po_path = translations_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    try:
+        po_path = translations_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    except FileNotFoundError:  # an installation without catalogs still works, in English
+        return _gettext.NullTranslations()
     if not po_path.is_file():
         return _gettext.NullTranslations()
     with po_path.open("rb") as fh:
