@@ -26,7 +26,8 @@ def test_translatable_strings_are_whole_literals() -> None:
     offenders = []
     for path in _sources():
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in KEYWORDS):
+            call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            if not call or node.func.id not in KEYWORDS:
                 continue
             texts = node.args[: 2 if node.func.id == "ngettext" else 1]
             if not texts or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in texts):
