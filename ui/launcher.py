@@ -19,8 +19,9 @@ def _open_window(db: str | None, lang: str | None) -> int:
         from ui.app import run_app
     except ImportError as exc:
         print(
-            _("fieldkit: the window needs PySide6 ({reason}); install it with: pip install 'fieldkit[gui]'")
-            .format(reason=exc),
+            _(
+                "fieldkit: the window needs PySide6 ({reason}); install it with: pip install 'fieldkit[gui]'"
+            ).format(reason=exc),
             file=sys.stderr,
         )
         return EXIT_ERROR

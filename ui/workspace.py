@@ -9,7 +9,7 @@ from fieldkit.progress import Progress
 from fieldkit.services.dashboard import StoreLocation, store_location
 from fieldkit.services.monitoring_types import AreaRow
 from fieldkit.services.office import OfficeInfo, local_office
-from fieldkit.services.visit_list import admin_areas
+from fieldkit.services.visit_list import admin_areas, visit_offices
 from fieldkit.services.vocab import Vocabularies, vocabularies
 
 
@@ -20,6 +20,8 @@ class Workspace:
     areas: tuple[AreaRow, ...]
     office: OfficeInfo | None
     store: StoreLocation
+    #: offices whose visits the store holds; lists offer an office filter when there are several
+    offices: tuple[str, ...] = ()
 
     def with_office(self, office: OfficeInfo) -> Workspace:
         return replace(self, office=office)
@@ -27,7 +29,14 @@ class Workspace:
 
 def load_workspace(ctx: Context) -> Workspace:
     """Store work: call it from an Op (or from a test), never on the GUI thread of a running app."""
-    return Workspace(ctx, vocabularies(ctx), tuple(admin_areas(ctx)), local_office(ctx), store_location(ctx))
+    return Workspace(
+        ctx,
+        vocabularies(ctx),
+        tuple(admin_areas(ctx)),
+        local_office(ctx),
+        store_location(ctx),
+        tuple(visit_offices(ctx)),
+    )
 
 
 def open_workspace(db: str | None, progress: Progress) -> Workspace:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from fieldkit.context import Context
 from fieldkit.services.visit_list import count_overdue, visits_in_month
 from fieldkit.store.records import FollowUp, MonitoringVisit
+from fieldkit.store.system import SyncPacket
+from fieldkit.sync.state import origin_status
 
 OPEN_STATUSES = ("open", "in-progress")
 
@@ -26,11 +27,16 @@ class DashboardCounts:
 
 @dataclass(frozen=True)
 class PartnerPackets:
-    """When the last sync packet came in from, and went out to, one partner office."""
+    """One office this store syncs with or holds records of: its last packets and how current we are."""
 
     office: str
     last_in: dt.datetime | None
     last_out: dt.datetime | None
+    #: the newest change of this office's that the store holds, and how many days ago it was made
+    newest_change: dt.datetime | None = None
+    days_behind: int | None = None
+    #: its changes waiting for a packet that has not arrived
+    waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,33 +71,38 @@ def dashboard_counts(ctx: Context, today: dt.date | None = None) -> DashboardCou
     )
 
 
-def partner_packets(ctx: Context) -> list[PartnerPackets]:
-    """Last packet in and out per partner office, by office code; empty before any sync."""
-    # Imported here: the sync tables are younger than this module and may still change shape.
-    from fieldkit.store.system import SyncPacket
-
+def partner_packets(ctx: Context, today: dt.date | None = None) -> list[PartnerPackets]:
+    """Per office: last packet in and out, and for offices whose records we hold, how current they are."""
     last_in: dict[str, dt.datetime] = {}
     last_out: dict[str, dt.datetime] = {}
-    try:
-        with ctx.store.read() as session:
-            incoming = session.execute(
-                select(SyncPacket.sender, func.max(SyncPacket.at))
-                .where(SyncPacket.direction == "in")
-                .group_by(SyncPacket.sender)
-            ).all()
-            outgoing = session.execute(
-                select(SyncPacket.recipients, SyncPacket.at).where(SyncPacket.direction == "out")
-            ).all()
-    except SQLAlchemyError:  # a store from before the sync tables: nothing to show yet
-        return []
-    for sender, at in incoming:
-        last_in[sender] = at
-    for recipients, at in outgoing:
-        for office in recipients or ():
-            if office not in last_out or at > last_out[office]:
-                last_out[office] = at
-    offices = sorted(set(last_in) | set(last_out))
-    return [PartnerPackets(code, last_in.get(code), last_out.get(code)) for code in offices]
+    with ctx.store.read() as session:
+        incoming = session.execute(
+            select(SyncPacket.sender, func.max(SyncPacket.at))
+            .where(SyncPacket.direction == "in")
+            .group_by(SyncPacket.sender)
+        ).all()
+        outgoing = session.execute(
+            select(SyncPacket.recipients, SyncPacket.at).where(SyncPacket.direction == "out")
+        )
+        for sender, at in incoming:
+            last_in[sender] = at
+        for recipients, at in outgoing:
+            for office in recipients or ():
+                if office not in last_out or at > last_out[office]:
+                    last_out[office] = at
+    origins = {s.code: s for s in origin_status(ctx, today)}
+    offices = sorted(set(last_in) | set(last_out) | set(origins))
+    return [
+        PartnerPackets(
+            code,
+            last_in.get(code),
+            last_out.get(code),
+            origins[code].last_change_at if code in origins else None,
+            origins[code].days_behind if code in origins else None,
+            origins[code].waiting if code in origins else 0,
+        )
+        for code in offices
+    ]
 
 
 def store_location(ctx: Context) -> StoreLocation:

@@ -215,6 +215,12 @@ def visits_in_month(ctx: Context, today: dt.date | None = None) -> int:
         ).scalar_one()
 
 
+def visit_offices(ctx: Context) -> list[str]:
+    """The offices whose visits this store holds (a consolidating office holds many)."""
+    with ctx.store.read() as session:
+        return sorted(session.execute(select(MonitoringVisit.origin_office).distinct()).scalars())
+
+
 def admin_areas(ctx: Context) -> list[AreaRow]:
     """Every live area with its full path ("Kenya › Nairobi › Kibera"), in tree order."""
     with ctx.store.read() as session:

@@ -127,7 +127,7 @@ class HomePage(QWidget):
         fit_columns(self.recent_view, {0: 8, 2: 11}, extra={0: date_column_width(self.recent_view)})
         fit_columns(self.overdue_view, {0: 8, 1: 4})
 
-        sync_box = QGroupBox(_("Sync with partner offices"), self)
+        sync_box = QGroupBox(_("Offices: packets and how current their records are"), self)
         sync_layout = QVBoxLayout(sync_box)
         self.no_packets = note(
             _(
@@ -142,6 +142,13 @@ class HomePage(QWidget):
                 Column(_("Partner office"), lambda p: p.office),
                 Column(_("Last packet in"), lambda p: format_when(p.last_in) or _("Never")),
                 Column(_("Last packet out"), lambda p: format_when(p.last_out) or _("Never")),
+                Column(_("Newest record held"), lambda p: format_when(p.newest_change) or "—"),
+                Column(
+                    _("Days behind"),
+                    lambda p: "—" if p.days_behind is None else p.days_behind,
+                    alignment=_TRAILING,
+                ),
+                Column(_("Waiting for a packet"), lambda p: p.waiting, alignment=_TRAILING),
             ],
             key=lambda p: p.office,
             display=format_value,

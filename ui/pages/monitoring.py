@@ -43,7 +43,7 @@ class MonitoringPage(QWidget):
         self._ctx: Context = workspace.ctx
         self._editing = editing
 
-        self.filters = VisitFilterBar(workspace.vocab, workspace.areas, self)
+        self.filters = VisitFilterBar(workspace.vocab, workspace.areas, self, offices=workspace.offices)
         self.table = QTableView(self)
         self.table.setAccessibleName(_("Monitoring visits"))
         self.visits = VisitList(self._ctx, workspace.vocab, self.table)

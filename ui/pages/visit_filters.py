@@ -60,7 +60,12 @@ class VisitFilterBar(QWidget):
     changed = Signal()
 
     def __init__(
-        self, vocab: Vocabularies, areas: tuple[AreaRow, ...], parent: QWidget | None = None
+        self,
+        vocab: Vocabularies,
+        areas: tuple[AreaRow, ...],
+        parent: QWidget | None = None,
+        *,
+        offices: tuple[str, ...] = (),
     ) -> None:
         super().__init__(parent)
         terms = lambda name: [(t.code, t.label()) for t in vocab.terms(name)]  # noqa: E731
@@ -92,6 +97,7 @@ class VisitFilterBar(QWidget):
              ("none", _("No open follow-ups"))],
         )  # fmt: skip
         self.confidentiality = _combo(self, _("Any confidentiality"), terms("sensitivity_level"))
+        self.office = _combo(self, _("All offices"), [(code, code) for code in offices])
         self.show_deleted = QCheckBox(_("Show deleted visits"), self)
         self.clear_button = QPushButton(_("Clear filters"), self)
         self.clear_button.clicked.connect(self.clear)
@@ -114,6 +120,10 @@ class VisitFilterBar(QWidget):
             (_("Follow-ups"), self.followups),
             (_("Confidentiality"), self.confidentiality),
         ]
+        if len(offices) > 1:  # a field office holds only its own visits: no office filter to offer
+            fields.append((_("Office"), self.office))
+        else:
+            self.office.hide()
         for column, (text, widget) in enumerate(fields):
             label = QLabel(text, self)
             label.setBuddy(widget)
@@ -128,9 +138,19 @@ class VisitFilterBar(QWidget):
 
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda _date: self.changed.emit())
-        for combo in (self.visit_type, self.location, self.violation, self.followups, self.confidentiality):
+        for combo in self._combos():
             combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
         self.show_deleted.toggled.connect(lambda _on: self.changed.emit())
+
+    def _combos(self) -> tuple[QComboBox, ...]:
+        return (
+            self.visit_type,
+            self.location,
+            self.violation,
+            self.followups,
+            self.confidentiality,
+            self.office,
+        )
 
     def _search_now(self) -> None:
         if self._debounce.isActive():
@@ -152,6 +172,7 @@ class VisitFilterBar(QWidget):
             violation_type=code(self.violation),
             followups=code(self.followups),
             confidentiality=(confidentiality,) if confidentiality else (),
+            origin_office=code(self.office),
             deleted=self.show_deleted.isChecked(),
         )
 
@@ -163,13 +184,7 @@ class VisitFilterBar(QWidget):
             self._debounce.stop()
             self.date_from.setDate(_NO_DATE)
             self.date_to.setDate(_NO_DATE)
-            for combo in (
-                self.visit_type,
-                self.location,
-                self.violation,
-                self.followups,
-                self.confidentiality,
-            ):
+            for combo in self._combos():
                 combo.setCurrentIndex(0)
             self.show_deleted.setChecked(False)
         finally:
