@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,13 @@ def pg_server() -> Iterator[dict[str, str]]:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL is not installed; scripts/setup.sh test installs it")
         pytest.skip("PostgreSQL is not installed (scripts/setup.sh test installs it)")
+    with running_postgres(bin_dir) as server:
+        yield server
+
+
+@contextmanager
+def running_postgres(bin_dir: Path) -> Iterator[dict[str, str]]:
+    """Start a server in a new folder; yield its socket folder and port; stop and remove it."""
     # not under pytest's tmp folder: that one is private to root, and the server runs as postgres
     root = Path(tempfile.mkdtemp(prefix="fieldkit-pg-"))
     data, sock = root / "data", root / "sock"
