@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer
 from sqlalchemy import inspect as sa_inspect
 
-from fieldkit.store.base import SYSTEM_FIELDS, SyncedRecord
+from fieldkit.store.base import SYSTEM_FIELDS, Base, SyncedRecord
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def _kind(column_type: Any) -> str:
 
 
 @cache
-def fields_of(model: type[SyncedRecord]) -> tuple[FieldSpec, ...]:
+def fields_of(model: type[Base]) -> tuple[FieldSpec, ...]:
     """Every column of ``model``, system fields first, in declaration order."""
     columns = sa_inspect(model).columns
     return tuple(FieldSpec(c.key, _kind(c.type), bool(c.nullable)) for c in columns)

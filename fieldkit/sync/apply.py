@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from fieldkit.ids import stable_id
 from fieldkit.services.people import alias_map, repoint_references
 from fieldkit.store.base import SyncedRecord
+from fieldkit.store.bulk import insert_json_rows
 from fieldkit.store.changes import mark_resolved
 from fieldkit.store.codec import decode, field_map
 from fieldkit.store.records import MODEL_BY_TYPE
@@ -84,7 +85,7 @@ def _log_row(c: Change) -> dict[str, Any]:
         "record_id": c.record_id,
         "version": c.version,
         "op": c.op,
-        "at": c.at,
+        "at": c.at.isoformat(timespec="microseconds"),
         "by": c.by,
         "data": c.data,
         "parents": list(c.parents),
@@ -122,17 +123,18 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
             stats.held += 1
             continue
         if not exists:
+            at = c.at.isoformat(timespec="microseconds")
             creates[c.record_type].append(
                 {
                     "id": c.record_id,
                     "origin_office": c.origin,
-                    "created_at": c.at,
+                    "created_at": at,
                     "created_by": c.by,
-                    "updated_at": c.at,
+                    "updated_at": at,
                     "updated_by": c.by,
                     "version": c.version,
                     "deleted": False,
-                    **_decoded(model, c.data),
+                    **c.data,
                 }
             )
             present[c.record_type].add(c.record_id)
@@ -200,11 +202,9 @@ def _flush(
 ) -> None:
     """Write queued creates (parents before children) and change-log rows."""
     for kind in list(creates):
-        rows = creates.pop(kind)
-        if rows:
-            session.execute(insert(MODEL_BY_TYPE[kind]), rows)
+        insert_json_rows(session, MODEL_BY_TYPE[kind], creates.pop(kind))
     if log_rows:
-        session.execute(insert(ChangeLog), log_rows)
+        insert_json_rows(session, ChangeLog, log_rows)
         log_rows.clear()
 
 

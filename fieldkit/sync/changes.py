@@ -13,7 +13,7 @@ from sqlalchemy import inspect as sa_inspect
 from fieldkit.i18n import _
 from fieldkit.services.vocab import Vocabularies
 from fieldkit.store.base import SyncedRecord
-from fieldkit.store.codec import content_fields, field_map
+from fieldkit.store.codec import FieldSpec, content_fields, decode, field_map
 from fieldkit.store.records import CODED_FIELDS, MODEL_BY_TYPE, RECORD_MODELS
 
 OPS = ("create", "update", "delete", "restore")
@@ -109,30 +109,41 @@ def parse_change(raw: Any) -> Change:
     return Change(origin, seq, kind, rid, version, op, when, by, data, tuple(parents), tuple(resolves))
 
 
+@dataclass(frozen=True)
+class _Schema:
+    specs: dict[str, FieldSpec]
+    content: frozenset[str]
+    coded: tuple[tuple[str, str], ...]
+
+
+@cache
+def _schema(record_type: str) -> _Schema:
+    model = MODEL_BY_TYPE[record_type]
+    return _Schema(
+        specs=field_map(model),
+        content=frozenset(f.name for f in content_fields(model)),
+        coded=tuple(CODED_FIELDS.get(record_type, {}).items()),
+    )
+
+
 def check_values(change: Change, vocab: Vocabularies, new_terms: set[tuple[str, str]]) -> None:
     """Check every field against the schema and the vocabularies."""
-    model = MODEL_BY_TYPE[change.record_type]
-    specs = field_map(model)
-    content = {f.name for f in content_fields(model)}
-    allowed = content | {"deleted"} if change.op in ("delete", "restore") else content
+    schema = _schema(change.record_type)
+    allowing_deleted = change.op in ("delete", "restore")
     for name, value in change.data.items():
-        if name not in allowed:
+        if name not in schema.content and not (allowing_deleted and name == "deleted"):
             raise RowError(_("unknown field '{field}'").format(field=name))
         try:
-            from fieldkit.store.codec import decode
-
-            decode(specs[name], value)
+            decode(schema.specs[name], value)
         except (TypeError, ValueError) as exc:
             raise RowError(_("field '{field}': {reason}").format(field=name, reason=exc)) from None
-    if change.op == "create":
-        missing = sorted(content - set(change.data))
-        if missing:
-            raise RowError(_("a new record lacks: {fields}").format(fields=", ".join(missing)))
-    for name, vocabulary in CODED_FIELDS.get(change.record_type, {}).items():
+    if change.op == "create" and len(change.data) < len(schema.content):
+        missing = sorted(schema.content - set(change.data))
+        raise RowError(_("a new record lacks: {fields}").format(fields=", ".join(missing)))
+    for name, vocabulary in schema.coded:
         value = change.data.get(name)
-        codes = value if isinstance(value, list) else [value]
-        for code in codes:
-            if code in (None, ""):
+        for code in value if isinstance(value, list) else (value,):
+            if code is None or code == "":
                 continue
             if not isinstance(code, str) or not (
                 vocab.has(vocabulary, code) or (vocabulary, code) in new_terms
