@@ -9,12 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from fieldkit.context import Context
-from fieldkit.services.visit_list import count_overdue, visits_in_month
+from fieldkit.services.visit_list import count_overdue, open_followups, visits_in_month
 from fieldkit.store.records import FollowUp, MonitoringVisit
 from fieldkit.store.system import SyncPacket
 from fieldkit.sync.state import origin_status
-
-OPEN_STATUSES = ("open", "in-progress")
 
 
 @dataclass(frozen=True)
@@ -54,11 +52,7 @@ def dashboard_counts(ctx: Context, today: dt.date | None = None) -> DashboardCou
             select(func.count())
             .select_from(FollowUp)
             .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
-            .where(
-                FollowUp.deleted.is_(False),
-                MonitoringVisit.deleted.is_(False),
-                FollowUp.status.in_(OPEN_STATUSES),
-            )
+            .where(*open_followups())
         ).scalar_one()
         visits_total = session.execute(
             select(func.count()).select_from(MonitoringVisit).where(MonitoringVisit.deleted.is_(False))

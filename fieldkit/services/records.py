@@ -23,15 +23,20 @@ def model_for(record_type: str) -> type[SyncedRecord]:
         raise ValidationError(_("Unknown record type '{name}'").format(name=record_type)) from None
 
 
+def _found(session: Any, model: type[SyncedRecord], record_id: str, *, live: bool) -> Any:
+    """The record, or ``NotFound`` naming it (``live``: a tombstone counts as missing)."""
+    record = session.get(model, record_id)
+    if record is None or (live and record.deleted):
+        raise NotFound(_("No {record_type} with id {id}").format(record_type=model.record_type, id=record_id))
+    return record
+
+
 def get_record(
     ctx: Context, record_type: str, record_id: str, *, include_deleted: bool = False
 ) -> dict[str, Any]:
     model = model_for(record_type)
     with ctx.store.read() as session:
-        record = session.get(model, record_id)
-        if record is None or (record.deleted and not include_deleted):
-            raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
-        return record_to_dict(record)
+        return record_to_dict(_found(session, model, record_id, live=not include_deleted))
 
 
 def create_record(ctx: Context, record_type: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -51,9 +56,7 @@ def update_record(
     """Change some fields; ``expected_version`` refuses to overwrite someone else's newer save."""
     model = model_for(record_type)
     with ctx.write() as (session, writer):
-        record = session.get(model, record_id)
-        if record is None or record.deleted:
-            raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
+        record = _found(session, model, record_id, live=True)
         if expected_version is not None and record.version != expected_version:
             raise ValidationError(
                 _(
@@ -68,16 +71,10 @@ def delete_record(ctx: Context, record_type: str, record_id: str) -> None:
     """Tombstone a record (it can be restored, and the deletion syncs)."""
     model = model_for(record_type)
     with ctx.write() as (session, writer):
-        record = session.get(model, record_id)
-        if record is None:
-            raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
-        writer.delete(record)
+        writer.delete(_found(session, model, record_id, live=False))
 
 
 def restore_record(ctx: Context, record_type: str, record_id: str) -> None:
     model = model_for(record_type)
     with ctx.write() as (session, writer):
-        record = session.get(model, record_id)
-        if record is None:
-            raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
-        writer.restore(record)
+        writer.restore(_found(session, model, record_id, live=False))

@@ -18,6 +18,9 @@ from fieldkit.search import fts5_query, pg_query
 from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
 from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
 
+#: follow-up statuses that still ask for work
+OPEN_STATUSES = ("open", "in-progress")
+
 SORT_COLUMNS: dict[str, Any] = {
     "date_start": MonitoringVisit.date_start,
     "title": MonitoringVisit.title,
@@ -72,7 +75,7 @@ def _filtered(session: Session, flt: VisitFilter, today: dt.date) -> Select[Any]
         open_fu = and_(
             FollowUp.visit_id == MonitoringVisit.id,
             FollowUp.deleted.is_(False),
-            FollowUp.status.in_(("open", "in-progress")),
+            FollowUp.status.in_(OPEN_STATUSES),
         )
         if flt.followups == "open":
             query = query.where(exists(select(FollowUp.id).where(open_fu)))
@@ -125,7 +128,7 @@ def list_visits(
             .where(
                 FollowUp.visit_id == MonitoringVisit.id,
                 FollowUp.deleted.is_(False),
-                FollowUp.status.in_(("open", "in-progress")),
+                FollowUp.status.in_(OPEN_STATUSES),
             )
             .scalar_subquery()
         )
@@ -154,6 +157,15 @@ def list_visits(
     return VisitPage([VisitRow(*row) for row in rows], total, offset)
 
 
+def open_followups() -> tuple[Any, ...]:
+    """Conditions for a live, open follow-up of a live visit (join follow_up to its visit)."""
+    return (
+        FollowUp.deleted.is_(False),
+        MonitoringVisit.deleted.is_(False),
+        FollowUp.status.in_(OPEN_STATUSES),
+    )
+
+
 def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int = 5000) -> list[FollowUpRow]:
     """Open follow-ups whose due date has passed, the longest overdue first."""
     today = today or dt.date.today()
@@ -170,12 +182,7 @@ def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int 
                 FollowUp.origin_office,
             )
             .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
-            .where(
-                FollowUp.deleted.is_(False),
-                MonitoringVisit.deleted.is_(False),
-                FollowUp.status.in_(("open", "in-progress")),
-                FollowUp.due_date < today,
-            )
+            .where(*open_followups(), FollowUp.due_date < today)
             .order_by(FollowUp.due_date, FollowUp.id)
             .limit(limit)
         ).all()
@@ -192,12 +199,7 @@ def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
             select(func.count())
             .select_from(FollowUp)
             .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
-            .where(
-                FollowUp.deleted.is_(False),
-                MonitoringVisit.deleted.is_(False),
-                FollowUp.status.in_(("open", "in-progress")),
-                FollowUp.due_date < today,
-            )
+            .where(*open_followups(), FollowUp.due_date < today)
         ).scalar_one()
 
 
