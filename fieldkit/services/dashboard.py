@@ -48,7 +48,7 @@ class StoreLocation:
 def dashboard_counts(ctx: Context, today: dt.date | None = None) -> DashboardCounts:
     today = today or dt.date.today()
     with ctx.store.read() as session:
-        open_followups = session.execute(
+        open_count = session.execute(
             select(func.count())
             .select_from(FollowUp)
             .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
@@ -60,7 +60,7 @@ def dashboard_counts(ctx: Context, today: dt.date | None = None) -> DashboardCou
     return DashboardCounts(
         visits_this_month=visits_in_month(ctx, today),
         overdue_followups=count_overdue(ctx, today),
-        open_followups=open_followups,
+        open_followups=open_count,
         visits_total=visits_total,
     )
 
