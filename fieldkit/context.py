@@ -59,7 +59,7 @@ class Context:
             writer = Writer(session, office, self.user, now=self.now, rng=self.rng)
             yield session, writer
             session.flush()
-            reindex_visits(session, sorted(writer.touched_visits))
+            reindex_visits(session, sorted(writer.touched_visits), new=writer.new_visits)
 
     def refresh_office(self) -> None:
         with self.store.read() as session:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -97,8 +97,12 @@ _VISIT_TEXT_PG = _VISIT_TEXT.replace("group_concat(i.summary, ' ')", "string_agg
 )
 
 
-def reindex_visits(session: Session, visit_ids: Sequence[str]) -> None:
-    """Refresh the index rows of these visits (tombstoned visits leave the index)."""
+def reindex_visits(session: Session, visit_ids: Sequence[str], *, new: Collection[str] = ()) -> None:
+    """Refresh the index rows of these visits (tombstoned visits leave the index).
+
+    ``new`` visits were created in this transaction: there is nothing to delete for them,
+    which matters because FTS5 finds rows by an unindexed column only by scanning.
+    """
     if not visit_ids:
         return
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -108,12 +112,14 @@ def reindex_visits(session: Session, visit_ids: Sequence[str]) -> None:
     for start in range(0, len(visit_ids), 500):
         chunk = list(visit_ids[start : start + 500])
         rows = session.execute(select_sql, {"ids": chunk}).all()
-        session.execute(
-            text("DELETE FROM visit_search WHERE record_id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": chunk},
-        )
+        stale = [i for i in chunk if i not in new]
+        if stale:
+            session.execute(
+                text("DELETE FROM visit_search WHERE record_id IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                {"ids": stale},
+            )
         docs = [{"id": r[0], "body": document(r[2:])} for r in rows if not r[1]]
         if docs:
             insert = (

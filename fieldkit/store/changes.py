@@ -41,6 +41,18 @@ def heads(session: Session, record_id: str) -> list[str]:
     return sorted(change_key(o, s) for o, s, _p in rows if change_key(o, s) not in seen)
 
 
+def column_defaults(model: type[SyncedRecord]) -> dict[str, Any]:
+    """Python-side defaults of a model's columns (``default=list`` gives a fresh list)."""
+    out: dict[str, Any] = {}
+    for column in model.__table__.columns:
+        default = column.default
+        if default is None:
+            continue
+        arg: Any = getattr(default, "arg", None)
+        out[column.key] = arg(None) if getattr(default, "is_callable", False) else arg
+    return out
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -84,6 +96,8 @@ class Writer:
         self.rng = rng
         #: visits whose searchable text changed in this transaction (see ``fieldkit.search``)
         self.touched_visits: set[str] = set()
+        #: of those, visits created here: nothing to take out of the index first
+        self.new_visits: set[str] = set()
 
     def new_id(self, at: dt.datetime | None = None) -> str:
         ms = int((at or self.now()).replace(tzinfo=dt.UTC).timestamp() * 1000)
@@ -156,6 +170,7 @@ class Writer:
         if not rows:
             return []
         specs = content_fields(model)
+        defaults = column_defaults(model)
         first = allocate_seqs(self.session, self.office, len(rows))
         now = self.now()
         records: list[dict[str, Any]] = []
@@ -165,7 +180,8 @@ class Writer:
         for offset, row in enumerate(rows):
             at = row.get("created_at") or now
             record_id = row.get("id") or self.new_id(at)
-            content = {s.name: row.get(s.name) for s in specs}
+            # a field the row leaves out takes the column's default, as an ORM insert would
+            content = {s.name: row[s.name] if s.name in row else defaults.get(s.name) for s in specs}
             ids.append(record_id)
             records.append(
                 {
@@ -208,10 +224,14 @@ class Writer:
                     "old": None,
                 }
             )
-        self.session.execute(insert(model), records)
+        # Core inserts of whole rows: one executemany each, and no column default replacing a None
+        # that the change log records as None
+        self.session.execute(insert(model.__table__), records)  # type: ignore[arg-type]
         self._note_search_text(model, records)
-        self.session.execute(insert(ChangeLog), changes)
-        self.session.execute(insert(AuditLog), audits)
+        if model.record_type == "monitoring_visit":
+            self.new_visits.update(ids)
+        self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[arg-type]
+        self.session.execute(insert(AuditLog.__table__), audits)  # type: ignore[arg-type]
         return ids
 
     # -- internals ----------------------------------------------------------------------
