@@ -23,7 +23,11 @@ def format_day(value: dt.date | None) -> str:
 
 
 def format_when(value: dt.datetime | None) -> str:
-    return "" if value is None else format_datetime(value, "medium", locale=_locale())
+    """A stored time (naive UTC) in the computer's own time zone."""
+    if value is None:
+        return ""
+    local = value.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+    return format_datetime(local, "medium", locale=_locale())
 
 
 def format_visit_date(start: dt.date | None, end: dt.date | None, precision: str) -> str:

@@ -29,6 +29,7 @@ from ui.pages import coming_later
 from ui.pages.home import HomePage
 from ui.pages.monitoring import MonitoringPage
 from ui.pages.settings import SettingsPage
+from ui.pages.sync_tabs import SyncTabs
 from ui.visit_editing import VisitEditing
 from ui.workspace import Workspace
 
@@ -52,13 +53,14 @@ class MainWindow(QMainWindow):
         self.home = HomePage(ctx, workspace.vocab, self)
         self.monitoring = MonitoringPage(workspace, self.editing, self)
         self.settings_page = SettingsPage(workspace, self)
+        self.sync = SyncTabs(workspace, self)
         pages: list[tuple[str, QWidget]] = [
             (_("Home"), self.home),
             (_("Monitoring"), self.monitoring),
             (_("Projects"), coming_later.projects_page(self)),
             (_("Recommendations"), coming_later.recommendations_page(self)),
             (_("Training"), coming_later.training_page(self)),
-            (_("Sync"), coming_later.sync_page(self)),
+            (_("Sync"), self.sync),
             (_("Reports"), coming_later.reports_page(self)),
             (_("Settings"), self.settings_page),
         ]
@@ -91,6 +93,9 @@ class MainWindow(QMainWindow):
         self.home.open_visit.connect(lambda visit_id: self.editing.open_visit(visit_id))
         self.monitoring.data_changed.connect(self.home.refresh)
         self.monitoring.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.sync.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.sync.data_changed.connect(self.home.refresh)
+        self.sync.data_changed.connect(self.monitoring.refresh)
         self.editing.saved.connect(lambda _data: self.home.refresh())
         self.editing.deleted.connect(lambda _id: self.home.refresh())
         self.sidebar.setCurrentRow(HOME)
@@ -208,12 +213,15 @@ class MainWindow(QMainWindow):
             self.monitoring.refresh()
         elif page == HOME:
             self.home.refresh()
+        elif page == SYNC:
+            self.sync.refresh()
 
     # -- start and stop -------------------------------------------------------------------------
 
     def start(self) -> None:
         """First loads, then the crash-recovery question; call once the window exists."""
         self.monitoring.refresh()
+        self.sync.conflicts.refresh()  # so the conflict count is right from the start
         ctx = self.workspace.ctx
         Op(self, lambda p: list_drafts(ctx, VISIT_DRAFTS)).on_success(self._offer_drafts).run()
 

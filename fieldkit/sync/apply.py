@@ -41,6 +41,7 @@ class ApplyStats:
     held: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
     touched_visits: set[str] = field(default_factory=set)
+    new_visits: set[str] = field(default_factory=set)
 
 
 def _existing_ids(session: Session, model: type[SyncedRecord], ids: Iterable[str]) -> set[str]:
@@ -139,6 +140,8 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
             )
             present[c.record_type].add(c.record_id)
             stats.new += 1
+            if c.record_type == "monitoring_visit":
+                stats.new_visits.add(c.record_id)
             if c.record_type == "record_alias":
                 _flush(session, creates, log_rows)
                 aliases[str(c.data["alias_id"])] = str(c.data["target_id"])

@@ -209,10 +209,12 @@ def _part_ranges(
 
 
 def _target(out: Path, sender: str, to: str, now: dt.datetime) -> Path:
+    """A folder gets a file named after the offices and time; a file name is used as given."""
     if out.is_dir():
         return out / f"{sender}-to-{to}-{now:%Y%m%d-%H%M%S}{fmt.EXTENSION}"
-    if not out.parent.exists():
-        raise ValidationError(_("The folder {path} does not exist").format(path=out.parent))
+    folder = out.parent if out.suffix else out
+    if not folder.exists():
+        raise ValidationError(_("The folder {path} does not exist").format(path=folder))
     return out
 
 

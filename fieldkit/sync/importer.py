@@ -53,6 +53,10 @@ class MassDeletion(PacketRefused):
     """The packet would delete more than the allowed share of an office's records."""
 
 
+class AlreadyImported(PacketRefused):
+    """The same packet was imported before: nothing to do, and nothing alarming."""
+
+
 @dataclass
 class ImportSummary:
     file: str
@@ -60,6 +64,8 @@ class ImportSummary:
     sender: str = ""
     status: str = "imported"  # "imported", "dry-run", "refused"
     reason: str = ""
+    #: why it was refused, for programs: "mass-deletion", "rows", "replay" or "packet"
+    refusal: str = ""
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -235,6 +241,7 @@ def _add(total: ApplyStats, stats: ApplyStats) -> None:
     for name in ("new", "updated", "unchanged", "conflicting"):
         setattr(total, name, getattr(total, name) + getattr(stats, name))
     total.touched_visits |= stats.touched_visits
+    total.new_visits |= stats.new_visits
     for kind, n in stats.by_type.items():
         total.by_type[kind] = total.by_type.get(kind, 0) + n
 
@@ -275,7 +282,7 @@ def import_packet(
                 )
             )
         if seen is not None:
-            raise PacketRefused(
+            raise AlreadyImported(
                 _("This packet was already imported on {date}").format(date=f"{seen.at:%Y-%m-%d %H:%M}")
             )
         progress.step()
@@ -350,7 +357,7 @@ def _apply(
                     summary.attachments += 1
             _record_ack(session, str(manifest["sender"]), manifest.get("ack") or {})
             session.flush()
-            reindex_visits(session, sorted(stats.touched_visits))
+            reindex_visits(session, sorted(stats.touched_visits), new=stats.new_visits)
             session.add(
                 SyncPacket(
                     packet_id=packet_id,
@@ -401,6 +408,18 @@ def log_refusal(ctx: Context, summary: ImportSummary) -> None:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
+def _sender_of(path: Path) -> str:
+    """The sender a refused packet claims, for the report (not trusted: it may be forged)."""
+    try:
+        opened = fmt.open_packet(path)
+    except FieldKitError:
+        return ""
+    try:
+        return opened.sender
+    finally:
+        opened.close()
+
+
 def import_files(
     ctx: Context,
     paths: list[Path],
@@ -421,10 +440,16 @@ def import_files(
         try:
             results.append(import_packet(ctx, file, dry_run=dry_run, max_delete_share=max_delete_share))
         except FieldKitError as exc:
-            summary = ImportSummary(file=file.name, status="refused", reason=str(exc))
+            summary = ImportSummary(file=file.name, status="refused", reason=str(exc), refusal="packet")
+            summary.sender = _sender_of(file)
             if isinstance(exc, _RowsRefused):
-                summary.rejected = exc.problems
-            log_refusal(ctx, summary)
+                summary.rejected, summary.refusal = exc.problems, "rows"
+            elif isinstance(exc, MassDeletion):
+                summary.refusal = "mass-deletion"
+            elif isinstance(exc, AlreadyImported):
+                summary.refusal = "replay"
+            if summary.refusal != "replay":  # old packets left on a stick are not news
+                log_refusal(ctx, summary)
             results.append(summary)
         progress.step()
     return results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -94,6 +95,40 @@ def _last(session: Session, code: str, direction: str) -> SyncPacket | None:
 def packet_log(ctx: Context, limit: int = 200) -> list[SyncPacket]:
     with ctx.store.read() as session:
         return list(session.execute(select(SyncPacket).order_by(SyncPacket.at.desc()).limit(limit)).scalars())
+
+
+@dataclass(frozen=True)
+class PacketRow:
+    """One packet written ("out") or imported ("in"), as plain values for a log view."""
+
+    packet_id: str
+    direction: str
+    sender: str
+    recipients: tuple[str, ...]
+    at: dt.datetime
+    by: str
+    file_name: str
+    #: "out": changes, attachments, counts; "in": new, updated, unchanged, conflicting, held...
+    summary: dict[str, Any]
+
+
+def packet_history(ctx: Context, limit: int = 200) -> list[PacketRow]:
+    """The newest ``limit`` packets in and out, newest first."""
+    with ctx.store.read() as session:
+        packets = session.execute(select(SyncPacket).order_by(SyncPacket.at.desc()).limit(limit)).scalars()
+        return [
+            PacketRow(
+                p.packet_id,
+                p.direction,
+                p.sender,
+                tuple(p.recipients or ()),
+                p.at,
+                p.by,
+                p.file_name,
+                dict(p.summary or {}),
+            )
+            for p in packets
+        ]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,455 @@
+"""Dialogs of the Sync page: export options, the import preview, and office cards with fingerprints."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit.context import Context
+from fieldkit.errors import FieldKitError
+from fieldkit.i18n import _
+from fieldkit.progress import Progress
+from fieldkit.sync.cards import OfficeCard
+from fieldkit.sync.importer import ImportSummary, import_files, import_packet
+from fieldkit.sync.packet import EXTENSION
+from ui.formatting import format_number, format_value
+from ui.pages.conflicts_page import record_type_label
+from ui.table_model import Column, RowTableModel
+from ui.widgets import error_label, fit_columns, heading, note
+
+_TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
+_OK, _REFUSED, _ASK = QColor("#2e7d32"), QColor("#b00020"), QColor("#c77700")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    full: bool = False
+    attachments: bool = True
+    part_mb: int | None = None  # None: one file
+    share_identities: bool = False
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    """One packet file after the dry run. ``forced`` is what it would do with the deletion limit lifted:
+    set only when the file was refused for deleting too much, and nothing else."""
+
+    index: int
+    path: Path
+    summary: ImportSummary
+    forced: ImportSummary | None = None
+
+    @property
+    def importable(self) -> bool:
+        return self.summary.status != "refused"
+
+    @property
+    def shown(self) -> ImportSummary:
+        return self.forced or self.summary
+
+
+def expand_packets(paths: list[Path]) -> list[Path]:
+    """Folders become their packet files, as ``import_files`` does, so results line up with files."""
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob(f"*{EXTENSION}")) if path.is_dir() else [path])
+    return files
+
+
+def preview_import(ctx: Context, paths: list[Path], progress: Progress) -> list[PreviewItem]:
+    """Dry-run every packet (store work: call from an Op)."""
+    files = expand_packets(paths)
+    summaries = import_files(ctx, files, dry_run=True, progress=progress)
+    items = []
+    for index, (path, summary) in enumerate(zip(files, summaries, strict=True)):
+        forced = None
+        if summary.status == "refused":
+            progress.check()
+            # Only the deletion check depends on the limit: passing without it means that was the
+            # reason. Asking the core beats matching the (translated) refusal text.
+            try:
+                forced = import_packet(ctx, path, dry_run=True, max_delete_share=None)
+            except FieldKitError:
+                forced = None
+        items.append(PreviewItem(index, path, summary, forced))
+    return items
+
+
+def counts_text(s: ImportSummary) -> str:
+    return _(
+        "{new} new, {updated} updated, {unchanged} unchanged, {conflicting} conflicting, {held} held"
+    ).format(
+        new=format_number(s.new),
+        updated=format_number(s.updated),
+        unchanged=format_number(s.unchanged),
+        conflicting=format_number(s.conflicting),
+        held=format_number(s.held),
+    )
+
+
+def removable_drives() -> list[Path]:
+    """Writable drives mounted under /run/media/USER/… or /media/[USER/]…, as desktops mount USB sticks."""
+    found: list[Path] = []
+    for base in (Path("/run/media"), Path("/media")):
+        try:
+            children = sorted(base.iterdir())
+            for child in children:
+                if os.path.ismount(child):
+                    found.append(child)
+                elif child.is_dir() and os.access(child, os.R_OK | os.X_OK):
+                    found.extend(g for g in sorted(child.iterdir()) if os.path.ismount(g))
+        except OSError:
+            continue
+    return [p for p in found if os.access(p, os.W_OK)]
+
+
+def default_folder(documents: Path) -> Path:
+    drives = removable_drives()
+    return drives[0] if drives else documents
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButton]:
+    box = QDialogButtonBox(dialog)
+    ok = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    box.addButton(QDialogButtonBox.StandardButton.Cancel)
+    ok.setDefault(True)
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box, ok
+
+
+class ExportDialog(QDialog):
+    """Which partner, where, and how; the page runs the export once this is accepted."""
+
+    def __init__(self, partners: list[tuple[str, str]], folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Export a packet"))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.partner = QComboBox(self)
+        for code, name in partners:
+            self.partner.addItem(_("{code} · {name}").format(code=code, name=name), code)
+        self.folder = QLineEdit(str(folder), self)
+        self.folder.setMinimumWidth(320)
+        choose = QPushButton(_("C&hoose…"), self)
+        choose.clicked.connect(self._choose_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(choose)
+
+        self.full = QCheckBox(_("Send &everything again, not only what the partner has not received"), self)
+        self.no_attachments = QCheckBox(_("Leave out &attachments (photos and documents)"), self)
+        self.split = QCheckBox(_("&Split into parts of at most"), self)
+        self.part_mb = QSpinBox(self)
+        self.part_mb.setRange(1, 4096)
+        self.part_mb.setValue(10)
+        self.part_mb.setSuffix(_(" MB"))
+        self.part_mb.setEnabled(False)
+        self.split.toggled.connect(self.part_mb.setEnabled)
+        split_row = QHBoxLayout()
+        split_row.addWidget(self.split)
+        split_row.addWidget(self.part_mb)
+        split_row.addStretch(1)
+        self.share = QCheckBox(_("Share &identifying details of people (names, contacts)"), self)
+        self.share_warning = error_label(self)
+        self.share_warning.setText(
+            _(
+                "The packet will hold names and contact details of victims and witnesses. Share them only "
+                "if the partner needs them, and carry the packet safely."
+            )
+        )
+        self.share.toggled.connect(self.share_warning.setVisible)
+
+        form = QFormLayout()
+        form.addRow(_("&Partner office:"), self.partner)
+        folder_label = QLabel(_("&Folder:"), self)
+        folder_label.setBuddy(self.folder)  # a row holding a layout gets no buddy by itself
+        form.addRow(folder_label, folder_row)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        for widget in (self.full, self.no_attachments):
+            layout.addWidget(widget)
+        layout.addLayout(split_row)
+        layout.addWidget(self.share)
+        layout.addWidget(self.share_warning)
+        buttons, self.export_button = _buttons(self, _("&Export"))
+        layout.addWidget(buttons)
+        self.file_dialog: QFileDialog | None = None
+
+    def _choose_folder(self) -> None:
+        dialog = QFileDialog(self, _("Folder for the packet"), self.folder.text())
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.folder.setText)
+        self.file_dialog = dialog
+        dialog.open()
+
+    def chosen_partner(self) -> str:
+        return str(self.partner.currentData() or "")
+
+    def chosen_folder(self) -> Path:
+        return Path(self.folder.text().strip()).expanduser()
+
+    def options(self) -> ExportOptions:
+        return ExportOptions(
+            full=self.full.isChecked(),
+            attachments=not self.no_attachments.isChecked(),
+            part_mb=self.part_mb.value() if self.split.isChecked() else None,
+            share_identities=self.share.isChecked(),
+        )
+
+
+class ImportPreviewDialog(QDialog):
+    """What each packet would do; nothing has changed yet. ``import_requested(force)`` on a choice."""
+
+    import_requested = Signal(bool)
+
+    def __init__(self, items: list[PreviewItem], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Import packets: preview"))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(940, 460)
+        self.items = items
+
+        def count(header: str, get: str) -> Column[PreviewItem]:
+            # a refused packet has no counts: empty cells, not zeros
+            return Column(
+                header, lambda r: getattr(r.shown, get) if r.importable or r.forced else None,
+                alignment=_TRAILING,
+            )  # fmt: skip
+
+        columns: list[Column[PreviewItem]] = [
+            Column(_("File"), lambda r: r.path.name, tooltip=lambda r: str(r.path)),
+            Column(_("From"), lambda r: r.summary.sender),
+            Column(_("Result"), _result, tooltip=lambda r: r.summary.reason or None, decoration=_colour),
+        ]
+        for header, get in (
+            (_("New"), "new"),
+            (_("Updated"), "updated"),
+            (_("Unchanged"), "unchanged"),
+            (_("Conflicting"), "conflicting"),
+            (_("Held"), "held"),
+        ):
+            columns.append(count(header, get))
+        self.model: RowTableModel[PreviewItem] = RowTableModel(
+            columns, key=lambda r: r.index, display=format_value, parent=self
+        )
+        self.model.set_rows(items)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(_("Packets to import"))
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, {1: 5, 2: 12, 3: 4, 4: 4, 5: 4, 6: 4, 7: 4})
+        self.details = QPlainTextEdit(self)
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName(_("Details of the chosen packet"))
+        self.details.setMaximumHeight(140)
+
+        ready = [i for i in items if i.importable]
+        heavy = [i for i in items if i.forced is not None]
+        self.buttons = QDialogButtonBox(self)
+        self.import_button = self.buttons.addButton(_("&Import"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setEnabled(bool(ready))
+        self.import_anyway_button = self.buttons.addButton(
+            _("Import &anyway…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.import_anyway_button.setVisible(bool(heavy))
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setDefault(not ready)
+        self.import_button.setDefault(bool(ready))
+        self.import_button.clicked.connect(lambda: self._chosen(False))
+        self.import_anyway_button.clicked.connect(lambda: self._chosen(True))
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(_("Nothing has been imported yet"), self, scale=1.2))
+        layout.addWidget(note(_summary_line(items), self))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
+        layout.addWidget(self.buttons)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _prev: self._show(current.row())
+        )
+        first = next((i.index for i in items if not i.importable), items[0].index if items else None)
+        if first is not None:
+            self.table.setCurrentIndex(self.model.index_of(first))
+        self.table.setFocus()
+
+    def _show(self, row: int) -> None:
+        item = self.model.row_at(self.model.index(row, 0))
+        self.details.setPlainText("" if item is None else details_text(item))
+
+    def _chosen(self, force: bool) -> None:
+        self.import_requested.emit(force)
+        self.accept()
+
+
+def _result(item: PreviewItem) -> str:
+    if item.importable:
+        return _("Ready to import")
+    if item.forced is not None:
+        return _("Refused: would delete many records")
+    return _("Refused")
+
+
+def _colour(item: PreviewItem) -> QColor:
+    return _OK if item.importable else _ASK if item.forced is not None else _REFUSED
+
+
+def _summary_line(items: list[PreviewItem]) -> str:
+    ready = sum(1 for i in items if i.importable)
+    return _("{ready} of {total} packet files can be imported. Choose “Import” to apply them.").format(
+        ready=format_number(ready), total=format_number(len(items))
+    )
+
+
+def details_text(item: PreviewItem) -> str:
+    s, lines = item.summary, [str(item.path)]
+    if s.reason:
+        lines.append(_("Reason: {reason}").format(reason=s.reason))
+    lines.extend(_("• {problem}").format(problem=problem) for problem in s.rejected)
+    shown = item.shown
+    if item.importable or item.forced is not None:
+        lines.append(counts_text(shown))
+        kinds = ", ".join(
+            _("{type}: {count}").format(type=record_type_label(kind), count=format_number(n))
+            for kind, n in shown.by_type.items()
+        )
+        if kinds:
+            lines.append(kinds)
+    return "\n".join(lines)
+
+
+class FingerprintView(QWidget):
+    """The fingerprint in numbered groups, large, for two people to read to each other."""
+
+    def __init__(self, fingerprint: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Groups are Latin letters read left to right in every interface language.
+        self.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        big = QFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        big.setPointSizeF(max(big.pointSizeF(), 10.0) * 2.2)
+        big.setBold(True)
+        grid = QGridLayout(self)
+        grid.setHorizontalSpacing(18)
+        self.groups = [g for g in fingerprint.split("-") if g]
+        for column, group in enumerate(self.groups):
+            number = QLabel(format_number(column + 1), self)
+            number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label = QLabel(group, self)
+            label.setFont(big)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(number, 0, column)
+            grid.addWidget(label, 1, column)
+        grid.setColumnStretch(len(self.groups), 1)
+        self.setAccessibleName(_("Fingerprint"))
+        self.setAccessibleDescription(" ".join(self.groups))
+
+
+def _card_form(card: OfficeCard, type_label: str, parent: QWidget) -> QFormLayout:
+    form = QFormLayout()
+    for caption, value in (
+        (_("Code"), card.code),
+        (_("Name"), card.name),
+        (_("Type"), type_label),
+        (_("Parent office"), card.parent_code or _("None")),
+    ):
+        label = QLabel(value, parent)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(caption, label)
+    return form
+
+
+class OwnCardDialog(QDialog):
+    """After saving this office's card: where it went, and the fingerprint to read out."""
+
+    def __init__(self, card: OfficeCard, path: Path, type_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("This office's card"))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note(_("The card was saved to {path}").format(path=path), self))
+        layout.addLayout(_card_form(card, type_label, self))
+        layout.addWidget(heading(_("Fingerprint"), self, scale=1.2))
+        self.fingerprint = FingerprintView(card.fingerprint, self)
+        layout.addWidget(self.fingerprint)
+        layout.addWidget(
+            note(
+                _(
+                    "Give the card file to the partner office, then call them and read these groups aloud. "
+                    "They must see exactly the same groups before they trust the card."
+                ),
+                self,
+            )
+        )
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+
+
+class TrustCardDialog(QDialog):
+    """A partner's card: trusted only once the user confirms the fingerprint they were read."""
+
+    def __init__(
+        self, card: OfficeCard, type_label: str, known_fingerprint: str | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.card = card
+        self.setWindowTitle(_("Add partner office"))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        layout = QVBoxLayout(self)
+        layout.addLayout(_card_form(card, type_label, self))
+        layout.addWidget(heading(_("Fingerprint"), self, scale=1.2))
+        self.fingerprint = FingerprintView(card.fingerprint, self)
+        layout.addWidget(self.fingerprint)
+        layout.addWidget(
+            note(
+                _(
+                    "Call the partner office on a number you already know, and ask them to read their "
+                    "fingerprint from their Sync page. Trust the card only if every group matches."
+                ),
+                self,
+            )
+        )
+        self.rekey_warning = error_label(self)
+        if known_fingerprint is not None and known_fingerprint != card.fingerprint:
+            self.rekey_warning.setText(
+                _(
+                    "This office already trusts {code} with other keys. Continue only if the partner told "
+                    "you they changed their keys: someone may be trying to pass as them."
+                ).format(code=card.code)
+            )
+            self.rekey_warning.show()
+        layout.addWidget(self.rekey_warning)
+        self.confirm = QCheckBox(_("The partner read me the &same fingerprint"), self)
+        layout.addWidget(self.confirm)
+        buttons, self.trust_button = _buttons(self, _("&Trust this office"))
+        self.trust_button.setEnabled(False)
+        self.confirm.toggled.connect(self.trust_button.setEnabled)
+        layout.addWidget(buttons)

@@ -1,0 +1,547 @@
+"""Sync: partner offices, packets out and in (with a dry-run preview), the packet log, office cards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit.context import Context
+from fieldkit.errors import ValidationError
+from fieldkit.i18n import _
+from fieldkit.progress import Progress
+from fieldkit.services.vocab import Vocabularies
+from fieldkit.sync.cards import OfficeCard, export_keys, read_card, trust_card, write_card
+from fieldkit.sync.export import ExportResult, export_packet
+from fieldkit.sync.importer import ImportSummary, import_files, refusal_log_path
+from fieldkit.sync.packet import EXTENSION
+from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
+from ui.formatting import format_number, format_value, format_when
+from ui.ops import Op, show_failure
+from ui.pages.sync_dialogs import (
+    ExportDialog,
+    ExportOptions,
+    ImportPreviewDialog,
+    OwnCardDialog,
+    PreviewItem,
+    TrustCardDialog,
+    counts_text,
+    default_folder,
+    preview_import,
+)
+from ui.table_model import Column, RowTableModel
+from ui.widgets import fit_columns, heading, note
+from ui.workspace import Workspace
+
+_TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
+_REFUSED = QColor("#b00020")
+LOG_ROWS = 200
+MB = 1024 * 1024
+
+
+# -- plain helpers (no widgets: some run on a worker) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefusedImport:
+    at: dt.datetime  # naive UTC, like the store's times
+    user: str
+    file: str
+    sender: str
+    reason: str
+
+
+def read_refusals(path: Path | None, limit: int = LOG_ROWS) -> list[RefusedImport]:
+    """The newest entries of the refusal log (file IO: call from an io-lane Op)."""
+    if path is None or not path.is_file():
+        return []
+    result = []
+    for line in path.read_text("utf-8", errors="replace").splitlines()[-limit:]:
+        try:
+            raw = json.loads(line)
+            at = dt.datetime.fromisoformat(raw["at"])
+        except (ValueError, KeyError, TypeError):
+            continue  # a torn last line after a crash must not hide the rest
+        if at.tzinfo is not None:
+            at = at.astimezone(dt.UTC).replace(tzinfo=None)
+        user, file, sender, reason = (str(raw.get(k, "")) for k in ("user", "file", "sender", "reason"))
+        result.append(RefusedImport(at, user, file, sender, reason))
+    return result
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    key: str
+    at: dt.datetime
+    direction: str
+    office: str
+    file: str
+    result: str
+    details: str
+    by: str
+    refused: bool = False
+
+
+def _packet_entry(p: PacketRow) -> LogEntry:
+    s = p.summary
+    if p.direction == "out":
+        details = _("{changes} changes, {attachments} attachments").format(
+            changes=format_number(int(s.get("changes", 0))),
+            attachments=format_number(int(s.get("attachments", 0))),
+        )
+        return LogEntry(p.packet_id + ":out", p.at, _("Out"), ", ".join(p.recipients), p.file_name,
+                        _("Exported"), details, p.by)  # fmt: skip
+    n = {k: int(s.get(k, 0)) for k in ("new", "updated", "unchanged", "conflicting", "held")}
+    summary = ImportSummary(p.file_name, new=n["new"], updated=n["updated"], unchanged=n["unchanged"],
+                            conflicting=n["conflicting"], held=n["held"])  # fmt: skip
+    details = counts_text(summary)
+    return LogEntry(p.packet_id + ":in", p.at, _("In"), p.sender, p.file_name, _("Imported"), details, p.by)
+
+
+def log_entries(packets: list[PacketRow], refusals: list[RefusedImport]) -> list[LogEntry]:
+    entries = [_packet_entry(p) for p in packets]
+    entries += [
+        LogEntry(f"refused:{i}", r.at, _("In"), r.sender, r.file, _("Refused"), r.reason, r.user, True)
+        for i, r in enumerate(refusals)
+    ]
+    return sorted(entries, key=lambda e: e.at, reverse=True)[:LOG_ROWS]
+
+
+def _table(parent: QWidget, name: str) -> QTableView:
+    view = QTableView(parent)
+    view.setAccessibleName(name)
+    view.verticalHeader().hide()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    view.setSortingEnabled(True)
+    return view
+
+
+def when_width(view: QTableView) -> int:
+    """Room for a date and time as this language writes it, and the sort arrow."""
+    metrics = view.fontMetrics()
+    return (
+        metrics.horizontalAdvance(format_when(dt.datetime(2026, 12, 28, 22, 58, 58))) + 3 * metrics.height()
+    )
+
+
+def _box(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, details: str = "") -> QMessageBox:
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setInformativeText(details)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()  # not exec(): no nested event loop
+    return box
+
+
+def _ask(
+    parent: QWidget, title: str, text: str, details: str, yes: str, on_yes: Callable[[], None]
+) -> QMessageBox:
+    """A warning with a Cancel default; ``on_yes`` runs only if the user chose ``yes``."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    box.setInformativeText(details)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def answered(_result: int) -> None:
+        if box.clickedButton() is yes_button:
+            on_yes()
+
+    box.finished.connect(answered)
+    box.open()
+    return box
+
+
+def _choose(
+    parent: QWidget, title: str, start: Path, mode: QFileDialog.FileMode, filters: list[str],
+    chosen: Callable[[list[Path]], None], *, save: bool = False,
+) -> QFileDialog:  # fmt: skip
+    dialog = QFileDialog(parent, title, str(start))
+    dialog.setFileMode(mode)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, mode == QFileDialog.FileMode.Directory)
+    if save:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("json")
+    if filters:
+        dialog.setNameFilters(filters)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.filesSelected.connect(lambda names: chosen([Path(n) for n in names]) if names else None)
+    dialog.open()
+    return dialog
+
+
+class SyncPage(QWidget):
+    data_changed = Signal()  # packets were imported: every page's records may have changed
+    message = Signal(str)  # for the status bar
+    loaded = Signal()  # partner table and log show the store's state
+    preview_ready = Signal(list)  # list[PreviewItem], once the preview dialog is open
+    imported = Signal(list)  # list[ImportSummary] of a real import
+    exported = Signal(object)  # ExportResult
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx: Context = workspace.ctx
+        self._vocab: Vocabularies = workspace.vocab
+        self._office = workspace.office
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        self._documents = Path(documents or Path.home())
+        self.default_folder = self._documents
+        self._generation = 0
+        self._pending: dict[str, Any] = {}
+        self.preview_dialog: ImportPreviewDialog | None = None
+        self.trust_dialog: TrustCardDialog | None = None
+        self.last_box: QMessageBox | None = None  # the newest result or question shown (tests read it)
+        self.setAcceptDrops(True)
+
+        self.export_button = QPushButton(_("&Export packet…"), self)
+        self.import_button = QPushButton(_("&Import packets…"), self)
+        self.import_folder_button = QPushButton(_("Import a &folder…"), self)
+        self.export_button.clicked.connect(self.open_export_dialog)
+        self.import_button.clicked.connect(self.choose_packets)
+        self.import_folder_button.clicked.connect(self.choose_folder)
+        actions = QHBoxLayout()
+        for button in (self.export_button, self.import_button, self.import_folder_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+
+        self.partner_model: RowTableModel[PartnerStatus] = RowTableModel(
+            [
+                Column(_("Code"), lambda p: p.code),
+                Column(_("Name"), lambda p: p.name, tooltip=lambda p: p.name),
+                Column(_("Type"), lambda p: self._vocab.label("office_type", p.office_type)),
+                Column(_("Last packet in"), lambda p: format_when(p.last_in) or _("Never"),
+                       sort_key=lambda p: p.last_in, tooltip=lambda p: p.last_in_file or None),
+                Column(_("Last packet out"), lambda p: format_when(p.last_out) or _("Never"),
+                       sort_key=lambda p: p.last_out, tooltip=lambda p: p.last_out_file or None),
+                Column(_("Changes to send"), lambda p: p.pending, alignment=_TRAILING),
+                Column(_("Waiting for a packet"), lambda p: p.held, alignment=_TRAILING),
+            ],
+            key=lambda p: p.code,
+            display=format_value,
+            parent=self,
+        )  # fmt: skip
+        partners_box = QGroupBox(_("Partner offices"), self)
+        self.partner_view = _table(partners_box, _("Partner offices"))
+        self.partner_view.setModel(self.partner_model)
+        self.partner_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        when = when_width(self.partner_view)
+        fit_columns(self.partner_view, {0: 6, 2: 10, 3: 0, 4: 0, 5: 5, 6: 5}, extra={3: when, 4: when})
+        self.partner_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.own_card_button = QPushButton(_("This office's &card…"), partners_box)
+        self.add_partner_button = QPushButton(_("&Add partner office…"), partners_box)
+        self.keys_button = QPushButton(_("&Back up keys…"), partners_box)
+        self.own_card_button.clicked.connect(self.choose_card_file)
+        self.add_partner_button.clicked.connect(self.choose_partner_card)
+        self.keys_button.clicked.connect(self.back_up_keys)
+        card_row = QHBoxLayout()
+        for button in (self.add_partner_button, self.own_card_button, self.keys_button):
+            card_row.addWidget(button)
+        card_row.addStretch(1)
+        partners_layout = QVBoxLayout(partners_box)
+        partners_layout.addWidget(self.partner_view, 1)
+        partners_layout.addLayout(card_row)
+
+        self.log_model: RowTableModel[LogEntry] = RowTableModel(
+            [
+                Column(_("When"), lambda e: format_when(e.at), sort_key=lambda e: e.at),
+                Column(_("Direction"), lambda e: e.direction),
+                Column(_("Office"), lambda e: e.office),
+                Column(_("Result"), lambda e: e.result,
+                       decoration=lambda e: _REFUSED if e.refused else None),
+                Column(_("Details"), lambda e: e.details, tooltip=lambda e: e.details),
+                Column(_("File"), lambda e: e.file, tooltip=lambda e: e.file),
+                Column(_("By"), lambda e: e.by),
+            ],
+            key=lambda e: e.key,
+            display=format_value,
+            parent=self,
+        )  # fmt: skip
+        log_box = QGroupBox(_("Packets written and read"), self)
+        self.log_view = _table(log_box, _("Packets written and read"))
+        self.log_view.setModel(self.log_model)
+        self.log_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        fit_columns(
+            self.log_view, {0: 0, 1: 5, 2: 6, 3: 7, 5: 14, 6: 6}, extra={0: when_width(self.log_view)}
+        )
+        self.log_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        QVBoxLayout(log_box).addWidget(self.log_view)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        layout.addWidget(heading(_("Sync"), self))
+        layout.addWidget(
+            note(
+                _(
+                    "Exchange records with partner offices through packet files carried on a USB stick or "
+                    "sent by email. You can also drop packet files or folders on this page to import them."
+                ),
+                self,
+            )
+        )
+        layout.addLayout(actions)
+        layout.addWidget(partners_box, 2)
+        layout.addWidget(log_box, 3)
+        self._update_actions()
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()  # packets may have been written from the command line meanwhile
+
+    def refresh(self) -> None:
+        """Partners and packets from the store, refusals and the default folder from the disk."""
+        self._generation += 1
+        generation, ctx = self._generation, self._ctx
+        self._pending = {}
+        log_path, documents = refusal_log_path(ctx), self._documents
+
+        def store(_p: Progress) -> tuple[list[PartnerStatus], list[PacketRow]]:
+            return partner_status(ctx), packet_history(ctx, LOG_ROWS)
+
+        def disk(_p: Progress) -> tuple[list[RefusedImport], Path]:
+            return read_refusals(log_path), default_folder(documents)
+
+        Op(self, store).on_success(lambda state: self._part(generation, "store", state)).run()
+        Op(self, disk, lane="io").on_success(lambda found: self._part(generation, "disk", found)).run()
+
+    def _part(self, generation: int, name: str, value: object) -> None:
+        if generation != self._generation:
+            return  # a newer refresh is on its way
+        self._pending[name] = value
+        if len(self._pending) < 2:
+            return  # the other half is still loading
+        (partners, packets), (refusals, folder) = self._pending["store"], self._pending["disk"]
+        self.default_folder = folder
+        self.partner_model.set_rows(partners)
+        self.log_model.set_rows(log_entries(packets, refusals))
+        self._update_actions()
+        self.loaded.emit()
+
+    def _update_actions(self) -> None:
+        has_partners = self.partner_model.rowCount() > 0
+        self.export_button.setEnabled(has_partners)
+        self.export_button.setToolTip("" if has_partners else _("Add a partner office first"))
+
+    # -- export ---------------------------------------------------------------------------------
+
+    def open_export_dialog(self) -> ExportDialog:
+        partners = [(p.code, p.name) for p in self.partner_model.rows()]
+        dialog = ExportDialog(partners, self.default_folder, self)
+        dialog.accepted.connect(
+            lambda: self.export_to(dialog.chosen_partner(), dialog.chosen_folder(), dialog.options())
+        )
+        dialog.open()
+        return dialog
+
+    def export_to(self, partner: str, folder: Path, options: ExportOptions) -> None:
+        ctx = self._ctx
+        part_size = options.part_mb * MB if options.part_mb else None
+
+        def fn(progress: Progress) -> ExportResult:
+            if not folder.is_dir():  # export_packet would take a missing folder for a file name
+                raise ValidationError(_("The folder {path} does not exist").format(path=folder))
+            return export_packet(
+                ctx, partner, folder, full=options.full, attachments=options.attachments,
+                part_size=part_size, share_identities=options.share_identities, progress=progress,
+            )  # fmt: skip
+
+        Op(self, fn).with_progress(_("Writing the packet…")).on_success(self._exported).on_cancel(
+            self._export_cancelled
+        ).run()
+
+    def _exported(self, result: ExportResult) -> None:
+        text = _("{changes} changes and {attachments} attachments written to:").format(
+            changes=format_number(result.changes), attachments=format_number(result.attachments)
+        )
+        files = "\n".join(str(p) for p in result.paths)
+        self.last_box = _box(self, QMessageBox.Icon.Information, _("Packet written"), text, files)
+        self.message.emit(_("Packet written"))
+        self.refresh()
+        self.exported.emit(result)
+
+    def _export_cancelled(self) -> None:
+        self.message.emit(_("Export cancelled"))
+        self.refresh()  # parts written before the cancel are in the log
+
+    # -- import ---------------------------------------------------------------------------------
+
+    def choose_packets(self) -> None:
+        packets = _("FieldKit packets (*{extension})").format(extension=EXTENSION)
+        _choose(self, _("Packets to import"), self.default_folder, QFileDialog.FileMode.ExistingFiles,
+                [packets, _("All files (*)")], self.import_paths)  # fmt: skip
+
+    def choose_folder(self) -> None:
+        _choose(self, _("Folder of packets to import"), self.default_folder, QFileDialog.FileMode.Directory,
+                [], self.import_paths)  # fmt: skip
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Dry-run the packets, then show what each would do; nothing changes before the user agrees."""
+        ctx = self._ctx
+        Op(self, lambda p: preview_import(ctx, paths, p)).with_progress(_("Checking packets…")).on_success(
+            self._show_preview
+        ).on_cancel(lambda: self.message.emit(_("Import cancelled"))).run()
+
+    def _show_preview(self, items: list[PreviewItem]) -> None:
+        if not items:
+            self.last_box = _box(
+                self, QMessageBox.Icon.Information, _("Import packets"),
+                _("No packet files (*{extension}) were found there.").format(extension=EXTENSION),
+            )  # fmt: skip
+            return
+        dialog = ImportPreviewDialog(items, self)
+        dialog.import_requested.connect(lambda force: self._import_chosen(items, force))
+        dialog.destroyed.connect(lambda *_args: setattr(self, "preview_dialog", None))
+        self.preview_dialog = dialog
+        dialog.open()
+        self.preview_ready.emit(items)
+
+    def _import_chosen(self, items: list[PreviewItem], force: bool) -> None:
+        if not force:
+            self.run_import(items, force=False)
+            return
+        reasons = "\n\n".join(
+            _("{file}: {reason}").format(file=i.path.name, reason=i.summary.reason) for i in items if i.forced
+        )
+        text = _(
+            "These packets delete a large share of an office's records. Import them only if the sender "
+            "confirmed that the deletions are intended."
+        )
+        self.last_box = _ask(self, _("Import anyway?"), text, reasons, _("Import anyway"),
+                             lambda: self.run_import(items, force=True))  # fmt: skip
+
+    def run_import(self, items: list[PreviewItem], *, force: bool) -> None:
+        """Import the files the preview passed; with ``force`` also those refused only for deleting much."""
+        ctx = self._ctx
+        normal = [i.path for i in items if i.importable]
+        forced = [i.path for i in items if i.forced is not None] if force else []
+
+        def fn(progress: Progress) -> list[ImportSummary]:
+            results = import_files(ctx, normal, progress=progress) if normal else []
+            if forced:
+                results += import_files(ctx, forced, max_delete_share=None, progress=progress)
+            return results
+
+        Op(self, fn).with_progress(_("Importing packets…")).on_success(self._imported).on_cancel(
+            self._import_cancelled
+        ).on_failure(self._import_failed).run()
+
+    def _imported(self, results: list[ImportSummary]) -> None:
+        lines = [
+            _("{file}: refused: {reason}").format(file=r.file, reason=r.reason)
+            if r.status == "refused"
+            else _("{file}: {counts}").format(file=r.file, counts=counts_text(r))
+            for r in results
+        ]
+        done = sum(1 for r in results if r.status == "imported")
+        text = _("{done} of {total} packets imported.").format(
+            done=format_number(done), total=format_number(len(results))
+        )
+        icon = QMessageBox.Icon.Information if done == len(results) else QMessageBox.Icon.Warning
+        self.last_box = _box(self, icon, _("Import finished"), text, "\n".join(lines))
+        self.message.emit(text)
+        self._changed()
+        self.imported.emit(results)
+
+    def _import_cancelled(self) -> None:
+        self.message.emit(_("Import cancelled; packets imported before the cancel stay imported"))
+        self._changed()
+
+    def _import_failed(self, exc: BaseException) -> None:
+        show_failure(self, exc)
+        self._changed()  # each packet is its own transaction: earlier ones may have gone in
+
+    def _changed(self) -> None:
+        self.refresh()
+        self.data_changed.emit()
+
+    # -- office cards and keys ------------------------------------------------------------------
+
+    def choose_card_file(self) -> None:
+        start = self.default_folder / f"{self._office.code if self._office else 'office'}.card.json"
+        _choose(self, _("Save this office's card"), start, QFileDialog.FileMode.AnyFile,
+                [_("Office cards (*.json)")], lambda paths: self.save_card(paths[0]), save=True)  # fmt: skip
+
+    def save_card(self, path: Path) -> None:
+        ctx = self._ctx
+        Op(self, lambda _p: write_card(ctx, path)).on_success(lambda card: self._card_saved(card, path)).run()
+
+    def _card_saved(self, card: OfficeCard, path: Path) -> None:
+        OwnCardDialog(card, path, self._vocab.label("office_type", card.office_type), self).open()
+
+    def choose_partner_card(self) -> None:
+        filters = [_("Office cards (*.json)"), _("All files (*)")]
+        title, mode = _("Open a partner office's card"), QFileDialog.FileMode.ExistingFile
+        _choose(self, title, self.default_folder, mode, filters, lambda paths: self.open_card(paths[0]))
+
+    def open_card(self, path: Path) -> None:
+        ctx = self._ctx
+        Op(self, lambda _p: read_card(ctx, path)).on_success(self.ask_trust).run()
+
+    def ask_trust(self, card: OfficeCard) -> None:
+        known = {p.code: p.fingerprint for p in self.partner_model.rows()}.get(card.code)
+        dialog = TrustCardDialog(card, self._vocab.label("office_type", card.office_type), known, self)
+        dialog.accepted.connect(lambda: self.trust(card))
+        self.trust_dialog = dialog
+        dialog.open()
+
+    def trust(self, card: OfficeCard) -> None:
+        ctx = self._ctx
+        Op(self, lambda _p: trust_card(ctx, card)).on_success(lambda _info: self._trusted(card)).run()
+
+    def _trusted(self, card: OfficeCard) -> None:
+        self.message.emit(_("Office {code} is now a trusted partner").format(code=card.code))
+        self.refresh()
+
+    def back_up_keys(self) -> None:
+        text = _(
+            "The key files let anyone who holds them read packets sent to this office and write packets "
+            "in its name. Save them only to a drive that is kept locked away, never to a shared folder."
+        )
+        self.last_box = _ask(
+            self, _("Back up keys"), text, "", _("Choose a folder…"), self._choose_keys_folder
+        )
+
+    def _choose_keys_folder(self) -> None:
+        _choose(self, _("Folder for the key files"), self.default_folder, QFileDialog.FileMode.Directory, [],
+                lambda paths: self.back_up_keys_to(paths[0]))  # fmt: skip
+
+    def back_up_keys_to(self, folder: Path) -> None:
+        ctx = self._ctx
+        Op(self, lambda _p: export_keys(ctx, folder)).on_success(self._keys_written).run()
+
+    def _keys_written(self, paths: list[Path]) -> None:
+        text = _("The keys were written to these files. Keep them locked away.")
+        files = "\n".join(str(p) for p in paths)
+        self.last_box = _box(self, QMessageBox.Icon.Information, _("Keys saved"), text, files)

@@ -1,0 +1,53 @@
+"""The Sync page: packets, the conflicts they brought, and people entered twice, as three tabs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from fieldkit.i18n import _
+from ui.pages.conflicts_page import ConflictsPage
+from ui.pages.duplicates_page import DuplicatesPage
+from ui.pages.sync_page import SyncPage
+from ui.workspace import Workspace
+
+PACKETS, CONFLICTS, DUPLICATES = range(3)
+
+
+class SyncTabs(QWidget):
+    """Relays each tab's ``data_changed`` and ``message`` so the window wires one page."""
+
+    data_changed = Signal()
+    message = Signal(str)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.packets = SyncPage(workspace, self)
+        self.conflicts = ConflictsPage(workspace, self)
+        self.duplicates = DuplicatesPage(workspace, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.packets, _("Packets"))
+        self.tabs.addTab(self.conflicts, _("Conflicts"))
+        self.tabs.addTab(self.duplicates, _("Duplicates"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        for page in (self.packets, self.conflicts, self.duplicates):
+            page.data_changed.connect(self.data_changed)
+            page.message.connect(self.message)
+        # an import can bring conflicts; a resolution changes what the packets page counts
+        self.packets.data_changed.connect(self.conflicts.refresh)
+        self.conflicts.count_changed.connect(self._show_count)
+
+    def _show_count(self, count: int) -> None:
+        label = _("Conflicts ({count})").format(count=count) if count else _("Conflicts")
+        self.tabs.setTabText(CONFLICTS, label)
+
+    def refresh(self) -> None:
+        page = self.tabs.currentWidget()
+        if isinstance(page, SyncPage | ConflictsPage):
+            page.refresh()
+        self.conflicts.refresh()
+
+    def show_conflicts(self) -> None:
+        self.tabs.setCurrentIndex(CONFLICTS)
