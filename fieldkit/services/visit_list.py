@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select, text
+from sqlalchemy import and_, exists, func, select, text
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
@@ -53,24 +53,23 @@ def _violation_clause(session: Session, code: str) -> Any:
     )
 
 
-def _filtered(session: Session, flt: VisitFilter, today: dt.date) -> Select[Any]:
-    query = select(MonitoringVisit.id).where(MonitoringVisit.deleted.is_(flt.deleted))
+def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]:
+    """WHERE conditions on ``monitoring_visit`` for a filter."""
+    where: list[Any] = [MonitoringVisit.deleted.is_(flt.deleted)]
     if flt.date_from:
-        query = query.where(
-            func.coalesce(MonitoringVisit.date_end, MonitoringVisit.date_start) >= flt.date_from
-        )
+        where.append(func.coalesce(MonitoringVisit.date_end, MonitoringVisit.date_start) >= flt.date_from)
     if flt.date_to:
-        query = query.where(MonitoringVisit.date_start <= flt.date_to)
+        where.append(MonitoringVisit.date_start <= flt.date_to)
     if flt.visit_types:
-        query = query.where(MonitoringVisit.visit_type.in_(flt.visit_types))
+        where.append(MonitoringVisit.visit_type.in_(flt.visit_types))
     if flt.confidentiality:
-        query = query.where(MonitoringVisit.confidentiality.in_(flt.confidentiality))
+        where.append(MonitoringVisit.confidentiality.in_(flt.confidentiality))
     if flt.origin_office:
-        query = query.where(MonitoringVisit.origin_office == flt.origin_office)
+        where.append(MonitoringVisit.origin_office == flt.origin_office)
     if flt.admin_area_id:
-        query = query.where(MonitoringVisit.admin_area_id.in_(_area_ids(session, flt.admin_area_id)))
+        where.append(MonitoringVisit.admin_area_id.in_(_area_ids(session, flt.admin_area_id)))
     if flt.violation_type:
-        query = query.where(_violation_clause(session, flt.violation_type))
+        where.append(_violation_clause(session, flt.violation_type))
     if flt.followups:
         open_fu = and_(
             FollowUp.visit_id == MonitoringVisit.id,
@@ -78,11 +77,11 @@ def _filtered(session: Session, flt: VisitFilter, today: dt.date) -> Select[Any]
             FollowUp.status.in_(OPEN_STATUSES),
         )
         if flt.followups == "open":
-            query = query.where(exists(select(FollowUp.id).where(open_fu)))
+            where.append(exists(select(FollowUp.id).where(open_fu)))
         elif flt.followups == "overdue":
-            query = query.where(exists(select(FollowUp.id).where(open_fu, FollowUp.due_date < today)))
+            where.append(exists(select(FollowUp.id).where(open_fu, FollowUp.due_date < today)))
         elif flt.followups == "none":
-            query = query.where(~exists(select(FollowUp.id).where(open_fu)))
+            where.append(~exists(select(FollowUp.id).where(open_fu)))
     if flt.text.strip():
         if session.get_bind().dialect.name == "postgresql":
             expr = pg_query(flt.text)
@@ -95,9 +94,9 @@ def _filtered(session: Session, flt: VisitFilter, today: dt.date) -> Select[Any]
                 q=expr
             )
         if expr is None:
-            return query.where(sql_false())
-        query = query.where(MonitoringVisit.id.in_(matches.columns(record_id=MonitoringVisit.id.type)))
-    return query
+            return [sql_false()]
+        where.append(MonitoringVisit.id.in_(matches.columns(record_id=MonitoringVisit.id.type)))
+    return where
 
 
 def list_visits(
@@ -116,8 +115,8 @@ def list_visits(
     column = SORT_COLUMNS.get(sort, MonitoringVisit.date_start)
     order = [column.desc() if descending else column.asc(), MonitoringVisit.id.desc()]
     with ctx.store.read() as session:
-        ids = _filtered(session, flt, today).subquery()
-        total = session.execute(select(func.count()).select_from(ids)).scalar_one()
+        where = _conditions(session, flt, today)
+        total = session.execute(select(func.count()).select_from(MonitoringVisit).where(*where)).scalar_one()
         incidents = (
             select(func.count())
             .where(Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False))
@@ -149,7 +148,7 @@ def list_visits(
                 MonitoringVisit.version,
                 MonitoringVisit.deleted,
             )
-            .where(MonitoringVisit.id.in_(select(ids.c.id)))
+            .where(*where)
             .order_by(*order)
             .offset(offset)
             .limit(limit)
