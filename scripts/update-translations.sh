@@ -9,6 +9,6 @@ pybabel=.venv/bin/pybabel
 for po in translations/*/LC_MESSAGES/fieldkit.po; do
     lang=$(basename "$(dirname "$(dirname "$po")")")
     "$pybabel" update -i translations/fieldkit.pot -d translations -D fieldkit -l "$lang" --no-wrap \
-        --ignore-obsolete >/dev/null 2>&1
+        --ignore-obsolete --no-fuzzy-matching >/dev/null 2>&1
 done
 echo "translations/fieldkit.pot and the catalogs are up to date"
