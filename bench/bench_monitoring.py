@@ -36,7 +36,7 @@ def main() -> None:
         "filter: visits with a torture allegation",
         f"{median_ms(lambda: list_visits(ctx, torture, limit=200)):.0f} ms",
     )
-    for word in ("overcrowding", "المحتجزين", "律师", "задержанных"):
+    for word in ("lawyer", "المحتجزين", "律师", "задержанных"):
         flt = VisitFilter(text=word)
         hits = list_visits(ctx, flt, limit=1).total
         line(
