@@ -57,3 +57,19 @@ def test_sqlite_field_office_syncs_into_postgres_region(tmp_path: Path, pg_url: 
                 assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
         finally:
             region.close()
+
+
+def test_postgres_region_relays_to_sqlite_headquarters(tmp_path: Path, pg_url: Callable[[], str]) -> None:
+    with offices(tmp_path, ("HQ", "headquarters", None)) as o:
+        region = open_context(pg_url())
+        try:
+            init_office(region, "ROEA", "Regional office", "regional-office", "HQ")
+            write_card(region, tmp_path / "roea.json")
+            trust_card(o["HQ"], read_card(o["HQ"], tmp_path / "roea.json"))
+            trust_card(region, read_card(region, tmp_path / "HQ.card.json"))
+            ids = add_visits(region, 3)
+            packet = export_packet(region, "HQ", tmp_path / "p.fieldkit").paths[0]
+            assert import_packet(o["HQ"], packet).new > 0
+            assert get_visit(o["HQ"], ids[0]).origin_office == "ROEA"
+        finally:
+            region.close()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from fieldkit import __version__
@@ -76,8 +76,11 @@ def _visible_changes(
     Rows, not ORM objects: an export reads every change once, and building a million
     objects would cost more than writing them.
     """
+    table = ChangeLog.__table__.c
+    # JSON columns as their stored text: an export copies them into the line unparsed
+    columns = [type_coerce(c, Text).label(c.name) if c.name in _RAW_JSON else c for c in table]
     query = (
-        select(*ChangeLog.__table__.columns)
+        select(*columns)
         .where(ChangeLog.origin_office == origin, ChangeLog.seq > after, ChangeLog.seq <= upto)
         .order_by(ChangeLog.seq)
         .execution_options(yield_per=5000)
@@ -101,21 +104,26 @@ def _visible_changes(
             yield change
 
 
+_RAW_JSON = ("data", "parents", "resolves")
+
+
+def _json_text(value: Any) -> str:
+    """A JSON column as text: SQLite hands back what it stored; psycopg parses it first."""
+    if value is None:
+        return "[]"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _line(change: Any) -> bytes:
-    row = {
-        "origin": change.origin_office,
-        "seq": change.seq,
-        "type": change.record_type,
-        "id": change.record_id,
-        "version": change.version,
-        "op": change.op,
-        "at": change.at.isoformat(timespec="microseconds"),
-        "by": change.by,
-        "data": change.data,
-        "parents": change.parents or [],
-        "resolves": change.resolves or [],
-    }
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode() + b"\n"
+    """One payload line, keys in sorted order, JSON columns copied as stored."""
+    at = change.at.isoformat(timespec="microseconds")
+    return (
+        f'{{"at":"{at}","by":{json.dumps(change.by, ensure_ascii=False)},"data":{_json_text(change.data)},'
+        f'"id":{json.dumps(change.record_id)},"op":{json.dumps(change.op)},'
+        f'"origin":{json.dumps(change.origin_office)},"parents":{_json_text(change.parents)},'
+        f'"resolves":{_json_text(change.resolves)},"seq":{int(change.seq)},'
+        f'"type":{json.dumps(change.record_type)},"version":{int(change.version)}}}\n'
+    ).encode()
 
 
 def export_packet(
@@ -154,7 +162,7 @@ def export_packet(
                 line = _line(change)
                 blob = None
                 if attachments and change.record_type == "attachment" and change.op == "create":
-                    digest = str(change.data.get("sha256", ""))
+                    digest = str(json.loads(_json_text(change.data)).get("sha256", ""))
                     stored = session.get(AttachmentBlob, digest)
                     blob = (digest, stored.data) if stored else None
                 part = parts[-1]
