@@ -130,6 +130,9 @@ def main() -> None:
     # a packet of 1,000 changes into the large store
     from fieldkit.demo import mutate
 
+    # headquarters acknowledges what it holds, so the next packet carries only new changes
+    reply = export_packet(hq, "ROEA", OUT / "reply.fieldkit")
+    import_packet(region, reply.paths[0])
     mutate(region, 1000, seed=3)
     small = export_packet(region, "HQ", OUT / "small.fieldkit")
     started = time.perf_counter()
