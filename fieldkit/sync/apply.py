@@ -55,16 +55,27 @@ def _existing_ids(session: Session, model: type[SyncedRecord], ids: Iterable[str
 
 def _existing_changes(session: Session, keys: Iterable[tuple[str, int]]) -> set[str]:
     """Which of these (origin, seq) pairs the change log holds, as "ORIGIN:seq"."""
-    by_origin: dict[str, list[int]] = defaultdict(list)
+    by_origin: dict[str, set[int]] = defaultdict(set)
     for origin, seq in keys:
-        by_origin[origin].append(seq)
+        by_origin[origin].add(seq)
     found: set[str] = set()
     for origin, seqs in by_origin.items():
         lo, hi = min(seqs), max(seqs)
-        rows = session.execute(
-            select(ChangeLog.seq).where(ChangeLog.origin_office == origin, ChangeLog.seq.between(lo, hi))
-        ).scalars()
-        found.update(f"{origin}:{s}" for s in rows)
+        if hi - lo < 4 * len(seqs):  # dense (a packet's own range): one range scan
+            where = [ChangeLog.seq.between(lo, hi)]
+            rows = session.execute(
+                select(ChangeLog.seq).where(ChangeLog.origin_office == origin, *where)
+            ).scalars()
+            found.update(f"{origin}:{s}" for s in rows if s in seqs)
+            continue
+        ordered = sorted(seqs)  # sparse (parents scattered over history): look each up
+        for start in range(0, len(ordered), 900):
+            rows = session.execute(
+                select(ChangeLog.seq).where(
+                    ChangeLog.origin_office == origin, ChangeLog.seq.in_(ordered[start : start + 900])
+                )
+            ).scalars()
+            found.update(f"{origin}:{s}" for s in rows)
     return found
 
 
@@ -102,6 +113,7 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
     stats.unchanged += len(changes) - len(todo)
     aliases = alias_map(session)
     present = _present_records(session, [_through_aliases(c, aliases) for c in todo])
+    histories = _Histories(session, (c.record_id for c in todo if c.record_id in present[c.record_type]))
     have_changes = known | _existing_changes(session, (_split(p) for c in todo for p in c.parents))
 
     creates: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -150,11 +162,12 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
                 )
         else:
             _flush(session, creates, log_rows)
-            outcome = _merge(session, model, c)
+            outcome = _merge(session, model, c, histories)
             stats.updated += outcome != "unchanged"
             stats.unchanged += outcome == "unchanged"
             stats.conflicting += outcome == "conflict"
         log_rows.append(_log_row(original))
+        histories.add(original)
         have_changes.add(c.change_key)
         if c.resolves:
             _flush(session, creates, log_rows)
@@ -211,6 +224,50 @@ def _flush(
         log_rows.clear()
 
 
+class _Histories:
+    """Every change to the records a batch touches, loaded in a few queries, kept up to date."""
+
+    def __init__(self, session: Session, record_ids: Iterable[str]) -> None:
+        self._past: dict[str, list[_Past]] = defaultdict(list)
+        ids = sorted(set(record_ids))
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(
+                    ChangeLog.record_id,
+                    ChangeLog.version,
+                    ChangeLog.origin_office,
+                    ChangeLog.seq,
+                    ChangeLog.op,
+                    ChangeLog.data,
+                    ChangeLog.parents,
+                    ChangeLog.at,
+                    ChangeLog.by,
+                ).where(ChangeLog.record_id.in_(ids[start : start + 500]))
+            )
+            for rid, v, o, seq, op, d, p, at, by in rows:
+                self._past[rid].append(
+                    _Past(
+                        (int(v), str(o), int(seq)),
+                        f"{o}:{seq}",
+                        str(op),
+                        dict(d),
+                        tuple(p or ()),
+                        at,
+                        str(by),
+                    )
+                )
+
+    def of(self, record_id: str) -> list[_Past]:
+        return self._past[record_id]
+
+    def version(self, record_id: str) -> int:
+        """The record's version: the highest version among its changes (how a version is made)."""
+        return max((p.key[0] for p in self._past[record_id]), default=0)
+
+    def add(self, c: Change) -> None:
+        self._past[c.record_id].append(_Past(c.key, c.change_key, c.op, c.data, tuple(c.parents), c.at, c.by))
+
+
 @dataclass(frozen=True)
 class _Past:
     key: tuple[int, str, int]
@@ -222,23 +279,9 @@ class _Past:
     by: str
 
 
-def _merge(session: Session, model: type[SyncedRecord], change: Change) -> str:
+def _merge(session: Session, model: type[SyncedRecord], change: Change, histories: _Histories) -> str:
     """Apply one change to an existing record; 'updated', 'unchanged' or 'conflict'."""
-    history = [
-        _Past((int(v), str(o), int(s)), f"{o}:{s}", str(op), dict(d), tuple(p or ()), at, str(by))
-        for v, o, s, op, d, p, at, by in session.execute(
-            select(
-                ChangeLog.version,
-                ChangeLog.origin_office,
-                ChangeLog.seq,
-                ChangeLog.op,
-                ChangeLog.data,
-                ChangeLog.parents,
-                ChangeLog.at,
-                ChangeLog.by,
-            ).where(ChangeLog.record_id == change.record_id)
-        )
-    ]
+    history = histories.of(change.record_id)
     latest_per_field: dict[str, tuple[int, str, int]] = {}
     newest: tuple[int, str, int] = (0, "", 0)
     for past in history:
@@ -251,15 +294,17 @@ def _merge(session: Session, model: type[SyncedRecord], change: Change) -> str:
         if change.key > latest_per_field.get(name, (0, "", 0))
     }
     values: dict[str, Any] = _decoded(model, winning)
-    record = session.get(model, change.record_id)
-    assert record is not None
-    if change.version > record.version:
+    if change.version > histories.version(change.record_id):
         values["version"] = change.version
     if change.key > newest:
         values["updated_at"], values["updated_by"] = change.at, change.by
     if values:
-        session.execute(update(model).where(model.id == change.record_id).values(**values))
-        session.expire(record)
+        session.execute(
+            update(model)
+            .where(model.id == change.record_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
     found = _record_conflicts(session, model, change, history)
     if found:
         return "conflict"
