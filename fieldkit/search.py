@@ -97,6 +97,32 @@ _VISIT_TEXT_PG = _VISIT_TEXT.replace("group_concat(i.summary, ' ')", "string_agg
 )
 
 
+_DELETE = text("DELETE FROM visit_search WHERE record_id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
+# SQLite: find the rows through the full-text index of record_id (a plain WHERE would scan every row)
+_DELETE_FTS = text(
+    "DELETE FROM visit_search WHERE rowid IN (SELECT rowid FROM visit_search WHERE visit_search MATCH :q) "
+    "AND record_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def _delete_rows(session: Session, ids: Sequence[str], postgres: bool) -> None:
+    if postgres:
+        session.execute(_DELETE, {"ids": list(ids)})
+        return
+    for start in range(0, len(ids), 100):
+        chunk = list(ids[start : start + 100])
+        query = "record_id : (" + " OR ".join(f'"{i}"' for i in chunk) + ")"
+        session.execute(_DELETE_FTS, {"q": query, "ids": chunk})
+
+
+def search_match(query: str) -> str | None:
+    """The MATCH expression for a user's words, limited to the indexed text (not the ids)."""
+    expr = fts5_query(query)
+    return None if expr is None else f"body : ({expr})"
+
+
 def reindex_visits(session: Session, visit_ids: Sequence[str], *, new: Collection[str] = ()) -> None:
     """Refresh the index rows of these visits (tombstoned visits leave the index).
 
@@ -114,12 +140,7 @@ def reindex_visits(session: Session, visit_ids: Sequence[str], *, new: Collectio
         rows = session.execute(select_sql, {"ids": chunk}).all()
         stale = [i for i in chunk if i not in new]
         if stale:
-            session.execute(
-                text("DELETE FROM visit_search WHERE record_id IN :ids").bindparams(
-                    bindparam("ids", expanding=True)
-                ),
-                {"ids": stale},
-            )
+            _delete_rows(session, stale, postgres)
         docs = [{"id": r[0], "body": document(r[2:])} for r in rows if not r[1]]
         if docs:
             insert = (

@@ -14,7 +14,7 @@ from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
 from fieldkit.context import Context
-from fieldkit.search import fts5_query, pg_query
+from fieldkit.search import pg_query, search_match
 from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
 from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
 
@@ -89,7 +89,7 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
                 "SELECT record_id FROM visit_search WHERE tsv @@ to_tsquery('simple', :q)"
             ).bindparams(q=expr)
         else:
-            expr = fts5_query(flt.text)
+            expr = search_match(flt.text)
             matches = text("SELECT record_id FROM visit_search WHERE visit_search MATCH :q").bindparams(
                 q=expr
             )
