@@ -8,11 +8,11 @@ fast path of a large import. Other databases take the portable Core insert.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from fieldkit.store.codec import decode, fields_of
 def _json_text(value: Any) -> Any:
     if value is None:
         return None
-    return "[]" if value == [] else json.dumps(value)  # most change-log lists are empty
+    return "[]" if value == [] else orjson.dumps(value).decode()  # most change-log lists are empty
 
 
 def _datetime_text(value: Any) -> Any:

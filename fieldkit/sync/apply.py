@@ -97,7 +97,7 @@ def _log_row(c: Change) -> dict[str, Any]:
         "record_id": c.record_id,
         "version": c.version,
         "op": c.op,
-        "at": c.at.isoformat(timespec="microseconds"),
+        "at": c.at_text,
         "by": c.by,
         "data": c.data,
         "parents": list(c.parents),
@@ -136,7 +136,7 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
             stats.held += 1
             continue
         if not exists:
-            at = c.at.isoformat(timespec="microseconds")
+            at = c.at_text
             creates[c.record_type].append(
                 {
                     "id": c.record_id,
@@ -229,6 +229,7 @@ class _Histories:
 
     def __init__(self, session: Session, record_ids: Iterable[str]) -> None:
         self._past: dict[str, list[_Past]] = defaultdict(list)
+        self._added: dict[str, list[Change]] = defaultdict(list)
         ids = sorted(set(record_ids))
         for start in range(0, len(ids), 500):
             rows = session.execute(
@@ -258,14 +259,20 @@ class _Histories:
                 )
 
     def of(self, record_id: str) -> list[_Past]:
+        pending = self._added.pop(record_id, None)
+        if pending:
+            self._past[record_id].extend(
+                _Past(c.key, c.change_key, c.op, c.data, tuple(c.parents), c.at, c.by) for c in pending
+            )
         return self._past[record_id]
 
     def version(self, record_id: str) -> int:
         """The record's version: the highest version among its changes (how a version is made)."""
-        return max((p.key[0] for p in self._past[record_id]), default=0)
+        return max((p.key[0] for p in self.of(record_id)), default=0)
 
     def add(self, c: Change) -> None:
-        self._past[c.record_id].append(_Past(c.key, c.change_key, c.op, c.data, tuple(c.parents), c.at, c.by))
+        # kept as they are; most records get one change per batch and are never merged
+        self._added[c.record_id].append(c)
 
 
 @dataclass(frozen=True)

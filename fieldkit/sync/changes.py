@@ -41,6 +41,11 @@ class Change:
     resolves: tuple[str, ...] = ()
 
     @property
+    def at_text(self) -> str:
+        """``at`` as the change log and packets write it."""
+        return self.at.isoformat(timespec="microseconds")
+
+    @property
     def change_key(self) -> str:
         return f"{self.origin}:{self.seq}"
 

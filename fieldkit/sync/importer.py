@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -92,7 +93,7 @@ def _load_rows(payload: bytes, manifest: dict[str, Any]) -> list[Change]:
         if not line.strip():
             continue
         try:
-            change = parse_change(json.loads(line))
+            change = parse_change(orjson.loads(line))
             span = ranges.get(change.origin)
             if not span or not span[0] <= change.seq <= span[1]:
                 raise RowError(
