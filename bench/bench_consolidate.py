@@ -9,7 +9,6 @@ Run: .venv/bin/python bench/bench_consolidate.py [--visits 100000] [--offices 20
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import random
 import shutil
 import sys
@@ -19,83 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import OUT, ROOT, cpu_note, line, peak_rss_mb
+from common import OUT, ROOT, cpu_note, fill_visits, line, peak_rss_mb
 
 from fieldkit.context import Context, open_context
 from fieldkit.services.office import init_office
-from fieldkit.store.records import FollowUp, Incident, MonitoringVisit
 from fieldkit.sync.cards import read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_files
 
 sys.path.insert(0, str(ROOT / "tests"))
-
-VIOLATIONS = ["torture", "arbitrary-detention", "excessive-use-of-force", "enforced-disappearance"]
-NARRATIVES = [
-    "Detainees describe overcrowded cells and no access to a lawyer during the first days.",
-    "أفاد المحتجزون باكتظاظ الزنازين وعدم السماح لهم بمقابلة محامين.",
-    "被拘留者反映牢房拥挤，最初几天无法会见律师。",
-    "Задержанные сообщили о переполненных камерах и отсутствии доступа к адвокату.",
-]
-
-
-def fill(ctx: Context, visits: int, rng: random.Random) -> int:
-    """Bulk-create visits with one or two incidents and a follow-up each, as the office itself."""
-    base = dt.date(2025, 1, 1)
-    with ctx.write() as (_session, writer):
-        visit_rows = [
-            {
-                "title": f"Visit {i} by {ctx.office}",
-                "visit_type": "detention-visit",
-                "date_start": base + dt.timedelta(days=rng.randrange(600)),
-                "date_precision": "day",
-                "location_text": "",
-                "team": "",
-                "institutions": "",
-                "counterparts": "",
-                "narrative": rng.choice(NARRATIVES),
-                "confidentiality": "confidential",
-                "latitude": None,
-                "longitude": None,
-                "admin_area_id": None,
-                "date_end": None,
-                "institution_type": None,
-            }
-            for i in range(visits)
-        ]
-        ids = writer.bulk_create(MonitoringVisit, visit_rows)
-        incidents = [
-            {
-                "visit_id": vid,
-                "summary": "Allegation heard",
-                "violation_types": [rng.choice(VIOLATIONS)],
-                "rights": [],
-                "affected_groups": [],
-                "victims": {"male/adult-18-59": 1},
-                "pattern": "isolated",
-                "incident_date": None,
-                "perpetrator_type": None,
-                "source_reliability": None,
-            }
-            for vid in ids
-            for _ in range(rng.choice((1, 2)))
-        ]
-        writer.bulk_create(Incident, incidents)
-        followups = [
-            {
-                "visit_id": vid,
-                "action": "Write to the director",
-                "responsible": "",
-                "status": "open",
-                "due_date": base + dt.timedelta(days=rng.randrange(700)),
-                "completed_on": None,
-                "project_id": None,
-                "recommendation_refs": [],
-            }
-            for vid in ids
-        ]
-        writer.bulk_create(FollowUp, followups)
-    return len(ids) + len(incidents) + len(followups)
 
 
 def main() -> None:
@@ -118,7 +49,7 @@ def main() -> None:
         code = f"FO-{n + 1:02d}"
         ctx = open_context(work / f"{code}.db")
         init_office(ctx, code, f"Field office {n + 1}", "country-office", "ROEA")
-        total += fill(ctx, args.visits // args.offices, rng)
+        total += fill_visits(ctx, args.visits // args.offices, rng)
         write_card(ctx, work / "cards" / f"{code}.card")
         trust_card(ctx, read_card(ctx, work / "ROEA.json"))
         packets.extend(export_packet(ctx, "ROEA", work).paths)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import random
 import resource
 import shutil
 import statistics
@@ -17,8 +19,78 @@ sys.path.insert(0, str(ROOT))
 
 from fieldkit.context import Context, open_context  # noqa: E402
 from fieldkit.services.office import init_office  # noqa: E402
+from fieldkit.store.records import FollowUp, Incident, MonitoringVisit  # noqa: E402
 
 LARGE_SEED = 7
+
+VIOLATIONS = ["torture", "arbitrary-detention", "excessive-use-of-force", "enforced-disappearance"]
+NARRATIVES = [
+    "Detainees describe overcrowded cells and no access to a lawyer during the first days.",
+    "أفاد المحتجزون باكتظاظ الزنازين وعدم السماح لهم بمقابلة محامين.",
+    "被拘留者反映牢房拥挤，最初几天无法会见律师。",
+    "Задержанные сообщили о переполненных камерах и отсутствии доступа к адвокату.",
+]
+
+
+def fill_visits(ctx: Context, visits: int, rng: random.Random, *, followups: bool = True) -> int:
+    """Bulk-create visits with one or two incidents and a follow-up each, as the office itself."""
+    base = dt.date(2025, 1, 1)
+    with ctx.write() as (_session, writer):
+        visit_rows = [
+            {
+                "title": f"Visit {i} by {ctx.office}",
+                "visit_type": "detention-visit",
+                "date_start": base + dt.timedelta(days=rng.randrange(600)),
+                "date_precision": "day",
+                "location_text": "",
+                "team": "",
+                "institutions": "",
+                "counterparts": "",
+                "narrative": rng.choice(NARRATIVES),
+                "confidentiality": "confidential",
+                "latitude": None,
+                "longitude": None,
+                "admin_area_id": None,
+                "date_end": None,
+                "institution_type": None,
+            }
+            for i in range(visits)
+        ]
+        ids = writer.bulk_create(MonitoringVisit, visit_rows)
+        incidents = [
+            {
+                "visit_id": vid,
+                "summary": "Allegation heard",
+                "violation_types": [rng.choice(VIOLATIONS)],
+                "rights": [],
+                "affected_groups": [],
+                "victims": {"male/adult-18-59": 1},
+                "pattern": "isolated",
+                "incident_date": None,
+                "perpetrator_type": None,
+                "source_reliability": None,
+            }
+            for vid in ids
+            for _ in range(rng.choice((1, 2)))
+        ]
+        writer.bulk_create(Incident, incidents)
+        if not followups:
+            return len(ids) + len(incidents)
+        rows = [
+            {
+                "visit_id": vid,
+                "action": "Write to the director",
+                "responsible": "",
+                "status": "open",
+                "due_date": base + dt.timedelta(days=rng.randrange(700)),
+                "completed_on": None,
+                "project_id": None,
+                "recommendation_refs": [],
+            }
+            for vid in ids
+        ]
+        writer.bulk_create(FollowUp, rows)
+    return len(ids) + len(incidents) + len(rows)
 
 
 def large_store(office: str = "ROEA", office_type: str = "regional-office") -> Path:
