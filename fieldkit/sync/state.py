@@ -92,11 +92,6 @@ def _last(session: Session, code: str, direction: str) -> SyncPacket | None:
     return next((p for p in session.execute(query).scalars() if code in p.recipients), None)
 
 
-def packet_log(ctx: Context, limit: int = 200) -> list[SyncPacket]:
-    with ctx.store.read() as session:
-        return list(session.execute(select(SyncPacket).order_by(SyncPacket.at.desc()).limit(limit)).scalars())
-
-
 @dataclass(frozen=True)
 class PacketRow:
     """One packet written ("out") or imported ("in"), as plain values for a log view."""
