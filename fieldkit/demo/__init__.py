@@ -10,8 +10,7 @@ names, so import from the package (``from fieldkit.demo import generate``).
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,12 +24,12 @@ from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.services.vocab import SEED_ORIGIN, Vocabularies, vocabularies
 from fieldkit.store.changes import Writer
+from fieldkit.store.engine import bulk_write_cache
 from fieldkit.store.records import RECORD_MODELS, VocabularyTerm
 
 __all__ = ["Codes", "generate", "mutate"]
 
 #: SQLite page cache (KiB) while generating
-CACHE_KIB = 256 * 1024
 
 
 #: "group vocabulary: preferred codes" (indented lines continue); a code named twice weighs double.
@@ -200,31 +199,13 @@ def generate(ctx: Context, scale: str, *, seed: int = 1, progress: Progress | No
     units = sum(s.visits + s.projects + s.events + s.participants + s.organisations for s in shares)
     progress.set_total(units, _("Making demo data"))
     counts = {model.record_type: 0 for model in RECORD_MODELS}
-    with ctx.store.write() as session, _big_cache(session, ctx.store.is_sqlite):
+    with ctx.store.write() as session, bulk_write_cache(session):
         ensure_empty(session)
         for (office, country), share in zip(offices, shares, strict=True):
             rng = random.Random(f"fieldkit-demo:{seed}:{office}")
             writer = Writer(session, office, f"demo@{office}", now=lambda: CLOCK, rng=rng)
             OfficeDemo(writer, rng, country, codes, counts, progress).run(share)
     return {kind: n for kind, n in counts.items() if n}
-
-
-@contextmanager
-def _big_cache(session: Session, sqlite: bool) -> Iterator[None]:
-    """A 256 MiB SQLite page cache while the demo writes: a large store's indexes no longer fit
-    the default 2 MiB, and every miss is a read back from the WAL."""
-    if not sqlite:
-        yield
-        return
-    # the driver's connection: restoring must work even after a failed statement
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
-    raw.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-    try:
-        yield
-    finally:
-        raw.execute(f"PRAGMA cache_size={before}")
 
 
 def _share(plan: Scale, index: int) -> Scale:

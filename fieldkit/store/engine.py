@@ -117,3 +117,25 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({make_url(self.url).render_as_string(hide_password=True)})"
+
+
+#: page cache for bulk writes: a large store's indexes no longer fit SQLite's default 2 MiB,
+#: and every miss is a read back from the WAL
+BULK_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def bulk_write_cache(session: Session) -> Iterator[None]:
+    """A bigger SQLite page cache while one session writes many rows (demo data, large imports)."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    # the driver's connection: restoring must work even after a failed statement
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
+    raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size={before}")
