@@ -81,3 +81,13 @@ def open_context(db: str | os.PathLike[str] | None = None, *, user: str | None =
     ctx = Context(store=store, user=user or default_user(), backup=backup)
     ctx.refresh_office()
     return ctx
+
+
+@contextmanager
+def opened(db: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Iterator[Context]:
+    """``open_context`` for a ``with`` block: the store is closed however the block ends."""
+    ctx = open_context(db, user=user)
+    try:
+        yield ctx
+    finally:
+        ctx.close()

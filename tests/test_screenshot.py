@@ -122,7 +122,10 @@ def _check_not_blank(png: Path) -> None:
     assert max(colours.values()) / samples < 0.9, "one colour covers nearly the whole screen"
 
 
-@pytest.mark.parametrize(("lang", "name"), [("en", "main-window.png"), ("ar", "main-window-ar.png")])
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [("en", "main-window.png"), ("ar", "main-window-ar.png"), ("zh", "main-window-zh.png")],
+)
 def test_main_window_screenshot(xvfb_display: str, tmp_path: Path, lang: str, name: str) -> None:
     script = tmp_path / "child.py"
     script.write_text(CHILD, encoding="utf-8")

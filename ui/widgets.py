@@ -2,9 +2,43 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def row_table(
+    parent: QWidget | None,
+    name: str,
+    model: QAbstractItemModel | None = None,
+    *,
+    stretch: int | None = None,
+    sortable: bool = False,
+) -> QTableView:
+    """A read-only list of rows as every page shows one: whole rows selected one at a time,
+    no row numbers, no wrapping, alternating shades; ``stretch`` names the column that fills."""
+    view = QTableView(parent)
+    if model is not None:
+        view.setModel(model)
+    view.setAccessibleName(name)
+    view.verticalHeader().hide()
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    view.setSortingEnabled(sortable)
+    if stretch is not None:
+        view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
 
 
 def heading(text: str, parent: QWidget | None = None, *, scale: float = 1.5) -> QLabel:

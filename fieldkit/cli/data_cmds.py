@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.cli.main import cli_progress_printer
-from fieldkit.context import open_context
+from fieldkit.context import opened
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.services import data
@@ -45,16 +45,13 @@ def register(sub: Any) -> None:
 def _demo(args: argparse.Namespace) -> int:
     from fieldkit.demo import generate, mutate
 
-    ctx = open_context(args.db)
     progress = Progress(cli_progress_printer(True))
     started = time.perf_counter()
-    try:
+    with opened(args.db) as ctx:
         if args.scale:
             counts = generate(ctx, args.scale, seed=args.seed, progress=progress)
         else:
             counts = mutate(ctx, args.mutate, seed=args.seed, progress=progress)
-    finally:
-        ctx.close()
     elapsed = time.perf_counter() - started
     summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     print(_("Done in {seconds:.1f} s: {summary}").format(seconds=elapsed, summary=summary))
@@ -62,11 +59,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
-    try:
+    with opened(args.db) as ctx:
         counts = data.stats(ctx)
-    finally:
-        ctx.close()
     if args.json:
         print(json.dumps(counts, indent=2, sort_keys=True))
     else:
@@ -79,8 +73,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
-    try:
+    with opened(args.db) as ctx:
         paths = data.export_data(
             ctx,
             args.format,
@@ -88,19 +81,14 @@ def _export(args: argparse.Namespace) -> int:
             include_restricted=args.include_restricted,
             progress=Progress(cli_progress_printer(True)),
         )
-    finally:
-        ctx.close()
     for path in paths:
         print(path)
     return 0
 
 
 def _vocab(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
-    try:
+    with opened(args.db) as ctx:
         vocab = vocabularies(ctx)
-    finally:
-        ctx.close()
     if not args.name:
         names = vocab.names()
         print(json.dumps(names) if args.json else "\n".join(names))

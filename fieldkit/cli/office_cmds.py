@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from fieldkit.context import open_context
+from fieldkit.context import opened
 from fieldkit.i18n import _
 from fieldkit.services.office import init_office
 
@@ -31,11 +31,8 @@ def register(sub: Any) -> None:
 
 
 def _init(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
-    try:
+    with opened(args.db) as ctx:
         info = init_office(ctx, args.office_code, args.office_name, args.office_type, args.parent)
-    finally:
-        ctx.close()
     if args.json:
         print(
             json.dumps(

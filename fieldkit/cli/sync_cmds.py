@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.cli.main import cli_progress_printer
-from fieldkit.context import open_context
+from fieldkit.context import opened
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
@@ -67,11 +67,8 @@ def register(sub: Any) -> None:
 
 
 def _card(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
-    try:
+    with opened(args.db) as ctx:
         card = write_card(ctx, args.out)
-    finally:
-        ctx.close()
     print(_("Card of office {code} written to {path}").format(code=card.code, path=args.out))
     print(_("Fingerprint: {fingerprint}").format(fingerprint=card.fingerprint))
     return 0
@@ -80,8 +77,7 @@ def _card(args: argparse.Namespace) -> int:
 def _trust(args: argparse.Namespace) -> int:
     from fieldkit.crypto.keys import normalize_fingerprint
 
-    ctx = open_context(args.db)
-    try:
+    with opened(args.db) as ctx:
         card = read_card(ctx, args.card)
         print(
             _("Office {code}: {name} ({type})").format(code=card.code, name=card.name, type=card.office_type)
@@ -103,18 +99,13 @@ def _trust(args: argparse.Namespace) -> int:
                 print(_("Not trusted."))
                 return 1
         trust_card(ctx, card)
-    finally:
-        ctx.close()
     print(_("Office {code} is now a trusted partner.").format(code=card.code))
     return 0
 
 
 def _export_keys(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
-    try:
+    with opened(args.db) as ctx:
         paths = export_keys(ctx, args.out)
-    finally:
-        ctx.close()
     for path in paths:
         print(path)
     print(_("These files hold the office's secret keys: keep them offline and locked away."), file=sys.stderr)
@@ -124,11 +115,8 @@ def _export_keys(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from fieldkit.services.office import list_offices
 
-    ctx = open_context(args.db)
-    try:
+    with opened(args.db) as ctx:
         offices = list_offices(ctx)
-    finally:
-        ctx.close()
     if args.json:
         print(
             json.dumps(
@@ -154,8 +142,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
-    try:
+    with opened(args.db) as ctx:
         result = export_packet(
             ctx,
             args.to,
@@ -166,8 +153,6 @@ def _export(args: argparse.Namespace) -> int:
             share_identities=args.share_identities,
             progress=Progress(cli_progress_printer(True)),
         )
-    finally:
-        ctx.close()
     if args.json:
         print(
             json.dumps(
@@ -192,9 +177,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
     share = None if args.allow_mass_delete else args.max_delete_share
-    try:
+    with opened(args.db) as ctx:
         results = import_files(
             ctx,
             args.paths,
@@ -202,8 +186,6 @@ def _import(args: argparse.Namespace) -> int:
             max_delete_share=share,
             progress=Progress(cli_progress_printer(True)),
         )
-    finally:
-        ctx.close()
     if not results:
         raise ValidationError(_("No packets found in {paths}").format(paths=", ".join(map(str, args.paths))))
     if args.json:
@@ -233,11 +215,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
-    try:
+    with opened(args.db) as ctx:
         partners = partner_status(ctx)
-    finally:
-        ctx.close()
     if args.json:
         print(
             json.dumps(

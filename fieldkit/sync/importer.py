@@ -439,6 +439,14 @@ def _sender_of(path: Path) -> str:
         opened.close()
 
 
+def packet_files(paths: list[Path]) -> list[Path]:
+    """The packets named: a folder stands for the packet files in it, in name order."""
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob(f"*{fmt.EXTENSION}")) if path.is_dir() else [path])
+    return files
+
+
 def import_files(
     ctx: Context,
     paths: list[Path],
@@ -449,9 +457,7 @@ def import_files(
 ) -> list[ImportSummary]:
     """Import many packets (a folder expands to its packets), each on its own; refusals are reported."""
     progress = progress or Progress()
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob(f"*{fmt.EXTENSION}")) if path.is_dir() else [path])
+    files = packet_files(paths)
     results = []
     progress.set_total(len(files), _("Importing packets"))
     for file in files:

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QGridLayout,
     QHBoxLayout,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +41,7 @@ from fieldkit.services.conflicts import (
 from ui.formatting import format_day, format_number, format_value, format_when
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
-from ui.widgets import error_label, fit_columns, heading, note, show_error
+from ui.widgets import error_label, fit_columns, heading, note, row_table, show_error
 from ui.workspace import Workspace
 
 MAX_SHOWN = 200  # characters of a value in the list; the detail shows all of it
@@ -316,16 +314,9 @@ class ConflictsPage(QWidget):
             display=format_value,
             parent=self,
         )  # fmt: skip
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(_("Open conflicts"))
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = row_table(self, _("Open conflicts"), self.model)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first
         self.table.setSortingEnabled(True)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         metrics = self.table.fontMetrics()

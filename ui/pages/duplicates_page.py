@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QRadioButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +26,7 @@ from fieldkit.services.people import Candidate, DuplicatePair, find_duplicates, 
 from ui.formatting import format_number, format_value
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
-from ui.widgets import fit_columns, heading, note
+from ui.widgets import fit_columns, heading, note, row_table
 from ui.workspace import Workspace
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
@@ -131,15 +128,7 @@ class DuplicatesPage(QWidget):
             display=format_value,
             parent=self,
         )
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(_("Likely duplicates"))
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table = row_table(self, _("Likely duplicates"), self.model, stretch=5, sortable=True)
         fit_columns(self.table, {0: 14, 1: 6, 2: 14, 3: 6, 4: 4})
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # best first, as the core returns them
         self.table.activated.connect(lambda _index: self.merge_current())

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,10 +27,9 @@ from ui.formatting import format_day, format_number, format_value, format_visit_
 from ui.ops import Op
 from ui.pages.visit_list import date_column_width
 from ui.table_model import Column, RowTableModel
-from ui.widgets import NumberCard, fit_columns, heading, note
+from ui.widgets import NumberCard, fit_columns, heading, note, row_table
 
 RECENT_ROWS = 12
-RowT = TypeVar("RowT")
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -53,18 +50,6 @@ def load_home(ctx: Context, progress: Progress) -> HomeData:
         overdue_followups(ctx, today, limit=RECENT_ROWS),
         partner_packets(ctx),
     )
-
-
-def _table(parent: QWidget, model: RowTableModel[RowT], stretch: int) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.verticalHeader().hide()
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setWordWrap(False)
-    view.setAlternatingRowColors(True)
-    view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
 
 
 class HomePage(QWidget):
@@ -114,9 +99,11 @@ class HomePage(QWidget):
             parent=self,
         )
         recent_box = QGroupBox(_("Recently updated visits"), self)
-        self.recent_view = _table(recent_box, self.recent_model, stretch=1)
+        self.recent_view = row_table(recent_box, _("Recently updated visits"), self.recent_model, stretch=1)
         overdue_box = QGroupBox(_("Longest overdue follow-ups"), self)
-        self.overdue_view = _table(overdue_box, self.overdue_model, stretch=2)
+        self.overdue_view = row_table(
+            overdue_box, _("Longest overdue follow-ups"), self.overdue_model, stretch=2
+        )
         lists = QHBoxLayout()
         lists.setSpacing(12)
         for box, view in ((recent_box, self.recent_view), (overdue_box, self.overdue_view)):

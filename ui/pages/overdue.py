@@ -6,11 +6,9 @@ import datetime as dt
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +22,7 @@ from fieldkit.services.vocab import Vocabularies
 from ui.formatting import format_day, format_number, format_value
 from ui.ops import Op
 from ui.table_model import Column, RowTableModel
-from ui.widgets import fit_columns, note
+from ui.widgets import fit_columns, note, row_table
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 
@@ -53,14 +51,7 @@ class OverdueView(QWidget):
             overdue_columns(vocab), display=format_value, parent=self
         )
         self.count_label = QLabel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.setAccessibleName(_("Overdue follow-ups"))
+        self.table = row_table(self, _("Overdue follow-ups"), self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)

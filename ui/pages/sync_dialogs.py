@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -18,13 +17,11 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,12 +31,11 @@ from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.sync.cards import OfficeCard
-from fieldkit.sync.importer import ImportSummary, import_files, import_packet
-from fieldkit.sync.packet import EXTENSION
+from fieldkit.sync.importer import ImportSummary, import_files, import_packet, packet_files
 from ui.formatting import format_number, format_value
 from ui.pages.conflicts_page import record_type_label
 from ui.table_model import Column, RowTableModel
-from ui.widgets import error_label, fit_columns, heading, note
+from ui.widgets import error_label, fit_columns, heading, note, row_table
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 _OK, _REFUSED, _ASK = QColor("#2e7d32"), QColor("#b00020"), QColor("#c77700")
@@ -72,25 +68,16 @@ class PreviewItem:
         return self.forced or self.summary
 
 
-def expand_packets(paths: list[Path]) -> list[Path]:
-    """Folders become their packet files, as ``import_files`` does, so results line up with files."""
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob(f"*{EXTENSION}")) if path.is_dir() else [path])
-    return files
-
-
 def preview_import(ctx: Context, paths: list[Path], progress: Progress) -> list[PreviewItem]:
     """Dry-run every packet (store work: call from an Op)."""
-    files = expand_packets(paths)
+    files = packet_files(paths)
     summaries = import_files(ctx, files, dry_run=True, progress=progress)
     items = []
     for index, (path, summary) in enumerate(zip(files, summaries, strict=True)):
         forced = None
-        if summary.status == "refused":
+        if summary.refusal == "mass-deletion":
             progress.check()
-            # Only the deletion check depends on the limit: passing without it means that was the
-            # reason. Asking the core beats matching the (translated) refusal text.
+            # what the packet would do if the user imports it anyway
             try:
                 forced = import_packet(ctx, path, dry_run=True, max_delete_share=None)
             except FieldKitError:
@@ -259,13 +246,7 @@ class ImportPreviewDialog(QDialog):
             columns, key=lambda r: r.index, display=format_value, parent=self
         )
         self.model.set_rows(items)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName(_("Packets to import"))
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = row_table(self, _("Packets to import"), self.model, stretch=0)
         fit_columns(self.table, {1: 5, 2: 12, 3: 4, 4: 4, 5: 4, 6: 4, 7: 4})
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)

@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -48,7 +47,7 @@ from ui.pages.sync_dialogs import (
     preview_import,
 )
 from ui.table_model import Column, RowTableModel
-from ui.widgets import fit_columns, heading, note
+from ui.widgets import fit_columns, heading, note, row_table
 from ui.workspace import Workspace
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
@@ -123,18 +122,6 @@ def log_entries(packets: list[PacketRow], refusals: list[RefusedImport]) -> list
         for i, r in enumerate(refusals)
     ]
     return sorted(entries, key=lambda e: e.at, reverse=True)[:LOG_ROWS]
-
-
-def _table(parent: QWidget, name: str) -> QTableView:
-    view = QTableView(parent)
-    view.setAccessibleName(name)
-    view.verticalHeader().hide()
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setWordWrap(False)
-    view.setAlternatingRowColors(True)
-    view.setSortingEnabled(True)
-    return view
 
 
 def when_width(view: QTableView) -> int:
@@ -242,7 +229,7 @@ class SyncPage(QWidget):
             parent=self,
         )  # fmt: skip
         partners_box = QGroupBox(_("Partner offices"), self)
-        self.partner_view = _table(partners_box, _("Partner offices"))
+        self.partner_view = row_table(partners_box, _("Partner offices"), sortable=True)
         self.partner_view.setModel(self.partner_model)
         self.partner_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         when = when_width(self.partner_view)
@@ -278,7 +265,7 @@ class SyncPage(QWidget):
             parent=self,
         )  # fmt: skip
         log_box = QGroupBox(_("Packets written and read"), self)
-        self.log_view = _table(log_box, _("Packets written and read"))
+        self.log_view = row_table(log_box, _("Packets written and read"), sortable=True)
         self.log_view.setModel(self.log_model)
         self.log_view.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         fit_columns(

@@ -77,7 +77,8 @@ def row_from_visit(data: VisitData) -> VisitRow:
 def date_column_width(view: QTableView) -> int:
     """Room for a date range as this language writes it, the widest date a visit shows."""
     metrics = view.fontMetrics()
-    sample = format_visit_date(dt.date(2026, 9, 28), dt.date(2026, 9, 30), "range")
+    # two-digit months, across a month boundary: the longest form a range takes
+    sample = format_visit_date(dt.date(2026, 11, 28), dt.date(2026, 12, 22), "range")
     return metrics.horizontalAdvance(sample) + metrics.horizontalAdvance("M")
 
 
