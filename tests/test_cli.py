@@ -99,3 +99,11 @@ def test_init_twice_keeps_the_first_office(office_db: Path) -> None:
         db=office_db,
     )
     assert done.returncode == 2 and "already belongs" in done.stderr
+
+
+def test_unwritable_output_folder_is_named(office_db: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    done = fieldkit("export-data", "--format", "jsonl", "--out", str(blocker / "out"), db=office_db)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "a-file" in done.stderr

@@ -72,6 +72,16 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None)
     except FieldKitError as exc:
         print(_("fieldkit: error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:  # a folder that cannot be written, a full disk: the user can act on it
+        if args.debug:
+            raise
+        print(
+            _("fieldkit: error: {reason}: {path}").format(
+                reason=exc.strerror or exc, path=exc.filename or ""
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print(_("fieldkit: interrupted"), file=sys.stderr)
         return EXIT_CANCELLED
