@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
@@ -24,18 +24,28 @@ _CJK = (
     "\uac00-\ud7af"  # hangul
 )
 _CJK_CHAR = re.compile(f"([{_CJK}])")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _ARABIC_WORD = re.compile("[\u0621-\u064a]{4,}")
 # Arabic writes conjunctions, prepositions and the article onto the word ("bi-al-taʿdhib",
 # "with the torture"): index the bare forms too, so that searching the word finds them.
 _PROCLITICS = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ف", "ل", "ك")
+_PROCLITICS_BY_LETTER: dict[str, tuple[str, ...]] = {
+    letter: tuple(p for p in _PROCLITICS if p[0] == letter) for letter in {p[0] for p in _PROCLITICS}
+}
+
+
+def _spaced(run: re.Match[str]) -> str:
+    return " " + " ".join(run.group()) + " "
 
 
 def normalise(value: str) -> str:
     """Text as the index stores it: folded, unmarked, CJK characters spaced apart."""
+    if value.isascii():
+        return value.lower()
     value = unicodedata.normalize("NFKC", value).casefold()
     value = _ARABIC_MARKS.sub("", value)
-    return _CJK_CHAR.sub(r" \1 ", value)
+    return _CJK_RUN.sub(_spaced, value)
 
 
 def fts5_query(query: str) -> str | None:
@@ -70,8 +80,10 @@ def pg_query(query: str) -> str | None:
 
 def _arabic_variants(text: str) -> str:
     extra: list[str] = []
+    if text.isascii():
+        return ""
     for word in _ARABIC_WORD.findall(text):
-        for prefix in _PROCLITICS:
+        for prefix in _PROCLITICS_BY_LETTER.get(word[0], ()):
             if word.startswith(prefix) and len(word) - len(prefix) >= 3:
                 stem = word[len(prefix) :]
                 extra.append(stem)
@@ -87,8 +99,10 @@ def document(fields: Iterable[str | None]) -> str:
     return f"{body}\n{variants}" if variants else body
 
 
-_VISIT_TEXT = """
-SELECT v.id, v.deleted, v.title, v.location_text, v.institutions, v.counterparts, v.team, v.narrative,
+#: a visit's searchable fields; the summaries of its incidents follow them
+VISIT_TEXT_FIELDS = ("title", "location_text", "institutions", "counterparts", "team", "narrative")
+_VISIT_TEXT = f"""
+SELECT v.id, v.deleted, {", ".join("v." + name for name in VISIT_TEXT_FIELDS)},
        (SELECT group_concat(i.summary, ' ') FROM incident i WHERE i.visit_id = v.id AND i.deleted = 0)
 FROM monitoring_visit v WHERE v.id IN :ids
 """
@@ -123,33 +137,52 @@ def search_match(query: str) -> str | None:
     return None if expr is None else f"body : ({expr})"
 
 
-def reindex_visits(session: Session, visit_ids: Sequence[str], *, new: Collection[str] = ()) -> None:
+_INSERT_SQLITE = "INSERT INTO visit_search (record_id, body) VALUES (?, ?)"
+
+
+def reindex_visits(
+    session: Session,
+    visit_ids: Sequence[str],
+    *,
+    new: Collection[str] = (),
+    texts: Mapping[str, Sequence[str | None]] | None = None,
+) -> None:
     """Refresh the index rows of these visits (tombstoned visits leave the index).
 
     ``new`` visits were created in this transaction: there is nothing to delete for them,
     which matters because FTS5 finds rows by an unindexed column only by scanning.
+    ``texts`` holds, for new visits whose whole text the caller has at hand, the
+    ``VISIT_TEXT_FIELDS`` values followed by incident summaries; the others are read back.
     """
     if not visit_ids:
         return
+    texts = texts or {}
     postgres = session.get_bind().dialect.name == "postgresql"
+    insert = text(
+        "INSERT INTO visit_search (record_id, body, tsv) VALUES (:id, :body, to_tsvector('simple', :body))"
+        if postgres
+        else "INSERT INTO visit_search (record_id, body) VALUES (:id, :body)"
+    )
+    known = [i for i in visit_ids if i in texts and i in new]
+    for start in range(0, len(known), 5000):
+        pairs = [(i, document(texts[i])) for i in known[start : start + 5000]]
+        if postgres:
+            session.execute(insert, [{"id": i, "body": body} for i, body in pairs])
+        else:  # straight to the driver: SQLAlchemy's per-row parameter handling costs more than FTS5
+            session.connection().exec_driver_sql(_INSERT_SQLITE, pairs)
     select_sql = text(_VISIT_TEXT_PG if postgres else _VISIT_TEXT).bindparams(
         bindparam("ids", expanding=True)
     )
-    for start in range(0, len(visit_ids), 500):
-        chunk = list(visit_ids[start : start + 500])
+    rest = [i for i in visit_ids if not (i in texts and i in new)]
+    for start in range(0, len(rest), 500):
+        chunk = rest[start : start + 500]
         rows = session.execute(select_sql, {"ids": chunk}).all()
         stale = [i for i in chunk if i not in new]
         if stale:
             _delete_rows(session, stale, postgres)
         docs = [{"id": r[0], "body": document(r[2:])} for r in rows if not r[1]]
         if docs:
-            insert = (
-                "INSERT INTO visit_search (record_id, body, tsv) "
-                "VALUES (:id, :body, to_tsvector('simple', :body))"
-                if postgres
-                else "INSERT INTO visit_search (record_id, body) VALUES (:id, :body)"
-            )
-            session.execute(text(insert), docs)
+            session.execute(insert, docs)
 
 
 def rebuild_index(session: Session) -> int:

@@ -1,15 +1,15 @@
 """Inserting many rows whose values are already JSON-safe (from a packet), quickly.
 
 On SQLite the values go straight to ``executemany`` in the form SQLAlchemy itself
-stores them (ISO dates, "YYYY-MM-DD HH:MM:SS.ffffff" timestamps, JSON text, 0/1),
+stores them (ISO dates, "YYYY-MM-DD HH:MM:SS.ffffff" timestamps, JSON text),
 skipping a decode into Python objects and SQLAlchemy's per-row processing: the
 fast path of a large import. Other databases take the portable Core insert.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from operator import itemgetter
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -17,7 +17,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from fieldkit.store.base import Base
-from fieldkit.store.codec import decode, fields_of
+from fieldkit.store.codec import FieldSpec, decode, field_map
 
 
 def _json_text(value: Any) -> Any:
@@ -26,42 +26,56 @@ def _json_text(value: Any) -> Any:
     return "[]" if value == [] else orjson.dumps(value).decode()  # most change-log lists are empty
 
 
-def _datetime_text(value: Any) -> Any:
-    return value.replace("T", " ", 1) if isinstance(value, str) else value
+def _decoded(spec: FieldSpec, value: Any) -> Any:
+    if spec.kind == "json":
+        return value
+    if spec.kind == "datetime":
+        return None if value is None else dt.datetime.fromisoformat(value)
+    return decode(spec, value)
 
 
-def _bool_int(value: Any) -> Any:
-    return None if value is None else int(value)
+class JsonRows:
+    """Rows for one table, each a tuple of JSON-safe values in ``columns`` order, written in bulk.
 
+    Timestamps are given as ``time()`` returns them, once per change rather than per column.
+    """
 
-_CONVERT: dict[str, Callable[[Any], Any]] = {
-    "json": _json_text,
-    "datetime": _datetime_text,
-    "bool": _bool_int,
-}
+    def __init__(self, session: Session, model: type[Base], columns: Sequence[str]) -> None:
+        specs = field_map(model)
+        self.model = model
+        self.columns = tuple(columns)
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        if self.sqlite:
+            # convert only the columns that need it; the rest go through untouched
+            self._json = tuple(i for i, name in enumerate(self.columns) if specs[name].kind == "json")
+        self._specs = tuple(specs[name] for name in self.columns)
+        self.rows: list[tuple[Any, ...]] = []
 
+    def time(self, text: str) -> str:
+        """A timestamp as this database stores it (SQLAlchemy writes a space on SQLite)."""
+        return text.replace("T", " ", 1) if self.sqlite else text
 
-def insert_json_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (every column present, JSON-safe values) into ``model``'s table."""
-    if not rows:
-        return
-    specs = fields_of(model)
-    if session.get_bind().dialect.name == "sqlite":
-        names = [s.name for s in specs]
-        # convert only the columns that need it; the rest go through as they came
-        fixes = [(i, _CONVERT[s.kind]) for i, s in enumerate(specs) if s.kind in _CONVERT]
-        pick = itemgetter(*names)
-        values = []
-        for row in rows:
-            value = list(pick(row))
-            for i, convert in fixes:
-                value[i] = convert(value[i])
-            values.append(tuple(value))
-        table = model.__table__.name  # type: ignore[attr-defined]
-        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        session.connection().exec_driver_sql(sql, values)
-        return
-    decoded = [
-        {s.name: decode(s, row[s.name]) if s.kind != "json" else row[s.name] for s in specs} for row in rows
-    ]
-    session.execute(insert(model), decoded)
+    def add(self, values: tuple[Any, ...]) -> None:
+        if self.sqlite and self._json:
+            converted = list(values)
+            for i in self._json:
+                converted[i] = _json_text(converted[i])
+            values = tuple(converted)
+        self.rows.append(values)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def flush(self, session: Session) -> None:
+        """Insert the rows added so far."""
+        if not self.rows:
+            return
+        rows, self.rows = self.rows, []
+        if self.sqlite:
+            table = self.model.__table__.name  # type: ignore[attr-defined]
+            marks = ", ".join("?" * len(self.columns))
+            sql = f"INSERT INTO {table} ({', '.join(self.columns)}) VALUES ({marks})"
+            session.connection().exec_driver_sql(sql, rows)
+            return
+        decoded = [{s.name: _decoded(s, v) for s, v in zip(self._specs, row, strict=True)} for row in rows]
+        session.execute(insert(self.model), decoded)

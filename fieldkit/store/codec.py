@@ -8,6 +8,7 @@ microsecond, JSON lists and maps as they are.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -16,6 +17,10 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer
 from sqlalchemy import inspect as sa_inspect
 
 from fieldkit.store.base import SYSTEM_FIELDS, Base, SyncedRecord
+
+#: the only spellings stored: ``date.fromisoformat`` alone would also take "20250919"
+DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\Z")
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,12 @@ def decode(spec: FieldSpec, value: Any) -> Any:
         return None
     kind = spec.kind
     if kind == "date":
+        if not isinstance(value, str) or not DATE_TEXT.match(value):
+            raise ValueError(f"{spec.name} must be a date written YYYY-MM-DD")
         return dt.date.fromisoformat(value)
     if kind == "datetime":
+        if not isinstance(value, str) or not DATETIME_TEXT.match(value):
+            raise ValueError(f"{spec.name} must be a time written YYYY-MM-DDTHH:MM:SS")
         return dt.datetime.fromisoformat(value)
     if kind == "bool":
         if not isinstance(value, bool):

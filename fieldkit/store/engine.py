@@ -46,6 +46,11 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+#: SQLite's own defaults (2 MiB of pages; a checkpoint once the WAL passes 1,000 pages)
+DEFAULT_CACHE_SIZE = -2000
+DEFAULT_AUTOCHECKPOINT = 1000
+
+
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
     engine = create_engine(
         url,
@@ -62,6 +67,12 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn: Any, _record: Any) -> None:
+        # undo ``bulk_write_cache``: a big cache would stay allocated for the life of the connection
+        dbapi_conn.execute(f"PRAGMA cache_size={DEFAULT_CACHE_SIZE}")
+        dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT}")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -126,16 +137,14 @@ BULK_CACHE_KIB = 256 * 1024
 
 @contextmanager
 def bulk_write_cache(session: Session) -> Iterator[None]:
-    """A bigger SQLite page cache while one session writes many rows (demo data, large imports)."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    # the driver's connection: restoring must work even after a failed statement
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
-    raw.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        raw.execute(f"PRAGMA cache_size={before}")
+    """Settings for one session that writes many rows (demo data, large imports), on SQLite.
+
+    A bigger page cache, and no checkpoint at commit: copying every new page from the WAL
+    into the database is left to SQLite's next commit or to closing the store, instead of
+    doubling the wait for the import itself. Both return to normal when the connection goes
+    back to the pool (see ``_sqlite_engine``), that is after the commit.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+    yield

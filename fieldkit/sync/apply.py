@@ -14,20 +14,23 @@ a change whose record, referenced record or parents have not arrived is held.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from fieldkit.ids import stable_id
+from fieldkit.search import VISIT_TEXT_FIELDS
 from fieldkit.services.people import alias_map, repoint_references
-from fieldkit.store.base import SyncedRecord
-from fieldkit.store.bulk import insert_json_rows
+from fieldkit.store.base import SYSTEM_FIELDS, SyncedRecord
+from fieldkit.store.bulk import JsonRows
 from fieldkit.store.changes import mark_resolved
-from fieldkit.store.codec import decode, field_map
-from fieldkit.store.records import MODEL_BY_TYPE
+from fieldkit.store.codec import content_fields, decode, field_map
+from fieldkit.store.records import MODEL_BY_TYPE, Incident
 from fieldkit.store.system import ChangeLog, Conflict, HeldChange
 from fieldkit.sync.changes import Change, references
 
@@ -44,9 +47,35 @@ class ApplyStats:
     new_visits: set[str] = field(default_factory=set)
 
 
+@dataclass
+class Transaction:
+    """What the batches applied in one transaction share."""
+
+    #: ids of the records created so far, per record type: no need to look for them again
+    created: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: per visit created so far, its searchable text (``VISIT_TEXT_FIELDS``, then its incidents'
+    #: summaries) gathered from the changes themselves, so that indexing it needs no query
+    visit_texts: dict[str, list[str | None]] = field(default_factory=dict)
+
+
 def _existing_ids(session: Session, model: type[SyncedRecord], ids: Iterable[str]) -> set[str]:
+    """Which of these ids the table holds.
+
+    Ids are UUIDv7, ordered by creation time, so a packet's new records usually fall in a
+    stretch of ids that holds few others: then one range scan beats many lookups.
+    """
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    span = model.id.between(min(wanted), max(wanted))
+    cap = 4 * len(wanted)
+    inside = session.execute(
+        select(func.count()).select_from(select(model.id).where(span).limit(cap + 1).subquery())
+    ).scalar_one()
+    if inside <= cap:
+        return {i for i in session.execute(select(model.id).where(span)).scalars() if i in wanted}
     found: set[str] = set()
-    pending = list(ids)
+    pending = sorted(wanted)
     for start in range(0, len(pending), 900):
         chunk = pending[start : start + 900]
         found.update(session.execute(select(model.id).where(model.id.in_(chunk))).scalars())
@@ -89,46 +118,83 @@ def _decoded(model: type[SyncedRecord], data: dict[str, Any]) -> dict[str, Any]:
     return {k: decode(specs[k], v) for k, v in data.items()}
 
 
-def _log_row(c: Change) -> dict[str, Any]:
-    return {
-        "origin_office": c.origin,
-        "seq": c.seq,
-        "record_type": c.record_type,
-        "record_id": c.record_id,
-        "version": c.version,
-        "op": c.op,
-        "at": c.at_text,
-        "by": c.by,
-        "data": c.data,
-        "parents": list(c.parents),
-        "resolves": list(c.resolves),
-    }
+_LOG_COLUMNS = ("origin_office", "seq", "record_type", "record_id", "version", "op", "at", "by", "data",
+                "parents", "resolves")  # fmt: skip
 
 
-def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -> ApplyStats:
-    """Apply changes (already validated) in dependency order; hold what cannot apply yet."""
+def _picker(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    if len(names) == 1:
+        return lambda data: (data[names[0]],)
+    return itemgetter(*names)
+
+
+class _Inserts:
+    """New records (per type, parents first) and change-log rows, queued and written in bulk."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._records: dict[str, tuple[JsonRows, Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
+        self._log = JsonRows(session, ChangeLog, _LOG_COLUMNS)
+
+    def record(self, c: Change) -> None:
+        table = self._records.get(c.record_type)
+        if table is None:
+            names = [f.name for f in content_fields(MODEL_BY_TYPE[c.record_type])]
+            rows = JsonRows(self.session, MODEL_BY_TYPE[c.record_type], (*SYSTEM_FIELDS, *names))
+            table = self._records[c.record_type] = (rows, _picker(names))
+        rows, pick = table
+        at = rows.time(c.at_text)
+        # the system fields, in SYSTEM_FIELDS order, then the content the change carries
+        rows.add((c.record_id, c.origin, at, c.by, at, c.by, c.version, False, *pick(c.data)))
+
+    def log(self, c: Change) -> None:
+        self._log.add(
+            (c.origin, c.seq, c.record_type, c.record_id, c.version, c.op, self._log.time(c.at_text), c.by,
+             c.data, c.parents or [], c.resolves or [])
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self._log)
+
+    def flush(self) -> None:
+        for rows, _pick in self._records.values():
+            rows.flush(self.session)
+        self._log.flush(self.session)
+
+
+def apply_changes(
+    session: Session, changes: Sequence[Change], packet_id: str, transaction: Transaction | None = None
+) -> ApplyStats:
+    """Apply changes (already validated) in dependency order; hold what cannot apply yet.
+
+    A large packet applies in batches; ``transaction`` carries what they share.
+    """
+    transaction = transaction or Transaction()
+    texts = transaction.visit_texts
     stats = ApplyStats()
     known = _existing_changes(session, ((c.origin, c.seq) for c in changes))
     todo = sorted((c for c in changes if c.change_key not in known), key=lambda c: c.apply_order)
     stats.unchanged += len(changes) - len(todo)
     aliases = alias_map(session)
-    present = _present_records(session, [_through_aliases(c, aliases) for c in todo])
+    if aliases:
+        todo_now = [_through_aliases(c, aliases) for c in todo]
+    present = _present_records(session, todo_now if aliases else todo, transaction.created)
     histories = _Histories(session, (c.record_id for c in todo if c.record_id in present[c.record_type]))
     have_changes = known | _existing_changes(session, (_split(p) for c in todo for p in c.parents))
 
-    creates: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    log_rows: list[dict[str, Any]] = []
+    inserts = _Inserts(session)
     held_rows: list[dict[str, Any]] = []
     for original in todo:
         # the change log keeps what was sent; the record points at the surviving record
-        c = _through_aliases(original, aliases)
+        c = _through_aliases(original, aliases) if aliases else original
         model = MODEL_BY_TYPE[c.record_type]
-        missing_ref = any(
-            isinstance(c.data.get(name), str) and c.data[name] not in present[target.record_type]
-            for name, target in references(c.record_type).items()
-        )
+        missing_ref = False
+        for name, target_type in _references(c.record_type):
+            value = c.data.get(name)
+            if type(value) is str and value not in present[target_type]:
+                missing_ref = True
         exists = c.record_id in present[c.record_type]
-        unseen_parent = any(p not in have_changes for p in c.parents)
+        unseen_parent = bool(c.parents) and any(p not in have_changes for p in c.parents)
         if missing_ref or unseen_parent or (not exists and c.op != "create"):
             held_rows.append(
                 {"origin_office": c.origin, "seq": c.seq, "packet_id": packet_id, "change": c.to_json()}
@@ -136,50 +202,34 @@ def apply_changes(session: Session, changes: Sequence[Change], packet_id: str) -
             stats.held += 1
             continue
         if not exists:
-            at = c.at_text
-            creates[c.record_type].append(
-                {
-                    "id": c.record_id,
-                    "origin_office": c.origin,
-                    "created_at": at,
-                    "created_by": c.by,
-                    "updated_at": at,
-                    "updated_by": c.by,
-                    "version": c.version,
-                    "deleted": False,
-                    **c.data,
-                }
-            )
+            inserts.record(c)
             present[c.record_type].add(c.record_id)
+            transaction.created[c.record_type].add(c.record_id)
             stats.new += 1
-            if c.record_type == "monitoring_visit":
-                stats.new_visits.add(c.record_id)
+            _note_created_text(stats, texts, c)
             if c.record_type == "record_alias":
-                _flush(session, creates, log_rows)
+                inserts.flush()
                 aliases[str(c.data["alias_id"])] = str(c.data["target_id"])
                 repoint_references(
                     session, str(c.data["target_type"]), str(c.data["alias_id"]), str(c.data["target_id"])
                 )
         else:
-            _flush(session, creates, log_rows)
+            inserts.flush()
+            _note_changed_text(session, stats, texts, c)
             outcome = _merge(session, model, c, histories)
             stats.updated += outcome != "unchanged"
             stats.unchanged += outcome == "unchanged"
             stats.conflicting += outcome == "conflict"
-        log_rows.append(_log_row(original))
+        inserts.log(original)
         histories.add(original)
         have_changes.add(c.change_key)
         if c.resolves:
-            _flush(session, creates, log_rows)
+            inserts.flush()
             mark_resolved(session, c.resolves, c.change_key)
         stats.by_type[c.record_type] = stats.by_type.get(c.record_type, 0) + 1
-        if c.record_type == "monitoring_visit":
-            stats.touched_visits.add(c.record_id)
-        elif c.record_type == "incident" and isinstance(c.data.get("visit_id"), str):
-            stats.touched_visits.add(c.data["visit_id"])
-        if len(log_rows) >= 20000:
-            _flush(session, creates, log_rows)
-    _flush(session, creates, log_rows)
+        if len(inserts) >= 20000:
+            inserts.flush()
+    inserts.flush()
     if held_rows:
         keys = [(r["origin_office"], r["seq"]) for r in held_rows]
         for start in range(0, len(keys), 400):
@@ -199,29 +249,57 @@ def _through_aliases(change: Change, aliases: dict[str, str]) -> Change:
     return change if data == change.data else replace(change, data=data)
 
 
-def _present_records(session: Session, todo: Sequence[Change]) -> dict[str, set[str]]:
+@cache
+def _references(record_type: str) -> tuple[tuple[str, str], ...]:
+    """(field, record type it points to) for each reference a record type holds."""
+    return tuple((name, target.record_type) for name, target in references(record_type).items())
+
+
+def _present_records(
+    session: Session, todo: Sequence[Change], created: dict[str, set[str]]
+) -> dict[str, set[str]]:
+    """The ids, among the records these changes touch or point to, that the store holds."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for c in todo:
         wanted[c.record_type].add(c.record_id)
-        for name, target in references(c.record_type).items():
+        for name, target_type in _references(c.record_type):
             value = c.data.get(name)
-            if isinstance(value, str):
-                wanted[target.record_type].add(value)
+            if type(value) is str:
+                wanted[target_type].add(value)
     present: dict[str, set[str]] = defaultdict(set)
     for kind, ids in wanted.items():
-        present[kind] = _existing_ids(session, MODEL_BY_TYPE[kind], ids)
+        made = ids & created[kind]
+        present[kind] = made | _existing_ids(session, MODEL_BY_TYPE[kind], ids - made)
     return present
 
 
-def _flush(
-    session: Session, creates: dict[str, list[dict[str, Any]]], log_rows: list[dict[str, Any]]
+def _note_created_text(stats: ApplyStats, texts: dict[str, list[str | None]], c: Change) -> None:
+    """Keep the searchable text of visits this batch creates, with their new incidents."""
+    if c.record_type == "monitoring_visit":
+        stats.touched_visits.add(c.record_id)
+        stats.new_visits.add(c.record_id)
+        texts[c.record_id] = [c.data.get(name) for name in VISIT_TEXT_FIELDS]
+    elif c.record_type == "incident" and isinstance(c.data.get("visit_id"), str):
+        visit_id = c.data["visit_id"]
+        stats.touched_visits.add(visit_id)
+        text = texts.get(visit_id)
+        if text is not None:
+            text.append(c.data.get("summary"))
+
+
+def _note_changed_text(
+    session: Session, stats: ApplyStats, texts: dict[str, list[str | None]], c: Change
 ) -> None:
-    """Write queued creates (parents before children) and change-log rows."""
-    for kind in list(creates):
-        insert_json_rows(session, MODEL_BY_TYPE[kind], creates.pop(kind))
-    if log_rows:
-        insert_json_rows(session, ChangeLog, log_rows)
-        log_rows.clear()
+    """A visit or incident changed: its visit is indexed from the store, old and new visit alike."""
+    visits: set[str] = set()
+    if c.record_type == "monitoring_visit":
+        visits.add(c.record_id)
+    elif c.record_type == "incident":
+        current = session.execute(select(Incident.visit_id).where(Incident.id == c.record_id)).scalar()
+        visits.update(v for v in (current, c.data.get("visit_id")) if isinstance(v, str))
+    for visit_id in visits:
+        stats.touched_visits.add(visit_id)
+        texts.pop(visit_id, None)
 
 
 class _Histories:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
@@ -21,17 +22,21 @@ TYPE_ORDER = {m.record_type: i for i, m in enumerate(RECORD_MODELS)}
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _OFFICE = re.compile(r"^[A-Z0-9*][A-Z0-9-]{0,31}$")
 _CHANGE_KEY = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}:[1-9][0-9]*$")
+_CANONICAL_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\Z")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Change:
+    """One change, read from a packet or a held row; never modified once made."""
+
     origin: str
     seq: int
     record_type: str
     record_id: str
     version: int
     op: str
-    at: dt.datetime
+    #: when, as the change log and packets write it ("YYYY-MM-DDTHH:MM:SS.ffffff")
+    at_text: str
     by: str
     #: new values, JSON-safe (as in the change log)
     data: dict[str, Any]
@@ -41,9 +46,8 @@ class Change:
     resolves: tuple[str, ...] = ()
 
     @property
-    def at_text(self) -> str:
-        """``at`` as the change log and packets write it."""
-        return self.at.isoformat(timespec="microseconds")
+    def at(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.at_text)
 
     @property
     def change_key(self) -> str:
@@ -66,7 +70,7 @@ class Change:
             "id": self.record_id,
             "version": self.version,
             "op": self.op,
-            "at": self.at.isoformat(timespec="microseconds"),
+            "at": self.at_text,
             "by": self.by,
             "data": self.data,
             "parents": list(self.parents),
@@ -78,40 +82,63 @@ class RowError(ValueError):
     """A payload row that does not fit the schema or the vocabularies."""
 
 
+_ENVELOPE = itemgetter("origin", "seq", "type", "id", "version", "op", "at", "by", "data")
+_OPS = frozenset(OPS)
+_NO_KEYS: list[str] = []
+
+
 def parse_change(raw: Any) -> Change:
     """Check one payload row's shape and types; raise ``RowError`` naming the problem."""
-    if not isinstance(raw, dict):
+    if type(raw) is not dict:
         raise RowError(_("not a JSON object"))
     try:
-        origin, seq, kind, rid = raw["origin"], raw["seq"], raw["type"], raw["id"]
-        version, op, at, by, data = raw["version"], raw["op"], raw["at"], raw["by"], raw["data"]
+        origin, seq, kind, rid, version, op, at, by, data = _ENVELOPE(raw)
     except KeyError as exc:
         raise RowError(_("missing '{key}'").format(key=exc.args[0])) from None
-    if not isinstance(origin, str) or not _OFFICE.match(origin):
+    # ``type(x) is int`` also turns away true and false, which JSON keeps apart from numbers
+    if type(origin) is not str or not _OFFICE.match(origin):
         raise RowError(_("bad origin office"))
-    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+    if type(seq) is not int or seq < 1:
         raise RowError(_("bad sequence number"))
     if kind not in MODEL_BY_TYPE:
         raise RowError(_("unknown record type '{type}'").format(type=kind))
-    if not isinstance(rid, str) or not _ID.match(rid):
+    if type(rid) is not str or not _ID.match(rid):
         raise RowError(_("bad record id"))
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if type(version) is not int or version < 1:
         raise RowError(_("bad version"))
-    if op not in OPS:
+    if op not in _OPS:
         raise RowError(_("unknown operation '{op}'").format(op=op))
-    if not isinstance(by, str) or not isinstance(data, dict):
+    if type(by) is not str or type(data) is not dict:
         raise RowError(_("bad author or data"))
     try:
         when = dt.datetime.fromisoformat(at)
     except (TypeError, ValueError):
         raise RowError(_("bad timestamp")) from None
-    parents, resolves = raw.get("parents", []), raw.get("resolves", [])
+    if not _CANONICAL_AT.match(at):  # keep one spelling, so that every office logs the same bytes
+        at = when.isoformat(timespec="microseconds")
+    parents, resolves = raw.get("parents", _NO_KEYS), raw.get("resolves", _NO_KEYS)
+    if parents != [] or resolves != []:  # most changes have neither
+        _check_keys(parents, resolves)
+    return Change(origin, seq, kind, rid, version, op, at, by, data, tuple(parents), tuple(resolves))
+
+
+def _check_keys(parents: Any, resolves: Any) -> None:
     for name, keys in (("parents", parents), ("resolves", resolves)):
         if not isinstance(keys, list) or not all(isinstance(k, str) and len(k) <= 60 for k in keys):
             raise RowError(_("bad {name}").format(name=name))
     if not all(_CHANGE_KEY.match(k) for k in parents):
         raise RowError(_("bad parents"))
-    return Change(origin, seq, kind, rid, version, op, when, by, data, tuple(parents), tuple(resolves))
+
+
+_VALUE_TYPES: dict[str, frozenset[type]] = {
+    "str": frozenset({str}),
+    "int": frozenset({int}),
+    "float": frozenset({int, float}),
+    "bool": frozenset({bool}),
+    "date": frozenset({str}),
+    "datetime": frozenset({str}),
+    "json": frozenset({list, dict}),
+}
 
 
 @dataclass(frozen=True)
@@ -119,21 +146,88 @@ class _Schema:
     specs: dict[str, FieldSpec]
     content: frozenset[str]
     coded: tuple[tuple[str, str], ...]
+    #: content fields in order, with the exact value types each takes, for one pass in C
+    names: tuple[str, ...]
+    types: tuple[frozenset[type], ...]
+    #: text fields whose spelling is checked too
+    dates: tuple[FieldSpec, ...]
 
 
 @cache
 def _schema(record_type: str) -> _Schema:
     model = MODEL_BY_TYPE[record_type]
+    content = content_fields(model)
     return _Schema(
         specs=field_map(model),
-        content=frozenset(f.name for f in content_fields(model)),
+        content=frozenset(f.name for f in content),
         coded=tuple(CODED_FIELDS.get(record_type, {}).items()),
+        names=tuple(f.name for f in content),
+        types=tuple(
+            _VALUE_TYPES[f.kind] | ({type(None)} if f.nullable or f.kind == "json" else set())
+            for f in content
+        ),
+        dates=tuple(f for f in content if f.kind in ("date", "datetime")),
     )
 
 
-def check_values(change: Change, vocab: Vocabularies, new_terms: set[tuple[str, str]]) -> None:
-    """Check every field against the schema and the vocabularies."""
+def _may_be_null(spec: FieldSpec) -> bool:
+    return spec.nullable or spec.kind == "json"  # as ``decode`` has it
+
+
+def known_codes(vocab: Vocabularies) -> dict[str, set[str]]:
+    """Every vocabulary's codes; an import adds the terms a packet brings as it reads them."""
+    return {name: vocab.codes(name) for name in vocab.names()}
+
+
+def check_values(change: Change, codes: dict[str, set[str]]) -> list[tuple[str, str, str]]:
+    """Check every field against the schema (raising ``RowError``) and return the codes not
+    in ``codes`` as (field, vocabulary, code): a later row of the same packet may add them."""
     schema = _schema(change.record_type)
+    data = change.data
+    # a whole new record of the expected types passes in one pass; anything else is looked at closely
+    if not (
+        change.op == "create"
+        and data.keys() == schema.content
+        and all(map(frozenset.__contains__, schema.types, map(type, map(data.__getitem__, schema.names))))
+        and _dates_ok(schema, data)
+    ):
+        _check_fields(change, schema)
+    unknown: list[tuple[str, str, str]] = []
+    for name, vocabulary in schema.coded:
+        value = data.get(name)
+        if value is None or value == "":
+            continue
+        valid = codes.get(vocabulary, _NO_CODES)
+        try:
+            if value in valid if type(value) is str else (type(value) is list and valid.issuperset(value)):
+                continue
+        except TypeError:  # a list holding lists or maps
+            pass
+        unknown.extend(_unknown_codes(name, vocabulary, value, valid))
+    return unknown
+
+
+_NO_CODES: set[str] = set()
+
+
+def unknown_code_message(name: str, vocabulary: str, code: str) -> str:
+    return _("unknown code '{code}' in {field} (vocabulary {vocabulary})").format(
+        code=code, field=name, vocabulary=vocabulary
+    )
+
+
+def _dates_ok(schema: _Schema, data: dict[str, Any]) -> bool:
+    for spec in schema.dates:
+        value = data[spec.name]
+        if value is not None:
+            try:
+                decode(spec, value)
+            except ValueError:
+                return False
+    return True
+
+
+def _check_fields(change: Change, schema: _Schema) -> None:
     allowing_deleted = change.op in ("delete", "restore")
     for name, value in change.data.items():
         if name not in schema.content and not (allowing_deleted and name == "deleted"):
@@ -145,19 +239,19 @@ def check_values(change: Change, vocab: Vocabularies, new_terms: set[tuple[str, 
     if change.op == "create" and len(change.data) < len(schema.content):
         missing = sorted(schema.content - set(change.data))
         raise RowError(_("a new record lacks: {fields}").format(fields=", ".join(missing)))
-    for name, vocabulary in schema.coded:
-        value = change.data.get(name)
-        for code in value if isinstance(value, list) else (value,):
-            if code is None or code == "":
-                continue
-            if not isinstance(code, str) or not (
-                vocab.has(vocabulary, code) or (vocabulary, code) in new_terms
-            ):
-                raise RowError(
-                    _("unknown code '{code}' in {field} (vocabulary {vocabulary})").format(
-                        code=code, field=name, vocabulary=vocabulary
-                    )
-                )
+
+
+def _unknown_codes(name: str, vocabulary: str, value: Any, valid: set[str]) -> list[tuple[str, str, str]]:
+    unknown = []
+    for code in value if isinstance(value, list) else (value,):
+        if code is None or code == "":
+            continue
+        if not isinstance(code, str):
+            reason = _("codes must be text")
+            raise RowError(_("field '{field}': {reason}").format(field=name, reason=reason))
+        if code not in valid:
+            unknown.append((name, vocabulary, code))
+    return unknown
 
 
 @cache

@@ -14,14 +14,13 @@ import datetime as dt
 import gc
 import hashlib
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -45,9 +44,10 @@ from fieldkit.store.system import (
     SyncPacket,
 )
 from fieldkit.sync import packet as fmt
-from fieldkit.sync.apply import ApplyStats, apply_changes
-from fieldkit.sync.changes import Change, RowError, check_values, parse_change
+from fieldkit.sync.apply import ApplyStats, Transaction, apply_changes
+from fieldkit.sync.changes import Change, known_codes, parse_change
 from fieldkit.sync.errors import PacketRefused
+from fieldkit.sync.rows import PayloadRows, RowsRefused
 
 DEFAULT_MAX_DELETE_SHARE = 0.10
 #: below this many records a deletion share means little; never ask for tiny stores
@@ -85,118 +85,101 @@ class ImportSummary:
         return asdict(self)
 
 
-def _load_rows(payload: bytes, manifest: dict[str, Any]) -> list[Change]:
-    """Parse every payload line; collect every bad row, then refuse them all at once."""
-    ranges = manifest["ranges"]
-    changes: list[Change] = []
-    problems: list[str] = []
-    for number, line in enumerate(payload.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            change = parse_change(orjson.loads(line))
-            span = ranges.get(change.origin)
-            if not span or not span[0] <= change.seq <= span[1]:
-                raise RowError(
-                    _("change {origin}:{seq} lies outside the ranges the manifest declares").format(
-                        origin=change.origin, seq=change.seq
-                    )
-                )
-            changes.append(change)
-        except (ValueError, RowError) as exc:
-            problems.append(_("row {number}: {reason}").format(number=number, reason=exc))
-    if problems:
-        raise _RowsRefused(problems)
-    return changes
+#: changes applied at a time: memory stays flat however large the packet
+BATCH = 20_000
 
 
-class _RowsRefused(PacketRefused):
-    def __init__(self, problems: list[str]) -> None:
-        shown = "; ".join(problems[:5])
-        more = len(problems) - 5
-        message = _("{count} row(s) do not fit the schema or the vocabularies: {rows}").format(
-            count=len(problems), rows=shown
-        )
-        if more > 0:
-            message += " " + _("(and {count} more)").format(count=more)
-        super().__init__(message)
-        self.problems = problems
+class _Deletions:
+    """How many records of each office a packet deletes, against how many it had."""
 
+    def __init__(self, session: Session, max_share: float | None) -> None:
+        self.session = session
+        self.max_share = max_share
+        self.deleted: Counter[tuple[str, str]] = Counter()
+        self.live: dict[tuple[str, str], int] = {}
 
-def _check_rows(ctx: Context, changes: list[Change]) -> None:
-    vocab = vocabularies(ctx)
-    new_terms = {
-        (str(c.data.get("vocabulary")), str(c.data.get("code")))
-        for c in changes
-        if c.record_type == "vocabulary_term" and c.op == "create"
-    }
-    problems = []
-    for c in changes:
-        try:
-            check_values(c, vocab, new_terms)
-        except RowError as exc:
-            problems.append(
-                _("{type} {id}: {reason}").format(type=c.record_type, id=c.record_id[:8], reason=exc)
-            )
-    if problems:
-        raise _RowsRefused(problems)
-
-
-def _check_deletions(session: Session, changes: list[Change], max_share: float | None) -> None:
-    if max_share is None:
-        return
-    deletions: Counter[tuple[str, str]] = Counter()
-    for c in changes:
-        if c.op == "delete":
+    def count(self, batch: list[Change]) -> None:
+        """Count the deletions of a batch before it applies."""
+        if self.max_share is None:
+            return
+        for c in batch:
+            if c.op != "delete":
+                continue
             model = MODEL_BY_TYPE[c.record_type]
-            owner = session.execute(select(model.origin_office).where(model.id == c.record_id)).scalar()
-            if owner is not None:
-                deletions[(c.record_type, owner)] += 1
-    for (kind, owner), count in deletions.items():
-        model = MODEL_BY_TYPE[kind]
-        live = session.execute(
-            select(func.count()).where(model.origin_office == owner, model.deleted.is_(False))
-        ).scalar_one()
-        if live >= MIN_RECORDS_FOR_DELETE_CHECK and count > live * max_share:
-            raise MassDeletion(
-                _(
-                    "The packet would delete {count} of office {office}'s {live} {type} records (more than "
-                    "{share:.0%}). Check with the sender; import with --allow-mass-delete if it is intended."
-                ).format(count=count, office=owner, live=live, type=kind, share=max_share)
-            )
+            owner = self.session.execute(select(model.origin_office).where(model.id == c.record_id)).scalar()
+            if owner is None:
+                continue
+            key = (c.record_type, owner)
+            if key not in self.live:
+                self.live[key] = self.session.execute(
+                    select(func.count()).where(model.origin_office == owner, model.deleted.is_(False))
+                ).scalar_one()
+            self.deleted[key] += 1
 
-
-def _advance(
-    session: Session, manifest: dict[str, Any], changes: list[Change], packet_id: str
-) -> tuple[list[Change], int]:
-    """Advance each origin's coverage; return the changes to apply now and how many wait for a gap."""
-    coverage = {
-        o: int(s) for o, s in session.execute(select(OriginSequence.origin_office, OriginSequence.last_seq))
-    }
-    by_origin: dict[str, list[Change]] = defaultdict(list)
-    for c in changes:
-        by_origin[c.origin].append(c)
-    ready: list[Change] = []
-    waiting = 0
-    for origin, (first, last) in manifest["ranges"].items():
-        current = coverage.get(origin, 0)
-        if first > current + 1:
-            # a gap: an earlier packet has not arrived; keep this range until it does
-            if session.get(HeldRange, (origin, first)) is None:
-                session.add(
-                    HeldRange(origin_office=origin, first_seq=first, last_seq=last, packet_id=packet_id)
+    def check(self) -> None:
+        if self.max_share is None:
+            return
+        for (kind, owner), count in self.deleted.items():
+            live = self.live[(kind, owner)]
+            if live >= MIN_RECORDS_FOR_DELETE_CHECK and count > live * self.max_share:
+                raise MassDeletion(
+                    _(
+                        "The packet would delete {count} of office {office}'s {live} {type} records (more "
+                        "than {share:.0%}). Check with the sender; import with --allow-mass-delete if it is "
+                        "intended."
+                    ).format(count=count, office=owner, live=live, type=kind, share=self.max_share)
                 )
-            for c in by_origin.get(origin, []):
-                if session.get(HeldChange, (origin, c.seq)) is None:
+
+
+class _Coverage:
+    """Where each origin's changes go: applied, held until an earlier packet closes a gap, or
+    skipped because this office has them already."""
+
+    def __init__(self, session: Session, manifest: dict[str, Any], packet_id: str) -> None:
+        self.session = session
+        self.packet_id = packet_id
+        self.ranges: dict[str, list[int]] = manifest["ranges"]
+        current = {
+            o: int(s)
+            for o, s in session.execute(select(OriginSequence.origin_office, OriginSequence.last_seq))
+        }
+        #: origins that apply now, and the last change of each already here
+        self.after: dict[str, int] = {}
+        self.held = 0
+        self.skipped = 0
+        for origin, (first, last) in self.ranges.items():
+            if first > current.get(origin, 0) + 1:
+                # a gap: an earlier packet has not arrived; keep this range until it does
+                if session.get(HeldRange, (origin, first)) is None:
                     session.add(
-                        HeldChange(origin_office=origin, seq=c.seq, packet_id=packet_id, change=c.to_json())
+                        HeldRange(origin_office=origin, first_seq=first, last_seq=last, packet_id=packet_id)
                     )
-                    waiting += 1
-            continue
-        ready.extend(c for c in by_origin.get(origin, []) if c.seq > current)
-        _set_coverage(session, origin, max(current, last))
-    session.flush()
-    return ready, waiting
+            else:
+                self.after[origin] = current.get(origin, 0)
+
+    def route(self, batch: list[Change]) -> list[Change]:
+        """The changes of a batch to apply now; the others are held or skipped."""
+        ready: list[Change] = []
+        for c in batch:
+            after = self.after.get(c.origin)
+            if after is None:
+                if self.session.get(HeldChange, (c.origin, c.seq)) is None:
+                    self.session.add(
+                        HeldChange(
+                            origin_office=c.origin, seq=c.seq, packet_id=self.packet_id, change=c.to_json()
+                        )
+                    )
+                    self.held += 1
+            elif c.seq > after:
+                ready.append(c)
+            else:
+                self.skipped += 1
+        return ready
+
+    def finish(self) -> None:
+        for origin, after in self.after.items():
+            _set_coverage(self.session, origin, max(after, self.ranges[origin][1]))
+        self.session.flush()
 
 
 def _set_coverage(session: Session, origin: str, last: int) -> None:
@@ -207,7 +190,7 @@ def _set_coverage(session: Session, origin: str, last: int) -> None:
         row.last_seq = max(row.last_seq, last)
 
 
-def _release_held(session: Session, packet_id: str) -> tuple[ApplyStats, int]:
+def _release_held(session: Session, packet_id: str, transaction: Transaction) -> tuple[ApplyStats, int]:
     """Apply held ranges whose gap closed and held changes whose records arrived, until nothing moves."""
     total = ApplyStats()
     released = 0
@@ -234,7 +217,7 @@ def _release_held(session: Session, packet_id: str) -> tuple[ApplyStats, int]:
         for h in candidates:
             session.delete(h)
         session.flush()
-        stats = apply_changes(session, changes, packet_id)
+        stats = apply_changes(session, changes, packet_id, transaction)
         released += len(changes) - stats.held
         _add(total, stats)
         if stats.held == len(changes) and not progress:
@@ -310,11 +293,8 @@ def import_packet(
                 raise PacketRefused(_("Attachment {name} does not match its hash").format(name=name))
         progress.step()
         with _collector_paused():
-            changes = _load_rows(payload, manifest)
-            _check_rows(ctx, changes)
-            progress.step()
-            _apply(ctx, manifest, changes, blobs, summary, dry_run, max_delete_share, path)
-        progress.step()
+            _apply(ctx, manifest, payload, blobs, summary, dry_run, max_delete_share, path, progress)
+        progress.step(2)
     finally:
         opened.close()
     summary.status = "dry-run" if dry_run else "imported"
@@ -345,30 +325,44 @@ class _DryRun(Exception):
 def _apply(
     ctx: Context,
     manifest: dict[str, Any],
-    changes: list[Change],
+    payload: bytes,
     blobs: dict[str, bytes],
     summary: ImportSummary,
     dry_run: bool,
     max_delete_share: float | None,
     path: Path,
+    progress: Progress,
 ) -> None:
+    """Read, check and apply the payload in batches inside one transaction; any bad row, too many
+    deletions, a cancel or a dry run rolls the whole transaction back."""
     packet_id = str(manifest["packet_id"])
+    rows = PayloadRows(payload, manifest, known_codes(vocabularies(ctx)))
+    stats = ApplyStats()
+    transaction = Transaction()
     try:
         with ctx.store.write() as session, bulk_write_cache(session):
             if session.get_bind().dialect.name == "sqlite":
                 # rows of one packet may point at each other in any order; check keys at commit
                 session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-            _check_deletions(session, changes, max_delete_share)
-            ready, waiting = _advance(session, manifest, changes, packet_id)
-            stats = apply_changes(session, ready, packet_id)
-            released_stats, released = _release_held(session, packet_id)
+            coverage = _Coverage(session, manifest, packet_id)
+            deletions = _Deletions(session, max_delete_share)
+            for batch in rows.batches(BATCH):
+                progress.check()
+                if rows.problems:
+                    continue  # refused already: read on only to name every bad row
+                deletions.count(batch)
+                _add(stats, apply_changes(session, coverage.route(batch), packet_id, transaction))
+            rows.finish()
+            deletions.check()
+            coverage.finish()
+            released_stats, released = _release_held(session, packet_id, transaction)
             _add(stats, released_stats)
             summary.new, summary.updated, summary.unchanged = stats.new, stats.updated, stats.unchanged
             summary.conflicting = stats.conflicting
             summary.held = session.execute(select(func.count()).select_from(HeldChange)).scalar_one()
             summary.released = released
             summary.by_type = dict(sorted(stats.by_type.items()))
-            summary.unchanged += len(changes) - len(ready) - waiting
+            summary.unchanged += coverage.skipped
             for name, data in blobs.items():
                 digest = name.split("/")[1].split(".")[0]
                 if session.get(AttachmentBlob, digest) is None:
@@ -376,7 +370,9 @@ def _apply(
                     summary.attachments += 1
             _record_ack(session, str(manifest["sender"]), manifest.get("ack") or {})
             session.flush()
-            reindex_visits(session, sorted(stats.touched_visits), new=stats.new_visits)
+            reindex_visits(
+                session, sorted(stats.touched_visits), new=stats.new_visits, texts=transaction.visit_texts
+            )
             session.add(
                 SyncPacket(
                     packet_id=packet_id,
@@ -394,7 +390,7 @@ def _apply(
                 raise _DryRun()
     except _DryRun:
         pass
-    if any(c.record_type == "vocabulary_term" for c in changes):
+    if stats.by_type.get("vocabulary_term"):
         invalidate_cache()
 
 
@@ -467,7 +463,7 @@ def import_files(
         except FieldKitError as exc:
             summary = ImportSummary(file=file.name, status="refused", reason=str(exc), refusal="packet")
             summary.sender = _sender_of(file)
-            if isinstance(exc, _RowsRefused):
+            if isinstance(exc, RowsRefused):
                 summary.rejected, summary.refusal = exc.problems, "rows"
             elif isinstance(exc, MassDeletion):
                 summary.refusal = "mass-deletion"
