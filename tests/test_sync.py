@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -212,3 +214,91 @@ def test_consolidating_office_sees_how_current_each_office_is(tmp_path: Path) ->
         status = {s.code: s for s in origin_status(o["ROEA"])}
         assert status["KE-NBO"].held_through > 0 and status["KE-NBO"].waiting == 0
         assert status["KE-NBO"].last_packet_at is not None and status["KE-NBO"].days_behind == 0
+
+
+def test_a_code_the_packet_adds_further_on_is_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A term may come after the rows that use it, even in a later batch."""
+    import json
+
+    from fieldkit.crypto import agebox
+    from fieldkit.services.office import local_keys
+    from fieldkit.services.vocab import add_term
+    from fieldkit.sync import packet as fmt
+
+    monkeypatch.setattr("fieldkit.sync.importer.BATCH", 1)
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_term(o["KE-NBO"], "visit_type", "school-visit", {"en": "School visit"})
+        save_visit(o["KE-NBO"], replace(visit("At the school"), visit_type="school-visit"))
+        packet = export_packet(o["KE-NBO"], "ROEA", tmp_path).paths[0]
+        # put the term last, as a sender that orders rows differently might
+        with zipfile.ZipFile(packet) as zf:
+            payload = agebox.decrypt(zf.read(fmt.PAYLOAD), local_keys(o["ROEA"]).age_identity)
+        lines = payload.splitlines(keepends=True)
+        terms = [line for line in lines if json.loads(line)["type"] == "vocabulary_term"]
+        assert terms and lines.index(terms[0]) == 0
+        reordered = b"".join([line for line in lines if line not in terms] + terms)
+        from fieldkit.sync import importer
+
+        real_decrypt = importer.agebox.decrypt
+        monkeypatch.setattr(
+            importer.agebox, "decrypt", lambda data, key: reordered if data else real_decrypt(data, key)
+        )
+        summary = import_packet(o["ROEA"], packet)
+        assert summary.new == len(lines)
+        assert list_visits(o["ROEA"], VisitFilter(visit_types=("school-visit",))).total == 1
+
+
+def test_batches_index_every_visit_with_its_latest_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Visits and incidents in different batches, and a visit edited within the same packet."""
+    monkeypatch.setattr("fieldkit.sync.importer.BATCH", 3)
+    with offices(tmp_path, FIELD, REGION) as o:
+        field = o["KE-NBO"]
+        ids = add_visits(field, 4)
+        edited = get_visit(field, ids[1])
+        save_visit(field, replace(edited, narrative="Detainees moved to Shimo la Tewa"))
+        packet = export_packet(field, "ROEA", tmp_path).paths[0]
+        summary = import_packet(o["ROEA"], packet)
+        assert summary.held == 0 and live(o["ROEA"]) == 4
+        region = o["ROEA"]
+        assert list_visits(region, VisitFilter(text="Beating")).total == 4  # incidents, later batches
+        assert list_visits(region, VisitFilter(text="Shimo")).total == 1  # the edit, not the first text
+        assert list_visits(region, VisitFilter(text="Overcrowding")).total == 3
+
+
+def test_a_cancelled_import_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldkit.progress import Cancelled, Progress
+
+    monkeypatch.setattr("fieldkit.sync.importer.BATCH", 2)
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 3)
+        packet = export_packet(o["KE-NBO"], "ROEA", tmp_path).paths[0]
+        progress = Progress()
+        calls = 0
+
+        def cancel_on_second_batch(*_args: object) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 2:
+                progress.cancel()
+
+        monkeypatch.setattr(progress, "check", lambda: (cancel_on_second_batch(), Progress.check(progress)))
+        with pytest.raises(Cancelled):
+            import_packet(o["ROEA"], packet, progress=progress)
+        assert live(o["ROEA"]) == 0 and partner_status(o["ROEA"])[0].last_in is None
+        # and the packet still imports afterwards
+        assert import_packet(o["ROEA"], packet).new > 0
+
+
+def test_bulk_settings_end_with_the_transaction(tmp_path: Path) -> None:
+    """A large import enlarges the page cache and skips the checkpoint; later sessions do not."""
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 1)
+        import_packet(o["ROEA"], export_packet(o["KE-NBO"], "ROEA", tmp_path).paths[0])
+        with o["ROEA"].store.write() as session:
+            pragma = session.connection().exec_driver_sql
+            assert pragma("PRAGMA cache_size").scalar() == -2000
+            assert pragma("PRAGMA wal_autocheckpoint").scalar() == 1000

@@ -292,3 +292,46 @@ def test_every_header_byte_and_sampled_data_bytes(world: tuple[dict[str, Context
     assert not accepted, f"flipped bytes at {accepted[:10]} were accepted"
     assert db.read_bytes() == before
     o["ROEA"] = open_context(db)
+
+
+def test_row_with_a_date_in_another_spelling(world: tuple[dict[str, Context], Path, Path]) -> None:
+    o, good, tmp = world
+    # date.fromisoformat alone would take this; the store keeps one spelling
+    bad = rewrite(
+        good, tmp / "date.fieldkit", _payload_with(good, o, lambda r: r["data"].update(date_start="20260302"))
+    )
+    refused(o, "ROEA", bad, tmp, "YYYY-MM-DD")
+
+
+def test_bad_last_row_refuses_batches_already_applied(
+    world: tuple[dict[str, Context], Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    o, good, tmp = world
+    monkeypatch.setattr("fieldkit.sync.importer.BATCH", 2)
+    identity = local_keys(o["ROEA"]).age_identity
+
+    def last_row_bad(m: dict[str, bytes]) -> None:
+        rows = [json.loads(line) for line in agebox.decrypt(m[fmt.PAYLOAD], identity).splitlines()]
+        rows[-1]["version"] = "two"
+        payload = b"".join(json.dumps(r).encode() + b"\n" for r in rows)
+        resign(o, m, json.loads(m[fmt.MANIFEST]), payload)
+
+    refused(o, "ROEA", rewrite(good, tmp / "last.fieldkit", last_row_bad), tmp, "bad version")
+
+
+def test_every_bad_row_is_named(world: tuple[dict[str, Context], Path, Path]) -> None:
+    o, good, tmp = world
+    identity = local_keys(o["ROEA"]).age_identity
+
+    def two_bad(m: dict[str, bytes]) -> None:
+        rows = [json.loads(line) for line in agebox.decrypt(m[fmt.PAYLOAD], identity).splitlines()]
+        visits = [r for r in rows if r["type"] == "monitoring_visit"]
+        visits[0]["data"]["visit_type"] = "picnic"
+        visits[1]["data"]["latitude"] = "north"
+        payload = b"".join(json.dumps(r).encode() + b"\n" for r in rows)
+        resign(o, m, json.loads(m[fmt.MANIFEST]), payload)
+
+    with pytest.raises(FieldKitError) as refusal:
+        import_packet(o["ROEA"], rewrite(good, tmp / "two.fieldkit", two_bad))
+    assert "2 row(s)" in str(refusal.value)
+    assert "picnic" in str(refusal.value) and "latitude" in str(refusal.value)
