@@ -7,6 +7,7 @@ Run: .venv/bin/python bench/bench_monitoring.py
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from common import cpu_note, large_store, line, median_ms, open_copy, peak_rss_mb
 
@@ -41,7 +42,7 @@ def main() -> None:
         hits = list_visits(ctx, flt, limit=1).total
         line(
             f"full-text search '{word}' ({hits:,} hits)",
-            f"{median_ms(lambda f=flt: list_visits(ctx, f, limit=200)):.0f} ms",
+            f"{median_ms(functools.partial(list_visits, ctx, flt, limit=200)):.0f} ms",
         )
     line(
         "overdue follow-ups (all)",

@@ -76,7 +76,7 @@ def fill_visits(ctx: Context, visits: int, rng: random.Random, *, followups: boo
         writer.bulk_create(Incident, incidents)
         if not followups:
             return len(ids) + len(incidents)
-        rows = [
+        rows: list[dict[str, object]] = [
             {
                 "visit_id": vid,
                 "action": "Write to the director",

@@ -19,12 +19,17 @@ class Cancelled(Exception):
 
 ProgressListener = Callable[[int, int, str], None]
 
+#: listeners get ``done`` and ``total`` in thousandths of a step, so that work inside one
+#: step (``within_step``) can move a bar too; only their ratio means anything
+_SCALE = 1000
+
 
 class Progress:
     """Thread-safe progress counter with a cancel flag.
 
     ``listener(done, total, label)`` is called from the worker thread; a GUI must
-    forward it to its own thread (the ``ui.ops`` helper does).
+    forward it to its own thread (the ``ui.ops`` helper does). Only ``done / total``
+    means anything to a listener.
     """
 
     def __init__(self, listener: ProgressListener | None = None) -> None:
@@ -57,11 +62,22 @@ class Progress:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def within_step(self) -> Progress:
+        """Progress for the work of the current step (one packet of several, say): it moves
+        this one's bar inside the step, and shares its cancel flag."""
+        child = Progress(self._emit_within)
+        child._cancel = self._cancel
+        return child
+
+    def _emit_within(self, done: int, total: int, label: str) -> None:
+        self._emit(min(done / total, 1.0) if total > 0 else 0.0, label)
+
     def check(self) -> None:
         """Raise ``Cancelled`` if cancellation was requested."""
         if self._cancel.is_set():
             raise Cancelled()
 
-    def _emit(self) -> None:
+    def _emit(self, within: float = 0.0, label: str = "") -> None:
         if self._listener is not None:
-            self._listener(self.done, self.total, self.label)
+            done = round((self.done + within) * _SCALE)
+            self._listener(done, self.total * _SCALE, label or self.label)

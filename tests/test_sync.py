@@ -302,3 +302,30 @@ def test_bulk_settings_end_with_the_transaction(tmp_path: Path) -> None:
             pragma = session.connection().exec_driver_sql
             assert pragma("PRAGMA cache_size").scalar() == -2000
             assert pragma("PRAGMA wal_autocheckpoint").scalar() == 1000
+
+
+def test_one_large_packet_moves_the_bar_and_can_be_cancelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Importing several files, the bar moves inside each packet, batch by batch."""
+    from fieldkit.progress import Cancelled, Progress
+    from fieldkit.sync.importer import import_files
+
+    monkeypatch.setattr("fieldkit.sync.importer.BATCH", 2)
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 3)
+        packet = export_packet(o["KE-NBO"], "ROEA", tmp_path).paths[0]
+        seen: list[float] = []
+        progress = Progress(lambda done, total, _label: seen.append(done / total if total else 0))
+        import_files(o["ROEA"], [packet], dry_run=True, progress=progress)
+        inside = [f for f in seen if 0 < f < 1]
+        assert len(set(inside)) > 3 and seen == sorted(seen) and seen[-1] == 1
+
+        def cancel_inside(done: int, total: int, _label: str) -> None:
+            if total and 0 < done / total < 1:
+                stopping.cancel()
+
+        stopping = Progress(cancel_inside)
+        with pytest.raises(Cancelled):
+            import_files(o["ROEA"], [packet], progress=stopping)
+        assert live(o["ROEA"]) == 0

@@ -145,7 +145,6 @@ class _Coverage:
         }
         #: origins that apply now, and the last change of each already here
         self.after: dict[str, int] = {}
-        self.held = 0
         self.skipped = 0
         for origin, (first, last) in self.ranges.items():
             if first > current.get(origin, 0) + 1:
@@ -169,7 +168,6 @@ class _Coverage:
                             origin_office=c.origin, seq=c.seq, packet_id=self.packet_id, change=c.to_json()
                         )
                     )
-                    self.held += 1
             elif c.seq > after:
                 ready.append(c)
             else:
@@ -250,7 +248,9 @@ def import_packet(
     try:
         manifest = opened.manifest
         summary.packet_id, summary.sender = opened.packet_id, opened.sender
-        progress.set_total(5, _("Checking {name}").format(name=path.name))
+        # three steps of checks, one per batch of changes, one to finish
+        batches = -(-_change_count(manifest) // BATCH)
+        progress.set_total(4 + batches, _("Checking {name}").format(name=path.name))
         with ctx.store.read() as session:
             sender = session.get(Office, opened.sender)
             if sender is None or sender.is_local or sender.trusted_at is None:
@@ -294,7 +294,7 @@ def import_packet(
         progress.step()
         with _collector_paused():
             _apply(ctx, manifest, payload, blobs, summary, dry_run, max_delete_share, path, progress)
-        progress.step(2)
+        progress.step()
     finally:
         opened.close()
     summary.status = "dry-run" if dry_run else "imported"
@@ -312,6 +312,14 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _change_count(manifest: dict[str, Any]) -> int:
+    """How many changes the manifest declares; refuse ranges that are not pairs of numbers."""
+    try:
+        return sum(int(last) - int(first) + 1 for first, last in manifest["ranges"].values())
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=f"ranges ({exc})")) from exc
 
 
 def _listed(manifest: dict[str, Any], name: str) -> bool:
@@ -347,7 +355,7 @@ def _apply(
             coverage = _Coverage(session, manifest, packet_id)
             deletions = _Deletions(session, max_delete_share)
             for batch in rows.batches(BATCH):
-                progress.check()
+                progress.step()  # raises ``Cancelled`` when the user cancelled: all is rolled back
                 if rows.problems:
                     continue  # refused already: read on only to name every bad row
                 deletions.count(batch)
@@ -459,7 +467,10 @@ def import_files(
     for file in files:
         progress.check()
         try:
-            results.append(import_packet(ctx, file, dry_run=dry_run, max_delete_share=max_delete_share))
+            one = progress.within_step()
+            results.append(
+                import_packet(ctx, file, dry_run=dry_run, max_delete_share=max_delete_share, progress=one)
+            )
         except FieldKitError as exc:
             summary = ImportSummary(file=file.name, status="refused", reason=str(exc), refusal="packet")
             summary.sender = _sender_of(file)

@@ -14,7 +14,7 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +145,7 @@ class OpenedPacket:
     manifest_bytes: bytes
     signature: str
     zip: zipfile.ZipFile
+    _checked: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def sender(self) -> str:
@@ -155,6 +156,7 @@ class OpenedPacket:
         return str(self.manifest["packet_id"])
 
     def close(self) -> None:
+        self._checked.clear()
         self.zip.close()
 
     def verify(self, public_key_line: str) -> None:
@@ -181,12 +183,18 @@ class OpenedPacket:
                 ) from None
             if info.file_size != member.size:
                 raise PacketRefused(_("{name} has the wrong size").format(name=member.name))
-            if hashlib.sha256(self.read(member.name)).hexdigest() != member.sha256:
+            data = self.read(member.name)
+            if hashlib.sha256(data).hexdigest() != member.sha256:
                 raise PacketRefused(
                     _("{name} is damaged (its SHA-256 does not match)").format(name=member.name)
                 )
+            self._checked[member.name] = data  # read once: the payload may run to hundreds of MB
 
     def read(self, name: str) -> bytes:
+        """A member's bytes (those ``check_members`` read are handed over, not read again)."""
+        checked = self._checked.pop(name, None)
+        if checked is not None:
+            return checked
         try:
             return self.zip.read(name)
         except ZIP_ERRORS as exc:
