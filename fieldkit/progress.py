@@ -19,9 +19,9 @@ class Cancelled(Exception):
 
 ProgressListener = Callable[[int, int, str], None]
 
-#: listeners get ``done`` and ``total`` in thousandths of a step, so that work inside one
-#: step (``within_step``) can move a bar too; only their ratio means anything
-_SCALE = 1000
+#: a listener gets at least this many units over the whole bar, so that work inside one of a
+#: few steps (``within_step``) moves it too; long counts pass as they are
+_RESOLUTION = 1000
 
 
 class Progress:
@@ -79,5 +79,5 @@ class Progress:
 
     def _emit(self, within: float = 0.0, label: str = "") -> None:
         if self._listener is not None:
-            done = round((self.done + within) * _SCALE)
-            self._listener(done, self.total * _SCALE, label or self.label)
+            scale = max(1, _RESOLUTION // max(self.total, 1))
+            self._listener(round((self.done + within) * scale), self.total * scale, label or self.label)

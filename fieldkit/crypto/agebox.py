@@ -14,12 +14,13 @@ a failed or tampered decryption never leaves partial plaintext behind.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyrage
 from pyrage import x25519
@@ -32,6 +33,7 @@ __all__ = [
     "KeyFormatError",
     "decrypt",
     "decrypt_file",
+    "decrypt_stream",
     "encrypt",
     "encrypt_file",
     "generate_identity",
@@ -124,6 +126,23 @@ def decrypt(data: bytes, identity: str | Sequence[str]) -> bytes:
         return bytes(pyrage.decrypt(data, parsed))
     except pyrage.DecryptError as exc:
         raise _decryption_error(exc) from None
+
+
+def decrypt_stream(source: IO[bytes], identity: str | Sequence[str]) -> io.BytesIO:
+    """Decrypt age data read from ``source`` in chunks into memory (the ciphertext is never
+    held whole); the plaintext stays in memory, never on disk."""
+    parsed = _identities(identity)
+    plain = io.BytesIO()
+    try:
+        pyrage.decrypt_io(source, plain, parsed)
+    except pyrage.DecryptError as exc:
+        raise _decryption_error(exc) from None
+    except OSError as exc:  # as in ``decrypt_file``: a failed authentication while streaming
+        if type(exc) is not OSError:
+            raise
+        raise _decryption_error(exc) from None
+    plain.seek(0)
+    return plain
 
 
 def _write_via_temp(dst: StrPath, produce: Callable[[str], None]) -> None:

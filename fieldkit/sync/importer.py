@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import io
 import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -278,9 +279,7 @@ def import_packet(
         progress.step()
         identity = local_keys(ctx).age_identity
         try:
-            payload = (
-                agebox.decrypt(opened.read(fmt.PAYLOAD), identity) if _listed(manifest, fmt.PAYLOAD) else b""
-            )
+            payload = _decrypted_payload(opened, identity)
             blobs = {name: agebox.decrypt(opened.read(name), identity) for name in opened.attachment_names()}
         except CryptoError as exc:
             raise PacketRefused(
@@ -322,6 +321,14 @@ def _change_count(manifest: dict[str, Any]) -> int:
         raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=f"ranges ({exc})")) from exc
 
 
+def _decrypted_payload(opened: fmt.OpenedPacket, identity: str) -> BinaryIO:
+    """The payload's plain text, decrypted as it is read from the packet (held in memory only)."""
+    if not _listed(opened.manifest, fmt.PAYLOAD):
+        return io.BytesIO()
+    with opened.open(fmt.PAYLOAD) as member:
+        return agebox.decrypt_stream(member, identity)
+
+
 def _listed(manifest: dict[str, Any], name: str) -> bool:
     return any(m.get("name") == name for m in manifest["members"])
 
@@ -333,7 +340,7 @@ class _DryRun(Exception):
 def _apply(
     ctx: Context,
     manifest: dict[str, Any],
-    payload: bytes,
+    payload: BinaryIO,
     blobs: dict[str, bytes],
     summary: ImportSummary,
     dry_run: bool,

@@ -14,9 +14,9 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from fieldkit.crypto import CryptoError, minisign
 from fieldkit.i18n import _
@@ -145,7 +145,6 @@ class OpenedPacket:
     manifest_bytes: bytes
     signature: str
     zip: zipfile.ZipFile
-    _checked: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def sender(self) -> str:
@@ -156,7 +155,6 @@ class OpenedPacket:
         return str(self.manifest["packet_id"])
 
     def close(self) -> None:
-        self._checked.clear()
         self.zip.close()
 
     def verify(self, public_key_line: str) -> None:
@@ -183,18 +181,33 @@ class OpenedPacket:
                 ) from None
             if info.file_size != member.size:
                 raise PacketRefused(_("{name} has the wrong size").format(name=member.name))
-            data = self.read(member.name)
-            if hashlib.sha256(data).hexdigest() != member.sha256:
+            if self._sha256(member.name) != member.sha256:
                 raise PacketRefused(
                     _("{name} is damaged (its SHA-256 does not match)").format(name=member.name)
                 )
-            self._checked[member.name] = data  # read once: the payload may run to hundreds of MB
+
+    def _sha256(self, name: str) -> str:
+        """A member's SHA-256, read in chunks: the payload may run to hundreds of MB."""
+        digest = hashlib.sha256()
+        with self.open(name) as member:
+            while chunk := self._read_chunk(member, name):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def _read_chunk(self, member: IO[bytes], name: str) -> bytes:
+        try:
+            return member.read(1 << 20)
+        except ZIP_ERRORS as exc:
+            raise PacketRefused(_("{name} is damaged: {reason}").format(name=name, reason=exc)) from exc
+
+    def open(self, name: str) -> IO[bytes]:
+        """A member to read in chunks (its CRC is checked when the end is reached)."""
+        try:
+            return self.zip.open(name)
+        except ZIP_ERRORS as exc:
+            raise PacketRefused(_("{name} is damaged: {reason}").format(name=name, reason=exc)) from exc
 
     def read(self, name: str) -> bytes:
-        """A member's bytes (those ``check_members`` read are handed over, not read again)."""
-        checked = self._checked.pop(name, None)
-        if checked is not None:
-            return checked
         try:
             return self.zip.read(name)
         except ZIP_ERRORS as exc:

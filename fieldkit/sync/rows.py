@@ -7,9 +7,8 @@ packet adds, so unknown codes are settled once the whole payload has been read.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -36,7 +35,7 @@ class RowsRefused(PacketRefused):
 class PayloadRows:
     """The changes of one payload, in batches; ``problems`` fills up as bad rows are read."""
 
-    def __init__(self, payload: bytes, manifest: dict[str, Any], codes: dict[str, set[str]]) -> None:
+    def __init__(self, payload: BinaryIO, manifest: dict[str, Any], codes: dict[str, set[str]]) -> None:
         self._payload = payload
         self._ranges: dict[str, list[int]] = manifest["ranges"]
         #: the codes each vocabulary holds, with the terms this packet adds as they are read
@@ -46,8 +45,8 @@ class PayloadRows:
 
     def batches(self, size: int) -> Iterator[list[Change]]:
         batch: list[Change] = []
-        # BytesIO shares the payload's buffer: lines are read one at a time, not split up front
-        for number, line in enumerate(io.BytesIO(self._payload), 1):
+        # one line at a time, never a list of them all
+        for number, line in enumerate(self._payload, 1):
             if not line.strip():
                 continue
             change = self._read(number, line)
