@@ -135,6 +135,14 @@ def median_ms(fn: Callable[[], object], runs: int = 5) -> float:
 
 
 def peak_rss_mb() -> float:
+    """Peak resident memory of this process. Linux keeps ``ru_maxrss`` across exec, so a child
+    started by a large process would report its parent's peak; ``VmHWM`` starts afresh."""
+    try:
+        for row in Path("/proc/self/status").read_text().splitlines():
+            if row.startswith("VmHWM:"):
+                return int(row.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
