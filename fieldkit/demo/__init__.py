@@ -24,7 +24,7 @@ from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.services.vocab import SEED_ORIGIN, Vocabularies, vocabularies
 from fieldkit.store.changes import Writer
-from fieldkit.store.engine import bulk_write_cache
+from fieldkit.store.engine import bulk_write_settings
 from fieldkit.store.records import RECORD_MODELS, VocabularyTerm
 
 __all__ = ["Codes", "generate", "mutate"]
@@ -199,7 +199,7 @@ def generate(ctx: Context, scale: str, *, seed: int = 1, progress: Progress | No
     units = sum(s.visits + s.projects + s.events + s.participants + s.organisations for s in shares)
     progress.set_total(units, _("Making demo data"))
     counts = {model.record_type: 0 for model in RECORD_MODELS}
-    with ctx.store.write() as session, bulk_write_cache(session):
+    with ctx.store.write() as session, bulk_write_settings(session):
         ensure_empty(session)
         for (office, country), share in zip(offices, shares, strict=True):
             rng = random.Random(f"fieldkit-demo:{seed}:{office}")

@@ -70,7 +70,9 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_conn: Any, _record: Any) -> None:
-        # undo ``bulk_write_cache``: a big cache would stay allocated for the life of the connection
+        # undo ``bulk_write_settings``: a big cache would stay allocated for the life of the connection
+        if dbapi_conn is None:  # invalidated: nothing to restore
+            return
         dbapi_conn.execute(f"PRAGMA cache_size={DEFAULT_CACHE_SIZE}")
         dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT}")
 
@@ -136,7 +138,7 @@ BULK_CACHE_KIB = 256 * 1024
 
 
 @contextmanager
-def bulk_write_cache(session: Session) -> Iterator[None]:
+def bulk_write_settings(session: Session) -> Iterator[None]:
     """Settings for one session that writes many rows (demo data, large imports), on SQLite.
 
     A bigger page cache, and no checkpoint at commit: copying every new page from the WAL

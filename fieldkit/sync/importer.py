@@ -33,7 +33,7 @@ from fieldkit.progress import Progress
 from fieldkit.search import reindex_visits
 from fieldkit.services.office import local_keys
 from fieldkit.services.vocab import invalidate_cache, vocabularies
-from fieldkit.store.engine import bulk_write_cache
+from fieldkit.store.engine import bulk_write_settings
 from fieldkit.store.records import MODEL_BY_TYPE
 from fieldkit.store.system import (
     AttachmentBlob,
@@ -355,7 +355,7 @@ def _apply(
     stats = ApplyStats()
     transaction = Transaction()
     try:
-        with ctx.store.write() as session, bulk_write_cache(session):
+        with ctx.store.write() as session, bulk_write_settings(session):
             if session.get_bind().dialect.name == "sqlite":
                 # rows of one packet may point at each other in any order; check keys at commit
                 session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
