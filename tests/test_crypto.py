@@ -90,12 +90,18 @@ def test_keypair_rejects_mismatched_halves(
         minisign.MinisignKeyPair(key_id=b"short", public_key=kp.public_key, secret_seed=kp.secret_seed)
 
 
+def test_key_id_is_printed_without_leading_zeros() -> None:
+    # minisign formats the id with "%" PRIX64: a key id whose top nibble is 0 loses it
+    assert minisign.key_id_hex(bytes.fromhex("f19d029981e9c307")) == "7C3E98199029DF1"
+    assert minisign.key_id_hex(bytes.fromhex("2fd500b024de4312")) == "1243DE24B000D52F"
+
+
 def test_public_key_file_format(kp: minisign.MinisignKeyPair) -> None:
     text = minisign.public_key_file(kp)
     comment, line, trailing = text.split("\n")
     assert trailing == ""
     # minisign prints the key id as a little-endian uint64: the bytes reversed.
-    assert comment == f"untrusted comment: minisign public key {kp.key_id[::-1].hex().upper()}"
+    assert comment == f"untrusted comment: minisign public key {minisign.key_id_hex(kp.key_id)}"
     assert line == minisign.public_key_line(kp)
     assert base64.b64decode(line) == b"Ed" + kp.key_id + kp.public_key
     assert minisign.public_key_file(kp.public_key, kp.key_id) == text

@@ -8,8 +8,8 @@ check a package with the stock ``minisign -V`` tool, independently of FieldKit.
 Format notes, checked against minisign 0.11 (see ``tests/test_crypto.py``):
 
 * A key id is 8 random bytes. minisign *prints* it as a little-endian uint64, so the
-  hex in ``minisign public key 1243DE24B000D52F`` is the key id byte-reversed
-  (``key_id_hex`` does the same).
+  hex in ``minisign public key 1243DE24B000D52F`` is the key id byte-reversed, with no
+  leading zeros (``key_id_hex`` does the same).
 * We sign in the prehashed ``ED`` mode: Ed25519 over BLAKE2b-512(data). The global
   signature covers ``signature || trusted comment`` (the comment's UTF-8 bytes).
   Verification also accepts legacy ``Ed`` signatures (Ed25519 over the raw data).
@@ -80,8 +80,9 @@ _CHUNK = 1 << 20
 
 
 def key_id_hex(key_id: bytes) -> str:
-    """Render a key id the way minisign prints it (little-endian uint64, upper hex)."""
-    return key_id[::-1].hex().upper()
+    """Render a key id the way minisign prints it: a little-endian uint64 in upper-case hex,
+    without leading zeros (its ``%" PRIX64 "`` format), so 07C3... prints as 7C3...."""
+    return format(int.from_bytes(key_id, "little"), "X")
 
 
 @dataclass(frozen=True)

@@ -162,10 +162,7 @@ def _schema(record_type: str) -> _Schema:
         content=frozenset(f.name for f in content),
         coded=tuple(CODED_FIELDS.get(record_type, {}).items()),
         names=tuple(f.name for f in content),
-        types=tuple(
-            _VALUE_TYPES[f.kind] | ({type(None)} if f.nullable or f.kind == "json" else set())
-            for f in content
-        ),
+        types=tuple(_VALUE_TYPES[f.kind] | ({type(None)} if _may_be_null(f) else set()) for f in content),
         dates=tuple(f for f in content if f.kind in ("date", "datetime")),
     )
 
