@@ -197,7 +197,7 @@ class OpHandle(Generic[T]):
             dialog.setAutoReset(False)
             # Values go to our own bar: QProgressDialog.setValue() on a modal dialog calls processEvents().
             self._bar = QProgressBar(dialog)
-            self._bar.setFormat("%v / %m")
+            self._bar.setFormat("%p%")  # a share: steps may be packets, batches or records
             dialog.setBar(self._bar)
             if op._cancellable:
                 dialog.setCancelButtonText(_("Cancel"))

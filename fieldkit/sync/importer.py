@@ -291,6 +291,7 @@ def import_packet(
             if hashlib.sha256(data).hexdigest() != expected.group(1):
                 raise PacketRefused(_("Attachment {name} does not match its hash").format(name=name))
         progress.step()
+        progress.set_label(_("Importing {name}").format(name=path.name))
         with _collector_paused():
             _apply(ctx, manifest, payload, blobs, summary, dry_run, max_delete_share, path, progress)
         progress.step()
