@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pybabel=.venv/bin/pybabel
-"$pybabel" extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-wrap --sort-by-file --omit-header \
+"$pybabel" extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 -k pgettext:1c,2 --no-wrap --sort-by-file --omit-header \
     -o translations/fieldkit.pot . >/dev/null 2>&1
 for po in translations/*/LC_MESSAGES/fieldkit.po; do
     lang=$(basename "$(dirname "$(dirname "$po")")")

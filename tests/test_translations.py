@@ -14,7 +14,7 @@ from fieldkit.i18n import LANGUAGES, _, set_language
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w+)(?:[:!][^}]*)?\}")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def _sources() -> list[Path]:
@@ -29,7 +29,7 @@ def test_translatable_strings_are_whole_literals() -> None:
             call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             if not call or node.func.id not in KEYWORDS:
                 continue
-            texts = node.args[: 2 if node.func.id == "ngettext" else 1]
+            texts = node.args[: 2 if node.func.id in ("ngettext", "pgettext") else 1]
             if not texts or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in texts):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, "non-literal translatable strings: " + ", ".join(offenders)
@@ -76,3 +76,18 @@ def test_switching_language_translates_and_back() -> None:
         assert translated  # a French string, or the English one where not yet translated
     finally:
         set_language("en")
+
+
+def test_one_english_word_two_translations_by_context() -> None:
+    from fieldkit.i18n import pgettext
+
+    try:
+        set_language("es")
+        assert _("None") == "Ninguno"  # no institution type (masculine)
+        assert pgettext("no parent office", "None") == "Ninguna"  # no parent office (feminine)
+        set_language("fr")
+        assert _("Location") == "Lieu"  # where a visit took place
+        assert pgettext("where the store file is", "Location") == "Emplacement"
+    finally:
+        set_language("en")
+    assert pgettext("where the store file is", "Location") == "Location"

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from fieldkit.i18n import LANGUAGES, _, current_language
+from fieldkit.i18n import LANGUAGES, _, current_language, pgettext
 from ui import prefs
 from ui.widgets import heading, note
 from ui.workspace import Workspace
@@ -55,7 +55,8 @@ class SettingsPage(QWidget):
             office_form.addRow(_("Code"), _value(office.code, office_box))
             office_form.addRow(_("Name"), _value(office.name, office_box))
             office_form.addRow(_("Type"), _value(office_type, office_box))
-            office_form.addRow(_("Parent office"), _value(office.parent_code or _("None"), office_box))
+            parent_code = office.parent_code or pgettext("no parent office", "None")
+            office_form.addRow(_("Parent office"), _value(parent_code, office_box))
             office_form.addRow(_("Key fingerprint"), _value(office.fingerprint, office_box, monospace=True))
             office_form.addRow(
                 note(
@@ -69,7 +70,8 @@ class SettingsPage(QWidget):
         store_form = QFormLayout(store_box)
         kind = _("SQLite file") if workspace.store.path is not None else _("Database server")
         store_form.addRow(_("Kind"), _value(kind, store_box))
-        store_form.addRow(_("Location"), _value(workspace.store.display, store_box))
+        where = pgettext("where the store file is", "Location")
+        store_form.addRow(where, _value(workspace.store.display, store_box))
         store_form.addRow(
             note(_("To use another store, start FieldKit with --db PATH or set FIELDKIT_DB."), store_box)
         )

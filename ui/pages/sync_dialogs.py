@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, pgettext
 from fieldkit.progress import Progress
 from fieldkit.sync.cards import OfficeCard
 from fieldkit.sync.importer import ImportSummary, import_files, import_packet, packet_files
@@ -359,7 +359,7 @@ def _card_form(card: OfficeCard, type_label: str, parent: QWidget) -> QFormLayou
         (_("Code"), card.code),
         (_("Name"), card.name),
         (_("Type"), type_label),
-        (_("Parent office"), card.parent_code or _("None")),
+        (_("Parent office"), card.parent_code or pgettext("no parent office", "None")),
     ):
         label = QLabel(value, parent)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
