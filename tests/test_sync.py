@@ -329,3 +329,19 @@ def test_one_large_packet_moves_the_bar_and_can_be_cancelled(
         with pytest.raises(Cancelled):
             import_files(o["ROEA"], [packet], progress=stopping)
         assert live(o["ROEA"]) == 0
+
+
+def test_an_incident_edit_reindexes_its_visit_at_the_region(tmp_path: Path) -> None:
+    """Only the incident's summary changes: the region's search must follow it."""
+    with offices(tmp_path, FIELD, REGION) as o:
+        field, region = o["KE-NBO"], o["ROEA"]
+        (visit_id,) = add_visits(field, 1)
+        import_packet(region, export_packet(field, "ROEA", tmp_path / "p1.fieldkit").paths[0])
+        assert list_visits(region, VisitFilter(text="Beating")).total == 1
+        stored = get_visit(field, visit_id)
+        renamed = replace(stored.incidents[0], summary="Electric shocks in cell 4")
+        save_visit(field, replace(stored, incidents=(renamed,)))
+        summary = import_packet(region, export_packet(field, "ROEA", tmp_path / "p2.fieldkit").paths[0])
+        assert summary.updated >= 1
+        assert list_visits(region, VisitFilter(text="Electric")).total == 1
+        assert list_visits(region, VisitFilter(text="Beating")).total == 0

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from fieldkit.ids import stable_id
@@ -56,6 +56,8 @@ class Transaction:
     #: per visit created so far, its searchable text (``VISIT_TEXT_FIELDS``, then its incidents'
     #: summaries) gathered from the changes themselves, so that indexing it needs no query
     visit_texts: dict[str, list[str | None]] = field(default_factory=dict)
+    #: the visit of each incident this transaction has looked at or made, to reindex on a change
+    incident_visits: dict[str, str | None] = field(default_factory=dict)
 
 
 def _existing_ids(session: Session, model: type[SyncedRecord], ids: Iterable[str]) -> set[str]:
@@ -167,6 +169,36 @@ class _Inserts:
         self._log.flush(self.session)
 
 
+class _Updates:
+    """Values for records that already exist, merged per record and written in bulk.
+
+    Values merge in the order changes apply, which is what a record would end up with had
+    each been written at once; one record's values then go out in a single statement.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[type[SyncedRecord], str], dict[str, Any]] = {}
+
+    def set(self, model: type[SyncedRecord], record_id: str, values: dict[str, Any]) -> None:
+        self._pending.setdefault((model, record_id), {}).update(values)
+
+    def flush(self, session: Session) -> None:
+        groups: dict[tuple[type[SyncedRecord], tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
+        for (model, record_id), values in self._pending.items():
+            row = {f"v_{name}": value for name, value in values.items()}
+            row["record_id"] = record_id
+            groups[(model, tuple(sorted(values)))].append(row)
+        self._pending.clear()
+        for (model, names), rows in groups.items():
+            table = cast(Table, model.__table__)
+            statement = (
+                update(table)
+                .where(table.c.id == bindparam("record_id"))
+                .values({name: bindparam(f"v_{name}") for name in names})
+            )
+            session.execute(statement, rows)
+
+
 def apply_changes(
     session: Session, changes: Sequence[Change], packet_id: str, transaction: Transaction | None = None
 ) -> ApplyStats:
@@ -175,7 +207,6 @@ def apply_changes(
     A large packet applies in batches; ``transaction`` carries what they share.
     """
     transaction = transaction or Transaction()
-    texts = transaction.visit_texts
     stats = ApplyStats()
     known = _existing_changes(session, ((c.origin, c.seq) for c in changes))
     todo = sorted((c for c in changes if c.change_key not in known), key=lambda c: c.apply_order)
@@ -186,7 +217,15 @@ def apply_changes(
     histories = _Histories(session, (c.record_id for c in todo if c.record_id in present[c.record_type]))
     have_changes = known | _existing_changes(session, (_split(p) for c in todo for p in c.parents))
 
+    incident_ids = [c.record_id for c in todo if c.record_type == "incident" and c.op != "create"]
+    _load_incident_visits(session, incident_ids, transaction.incident_visits)
     inserts = _Inserts(session)
+    updates = _Updates()
+
+    def flush() -> None:
+        inserts.flush()  # new records first: an update may be to one of them
+        updates.flush(session)
+
     held_rows: list[dict[str, Any]] = []
     for original in todo:
         # the change log keeps what was sent; the record points at the surviving record
@@ -212,17 +251,17 @@ def apply_changes(
             transaction.created[c.record_type].add(c.record_id)
             stats.new += 1
             if c.record_type in _SEARCHED_TYPES:
-                _note_created_text(stats, texts, c)
+                _note_created_text(stats, transaction, c)
             if c.record_type == "record_alias":
-                inserts.flush()
+                flush()
                 aliases[str(c.data["alias_id"])] = str(c.data["target_id"])
                 repoint_references(
                     session, str(c.data["target_type"]), str(c.data["alias_id"]), str(c.data["target_id"])
                 )
         else:
-            inserts.flush()
-            _note_changed_text(session, stats, texts, c)
-            outcome = _merge(session, model, c, histories)
+            if c.record_type in _SEARCHED_TYPES:
+                _note_changed_text(stats, transaction, c)
+            outcome = _merge(session, model, c, histories, updates)
             stats.updated += outcome != "unchanged"
             stats.unchanged += outcome == "unchanged"
             stats.conflicting += outcome == "conflict"
@@ -230,12 +269,12 @@ def apply_changes(
         histories.add(original)
         have_changes.add(c.change_key)
         if c.resolves:
-            inserts.flush()
+            flush()
             mark_resolved(session, c.resolves, c.change_key)
         stats.by_type[c.record_type] = stats.by_type.get(c.record_type, 0) + 1
         if len(inserts) >= 20000:
-            inserts.flush()
-    inserts.flush()
+            flush()
+    flush()
     if held_rows:
         keys = [(r["origin_office"], r["seq"]) for r in held_rows]
         for start in range(0, len(keys), 400):
@@ -282,33 +321,48 @@ def _present_records(
 _SEARCHED_TYPES = frozenset(("monitoring_visit", "incident"))
 
 
-def _note_created_text(stats: ApplyStats, texts: dict[str, list[str | None]], c: Change) -> None:
+def _note_created_text(stats: ApplyStats, transaction: Transaction, c: Change) -> None:
     """Keep the searchable text of visits this batch creates, with their new incidents."""
+    texts = transaction.visit_texts
     if c.record_type == "monitoring_visit":
         stats.touched_visits.add(c.record_id)
         stats.new_visits.add(c.record_id)
         texts[c.record_id] = [c.data.get(name) for name in VISIT_TEXT_FIELDS]
-    elif c.record_type == "incident" and isinstance(c.data.get("visit_id"), str):
-        visit_id = c.data["visit_id"]
+        return
+    visit_id = c.data.get("visit_id")
+    visit_id = visit_id if isinstance(visit_id, str) else None
+    transaction.incident_visits[c.record_id] = visit_id
+    if visit_id is not None:
         stats.touched_visits.add(visit_id)
         text = texts.get(visit_id)
         if text is not None:
             text.append(c.data.get("summary"))
 
 
-def _note_changed_text(
-    session: Session, stats: ApplyStats, texts: dict[str, list[str | None]], c: Change
-) -> None:
+def _note_changed_text(stats: ApplyStats, transaction: Transaction, c: Change) -> None:
     """A visit or incident changed: its visit is indexed from the store, old and new visit alike."""
-    visits: set[str] = set()
+    visits: set[str | None] = set()
     if c.record_type == "monitoring_visit":
         visits.add(c.record_id)
-    elif c.record_type == "incident":
-        current = session.execute(select(Incident.visit_id).where(Incident.id == c.record_id)).scalar()
-        visits.update(v for v in (current, c.data.get("visit_id")) if isinstance(v, str))
+    else:
+        visits.add(transaction.incident_visits.get(c.record_id))
+        moved_to = c.data.get("visit_id")
+        if isinstance(moved_to, str):
+            visits.add(moved_to)
+            transaction.incident_visits[c.record_id] = moved_to
     for visit_id in visits:
-        stats.touched_visits.add(visit_id)
-        texts.pop(visit_id, None)
+        if visit_id is not None:
+            stats.touched_visits.add(visit_id)
+            transaction.visit_texts.pop(visit_id, None)
+
+
+def _load_incident_visits(session: Session, ids: list[str], known: dict[str, str | None]) -> None:
+    """The visits of these incidents, in a few queries, for those not known yet."""
+    wanted = sorted({i for i in ids if i not in known})
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        rows = session.execute(select(Incident.id, Incident.visit_id).where(Incident.id.in_(chunk)))
+        known.update({incident_id: visit_id for incident_id, visit_id in rows})
 
 
 class _Histories:
@@ -373,7 +427,9 @@ class _Past:
     by: str
 
 
-def _merge(session: Session, model: type[SyncedRecord], change: Change, histories: _Histories) -> str:
+def _merge(
+    session: Session, model: type[SyncedRecord], change: Change, histories: _Histories, updates: _Updates
+) -> str:
     """Apply one change to an existing record; 'updated', 'unchanged' or 'conflict'."""
     history = histories.of(change.record_id)
     latest_per_field: dict[str, tuple[int, str, int]] = {}
@@ -393,12 +449,7 @@ def _merge(session: Session, model: type[SyncedRecord], change: Change, historie
     if change.key > newest:
         values["updated_at"], values["updated_by"] = change.at, change.by
     if values:
-        session.execute(
-            update(model)
-            .where(model.id == change.record_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        updates.set(model, change.record_id, values)
     found = _record_conflicts(session, model, change, history)
     if found:
         return "conflict"
