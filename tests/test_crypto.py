@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -697,3 +699,43 @@ def test_normalize_fingerprint() -> None:
         normalize_fingerprint("X536-G8BM")
     with pytest.raises(ValueError):
         normalize_fingerprint("U536-G8BM-WQ5D-KVJD-J4CH-46G2")
+
+
+def _decrypt_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "age-decrypt"]
+
+
+def test_decrypted_pieces_stream_the_plain_text() -> None:
+    identity, recipient = agebox.generate_identity()
+    plain = b"".join(b"line %d of the payload\n" % i for i in range(200_000))  # several pieces
+    sealed = agebox.encrypt(plain, [recipient])
+    with agebox.decrypted_pieces(io.BytesIO(sealed), identity) as pieces:
+        received = list(pieces)
+    assert len(received) > 2 and b"".join(received) == plain
+    assert not _decrypt_threads()
+
+
+def test_decrypted_pieces_fail_where_the_stream_is_cut() -> None:
+    identity, recipient = agebox.generate_identity()
+    sealed = agebox.encrypt(b"x" * 3_000_000, [recipient])
+    with (
+        pytest.raises(agebox.DecryptionError),
+        agebox.decrypted_pieces(io.BytesIO(sealed[:-10]), identity) as p,
+    ):
+        for _piece in p:
+            pass
+    stranger = agebox.generate_identity()[0]
+    with (
+        pytest.raises(agebox.DecryptionError, match="wrong key"),
+        agebox.decrypted_pieces(io.BytesIO(sealed), stranger) as p,
+    ):
+        next(iter(p))
+    assert not _decrypt_threads()
+
+
+def test_leaving_early_stops_the_decrypting_thread() -> None:
+    identity, recipient = agebox.generate_identity()
+    sealed = agebox.encrypt(b"y" * 20_000_000, [recipient])
+    with agebox.decrypted_pieces(io.BytesIO(sealed), identity) as pieces:
+        next(iter(pieces))  # the reader stops after one piece, as a refused import does
+    assert not _decrypt_threads()

@@ -335,3 +335,14 @@ def test_every_bad_row_is_named(world: tuple[dict[str, Context], Path, Path]) ->
         import_packet(o["ROEA"], rewrite(good, tmp / "two.fieldkit", two_bad))
     assert "2 row(s)" in str(refusal.value)
     assert "picnic" in str(refusal.value) and "latitude" in str(refusal.value)
+
+
+def test_payload_cut_short_after_signing(world: tuple[dict[str, Context], Path, Path]) -> None:
+    """A sender that signed a cut ciphertext: the hashes match, decryption fails part way."""
+    o, good, tmp = world
+
+    def cut(m: dict[str, bytes]) -> None:
+        m[fmt.PAYLOAD] = m[fmt.PAYLOAD][:-40]
+        resign(o, m, json.loads(m[fmt.MANIFEST]))
+
+    refused(o, "ROEA", rewrite(good, tmp / "cut.fieldkit", cut), tmp, "cannot be decrypted")

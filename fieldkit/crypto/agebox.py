@@ -14,10 +14,12 @@ a failed or tampered decryption never leaves partial plaintext behind.
 
 from __future__ import annotations
 
-import io
 import os
+import queue
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -33,7 +35,7 @@ __all__ = [
     "KeyFormatError",
     "decrypt",
     "decrypt_file",
-    "decrypt_stream",
+    "decrypted_pieces",
     "encrypt",
     "encrypt_file",
     "generate_identity",
@@ -128,21 +130,90 @@ def decrypt(data: bytes, identity: str | Sequence[str]) -> bytes:
         raise _decryption_error(exc) from None
 
 
-def decrypt_stream(source: IO[bytes], identity: str | Sequence[str]) -> io.BytesIO:
-    """Decrypt age data read from ``source`` in chunks into memory (the ciphertext is never
-    held whole); the plaintext stays in memory, never on disk."""
+#: plain text handed over at a time, and how many such pieces may wait: a few MiB in all
+_PIECE_BYTES = 1 << 20
+_PIECES_WAITING = 4
+
+
+@contextmanager
+def decrypted_pieces(source: IO[bytes], identity: str | Sequence[str]) -> Iterator[Iterator[bytes]]:
+    """Decrypt age data from ``source`` while the caller reads the plain text, piece by piece.
+
+    A helper thread decrypts into a short queue, so neither the ciphertext nor the plain text
+    is ever held whole, and the plain text never touches the disk. Each piece has passed
+    age's authentication; a failure further on (a damaged or cut stream) raises
+    ``DecryptionError`` where the caller reads, so work done on earlier pieces must be
+    undoable (an import rolls back its transaction). Leaving the block stops the thread.
+    """
     parsed = _identities(identity)
-    plain = io.BytesIO()
+    pieces: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=_PIECES_WAITING)
+    stop = threading.Event()
+
+    def hand_over(item: tuple[str, Any]) -> None:
+        while not stop.is_set():
+            try:
+                pieces.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped()
+
+    class _Writer:
+        def __init__(self) -> None:
+            self.buffer = bytearray()
+
+        def write(self, data: bytes) -> int:
+            self.buffer += data
+            if len(self.buffer) >= _PIECE_BYTES:
+                hand_over(("data", bytes(self.buffer)))
+                self.buffer.clear()
+            return len(data)
+
+        def flush(self) -> None:
+            pass
+
+    def decrypt() -> None:
+        writer = _Writer()
+        try:
+            pyrage.decrypt_io(source, writer, parsed)
+            if writer.buffer:
+                hand_over(("data", bytes(writer.buffer)))
+            hand_over(("end", None))
+        except _Stopped:
+            pass
+        except BaseException as exc:  # handed to the reader, who raises it
+            with suppress(_Stopped):
+                hand_over(("error", exc))
+
+    def read() -> Iterator[bytes]:
+        while True:
+            kind, value = pieces.get()
+            if kind == "data":
+                yield value
+            elif kind == "end":
+                return
+            else:
+                raise _as_decryption_error(value)
+
+    thread = threading.Thread(target=decrypt, name="age-decrypt", daemon=True)
+    thread.start()
     try:
-        pyrage.decrypt_io(source, plain, parsed)
-    except pyrage.DecryptError as exc:
-        raise _decryption_error(exc) from None
-    except OSError as exc:  # as in ``decrypt_file``: a failed authentication while streaming
-        if type(exc) is not OSError:
-            raise
-        raise _decryption_error(exc) from None
-    plain.seek(0)
-    return plain
+        yield read()
+    finally:
+        stop.set()
+        thread.join()
+
+
+class _Stopped(Exception):
+    """The reader left: the decrypting thread ends quietly."""
+
+
+def _as_decryption_error(exc: BaseException) -> BaseException:
+    if isinstance(exc, pyrage.DecryptError):
+        return _decryption_error(exc)
+    if type(exc) is OSError:  # as in ``decrypt_file``: a failed authentication while streaming
+        return _decryption_error(exc)
+    return exc
 
 
 def _write_via_temp(dst: StrPath, produce: Callable[[str], None]) -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import io
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -278,13 +277,8 @@ def import_packet(
         opened.check_members()
         progress.step()
         identity = local_keys(ctx).age_identity
-        try:
-            payload = _decrypted_payload(opened, identity)
+        with _decryption_refused():
             blobs = {name: agebox.decrypt(opened.read(name), identity) for name in opened.attachment_names()}
-        except CryptoError as exc:
-            raise PacketRefused(
-                _("The packet cannot be decrypted with this office's key: {reason}").format(reason=exc)
-            ) from exc
         for name, data in blobs.items():
             expected = fmt.ATTACHMENT.match(name)
             assert expected is not None
@@ -292,7 +286,8 @@ def import_packet(
                 raise PacketRefused(_("Attachment {name} does not match its hash").format(name=name))
         progress.step()
         progress.set_label(_("Importing {name}").format(name=path.name))
-        with _collector_paused():
+        # the payload is decrypted while it is applied: a failure half way rolls everything back
+        with _decryption_refused(), _plain_payload(opened, identity) as payload, _collector_paused():
             _apply(ctx, manifest, payload, blobs, summary, dry_run, max_delete_share, path, progress)
         progress.step()
     finally:
@@ -322,12 +317,24 @@ def _change_count(manifest: dict[str, Any]) -> int:
         raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=f"ranges ({exc})")) from exc
 
 
-def _decrypted_payload(opened: fmt.OpenedPacket, identity: str) -> BinaryIO:
-    """The payload's plain text, decrypted as it is read from the packet (held in memory only)."""
+@contextmanager
+def _plain_payload(opened: fmt.OpenedPacket, identity: str) -> Iterator[Iterable[bytes]]:
+    """The payload's plain text in pieces, decrypted as it is read (held in memory only)."""
     if not _listed(opened.manifest, fmt.PAYLOAD):
-        return io.BytesIO()
-    with opened.open(fmt.PAYLOAD) as member:
-        return agebox.decrypt_stream(member, identity)
+        yield ()
+        return
+    with opened.open(fmt.PAYLOAD) as member, agebox.decrypted_pieces(member, identity) as pieces:
+        yield pieces
+
+
+@contextmanager
+def _decryption_refused() -> Iterator[None]:
+    try:
+        yield
+    except CryptoError as exc:
+        raise PacketRefused(
+            _("The packet cannot be decrypted with this office's key: {reason}").format(reason=exc)
+        ) from exc
 
 
 def _listed(manifest: dict[str, Any], name: str) -> bool:
@@ -341,7 +348,7 @@ class _DryRun(Exception):
 def _apply(
     ctx: Context,
     manifest: dict[str, Any],
-    payload: BinaryIO,
+    payload: Iterable[bytes],
     blobs: dict[str, bytes],
     summary: ImportSummary,
     dry_run: bool,

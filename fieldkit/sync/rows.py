@@ -7,8 +7,8 @@ packet adds, so unknown codes are settled once the whole payload has been read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, BinaryIO
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import orjson
 
@@ -35,7 +35,9 @@ class RowsRefused(PacketRefused):
 class PayloadRows:
     """The changes of one payload, in batches; ``problems`` fills up as bad rows are read."""
 
-    def __init__(self, payload: BinaryIO, manifest: dict[str, Any], codes: dict[str, set[str]]) -> None:
+    def __init__(
+        self, payload: Iterable[bytes], manifest: dict[str, Any], codes: dict[str, set[str]]
+    ) -> None:
         self._payload = payload
         self._ranges: dict[str, list[int]] = manifest["ranges"]
         #: the codes each vocabulary holds, with the terms this packet adds as they are read
@@ -45,8 +47,7 @@ class PayloadRows:
 
     def batches(self, size: int) -> Iterator[list[Change]]:
         batch: list[Change] = []
-        # one line at a time, never a list of them all
-        for number, line in enumerate(self._payload, 1):
+        for number, line in enumerate(_lines(self._payload), 1):
             if not line.strip():
                 continue
             change = self._read(number, line)
@@ -91,6 +92,17 @@ class PayloadRows:
                 self.problems.append(_row_problem(change, unknown_code_message(name, vocabulary, code)))
         if self.problems:
             raise RowsRefused(self.problems)
+
+
+def _lines(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of a text handed over in pieces that may end mid-line."""
+    tail = b""
+    for piece in pieces:
+        lines = (tail + piece).split(b"\n")
+        tail = lines.pop()
+        yield from lines
+    if tail:
+        yield tail
 
 
 def _row_problem(change: Change, reason: str) -> str:
