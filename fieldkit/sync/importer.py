@@ -248,9 +248,8 @@ def import_packet(
     try:
         manifest = opened.manifest
         summary.packet_id, summary.sender = opened.packet_id, opened.sender
-        # three steps of checks, one per batch of changes, one to finish
-        batches = -(-_change_count(manifest) // BATCH)
-        progress.set_total(4 + batches, _("Checking {name}").format(name=path.name))
+        changes = _change_count(manifest)
+        progress.set_total(4, _("Checking {name}").format(name=path.name))
         with ctx.store.read() as session:
             sender = session.get(Office, opened.sender)
             if sender is None or sender.is_local or sender.trusted_at is None:
@@ -273,6 +272,9 @@ def import_packet(
             raise AlreadyImported(
                 _("This packet was already imported on {date}").format(date=f"{seen.at:%Y-%m-%d %H:%M}")
             )
+        # three steps of checks, one per batch of changes (as the signed manifest counts them),
+        # one to finish; capped so that a progress bar's range stays within its integers
+        progress.set_total(4 + min(-(-changes // BATCH), 100_000))
         progress.step()
         opened.check_members()
         progress.step()
