@@ -346,3 +346,15 @@ def test_payload_cut_short_after_signing(world: tuple[dict[str, Context], Path, 
         resign(o, m, json.loads(m[fmt.MANIFEST]))
 
     refused(o, "ROEA", rewrite(good, tmp / "cut.fieldkit", cut), tmp, "cannot be decrypted")
+
+
+@pytest.mark.parametrize("ranges", [{"KE-NBO": ["1", "9"]}, {"KE-NBO": [3]}, {"KE-NBO": [9, 2]}, [[1, 9]]])
+def test_manifest_with_malformed_ranges(world: tuple[dict[str, Context], Path, Path], ranges: object) -> None:
+    o, good, tmp = world
+
+    def malformed(m: dict[str, bytes]) -> None:
+        manifest = json.loads(m[fmt.MANIFEST])
+        manifest["ranges"] = ranges
+        resign(o, m, manifest)
+
+    refused(o, "ROEA", rewrite(good, tmp / "ranges.fieldkit", malformed), tmp, "change ranges")

@@ -181,6 +181,10 @@ class _Updates:
     def set(self, model: type[SyncedRecord], record_id: str, values: dict[str, Any]) -> None:
         self._pending.setdefault((model, record_id), {}).update(values)
 
+    def pending(self, model: type[SyncedRecord], record_id: str) -> dict[str, Any]:
+        """The values still to be written to one record (empty once written)."""
+        return self._pending.get((model, record_id), {})
+
     def flush(self, session: Session) -> None:
         groups: dict[tuple[type[SyncedRecord], tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
         for (model, record_id), values in self._pending.items():
@@ -261,9 +265,9 @@ def apply_changes(
                     session, str(c.data["target_type"]), str(c.data["alias_id"]), str(c.data["target_id"])
                 )
         else:
-            if c.record_type in _SEARCHED_TYPES:
-                _note_changed_text(stats, transaction, c)
             outcome = _merge(session, model, c, histories, updates)
+            if c.record_type in _SEARCHED_TYPES:
+                _note_changed_text(stats, transaction, c, updates.pending(model, c.record_id))
             stats.updated += outcome != "unchanged"
             stats.unchanged += outcome == "unchanged"
             stats.conflicting += outcome == "conflict"
@@ -342,8 +346,14 @@ def _note_created_text(stats: ApplyStats, transaction: Transaction, c: Change) -
             text.append(c.data.get("summary"))
 
 
-def _note_changed_text(stats: ApplyStats, transaction: Transaction, c: Change) -> None:
-    """A visit or incident changed: its visit is indexed from the store, old and new visit alike."""
+def _note_changed_text(
+    stats: ApplyStats, transaction: Transaction, c: Change, merged: dict[str, Any]
+) -> None:
+    """A visit or incident changed: its visit is indexed from the store, old and new visit alike.
+
+    ``merged`` holds the values the merge kept for the record: a change that lost the
+    ``visit_id`` field to a later one does not move the incident.
+    """
     visits: set[str | None] = set()
     if c.record_type == "monitoring_visit":
         visits.add(c.record_id)
@@ -352,7 +362,8 @@ def _note_changed_text(stats: ApplyStats, transaction: Transaction, c: Change) -
         moved_to = c.data.get("visit_id")
         if isinstance(moved_to, str):
             visits.add(moved_to)
-            transaction.incident_visits[c.record_id] = moved_to
+        if isinstance(merged.get("visit_id"), str):
+            transaction.incident_visits[c.record_id] = merged["visit_id"]
     for visit_id in visits:
         if visit_id is not None:
             stats.touched_visits.add(visit_id)

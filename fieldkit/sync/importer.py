@@ -312,11 +312,20 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _change_count(manifest: dict[str, Any]) -> int:
-    """How many changes the manifest declares; refuse ranges that are not pairs of numbers."""
-    try:
-        return sum(int(last) - int(first) + 1 for first, last in manifest["ranges"].values())
-    except (AttributeError, TypeError, ValueError) as exc:
-        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=f"ranges ({exc})")) from exc
+    """How many changes the manifest declares; refuse ranges that are not [first, last] pairs of
+    whole numbers, which every later step relies on."""
+    ranges = manifest["ranges"]
+    pairs = list(ranges.values()) if isinstance(ranges, dict) else None
+    if pairs is None or not all(
+        isinstance(pair, list)
+        and len(pair) == 2
+        and all(type(n) is int for n in pair)
+        and 1 <= pair[0] <= pair[1] + 1
+        for pair in pairs
+    ):
+        reason = "its change ranges are not [first, last] pairs of sequence numbers"
+        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=reason))
+    return sum(last - first + 1 for first, last in pairs)
 
 
 @contextmanager
