@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from fieldkit.errors import NotInitialised
 from fieldkit.i18n import _
-from fieldkit.search import reindex_visits
+from fieldkit.search import catch_up, pending_search_types, reindex_touched
 from fieldkit.store import migrate
 from fieldkit.store.changes import Writer, utcnow
 from fieldkit.store.engine import Store, resolve_url
@@ -59,7 +59,7 @@ class Context:
             writer = Writer(session, office, self.user, now=self.now, rng=self.rng)
             yield session, writer
             session.flush()
-            reindex_visits(session, sorted(writer.touched_visits), new=writer.new_visits)
+            reindex_touched(session, writer.search_touched, new=writer.search_new)
 
     def refresh_office(self) -> None:
         with self.store.read() as session:
@@ -77,6 +77,11 @@ def open_context(db: str | os.PathLike[str] | None = None, *, user: str | None =
 
     store = Store(resolve_url(db))
     backup = migrate.upgrade(store)
+    with store.read() as session:
+        behind = pending_search_types(session)
+    if behind:
+        with store.write() as session:
+            catch_up(session)
     seed_vocabularies(store)
     ctx = Context(store=store, user=user or default_user(), backup=backup)
     ctx.refresh_office()

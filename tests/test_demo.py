@@ -20,13 +20,13 @@ from fieldkit.services.data import export_data, stats
 from fieldkit.services.office import init_office
 from fieldkit.services.vocab import vocabularies
 from fieldkit.store.records import (
-    MODEL_BY_TYPE,
     Attendance,
     FollowUp,
     MonitoringVisit,
     Participant,
     PersonIdentity,
 )
+from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import ChangeLog, OriginSequence
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")

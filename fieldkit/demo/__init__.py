@@ -25,7 +25,8 @@ from fieldkit.progress import Progress
 from fieldkit.services.vocab import SEED_ORIGIN, Vocabularies, vocabularies
 from fieldkit.store.changes import Writer
 from fieldkit.store.engine import bulk_write_settings
-from fieldkit.store.records import RECORD_MODELS, VocabularyTerm
+from fieldkit.store.records import VocabularyTerm
+from fieldkit.store.registry import record_models
 
 __all__ = ["Codes", "generate", "mutate"]
 
@@ -166,7 +167,7 @@ def _age_range(code: str) -> tuple[int, int] | None:
 
 def ensure_empty(session: Session) -> None:
     """Refuse to mix demo data with real records (seeded vocabulary does not count)."""
-    for model in RECORD_MODELS:
+    for model in record_models():
         query = select(model.id).limit(1)
         if model is VocabularyTerm:
             query = query.where(VocabularyTerm.origin_office != SEED_ORIGIN)
@@ -198,7 +199,7 @@ def generate(ctx: Context, scale: str, *, seed: int = 1, progress: Progress | No
     shares = [_share(plan, i) for i in range(plan.offices)]
     units = sum(s.visits + s.projects + s.events + s.participants + s.organisations for s in shares)
     progress.set_total(units, _("Making demo data"))
-    counts = {model.record_type: 0 for model in RECORD_MODELS}
+    counts = {model.record_type: 0 for model in record_models()}
     with ctx.store.write() as session, bulk_write_settings(session):
         ensure_empty(session)
         for (office, country), share in zip(offices, shares, strict=True):

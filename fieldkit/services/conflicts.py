@@ -20,20 +20,6 @@ from fieldkit.services.records import model_for
 from fieldkit.store.codec import decode, field_map, record_to_dict
 from fieldkit.store.system import Conflict
 
-#: a field of each record type that names the record for a person
-TITLE_FIELDS = {
-    "monitoring_visit": "title",
-    "incident": "summary",
-    "follow_up": "action",
-    "project": "title",
-    "training_event": "title",
-    "participant": "full_name",
-    "organisation": "name",
-    "admin_area": "name",
-    "person": "code",
-    "vocabulary_term": "code",
-}
-
 
 @dataclass(frozen=True)
 class ConflictRow:
@@ -99,7 +85,7 @@ def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> 
             key = (c.record_type, c.record_id)
             if key not in titles:
                 model = model_for(c.record_type)
-                column = getattr(model, TITLE_FIELDS.get(c.record_type, "id"))
+                column = getattr(model, model.spec.title or "id")
                 titles[key] = str(
                     session.execute(select(column).where(model.id == c.record_id)).scalar() or ""
                 )
@@ -113,7 +99,7 @@ def record_conflicts(ctx: Context, record_type: str, record_id: str) -> RecordCo
         record = session.get(model, record_id)
         if record is None:
             raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
-        title = str(getattr(record, TITLE_FIELDS.get(record_type, "id"), ""))
+        title = str(getattr(record, model.spec.title or "id", ""))
         conflicts = session.execute(
             select(Conflict)
             .where(Conflict.record_id == record_id, Conflict.status == "open")

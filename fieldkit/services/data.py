@@ -21,7 +21,7 @@ from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.codec import fields_of, row_to_dict
-from fieldkit.store.records import RECORD_MODELS
+from fieldkit.store.registry import record_models, restricted_fields
 
 FORMATS = ("jsonl", "csv", "xlsx")
 REDACTED = "[restricted]"
@@ -31,7 +31,7 @@ def stats(ctx: Context) -> dict[str, dict[str, int]]:
     """Per record type: live records and tombstones."""
     result: dict[str, dict[str, int]] = {}
     with ctx.store.read() as session:
-        for model in RECORD_MODELS:
+        for model in record_models():
             counts = dict(session.execute(select(model.deleted, func.count()).group_by(model.deleted)).all())
             result[model.record_type] = {
                 "live": int(counts.get(False, 0)),
@@ -40,12 +40,17 @@ def stats(ctx: Context) -> dict[str, dict[str, int]]:
     return result
 
 
+def exported_models() -> list[type[SyncedRecord]]:
+    """The types export-data writes, as their declarations say, parents first."""
+    return [m for m in record_models() if m.spec.exported]
+
+
 def iter_records(
     ctx: Context, model: type[SyncedRecord], *, include_restricted: bool, batch: int = 5000
 ) -> Iterator[dict[str, Any]]:
     """Every row of ``model`` (tombstones included) as JSON-safe dicts, sorted by id."""
     table = model.__table__
-    restricted = model.restricted_fields
+    restricted = restricted_fields(model.record_type)
     with ctx.store.read() as session:
         rows = session.execute(select(table).order_by(table.c.id).execution_options(yield_per=batch))
         for row in rows:
@@ -112,7 +117,7 @@ def export_data(
     if fmt == "xlsx":
         return [_export_xlsx(ctx, out_dir, include_restricted, progress)]
     written = []
-    for model in RECORD_MODELS:
+    for model in exported_models():
         path = out_dir / f"{model.record_type}.{fmt}"
         records = iter_records(ctx, model, include_restricted=include_restricted)
         with path.open("w", encoding="utf-8", newline="") as fh:
@@ -152,7 +157,7 @@ def _export_xlsx(ctx: Context, out_dir: Path, include_restricted: bool, progress
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    for model in RECORD_MODELS:
+    for model in exported_models():
         sheet = book.create_sheet(model.record_type[:31])
         names = [f.name for f in fields_of(model)]
         sheet.append(names)

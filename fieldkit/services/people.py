@@ -16,20 +16,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
+from typing import Any
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
-from sqlalchemy import select, update
+from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
 from fieldkit.store.base import SyncedRecord
-from fieldkit.store.records import MODEL_BY_TYPE, Organisation, Participant, RecordAlias
-from fieldkit.sync.changes import references
+from fieldkit.store.records import RecordAlias
+from fieldkit.store.registry import MODEL_BY_TYPE, mergeable_types, type_label, references
 
-MERGEABLE = ("participant", "organisation")
 _SOUNDS = (("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("dh", "d"),
            ("q", "k"), ("ck", "k"), ("w", "v"), ("j", "g"), ("z", "s"), ("x", "ks"))  # fmt: skip
 _ARTICLES = {"al", "el", "ul", "ibn", "bin", "ben", "abu", "abd"}
@@ -79,20 +79,27 @@ class DuplicatePair:
 
 
 def _candidates(session: Session, record_type: str) -> list[Candidate]:
-    if record_type == "participant":
-        rows = session.execute(
-            select(Participant.id, Participant.full_name, Participant.origin_office, Participant.sex,
-                   Participant.birth_year, Participant.organisation_id).where(Participant.deleted.is_(False))
-        ).all()  # fmt: skip
-        return [Candidate(r[0], record_type, r[1], r[2], r[3], r[4], r[5]) for r in rows]
-    if record_type == "organisation":
-        orgs = session.execute(
-            select(
-                Organisation.id, Organisation.name, Organisation.origin_office, Organisation.country_code
-            ).where(Organisation.deleted.is_(False))
-        ).all()
-        return [Candidate(r[0], record_type, r[1], r[2], None, None, r[3]) for r in orgs]
-    raise ValidationError(_("Duplicates are found among participants and organisations"))
+    """Every live record of a mergeable type, through the fields its ``MergeRule`` names."""
+    model = MODEL_BY_TYPE.get(record_type)
+    rule = model.spec.merge if model is not None else None
+    if model is None or rule is None:
+        names = ", ".join(type_label(t).lower() for t in mergeable_types())
+        raise ValidationError(_("Duplicates are found among: {types}").format(types=names))
+
+    def column(name: str | None) -> Any:
+        return getattr(model, name) if name else null()
+
+    rows = session.execute(
+        select(
+            model.id,
+            column(rule.name),
+            model.origin_office,
+            column(rule.sex),
+            column(rule.birth_year),
+            column(rule.group),
+        ).where(model.deleted.is_(False))
+    ).all()
+    return [Candidate(r[0], record_type, r[1] or "", r[2], r[3], r[4], r[5]) for r in rows]
 
 
 def find_duplicates(
@@ -160,8 +167,9 @@ def _referencing(record_type: str) -> list[tuple[type[SyncedRecord], str]]:
 def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
     """Merge ``merge_id`` into ``keep_id``: references move, the merged record is tombstoned,
     and an alias keeps the old id resolving in packets that still carry it."""
-    if record_type not in MERGEABLE:
-        raise ValidationError(_("Only participants and organisations can be merged"))
+    if record_type not in mergeable_types():
+        names = ", ".join(type_label(t).lower() for t in mergeable_types())
+        raise ValidationError(_("Only these can be merged: {types}").format(types=names))
     if keep_id == merge_id:
         raise ValidationError(_("A record cannot be merged into itself"))
     model = MODEL_BY_TYPE[record_type]

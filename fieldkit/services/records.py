@@ -6,14 +6,18 @@ the JSON-safe form of ``fieldkit.store.codec`` so they never carry a session.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from sqlalchemy import String
 
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
+from fieldkit.services.vocab import Vocabularies, vocabularies
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.codec import record_to_dict
-from fieldkit.store.records import MODEL_BY_TYPE
+from fieldkit.store.registry import MODEL_BY_TYPE, field_meta, type_label
 
 
 def model_for(record_type: str) -> type[SyncedRecord]:
@@ -21,6 +25,33 @@ def model_for(record_type: str) -> type[SyncedRecord]:
         return MODEL_BY_TYPE[record_type]
     except KeyError:
         raise ValidationError(_("Unknown record type '{name}'").format(name=record_type)) from None
+
+
+def check_record(
+    vocab: Vocabularies, model: type[SyncedRecord], values: Mapping[str, Any], prefix: str = ""
+) -> dict[str, str]:
+    """What the declarations say is wrong with these values, keyed by ``prefix + field``:
+    a required field left empty, a code not in its vocabulary, text longer than its column.
+    Pure: no store access, safe on a GUI thread."""
+    errors: dict[str, str] = {}
+    for column in model.__table__.columns:
+        name = column.key
+        if name not in values:
+            continue
+        value, info, key = values[name], field_meta(model, name), prefix + name
+        if info.required and (value is None or value == "" or value == [] or value == ()):
+            errors[key] = _("Required")
+            continue
+        if info.vocabulary:
+            for code in value if isinstance(value, list | tuple) else (value,):
+                if isinstance(code, str) and (message := vocab.check(info.vocabulary, code, name)):
+                    errors[key] = message
+        limit = getattr(column.type, "length", None) if isinstance(column.type, String) else None
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            errors[key] = ngettext("At most {limit} character", "At most {limit} characters", limit).format(
+                limit=limit
+            )
+    return errors
 
 
 def _found(session: Any, model: type[SyncedRecord], record_id: str, *, live: bool) -> Any:
@@ -40,9 +71,24 @@ def get_record(
 
 
 def create_record(ctx: Context, record_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Create a record of any declared type, checked against its declaration first."""
     model = model_for(record_type)
+    _refuse_invalid(ctx, model, values)
     with ctx.write() as (_session, writer):
         return record_to_dict(writer.create(model, values))
+
+
+def _refuse_invalid(ctx: Context, model: type[SyncedRecord], values: dict[str, Any]) -> None:
+    errors = check_record(vocabularies(ctx), model, values)
+    if errors:
+        raise ValidationError(
+            ngettext(
+                "The {record_type} has {count} problem to fix",
+                "The {record_type} has {count} problems to fix",
+                len(errors),
+            ).format(record_type=type_label(model.record_type).lower(), count=len(errors)),
+            errors,
+        )
 
 
 def update_record(
@@ -63,6 +109,7 @@ def update_record(
                     "This record was changed elsewhere since you opened it (version {theirs}, yours {ours})."
                 ).format(theirs=record.version, ours=expected_version)
             )
+        _refuse_invalid(ctx, model, values)
         writer.update(record, values)
         return record_to_dict(record)
 

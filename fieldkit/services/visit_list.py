@@ -14,7 +14,7 @@ from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
 from fieldkit.context import Context
-from fieldkit.search import pg_query, search_match
+from fieldkit.search import matching_ids_sql
 from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
 from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
 
@@ -83,17 +83,8 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
         elif flt.followups == "none":
             where.append(~exists(select(FollowUp.id).where(open_fu)))
     if flt.text.strip():
-        if session.get_bind().dialect.name == "postgresql":
-            expr = pg_query(flt.text)
-            matches = text(
-                "SELECT record_id FROM visit_search WHERE tsv @@ to_tsquery('simple', :q)"
-            ).bindparams(q=expr)
-        else:
-            expr = search_match(flt.text)
-            matches = text("SELECT record_id FROM visit_search WHERE visit_search MATCH :q").bindparams(
-                q=expr
-            )
-        if expr is None:
+        matches = matching_ids_sql(session, MonitoringVisit.record_type, flt.text)
+        if matches is None:
             return [sql_false()]
         where.append(MonitoringVisit.id.in_(matches.columns(record_id=MonitoringVisit.id.type)))
     return where

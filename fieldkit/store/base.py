@@ -8,6 +8,9 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Boolean, DateTime, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from fieldkit.store import registry
+from fieldkit.store.spec import RecordSpec
+
 # Stable constraint names so Alembic migrations work the same on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -40,8 +43,8 @@ class SyncedRecord(Base):
     __abstract__ = True
     #: name used in the change log, packets and exports
     record_type: ClassVar[str]
-    #: fields that identify a person and stay at the office unless explicitly shared
-    restricted_fields: ClassVar[frozenset[str]] = frozenset()
+    #: what the rest of FieldKit knows about the type (see ``fieldkit.store.spec``)
+    spec: ClassVar[RecordSpec]
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     origin_office: Mapped[str] = mapped_column(String(32), index=True)
@@ -51,6 +54,11 @@ class SyncedRecord(Base):
     updated_by: Mapped[str] = mapped_column(String(120))
     version: Mapped[int] = mapped_column(Integer, default=1)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("__abstract__", False):
+            registry.register(cls)
 
 
 #: columns every synced record has; the rest are its content fields

@@ -28,11 +28,11 @@ from fieldkit.ids import uuid7
 from fieldkit.progress import Progress
 from fieldkit.services.office import local_keys
 from fieldkit.store import migrate
-from fieldkit.store.records import MODEL_BY_TYPE
+from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import AttachmentBlob, ChangeLog, Office, SyncPacket
 from fieldkit.sync import packet as fmt
 from fieldkit.sync.state import coverage, peer_acks
-from fieldkit.sync.visibility import IDENTITY_TYPES, REFERENCE_TYPES, sees_everything
+from fieldkit.sync.visibility import identifies_people, sees_everything, shared_with_everyone
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$", re.IGNORECASE)
 
@@ -88,9 +88,9 @@ def _visible_changes(
     everything = sees_everything(recipient.office_type)
     owners: dict[tuple[str, str], str] = {}
     for change in session.execute(query):
-        if change.record_type in IDENTITY_TYPES and not share_identities:
+        if not share_identities and identifies_people(change.record_type):
             continue
-        if everything or change.record_type in REFERENCE_TYPES:
+        if everything or shared_with_everyone(change.record_type):
             yield change
             continue
         # another office's own records go back only to the office they came from

@@ -29,11 +29,11 @@ from fieldkit.crypto import CryptoError, agebox
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
-from fieldkit.search import reindex_visits
+from fieldkit.search import reindex_touched
 from fieldkit.services.office import local_keys
 from fieldkit.services.vocab import invalidate_cache, vocabularies
 from fieldkit.store.engine import bulk_write_settings
-from fieldkit.store.records import MODEL_BY_TYPE
+from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import (
     AttachmentBlob,
     HeldChange,
@@ -226,8 +226,10 @@ def _release_held(session: Session, packet_id: str, transaction: Transaction) ->
 def _add(total: ApplyStats, stats: ApplyStats) -> None:
     for name in ("new", "updated", "unchanged", "conflicting"):
         setattr(total, name, getattr(total, name) + getattr(stats, name))
-    total.touched_visits |= stats.touched_visits
-    total.new_visits |= stats.new_visits
+    for kind, ids in stats.search_touched.items():
+        total.search_touched[kind] |= ids
+    for kind, ids in stats.search_new.items():
+        total.search_new[kind] |= ids
     for kind, n in stats.by_type.items():
         total.by_type[kind] = total.by_type.get(kind, 0) + n
 
@@ -404,8 +406,8 @@ def _apply(
                     summary.attachments += 1
             _record_ack(session, str(manifest["sender"]), manifest.get("ack") or {})
             session.flush()
-            reindex_visits(
-                session, sorted(stats.touched_visits), new=stats.new_visits, texts=transaction.visit_texts
+            reindex_touched(
+                session, stats.search_touched, new=stats.search_new, texts=transaction.search_texts
             )
             session.add(
                 SyncPacket(

@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from fieldkit.search import rebuild_index
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -40,10 +38,8 @@ def upgrade() -> None:
         sa.Column("user", sa.String(length=120), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_draft")),
     )
-    # stores from 0001 already hold visits: index them now
-    session = sa.orm.Session(bind=bind)
-    rebuild_index(session)
-    session.flush()
+    # visits a store from 0001 already holds are indexed by the application after 0006
+    # (``search_pending``): normalising their text takes code a revision must not import
 
 
 def downgrade() -> None:

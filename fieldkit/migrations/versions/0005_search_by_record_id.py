@@ -6,10 +6,7 @@ Revises: 0004
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
-
-from fieldkit.search import rebuild_index
 
 revision = "0005"
 down_revision = "0004"
@@ -17,29 +14,23 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return  # PostgreSQL's table has record_id as its primary key already
-    op.execute("DROP TABLE visit_search")
+def _recreate(columns: str) -> None:
+    """The same rows in a table declared with ``columns`` (FTS5 cannot alter a column)."""
+    op.execute("ALTER TABLE visit_search RENAME TO visit_search_old")
     op.execute(
-        "CREATE VIRTUAL TABLE visit_search USING fts5("
-        "record_id, body, tokenize = 'unicode61 remove_diacritics 2')"
+        f"CREATE VIRTUAL TABLE visit_search USING fts5({columns}, tokenize = 'unicode61 remove_diacritics 2')"
     )
-    session = sa.orm.Session(bind=bind)
-    rebuild_index(session)
-    session.flush()
+    op.execute("INSERT INTO visit_search (record_id, body) SELECT record_id, body FROM visit_search_old")
+    op.execute("DROP TABLE visit_search_old")
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL's table has record_id as its primary key already
+    _recreate("record_id, body")
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
+    if op.get_bind().dialect.name != "sqlite":
         return
-    op.execute("DROP TABLE visit_search")
-    op.execute(
-        "CREATE VIRTUAL TABLE visit_search USING fts5("
-        "record_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2')"
-    )
-    session = sa.orm.Session(bind=bind)
-    rebuild_index(session)
-    session.flush()
+    _recreate("record_id UNINDEXED, body")
