@@ -46,8 +46,9 @@ def _with_table(ctx: Context, model: type[Base]) -> Context:
 
 def _acked_everything_from(ctx: Context, peer: str, origin: str) -> None:
     """As if ``peer`` had acknowledged every change of ``origin`` this office holds."""
-    from fieldkit.store.system import ChangeLog
     from sqlalchemy import func, select
+
+    from fieldkit.store.system import ChangeLog
 
     with ctx.store.write() as s:
         last = s.execute(select(func.max(ChangeLog.seq)).where(ChangeLog.origin_office == origin)).scalar()
@@ -90,7 +91,12 @@ def test_a_declared_type_syncs_waits_for_its_reference_is_found_titled_and_expor
         note = create_record(
             region,
             "site_note",
-            {"visit_id": visit_id, "title": "Generator broken", "condition": "internal", "informant": "Amina"},
+            {
+                "visit_id": visit_id,
+                "title": "Generator broken",
+                "condition": "internal",
+                "informant": "Amina",
+            },
         )
         # headquarters gets the region's note before the field office's visit it points at
         _acked_everything_from(region, "HQ", "KE-NBO")

@@ -28,7 +28,7 @@ from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.records import RecordAlias
-from fieldkit.store.registry import MODEL_BY_TYPE, mergeable_types, type_label, references
+from fieldkit.store.registry import MODEL_BY_TYPE, mergeable_types, references, type_label
 
 _SOUNDS = (("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("dh", "d"),
            ("q", "k"), ("ck", "k"), ("w", "v"), ("j", "g"), ("z", "s"), ("x", "ks"))  # fmt: skip
