@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -95,6 +96,7 @@ def _candidates(session: Session, record_type: str) -> list[Candidate]:
     raise ValidationError(_("Duplicates are found among participants and organisations"))
 
 
+@requires(Permission.VIEW_RECORDS)
 def find_duplicates(
     ctx: Context, record_type: str = "participant", *, min_score: float = 88.0, limit: int = 1000
 ) -> list[DuplicatePair]:
@@ -157,6 +159,7 @@ def _referencing(record_type: str) -> list[tuple[type[SyncedRecord], str]]:
     return out
 
 
+@requires(Permission.MERGE_RECORDS)
 def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
     """Merge ``merge_id`` into ``keep_id``: references move, the merged record is tombstoned,
     and an alias keeps the old id resolving in packets that still carry it."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -31,6 +32,7 @@ def _found(session: Any, model: type[SyncedRecord], record_id: str, *, live: boo
     return record
 
 
+@requires(Permission.VIEW_RECORDS)
 def get_record(
     ctx: Context, record_type: str, record_id: str, *, include_deleted: bool = False
 ) -> dict[str, Any]:
@@ -39,12 +41,14 @@ def get_record(
         return record_to_dict(_found(session, model, record_id, live=not include_deleted))
 
 
+@requires(Permission.EDIT_RECORDS)
 def create_record(ctx: Context, record_type: str, values: dict[str, Any]) -> dict[str, Any]:
     model = model_for(record_type)
     with ctx.write() as (_session, writer):
         return record_to_dict(writer.create(model, values))
 
 
+@requires(Permission.EDIT_RECORDS)
 def update_record(
     ctx: Context,
     record_type: str,
@@ -67,6 +71,7 @@ def update_record(
         return record_to_dict(record)
 
 
+@requires(Permission.DELETE_RESTORE)
 def delete_record(ctx: Context, record_type: str, record_id: str) -> None:
     """Tombstone a record (it can be restored, and the deletion syncs)."""
     model = model_for(record_type)
@@ -74,6 +79,7 @@ def delete_record(ctx: Context, record_type: str, record_id: str) -> None:
         writer.delete(_found(session, model, record_id, live=False))
 
 
+@requires(Permission.DELETE_RESTORE)
 def restore_record(ctx: Context, record_type: str, record_id: str) -> None:
     model = model_for(record_type)
     with ctx.write() as (session, writer):
