@@ -175,7 +175,8 @@ def guard_store_access() -> None:
 @contextmanager
 def unchecked(entry: str = "unchecked") -> Iterator[None]:
     """Let the store be opened without a permission check: for opening and upgrading a store,
-    and for tests arranging fixtures. Never for work a user asks for."""
+    and for tests arranging fixtures. Never for work a user asks for; services called inside
+    it are still checked."""
     token = _current_pass.set(DoorPass(SYSTEM, None, entry))
     try:
         yield
@@ -192,9 +193,13 @@ def _principal_of(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[st
 
 
 def admit(principal: Principal, permission: Permission, entry: str) -> DoorPass:
-    """The pass for one call, or ``PermissionDenied``; a call already inside the door keeps its pass."""
+    """The pass for one call, or ``PermissionDenied``.
+
+    A call made by a checked call for the same principal keeps its caller's pass. An
+    ``unchecked`` scope lets only the store through: services called inside it are checked.
+    """
     inside = _current_pass.get()
-    if inside is not None:
+    if inside is not None and inside.permission is not None and inside.principal == principal:
         return inside
     if not is_allowed(principal, permission):
         raise PermissionDenied(principal, permission)

@@ -200,6 +200,14 @@ def test_only_the_outermost_call_is_checked(ctx: Context, policy: Callable[[Poli
     assert refused.value.permission is Permission.VIEW_RECORDS
 
 
+def test_services_are_checked_inside_an_unchecked_scope(
+    ctx: Context, policy: Callable[[Policy], Policy]
+) -> None:
+    policy(deny_everything)
+    with unchecked("test"), pytest.raises(PermissionDenied):
+        list_visits(ctx, VisitFilter())
+
+
 def test_refusal_names_the_user_and_the_action(ctx: Context, policy: Callable[[Policy], Policy]) -> None:
     policy(deny_everything)
     with pytest.raises(PermissionDenied) as refused:
