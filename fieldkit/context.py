@@ -1,7 +1,8 @@
 """``Context``: an open store plus who is working in it.
 
 Services are plain functions taking a ``Context`` and ids or plain values and
-returning plain objects; the GUI and the CLI call the same ones.
+returning plain objects; the GUI and the CLI call the same ones. Each is wrapped in
+``fieldkit.access.requires``, and the context's store opens sessions only inside such a call.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Principal, guard_store_access, local_principal, unchecked
 from fieldkit.errors import NotInitialised
 from fieldkit.i18n import _
 from fieldkit.search import catch_up, pending_search_types, reindex_touched
@@ -42,6 +44,12 @@ class Context:
     now: Callable[[], dt.datetime] = utcnow
     rng: random.Random | None = None
     backup: Path | None = None
+    #: who passes the permission door; ``user`` stays the name written in change logs
+    principal: Principal = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.principal = local_principal(self.user)
+        self.store.session_guard = guard_store_access
 
     @property
     def office(self) -> str:
@@ -62,7 +70,8 @@ class Context:
             reindex_touched(session, writer.search_touched, new=writer.search_new)
 
     def refresh_office(self) -> None:
-        with self.store.read() as session:
+        # the context's own identity, read while it is being opened, before any service runs
+        with unchecked("Context.refresh_office"), self.store.read() as session:
             self.office_code = session.execute(
                 select(Office.code).where(Office.is_local.is_(True))
             ).scalar_one_or_none()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Select, func, select
 
+from fieldkit.access import unchecked
 from fieldkit.context import Context, open_context
 from fieldkit.demo import generate, mutate
 from fieldkit.demo.generate import SCALES, Scale
@@ -89,7 +90,7 @@ def _export(ctx: Context, out: Path) -> dict[str, bytes]:
 
 
 def _change_count(ctx: Context) -> int:
-    with ctx.store.read() as session:
+    with unchecked(), ctx.store.read() as session:
         return int(session.execute(select(func.count()).select_from(ChangeLog)).scalar_one())
 
 
@@ -109,7 +110,7 @@ def test_small_demo_gives_the_expected_counts(stores: list[Context], tmp_path: P
     assert counts["attendance"] >= 800
     assert _change_count(ctx) == sum(counts.values())
     today = dt.date.today()
-    with ctx.store.read() as session:
+    with unchecked(), ctx.store.read() as session:
         attending = session.execute(select(func.count(func.distinct(Attendance.participant_id)))).scalar_one()
         assert attending == session.execute(select(func.count()).select_from(Participant)).scalar_one()
         overdue = select(func.count()).where(FollowUp.status == "open", FollowUp.due_date < today)
@@ -158,7 +159,7 @@ def test_mutate_changes_the_store_and_logs_each_change(stores: list[Context], tm
 
 def test_names_and_narratives_use_every_script(stores: list[Context], tmp_path: Path) -> None:
     ctx = _demo(stores, tmp_path / "a.db")
-    with ctx.store.read() as session:
+    with unchecked(), ctx.store.read() as session:
         narratives = " ".join(session.execute(select(MonitoringVisit.narrative)).scalars())
         names = " ".join(session.execute(select(PersonIdentity.full_name)).scalars())
         names += " ".join(session.execute(select(Participant.full_name)).scalars())
@@ -229,7 +230,7 @@ def test_other_offices_write_under_their_own_origin(
     counts = generate(ctx, "tiny", seed=1)
     assert counts["monitoring_visit"] == 30
     visit, log, seq = MonitoringVisit, ChangeLog, OriginSequence
-    with ctx.store.read() as session:
+    with unchecked(), ctx.store.read() as session:
 
         def pairs(query: Select[str, Any]) -> dict[str, Any]:
             return {key: value for key, value in session.execute(query)}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sync_offices import add_visits, offices, visit
 
+from fieldkit.access import unchecked
 from fieldkit.context import Context
 from fieldkit.errors import ValidationError
 from fieldkit.services.data import export_data, stats
@@ -87,7 +88,7 @@ def test_out_of_order_packets_are_held_then_applied(tmp_path: Path) -> None:
         # the region acknowledged p1 as far as the field knows: simulate by a reply after importing a copy
         from fieldkit.store.system import PeerAck
 
-        with field.store.write() as s:
+        with unchecked(), field.store.write() as s:
             s.merge(PeerAck(peer="ROEA", origin_office="KE-NBO", last_seq=_held(field)))
         add_visits(field, 2, "late")
         p2 = export_packet(field, "ROEA", tmp_path / "p2.fieldkit").paths[0]
@@ -102,7 +103,7 @@ def test_out_of_order_packets_are_held_then_applied(tmp_path: Path) -> None:
 def _held(ctx: Context) -> int:
     from fieldkit.store.system import OriginSequence
 
-    with ctx.store.read() as s:
+    with unchecked(), ctx.store.read() as s:
         row = s.get(OriginSequence, ctx.office)
         assert row is not None
         return row.last_seq
@@ -298,7 +299,7 @@ def test_bulk_settings_end_with_the_transaction(tmp_path: Path) -> None:
     with offices(tmp_path, FIELD, REGION) as o:
         add_visits(o["KE-NBO"], 1)
         import_packet(o["ROEA"], export_packet(o["KE-NBO"], "ROEA", tmp_path).paths[0])
-        with o["ROEA"].store.write() as session:
+        with unchecked(), o["ROEA"].store.write() as session:
             pragma = session.connection().exec_driver_sql
             assert pragma("PRAGMA cache_size").scalar() == -2000
             assert pragma("PRAGMA wal_autocheckpoint").scalar() == 1000

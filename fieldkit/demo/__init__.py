@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.demo.generate import CLOCK, SCALES, OfficeDemo, Scale
 from fieldkit.demo.mutate import simulate
@@ -185,6 +186,7 @@ def offices_for(local: str, count: int) -> list[tuple[str, Country]]:
     return [(local, home)] + [(c.office, c) for c in others]
 
 
+@requires(Permission.RUN_DEMO)
 def generate(ctx: Context, scale: str, *, seed: int = 1, progress: Progress | None = None) -> dict[str, int]:
     """Fill an empty store with demo data; return how many records of each type were made."""
     if scale not in SCALES:
@@ -216,6 +218,7 @@ def _share(plan: Scale, index: int) -> Scale:
     return Scale(1, *part[1:])
 
 
+@requires(Permission.RUN_DEMO)
 def mutate(ctx: Context, n: int, *, seed: int = 1, progress: Progress | None = None) -> dict[str, int]:
     """Make ``n`` edits (about 85%) and deletions (15%) of live records of any origin, as this office."""
     if n < 0:

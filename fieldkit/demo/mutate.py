@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.demo.names import LANGS, TEXTS
 from fieldkit.errors import ValidationError
@@ -35,6 +36,7 @@ DELETE_SHARE = 0.15
 Record = dict[str, Any]
 
 
+@requires(Permission.RUN_DEMO)
 def simulate(ctx: Context, n: int, rng: random.Random, codes: Codes, progress: Progress) -> dict[str, int]:
     """Make ``n`` edits and deletions of live records (of any origin) as this office."""
     live = _live_ids(ctx)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -69,11 +70,13 @@ def _row(c: Conflict, title: str) -> ConflictRow:
     )
 
 
+@requires(Permission.VIEW_RECORDS)
 def count_open(ctx: Context) -> int:
     with ctx.store.read() as session:
         return session.execute(select(func.count()).where(Conflict.status == "open")).scalar_one()
 
 
+@requires(Permission.VIEW_RECORDS)
 def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> list[ConflictRow]:
     with ctx.store.read() as session:
         rows = session.execute(
@@ -93,6 +96,7 @@ def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> 
         return result
 
 
+@requires(Permission.VIEW_RECORDS)
 def record_conflicts(ctx: Context, record_type: str, record_id: str) -> RecordConflicts:
     model = model_for(record_type)
     with ctx.store.read() as session:
@@ -110,6 +114,7 @@ def record_conflicts(ctx: Context, record_type: str, record_id: str) -> RecordCo
         )
 
 
+@requires(Permission.RESOLVE_CONFLICTS)
 def resolve(
     ctx: Context,
     record_type: str,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.services.visit_list import count_overdue, open_followups, visits_in_month
 from fieldkit.store.records import FollowUp, MonitoringVisit
@@ -45,6 +46,7 @@ class StoreLocation:
     path: str | None
 
 
+@requires(Permission.VIEW_RECORDS)
 def dashboard_counts(ctx: Context, today: dt.date | None = None) -> DashboardCounts:
     today = today or dt.date.today()
     with ctx.store.read() as session:
@@ -65,6 +67,7 @@ def dashboard_counts(ctx: Context, today: dt.date | None = None) -> DashboardCou
     )
 
 
+@requires(Permission.VIEW_SYNC_STATUS)
 def partner_packets(ctx: Context, today: dt.date | None = None) -> list[PartnerPackets]:
     """Per office: last packet in and out, and for offices whose records we hold, how current they are."""
     last_in: dict[str, dt.datetime] = {}
@@ -99,6 +102,7 @@ def partner_packets(ctx: Context, today: dt.date | None = None) -> list[PartnerP
     ]
 
 
+@requires(Permission.VIEW_RECORDS)
 def store_location(ctx: Context) -> StoreLocation:
     store = ctx.store
     if store.path is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
@@ -27,6 +28,7 @@ FORMATS = ("jsonl", "csv", "xlsx")
 REDACTED = "[restricted]"
 
 
+@requires(Permission.VIEW_RECORDS)
 def stats(ctx: Context) -> dict[str, dict[str, int]]:
     """Per record type: live records and tombstones."""
     result: dict[str, dict[str, int]] = {}
@@ -45,6 +47,7 @@ def exported_models() -> list[type[SyncedRecord]]:
     return [m for m in record_models() if m.spec.exported]
 
 
+@requires(Permission.EXPORT_DATA)
 def iter_records(
     ctx: Context, model: type[SyncedRecord], *, include_restricted: bool, batch: int = 5000
 ) -> Iterator[dict[str, Any]]:
@@ -62,6 +65,7 @@ def iter_records(
             yield record
 
 
+@requires(Permission.EXPORT_DATA)
 def iter_conflicts(ctx: Context) -> Iterator[dict[str, Any]]:
     """Conflicts, open and resolved, sorted by id: part of what offices must agree on."""
     from fieldkit.store.system import Conflict
@@ -95,6 +99,7 @@ def canonical_json(record: dict[str, Any]) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+@requires(Permission.EXPORT_DATA)
 def export_data(
     ctx: Context,
     fmt: str,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -64,6 +65,7 @@ _IDENTITY_FIELDS = _data_fields(PersonData, PersonIdentity)
 # -- validation -------------------------------------------------------------------------
 
 
+@requires(Permission.EDIT_RECORDS)
 def validate_visit(ctx: Context, data: VisitData) -> dict[str, str]:
     """Messages keyed by field (``incidents[0].violation_types`` for children); empty when valid."""
     return check_visit(vocabularies(ctx), data)
@@ -148,6 +150,7 @@ def _live(session: Session, model: type[SyncedRecord], column: Any, value: str) 
     )
 
 
+@requires(Permission.VIEW_RECORDS)
 def get_visit(ctx: Context, visit_id: str, *, include_deleted: bool = False) -> VisitData:
     with ctx.store.read() as session:
         return _load(session, visit_id, include_deleted)
@@ -222,6 +225,7 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
+@requires(Permission.EDIT_RECORDS)
 def save_visit(ctx: Context, data: VisitData) -> VisitData:
     """Create or update the visit and everything under it; return it as stored."""
     errors = validate_visit(ctx, data)
@@ -392,6 +396,7 @@ def _retire_attachments(
             writer.delete(attachment)
 
 
+@requires(Permission.DELETE_RESTORE)
 def delete_visit(ctx: Context, visit_id: str) -> None:
     """Tombstone the visit and everything under it."""
     with ctx.write() as (session, writer):
@@ -406,6 +411,7 @@ def delete_visit(ctx: Context, visit_id: str) -> None:
         writer.delete(visit)
 
 
+@requires(Permission.DELETE_RESTORE)
 def restore_visit(ctx: Context, visit_id: str) -> None:
     """Bring back a deleted visit (its children stay as they were when it was deleted)."""
     with ctx.write() as (session, writer):
@@ -418,6 +424,7 @@ def restore_visit(ctx: Context, visit_id: str) -> None:
 # -- attachments --------------------------------------------------------------------------
 
 
+@requires(Permission.EDIT_RECORDS)
 def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -> AttachmentData:
     """Store a file inside the store under its SHA-256 and attach it to the visit."""
     try:
@@ -451,6 +458,7 @@ def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -
         return AttachmentData(record.id, path.name, media_type, size, digest, caption)
 
 
+@requires(Permission.VIEW_RECORDS)
 def attachment_bytes(ctx: Context, sha256: str) -> bytes:
     with ctx.store.read() as session:
         blob = session.get(AttachmentBlob, sha256)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.crypto.keys import OfficeKeys
 from fieldkit.errors import ValidationError
@@ -45,6 +46,7 @@ def _info(row: Office) -> OfficeInfo:
     )
 
 
+@requires(Permission.MANAGE_OFFICE)
 def validate_office_fields(
     ctx: Context, code: str, name: str, office_type: str, parent_code: str | None
 ) -> dict[str, str]:
@@ -67,6 +69,7 @@ def validate_office_fields(
     return errors
 
 
+@requires(Permission.MANAGE_OFFICE)
 def init_office(
     ctx: Context, code: str, name: str, office_type: str, parent_code: str | None = None
 ) -> OfficeInfo:
@@ -106,17 +109,20 @@ def init_office(
     return info
 
 
+@requires(Permission.VIEW_RECORDS)
 def local_office(ctx: Context) -> OfficeInfo | None:
     with ctx.store.read() as session:
         row = session.execute(select(Office).where(Office.is_local.is_(True))).scalar_one_or_none()
         return _info(row) if row else None
 
 
+@requires(Permission.VIEW_RECORDS)
 def list_offices(ctx: Context) -> list[OfficeInfo]:
     with ctx.store.read() as session:
         return [_info(r) for r in session.execute(select(Office).order_by(Office.code)).scalars()]
 
 
+@requires(Permission.MANAGE_OFFICE)
 def local_keys(ctx: Context) -> OfficeKeys:
     with ctx.store.read() as session:
         secret = session.get(OfficeSecret, ctx.office)

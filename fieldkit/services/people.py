@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -102,6 +103,7 @@ def _candidates(session: Session, record_type: str) -> list[Candidate]:
     return [Candidate(r[0], record_type, r[1] or "", r[2], r[3], r[4], r[5]) for r in rows]
 
 
+@requires(Permission.VIEW_RECORDS)
 def find_duplicates(
     ctx: Context, record_type: str = "participant", *, min_score: float = 88.0, limit: int = 1000
 ) -> list[DuplicatePair]:
@@ -164,6 +166,7 @@ def _referencing(record_type: str) -> list[tuple[type[SyncedRecord], str]]:
     return out
 
 
+@requires(Permission.MERGE_RECORDS)
 def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
     """Merge ``merge_id`` into ``keep_id``: references move, the merged record is tombstoned,
     and an alias keeps the old id resolving in packets that still carry it."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import String
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _, ngettext
@@ -62,6 +63,7 @@ def _found(session: Any, model: type[SyncedRecord], record_id: str, *, live: boo
     return record
 
 
+@requires(Permission.VIEW_RECORDS)
 def get_record(
     ctx: Context, record_type: str, record_id: str, *, include_deleted: bool = False
 ) -> dict[str, Any]:
@@ -70,6 +72,7 @@ def get_record(
         return record_to_dict(_found(session, model, record_id, live=not include_deleted))
 
 
+@requires(Permission.EDIT_RECORDS)
 def create_record(ctx: Context, record_type: str, values: dict[str, Any]) -> dict[str, Any]:
     """Create a record of any declared type, checked against its declaration first."""
     model = model_for(record_type)
@@ -91,6 +94,7 @@ def _refuse_invalid(ctx: Context, model: type[SyncedRecord], values: dict[str, A
         )
 
 
+@requires(Permission.EDIT_RECORDS)
 def update_record(
     ctx: Context,
     record_type: str,
@@ -114,6 +118,7 @@ def update_record(
         return record_to_dict(record)
 
 
+@requires(Permission.DELETE_RESTORE)
 def delete_record(ctx: Context, record_type: str, record_id: str) -> None:
     """Tombstone a record (it can be restored, and the deletion syncs)."""
     model = model_for(record_type)
@@ -121,6 +126,7 @@ def delete_record(ctx: Context, record_type: str, record_id: str) -> None:
         writer.delete(_found(session, model, record_id, live=False))
 
 
+@requires(Permission.DELETE_RESTORE)
 def restore_record(ctx: Context, record_type: str, record_id: str) -> None:
     model = model_for(record_type)
     with ctx.write() as (session, writer):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
@@ -21,6 +22,7 @@ class SearchHit:
     title: str
 
 
+@requires(Permission.VIEW_RECORDS)
 def search_records(
     ctx: Context, text: str, record_types: tuple[str, ...] = (), *, limit: int = 50
 ) -> list[SearchHit]:

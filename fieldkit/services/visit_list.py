@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, func, select, text
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.search import matching_ids_sql
 from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
@@ -90,6 +91,7 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
     return where
 
 
+@requires(Permission.VIEW_RECORDS)
 def list_visits(
     ctx: Context,
     flt: VisitFilter | None = None,
@@ -156,6 +158,7 @@ def open_followups() -> tuple[Any, ...]:
     )
 
 
+@requires(Permission.VIEW_RECORDS)
 def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int = 5000) -> list[FollowUpRow]:
     """Open follow-ups whose due date has passed, the longest overdue first."""
     today = today or dt.date.today()
@@ -182,6 +185,7 @@ def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int 
     ]
 
 
+@requires(Permission.VIEW_RECORDS)
 def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
     today = today or dt.date.today()
     with ctx.store.read() as session:
@@ -193,6 +197,7 @@ def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
         ).scalar_one()
 
 
+@requires(Permission.VIEW_RECORDS)
 def visits_in_month(ctx: Context, today: dt.date | None = None) -> int:
     """Visits that started this calendar month."""
     today = today or dt.date.today()
@@ -207,12 +212,14 @@ def visits_in_month(ctx: Context, today: dt.date | None = None) -> int:
         ).scalar_one()
 
 
+@requires(Permission.VIEW_RECORDS)
 def visit_offices(ctx: Context) -> list[str]:
     """The offices whose visits this store holds (a consolidating office holds many)."""
     with ctx.store.read() as session:
         return sorted(session.execute(select(MonitoringVisit.origin_office).distinct()).scalars())
 
 
+@requires(Permission.VIEW_RECORDS)
 def admin_areas(ctx: Context) -> list[AreaRow]:
     """Every live area with its full path ("Kenya › Nairobi › Kibera"), in tree order."""
     with ctx.store.read() as session:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _, current_language
@@ -160,6 +161,7 @@ def invalidate_cache() -> None:
         _cache.clear()
 
 
+@requires(Permission.VIEW_RECORDS)
 def vocabularies(ctx: Context) -> Vocabularies:
     with _cache_lock:
         cached = _cache.get(ctx.store.url)
@@ -175,6 +177,7 @@ def vocabularies(ctx: Context) -> Vocabularies:
     return vocab
 
 
+@requires(Permission.MANAGE_VOCABULARIES)
 def add_term(
     ctx: Context, vocabulary: str, code: str, labels: dict[str, str], parent_code: str | None = None
 ) -> Term:

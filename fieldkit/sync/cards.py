@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.crypto import CryptoError, agebox, minisign
 from fieldkit.crypto.keys import fingerprint, normalize_fingerprint
@@ -50,6 +51,7 @@ def card_to_json(card: OfficeCard) -> dict[str, Any]:
     }
 
 
+@requires(Permission.MANAGE_OFFICE)
 def write_card(ctx: Context, out: Path) -> OfficeCard:
     info = local_office(ctx)
     if info is None:
@@ -68,6 +70,7 @@ def write_card(ctx: Context, out: Path) -> OfficeCard:
     return card
 
 
+@requires(Permission.MANAGE_OFFICE)
 def read_card(ctx: Context, path: Path) -> OfficeCard:
     """Parse and check a card; the fingerprint is recomputed, never taken on trust."""
     try:
@@ -103,6 +106,7 @@ def read_card(ctx: Context, path: Path) -> OfficeCard:
     return OfficeCard(code, name, kind, str(parent) if parent else None, recipient, public_key, computed)
 
 
+@requires(Permission.MANAGE_OFFICE)
 def trust_card(ctx: Context, card: OfficeCard) -> OfficeInfo:
     """Add (or re-key, after a new card) a partner office."""
     if card.code == ctx.office:
@@ -124,6 +128,7 @@ def _offices(ctx: Context) -> list[OfficeInfo]:
     return list_offices(ctx)
 
 
+@requires(Permission.MANAGE_OFFICE)
 def export_keys(ctx: Context, out_dir: Path) -> list[Path]:
     """Write the secret keys in the reference tools' formats, readable by the owner only."""
     keys = local_keys(ctx)

@@ -20,6 +20,7 @@ from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from fieldkit import __version__
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.crypto import agebox
 from fieldkit.errors import ValidationError
@@ -126,6 +127,7 @@ def _line(change: Any) -> bytes:
     ).encode()
 
 
+@requires(Permission.EXPORT_PACKETS)
 def export_packet(
     ctx: Context,
     to: str,

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.crypto import CryptoError, agebox
 from fieldkit.errors import FieldKitError
@@ -234,6 +235,7 @@ def _add(total: ApplyStats, stats: ApplyStats) -> None:
         total.by_type[kind] = total.by_type.get(kind, 0) + n
 
 
+@requires(Permission.IMPORT_PACKETS)
 def import_packet(
     ctx: Context,
     path: Path,
@@ -441,10 +443,12 @@ def _record_ack(session: Session, peer: str, ack: dict[str, Any]) -> None:
             row.last_seq = max(row.last_seq, seq)
 
 
+@requires(Permission.VIEW_SYNC_STATUS)
 def refusal_log_path(ctx: Context) -> Path | None:
     return ctx.store.path.with_name(ctx.store.path.name + ".sync-log.jsonl") if ctx.store.path else None
 
 
+@requires(Permission.IMPORT_PACKETS)
 def log_refusal(ctx: Context, summary: ImportSummary) -> None:
     """Refused imports go to a log beside the store, so that refusing never changes the store."""
     path = refusal_log_path(ctx)
@@ -479,6 +483,7 @@ def packet_files(paths: list[Path]) -> list[Path]:
     return files
 
 
+@requires(Permission.IMPORT_PACKETS)
 def import_files(
     ctx: Context,
     paths: list[Path],

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.store.system import ChangeLog, HeldChange, Office, OriginSequence, PeerAck, SyncPacket
 
@@ -41,6 +42,7 @@ class PartnerStatus:
     held: int
 
 
+@requires(Permission.VIEW_SYNC_STATUS)
 def partner_status(ctx: Context) -> list[PartnerStatus]:
     result = []
     with ctx.store.read() as session:
@@ -107,6 +109,7 @@ class PacketRow:
     summary: dict[str, Any]
 
 
+@requires(Permission.VIEW_SYNC_STATUS)
 def packet_history(ctx: Context, limit: int = 200) -> list[PacketRow]:
     """The newest ``limit`` packets in and out, newest first."""
     with ctx.store.read() as session:
@@ -139,6 +142,7 @@ class OriginStatus:
     waiting: int
 
 
+@requires(Permission.VIEW_SYNC_STATUS)
 def origin_status(ctx: Context, today: dt.date | None = None) -> list[OriginStatus]:
     """Per origin office: the newest change held, the last packet from it, and what waits for a gap."""
     today = today or dt.date.today()

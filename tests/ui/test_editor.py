@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from fieldkit.access import unchecked
 from fieldkit.context import Context
 from fieldkit.errors import NotFound
 from fieldkit.services.drafts import list_drafts, save_draft
@@ -53,7 +54,7 @@ def vocab(ctx: Context) -> Vocabularies:
 
 @pytest.fixture
 def areas(ctx: Context) -> list[AreaRow]:
-    with ctx.write() as (_session, writer):
+    with unchecked(), ctx.write() as (_session, writer):
         kenya = writer.create(AdminArea, {"name": "Kenya", "level": 0, "country_code": "KEN"})
         nairobi = writer.create(AdminArea, {"name": "Nairobi", "level": 1, "parent_id": kenya.id})
         writer.create(AdminArea, {"name": "Kibera", "level": 2, "parent_id": nairobi.id})
