@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session
 from fieldkit.errors import NotInitialised
 from fieldkit.i18n import _
 from fieldkit.search import reindex_visits
-from fieldkit.store import migrate
 from fieldkit.store.changes import Writer, utcnow
-from fieldkit.store.engine import Store, resolve_url
+from fieldkit.store.engine import Store
 from fieldkit.store.system import Office
 
 
@@ -61,6 +60,10 @@ class Context:
             session.flush()
             reindex_visits(session, sorted(writer.touched_visits), new=writer.new_visits)
 
+    def require_office(self) -> str:
+        """This office's code; raises ``NotInitialised`` on a store that has none yet."""
+        return self.office
+
     def refresh_office(self) -> None:
         with self.store.read() as session:
             self.office_code = session.execute(
@@ -69,25 +72,3 @@ class Context:
 
     def close(self) -> None:
         self.store.dispose()
-
-
-def open_context(db: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Context:
-    """Open (creating or upgrading as needed) the store named by ``db``/``FIELDKIT_DB``."""
-    from fieldkit.services.vocab import seed_vocabularies
-
-    store = Store(resolve_url(db))
-    backup = migrate.upgrade(store)
-    seed_vocabularies(store)
-    ctx = Context(store=store, user=user or default_user(), backup=backup)
-    ctx.refresh_office()
-    return ctx
-
-
-@contextmanager
-def opened(db: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Iterator[Context]:
-    """``open_context`` for a ``with`` block: the store is closed however the block ends."""
-    ctx = open_context(db, user=user)
-    try:
-        yield ctx
-    finally:
-        ctx.close()

@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Select, func, select
 
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
 from fieldkit.demo import generate, mutate
 from fieldkit.demo.generate import SCALES, Scale
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import NotInitialised, ValidationError
+from fieldkit.opening import open_context
 from fieldkit.progress import Cancelled, Progress
 from fieldkit.services.data import export_data, stats
 from fieldkit.services.office import init_office
-from fieldkit.services.vocab import vocabularies
 from fieldkit.store.records import (
     MODEL_BY_TYPE,
     Attendance,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from fieldkit.context import open_context
+from fieldkit.opening import open_context
 from fieldkit.services.monitoring_types import VisitFilter
 from fieldkit.services.visit_list import list_visits
 from fieldkit.store import migrate

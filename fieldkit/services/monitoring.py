@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import (
@@ -26,7 +27,6 @@ from fieldkit.services.monitoring_types import (
     PersonData,
     VisitData,
 )
-from fieldkit.services.vocab import Vocabularies, vocabularies
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.changes import Writer
 from fieldkit.store.records import (

@@ -19,15 +19,14 @@ from itertools import combinations
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldkit.context import Context
+from fieldkit.domain.references import referencing
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
-from fieldkit.store.base import SyncedRecord
 from fieldkit.store.records import MODEL_BY_TYPE, Organisation, Participant, RecordAlias
-from fieldkit.sync.changes import references
 
 MERGEABLE = ("participant", "organisation")
 _SOUNDS = (("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("dh", "d"),
@@ -146,17 +145,6 @@ def _score(a: Candidate, b: Candidate, ska: str, skb: str) -> DuplicatePair | No
     return DuplicatePair(first, second, min(score, 100.0), tuple(reasons))
 
 
-def _referencing(record_type: str) -> list[tuple[type[SyncedRecord], str]]:
-    """(model, field) pairs that point at ``record_type``, except one-to-one links."""
-    out = []
-    for model in MODEL_BY_TYPE.values():
-        for name, target in references(model.record_type).items():
-            column = model.__table__.c[name]
-            if target.record_type == record_type and not column.unique:
-                out.append((model, name))
-    return out
-
-
 def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
     """Merge ``merge_id`` into ``keep_id``: references move, the merged record is tombstoned,
     and an alias keeps the old id resolving in packets that still carry it."""
@@ -169,7 +157,7 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
         keep, gone = session.get(model, keep_id), session.get(model, merge_id)
         if keep is None or gone is None or keep.deleted or gone.deleted:
             raise NotFound(_("Both records must exist and not be deleted"))
-        for ref_model, name in _referencing(record_type):
+        for ref_model, name in referencing(record_type):
             column = getattr(ref_model, name)
             for row in session.execute(select(ref_model).where(column == merge_id)).scalars().all():
                 try:
@@ -179,26 +167,3 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
                     writer.delete(row)
         writer.delete(gone)
         writer.create(RecordAlias, {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id})
-
-
-def alias_map(session: Session) -> dict[str, str]:
-    """Merged-away id -> surviving id, following chains of merges."""
-    direct = dict(
-        session.execute(
-            select(RecordAlias.alias_id, RecordAlias.target_id).where(RecordAlias.deleted.is_(False))
-        ).all()
-    )
-    resolved = {}
-    for alias in direct:
-        target, hops = direct[alias], 0
-        while target in direct and hops < 50:
-            target, hops = direct[target], hops + 1
-        resolved[alias] = target
-    return resolved
-
-
-def repoint_references(session: Session, record_type: str, alias_id: str, target_id: str) -> None:
-    """Point local rows at the surviving record (run wherever an alias arrives; not a change)."""
-    for ref_model, name in _referencing(record_type):
-        column = getattr(ref_model, name)
-        session.execute(update(ref_model).where(column == alias_id).values({name: target_id}))

@@ -23,16 +23,17 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.aliases import alias_map, repoint_references
+from fieldkit.domain.references import references
 from fieldkit.ids import stable_id
 from fieldkit.search import VISIT_TEXT_FIELDS
-from fieldkit.services.people import alias_map, repoint_references
 from fieldkit.store.base import SYSTEM_FIELDS, SyncedRecord
 from fieldkit.store.bulk import JsonRows
 from fieldkit.store.changes import mark_resolved
 from fieldkit.store.codec import content_fields, decode, field_map
 from fieldkit.store.records import MODEL_BY_TYPE, Incident
 from fieldkit.store.system import ChangeLog, Conflict, HeldChange
-from fieldkit.sync.changes import Change, references
+from fieldkit.sync.changes import Change
 
 
 @dataclass

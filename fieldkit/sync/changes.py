@@ -9,11 +9,8 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import inspect as sa_inspect
-
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
-from fieldkit.services.vocab import Vocabularies
-from fieldkit.store.base import SyncedRecord
 from fieldkit.store.codec import FieldSpec, content_fields, decode, field_map
 from fieldkit.store.records import CODED_FIELDS, MODEL_BY_TYPE, RECORD_MODELS
 
@@ -249,17 +246,3 @@ def _unknown_codes(name: str, vocabulary: str, value: Any, valid: set[str]) -> l
         if code not in valid:
             unknown.append((name, vocabulary, code))
     return unknown
-
-
-@cache
-def references(record_type: str) -> dict[str, type[SyncedRecord]]:
-    """Foreign-key fields of a record type and the record type each points to."""
-    model = MODEL_BY_TYPE[record_type]
-    by_table = {m.__tablename__: m for m in RECORD_MODELS}
-    refs: dict[str, type[SyncedRecord]] = {}
-    for column in sa_inspect(model).columns:
-        for fk in column.foreign_keys:
-            target = by_table.get(fk.column.table.name)
-            if target is not None:
-                refs[column.key] = target
-    return refs

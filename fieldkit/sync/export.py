@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from fieldkit import __version__
 from fieldkit.context import Context
 from fieldkit.crypto import agebox
+from fieldkit.domain.keys import local_keys
+from fieldkit.domain.vocab import seed_files
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.ids import uuid7
 from fieldkit.progress import Progress
-from fieldkit.services.office import local_keys
 from fieldkit.store import migrate
 from fieldkit.store.records import MODEL_BY_TYPE
 from fieldkit.store.system import AttachmentBlob, ChangeLog, Office, SyncPacket
@@ -241,8 +242,6 @@ def _manifest(
     index: int,
     count: int,
 ) -> dict[str, Any]:
-    from fieldkit.services.vocab import seed_files
-
     with ctx.store.read() as session:
         ack = coverage(session)
     return {

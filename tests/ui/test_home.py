@@ -9,8 +9,9 @@ from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS, OpenWindow
 
 from fieldkit.context import Context
-from fieldkit.services.dashboard import PartnerPackets, partner_packets, store_location
+from fieldkit.services.dashboard import store_location
 from fieldkit.store.system import SyncPacket
+from fieldkit.sync.state import PartnerPackets, partner_packets
 
 pytest_plugins = ["qt_fixtures"]
 pytestmark = pytest.mark.usefixtures("no_thread_leaks")
