@@ -15,13 +15,8 @@ def register(sub: Any) -> None:
     init = sub.add_parser("init", help=_("make this installation an office and generate its keys"))
     init.add_argument("--office-code", required=True, help=_("short code, such as KE-NBO"))
     init.add_argument("--office-name", required=True)
-    # checked against the store's office_type vocabulary by init_office, the one list of them
-    init.add_argument(
-        "--office-type",
-        required=True,
-        metavar="TYPE",
-        help=_("a code of the office_type vocabulary, such as country-office ('fieldkit vocab office_type')"),
-    )
+    # a code of the office_type vocabulary, checked by init_office ('fieldkit vocab office_type')
+    init.add_argument("--office-type", required=True, metavar="TYPE")
     init.add_argument("--parent", help=_("code of the office this one reports to"))
     init.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     init.set_defaults(handler=_init)
