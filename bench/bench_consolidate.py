@@ -21,9 +21,10 @@ from pathlib import Path
 from common import OUT, ROOT, cpu_note, fill_visits, line, peak_rss_mb
 
 from fieldkit.access import unchecked
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
+from fieldkit.opening import open_context
+from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.office import init_office
-from fieldkit.sync.cards import read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_files
 

@@ -25,9 +25,10 @@ from typing import Any
 from common import cpu_note, line, peak_rss_mb
 
 from fieldkit.access import unchecked
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
 from fieldkit.demo import generate
 from fieldkit.ids import uuid7
+from fieldkit.opening import open_context
 from fieldkit.services.office import init_office
 from fieldkit.store.changes import Writer
 from fieldkit.store.codec import content_fields, encode_values

@@ -20,11 +20,12 @@ from typing import Any
 
 from common import OUT, cpu_note, fill_visits, fresh_copy, large_store, line, open_copy, peak_rss_mb
 
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
+from fieldkit.opening import open_context
+from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.office import init_office
 from fieldkit.store.codec import fields_of
 from fieldkit.store.registry import record_models
-from fieldkit.sync.cards import read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 

@@ -18,7 +18,8 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
 from fieldkit.access import unchecked  # noqa: E402
-from fieldkit.context import Context, open_context  # noqa: E402
+from fieldkit.context import Context  # noqa: E402
+from fieldkit.opening import open_context  # noqa: E402
 from fieldkit.services.office import init_office  # noqa: E402
 from fieldkit.store.records import FollowUp, Incident, MonitoringVisit  # noqa: E402
 

@@ -22,10 +22,9 @@ from sqlalchemy.orm import Session
 from fieldkit.access import Principal, guard_store_access, local_principal, unchecked
 from fieldkit.errors import NotInitialised
 from fieldkit.i18n import _
-from fieldkit.search import catch_up, pending_search_types, reindex_touched
-from fieldkit.store import migrate
+from fieldkit.search import reindex_touched
 from fieldkit.store.changes import Writer, utcnow
-from fieldkit.store.engine import Store, resolve_url
+from fieldkit.store.engine import Store
 from fieldkit.store.system import Office
 
 
@@ -69,6 +68,10 @@ class Context:
             session.flush()
             reindex_touched(session, writer.search_touched, new=writer.search_new)
 
+    def require_office(self) -> str:
+        """This office's code; raises ``NotInitialised`` on a store that has none yet."""
+        return self.office
+
     def refresh_office(self) -> None:
         # the context's own identity, read while it is being opened, before any service runs
         with unchecked("Context.refresh_office"), self.store.read() as session:
@@ -78,30 +81,3 @@ class Context:
 
     def close(self) -> None:
         self.store.dispose()
-
-
-def open_context(db: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Context:
-    """Open (creating or upgrading as needed) the store named by ``db``/``FIELDKIT_DB``."""
-    from fieldkit.services.vocab import seed_vocabularies
-
-    store = Store(resolve_url(db))
-    backup = migrate.upgrade(store)
-    with store.read() as session:
-        behind = pending_search_types(session)
-    if behind:
-        with store.write() as session:
-            catch_up(session)
-    seed_vocabularies(store)
-    ctx = Context(store=store, user=user or default_user(), backup=backup)
-    ctx.refresh_office()
-    return ctx
-
-
-@contextmanager
-def opened(db: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Iterator[Context]:
-    """``open_context`` for a ``with`` block: the store is closed however the block ends."""
-    ctx = open_context(db, user=user)
-    try:
-        yield ctx
-    finally:
-        ctx.close()

@@ -14,7 +14,8 @@ import pytest
 pytest_plugins = ["qt_fixtures", "pg_server"]
 
 from fieldkit.access import Policy, role_policy, set_policy  # noqa: E402
-from fieldkit.context import Context, open_context  # noqa: E402  (after the environment is set)
+from fieldkit.context import Context  # noqa: E402  (after the environment is set)
+from fieldkit.opening import open_context  # noqa: E402  (after the environment is set)
 from fieldkit.services.office import init_office  # noqa: E402
 
 

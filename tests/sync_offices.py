@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
+from fieldkit.opening import open_context
+from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.monitoring import save_visit
 from fieldkit.services.monitoring_types import FollowUpData, IncidentData, PersonData, VisitData
 from fieldkit.services.office import init_office
-from fieldkit.sync.cards import read_card, trust_card, write_card
 
 
 @contextmanager

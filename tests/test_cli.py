@@ -67,7 +67,7 @@ def test_version() -> None:
         ),
         (
             ["init", "--office-code", "KE-NBO", "--office-name", "X", "--office-type", "embassy"],
-            "invalid choice",
+            "Unknown office type 'embassy'; use one of: country-office, headquarters,",
         ),
         (["demo", "--mutate", "5"], "no office yet"),
         (["vocab", "no-such-list"], "No vocabulary"),

@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sync_offices import add_visits, offices
 
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
+from fieldkit.opening import open_context
 from fieldkit.services.data import export_data
 from fieldkit.services.monitoring import save_visit
 from fieldkit.services.monitoring_types import VisitFilter

@@ -12,14 +12,15 @@ import pytest
 from sqlalchemy import Select, func, select
 
 from fieldkit.access import unchecked
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
 from fieldkit.demo import generate, mutate
 from fieldkit.demo.generate import SCALES, Scale
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import NotInitialised, ValidationError
+from fieldkit.opening import open_context
 from fieldkit.progress import Cancelled, Progress
 from fieldkit.services.data import export_data, stats
 from fieldkit.services.office import init_office
-from fieldkit.services.vocab import vocabularies
 from fieldkit.store.records import (
     Attendance,
     FollowUp,

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from fieldkit.access import unchecked
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
 from fieldkit.errors import NotFound, NotInitialised, StoreError, ValidationError
 from fieldkit.ids import uuid7, uuid7_ms
+from fieldkit.opening import open_context
 from fieldkit.services import records
 from fieldkit.store import migrate
 from fieldkit.store.engine import resolve_url

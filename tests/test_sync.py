@@ -65,7 +65,7 @@ def test_same_packet_twice_changes_nothing(tmp_path: Path) -> None:
         o["ROEA"].close()
         db = tmp_path / "ROEA.db"
         before = hashlib.sha256(db.read_bytes()).hexdigest()
-        from fieldkit.context import open_context
+        from fieldkit.opening import open_context
 
         o["ROEA"] = open_context(db)
         with pytest.raises(PacketRefused, match="already imported"):
@@ -224,7 +224,7 @@ def test_a_code_the_packet_adds_further_on_is_accepted(
     import json
 
     from fieldkit.crypto import agebox
-    from fieldkit.services.office import local_keys
+    from fieldkit.domain.keys import local_keys
     from fieldkit.services.vocab import add_term
     from fieldkit.sync import packet as fmt
 

@@ -14,12 +14,13 @@ import pytest
 from sync_offices import add_visits, offices
 
 from fieldkit.access import unchecked
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
 from fieldkit.crypto import agebox
+from fieldkit.domain.keys import local_keys
 from fieldkit.errors import FieldKitError
-from fieldkit.services.office import local_keys
+from fieldkit.opening import open_context
+from fieldkit.services.cards import export_keys
 from fieldkit.sync import packet as fmt
-from fieldkit.sync.cards import export_keys
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies, vocabularies
+from fieldkit.opening import open_context
 from fieldkit.progress import Progress
 from fieldkit.services.dashboard import StoreLocation, store_location
 from fieldkit.services.monitoring_types import AreaRow
 from fieldkit.services.office import OfficeInfo, local_office
 from fieldkit.services.visit_list import admin_areas, visit_offices
-from fieldkit.services.vocab import Vocabularies, vocabularies
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fieldkit.cli.main import cli_progress_printer
-from fieldkit.context import opened
+from fieldkit.cli.common import cli_progress_printer
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.i18n import _
+from fieldkit.opening import opened
 from fieldkit.progress import Progress
 from fieldkit.services import data
-from fieldkit.services.vocab import vocabularies
 
 
 def register(sub: Any) -> None:

@@ -39,7 +39,7 @@ from fieldkit.store.records import (
 )
 
 if TYPE_CHECKING:
-    from fieldkit.demo import Codes
+    from fieldkit.demo.codes import Codes
 
 Row = dict[str, Any]
 

@@ -24,7 +24,7 @@ from fieldkit.progress import Progress
 from fieldkit.services.records import delete_record, get_record, model_for, update_record
 
 if TYPE_CHECKING:
-    from fieldkit.demo import Codes
+    from fieldkit.demo.codes import Codes
 
     Edit = Callable[[dict[str, Any], random.Random, Codes, dt.date], dict[str, Any]]
 

@@ -1,11 +1,12 @@
-"""Alembic environment: run against the connection ``fieldkit.store.migrate`` hands in."""
+"""Alembic environment: run against the connection ``fieldkit.store.migrate`` hands in.
+
+The models' metadata comes in the same way, so that nothing under ``migrations`` imports
+application code: a revision must mean the same thing whatever that code says later.
+"""
 
 from __future__ import annotations
 
 from alembic import context
-
-from fieldkit.store import records, system  # noqa: F401  (register every table)
-from fieldkit.store.base import Base
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -25,7 +26,7 @@ _NOT_MODELLED = ("visit_search", "search_index", "search_pending", "legacy_recom
 context.configure(
     include_object=_include,
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=config.attributes.get("target_metadata"),
     render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
     compare_type=True,
 )

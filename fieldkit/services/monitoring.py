@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
+from fieldkit.domain.validation import check_record
+from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import (
@@ -27,8 +29,6 @@ from fieldkit.services.monitoring_types import (
     PersonData,
     VisitData,
 )
-from fieldkit.services.records import check_record
-from fieldkit.services.vocab import Vocabularies, vocabularies
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.changes import Writer
 from fieldkit.store.codec import content_fields

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.crypto.keys import OfficeKeys
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
-from fieldkit.services.vocab import vocabularies
 from fieldkit.store.system import Office, OfficeSecret, OriginSequence
 
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
@@ -120,11 +120,3 @@ def local_office(ctx: Context) -> OfficeInfo | None:
 def list_offices(ctx: Context) -> list[OfficeInfo]:
     with ctx.store.read() as session:
         return [_info(r) for r in session.execute(select(Office).order_by(Office.code)).scalars()]
-
-
-@requires(Permission.MANAGE_OFFICE)
-def local_keys(ctx: Context) -> OfficeKeys:
-    with ctx.store.read() as session:
-        secret = session.get(OfficeSecret, ctx.office)
-        assert secret is not None, "local office without keys"
-        return OfficeKeys.from_json(secret.keys)

@@ -20,16 +20,16 @@ from typing import Any
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
-from sqlalchemy import null, select, update
+from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
+from fieldkit.domain.references import referencing
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
-from fieldkit.store.base import SyncedRecord
 from fieldkit.store.records import RecordAlias
-from fieldkit.store.registry import MODEL_BY_TYPE, mergeable_types, references, type_label
+from fieldkit.store.registry import MODEL_BY_TYPE, mergeable_types, type_label
 
 _SOUNDS = (("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("dh", "d"),
            ("q", "k"), ("ck", "k"), ("w", "v"), ("j", "g"), ("z", "s"), ("x", "ks"))  # fmt: skip
@@ -155,17 +155,6 @@ def _score(a: Candidate, b: Candidate, ska: str, skb: str) -> DuplicatePair | No
     return DuplicatePair(first, second, min(score, 100.0), tuple(reasons))
 
 
-def _referencing(record_type: str) -> list[tuple[type[SyncedRecord], str]]:
-    """(model, field) pairs that point at ``record_type``, except one-to-one links."""
-    out = []
-    for model in MODEL_BY_TYPE.values():
-        for name, target in references(model.record_type).items():
-            column = model.__table__.c[name]
-            if target.record_type == record_type and not column.unique:
-                out.append((model, name))
-    return out
-
-
 @requires(Permission.MERGE_RECORDS)
 def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
     """Merge ``merge_id`` into ``keep_id``: references move, the merged record is tombstoned,
@@ -180,7 +169,7 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
         keep, gone = session.get(model, keep_id), session.get(model, merge_id)
         if keep is None or gone is None or keep.deleted or gone.deleted:
             raise NotFound(_("Both records must exist and not be deleted"))
-        for ref_model, name in _referencing(record_type):
+        for ref_model, name in referencing(record_type):
             column = getattr(ref_model, name)
             for row in session.execute(select(ref_model).where(column == merge_id)).scalars().all():
                 try:
@@ -190,26 +179,3 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
                     writer.delete(row)
         writer.delete(gone)
         writer.create(RecordAlias, {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id})
-
-
-def alias_map(session: Session) -> dict[str, str]:
-    """Merged-away id -> surviving id, following chains of merges."""
-    direct = dict(
-        session.execute(
-            select(RecordAlias.alias_id, RecordAlias.target_id).where(RecordAlias.deleted.is_(False))
-        ).all()
-    )
-    resolved = {}
-    for alias in direct:
-        target, hops = direct[alias], 0
-        while target in direct and hops < 50:
-            target, hops = direct[target], hops + 1
-        resolved[alias] = target
-    return resolved
-
-
-def repoint_references(session: Session, record_type: str, alias_id: str, target_id: str) -> None:
-    """Point local rows at the surviving record (run wherever an alias arrives; not a change)."""
-    for ref_model, name in _referencing(record_type):
-        column = getattr(ref_model, name)
-        session.execute(update(ref_model).where(column == alias_id).values({name: target_id}))

@@ -6,19 +6,17 @@ the JSON-safe form of ``fieldkit.store.codec`` so they never carry a session.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
-
-from sqlalchemy import String
 
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
+from fieldkit.domain.validation import check_record
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _, ngettext
-from fieldkit.services.vocab import Vocabularies, vocabularies
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.codec import record_to_dict
-from fieldkit.store.registry import MODEL_BY_TYPE, field_meta, type_label
+from fieldkit.store.registry import MODEL_BY_TYPE, type_label
 
 
 def model_for(record_type: str) -> type[SyncedRecord]:
@@ -26,33 +24,6 @@ def model_for(record_type: str) -> type[SyncedRecord]:
         return MODEL_BY_TYPE[record_type]
     except KeyError:
         raise ValidationError(_("Unknown record type '{name}'").format(name=record_type)) from None
-
-
-def check_record(
-    vocab: Vocabularies, model: type[SyncedRecord], values: Mapping[str, Any], prefix: str = ""
-) -> dict[str, str]:
-    """What the declarations say is wrong with these values, keyed by ``prefix + field``:
-    a required field left empty, a code not in its vocabulary, text longer than its column.
-    Pure: no store access, safe on a GUI thread."""
-    errors: dict[str, str] = {}
-    for column in model.__table__.columns:
-        name = column.key
-        if name not in values:
-            continue
-        value, info, key = values[name], field_meta(model, name), prefix + name
-        if info.required and (value is None or value == "" or value == [] or value == ()):
-            errors[key] = _("Required")
-            continue
-        if info.vocabulary:
-            for code in value if isinstance(value, list | tuple) else (value,):
-                if isinstance(code, str) and (message := vocab.check(info.vocabulary, code, name)):
-                    errors[key] = message
-        limit = getattr(column.type, "length", None) if isinstance(column.type, String) else None
-        if limit is not None and isinstance(value, str) and len(value) > limit:
-            errors[key] = ngettext("At most {limit} character", "At most {limit} characters", limit).format(
-                limit=limit
-            )
-    return errors
 
 
 def _found(session: Any, model: type[SyncedRecord], record_id: str, *, live: bool) -> Any:

@@ -11,47 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from fieldkit.i18n import N_, _
+from fieldkit.store.base import MODEL_BY_TYPE, TYPES_CHANGED, SyncedRecord, register, unregister
 from fieldkit.store.spec import INFO_KEY, FieldMeta, RecordSpec, Sharing
 
-if TYPE_CHECKING:
-    from fieldkit.store.base import SyncedRecord
+__all__ = ["MODEL_BY_TYPE", "register", "unregister"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: record type -> model, kept up to date as types register (read it, never write it)
-MODEL_BY_TYPE: dict[str, type[SyncedRecord]] = {}
-_cache_clears: list[Callable[[], None]] = []
 _NO_META = FieldMeta()
 
 
 def registry_cache(func: F) -> F:
     """``functools.cache`` that is emptied whenever a record type registers or leaves."""
     cached = cache(func)
-    _cache_clears.append(cached.cache_clear)
+    TYPES_CHANGED.append(cached.cache_clear)
     return cached  # type: ignore[return-value]
-
-
-def _changed() -> None:
-    for clear in _cache_clears:
-        clear()
-
-
-def register(model: type[SyncedRecord]) -> None:
-    record_type = model.record_type
-    if record_type in MODEL_BY_TYPE and MODEL_BY_TYPE[record_type] is not model:
-        raise RuntimeError(f"record type {record_type!r} is declared twice")
-    MODEL_BY_TYPE[record_type] = model
-    _changed()
-
-
-def unregister(model: type[SyncedRecord]) -> None:
-    """Forget a type (tests that declare one of their own)."""
-    if MODEL_BY_TYPE.get(model.record_type) is model:
-        del MODEL_BY_TYPE[model.record_type]
-        _changed()
 
 
 def model_of(record_type: str) -> type[SyncedRecord]:

@@ -22,8 +22,8 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.aliases import alias_map, repoint_references
 from fieldkit.ids import stable_id
-from fieldkit.services.people import alias_map, repoint_references
 from fieldkit.store.base import SYSTEM_FIELDS, SyncedRecord
 from fieldkit.store.bulk import JsonRows
 from fieldkit.store.changes import mark_resolved

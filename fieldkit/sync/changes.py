@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
-from fieldkit.services.vocab import Vocabularies
 from fieldkit.store.codec import FieldSpec, content_fields, decode, field_map
 from fieldkit.store.registry import MODEL_BY_TYPE, coded_fields, registry_cache, type_order
 

@@ -23,11 +23,12 @@ from fieldkit import __version__
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.crypto import agebox
+from fieldkit.domain.keys import local_keys
+from fieldkit.domain.vocab import seed_files
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.ids import uuid7
 from fieldkit.progress import Progress
-from fieldkit.services.office import local_keys
 from fieldkit.store import migrate
 from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import AttachmentBlob, ChangeLog, Office, SyncPacket
@@ -243,8 +244,6 @@ def _manifest(
     index: int,
     count: int,
 ) -> dict[str, Any]:
-    from fieldkit.services.vocab import seed_files
-
     with ctx.store.read() as session:
         ack = coverage(session)
     return {

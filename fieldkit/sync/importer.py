@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.crypto import CryptoError, agebox
+from fieldkit.domain.keys import local_keys
+from fieldkit.domain.vocab import invalidate_cache, vocabularies
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.search import reindex_touched
-from fieldkit.services.office import local_keys
-from fieldkit.services.vocab import invalidate_cache, vocabularies
 from fieldkit.store.engine import bulk_write_settings
 from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import (

@@ -25,12 +25,12 @@ from pytestqt.qtbot import QtBot
 
 from fieldkit.access import unchecked
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.errors import NotFound
 from fieldkit.services.drafts import list_drafts, save_draft
 from fieldkit.services.monitoring import get_visit, save_visit
 from fieldkit.services.monitoring_types import AreaRow, IncidentData, VisitData, VisitFilter, visit_to_payload
 from fieldkit.services.visit_list import admin_areas, list_visits
-from fieldkit.services.vocab import Vocabularies, vocabularies
 from fieldkit.store.records import AdminArea
 from ui import ops
 from ui.editor import visit_editor

@@ -10,8 +10,9 @@ from shell_support import WAIT_MS, OpenWindow
 
 from fieldkit.access import unchecked
 from fieldkit.context import Context
-from fieldkit.services.dashboard import PartnerPackets, partner_packets, store_location
+from fieldkit.services.dashboard import store_location
 from fieldkit.store.system import SyncPacket
+from fieldkit.sync.state import PartnerPackets, partner_packets
 
 pytest_plugins = ["qt_fixtures"]
 pytestmark = pytest.mark.usefixtures("no_thread_leaks")

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitData
-from fieldkit.services.vocab import Vocabularies
 from ui.editor.widgets import CODE_ROLE, ApproxDateEdit, CodeCombo, FieldSet, text_box
 
 #: keys this page owns in a ``validate_visit`` result

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.drafts import discard_draft, load_draft
 from fieldkit.services.monitoring import delete_visit, get_visit
 from fieldkit.services.monitoring_types import AreaRow, VisitData
-from fieldkit.services.vocab import Vocabularies
 from ui.editor.visit_editor import VisitEditor, draft_key_for
 from ui.ops import Op, show_failure
 

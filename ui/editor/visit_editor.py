@@ -17,6 +17,7 @@ from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QTabWidget, QVBoxLayout, QWidget
 
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.errors import FieldKitError, ValidationError
 from fieldkit.i18n import _
 from fieldkit.services.drafts import discard_draft, load_draft, save_draft
@@ -28,7 +29,6 @@ from fieldkit.services.monitoring_types import (
     visit_from_payload,
     visit_to_payload,
 )
-from fieldkit.services.vocab import Vocabularies
 from ui.editor.attachments import AttachmentsPage
 from ui.editor.children import ChildPage
 from ui.editor.followups import FollowUpsPage

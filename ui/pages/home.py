@@ -17,12 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
-from fieldkit.services.dashboard import DashboardCounts, PartnerPackets, dashboard_counts, partner_packets
+from fieldkit.services.dashboard import DashboardCounts, dashboard_counts
 from fieldkit.services.monitoring_types import FollowUpRow, VisitRow
 from fieldkit.services.visit_list import list_visits, overdue_followups
-from fieldkit.services.vocab import Vocabularies
+from fieldkit.sync.state import PartnerPackets, partner_packets
 from ui.formatting import format_day, format_number, format_value, format_visit_date, format_when
 from ui.ops import Op
 from ui.pages.visit_list import date_column_width

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.monitoring_types import FollowUpRow
 from fieldkit.services.visit_list import overdue_followups
-from fieldkit.services.vocab import Vocabularies
 from ui.formatting import format_day, format_number, format_value
 from ui.ops import Op
 from ui.table_model import Column, RowTableModel

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
-from fieldkit.services.vocab import Vocabularies
-from fieldkit.sync.cards import OfficeCard, export_keys, read_card, trust_card, write_card
+from fieldkit.services.cards import OfficeCard, export_keys, read_card, trust_card, write_card
 from fieldkit.sync.export import ExportResult, export_packet
 from fieldkit.sync.importer import ImportSummary, import_files, refusal_log_path
 from fieldkit.sync.packet import EXTENSION

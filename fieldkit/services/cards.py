@@ -17,10 +17,11 @@ from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.crypto import CryptoError, agebox, minisign
 from fieldkit.crypto.keys import fingerprint, normalize_fingerprint
+from fieldkit.domain.keys import local_keys
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
-from fieldkit.services.office import OFFICE_CODE, OfficeInfo, local_keys, local_office
-from fieldkit.services.vocab import vocabularies
+from fieldkit.services.office import OFFICE_CODE, OfficeInfo, list_offices, local_office
 from fieldkit.store.system import Office
 
 CARD_FORMAT = "fieldkit-office-card"
@@ -55,8 +56,8 @@ def card_to_json(card: OfficeCard) -> dict[str, Any]:
 def write_card(ctx: Context, out: Path) -> OfficeCard:
     info = local_office(ctx)
     if info is None:
-        ctx.office  # raises NotInitialised with the usual message  # noqa: B018
-        raise AssertionError
+        ctx.require_office()
+        raise AssertionError("an office without a row")
     card = OfficeCard(
         info.code,
         info.name,
@@ -119,13 +120,7 @@ def trust_card(ctx: Context, card: OfficeCard) -> OfficeInfo:
         row.name, row.office_type, row.parent_code = card.name, card.office_type, card.parent_code
         row.age_recipient, row.minisign_public_key = card.age_recipient, card.minisign_public_key
         row.fingerprint, row.trusted_at = card.fingerprint, ctx.now()
-    return next(o for o in _offices(ctx) if o.code == card.code)
-
-
-def _offices(ctx: Context) -> list[OfficeInfo]:
-    from fieldkit.services.office import list_offices
-
-    return list_offices(ctx)
+    return next(o for o in list_offices(ctx) if o.code == card.code)
 
 
 @requires(Permission.MANAGE_OFFICE)
