@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -255,8 +256,8 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
-def save_visit(ctx: Context, data: VisitData) -> VisitData:
-    """Create or update the visit and everything under it; return it as stored."""
+def save_visit(ctx: Context, data: VisitData) -> Changed[VisitData]:
+    """Create or update the visit and everything under it; return it as stored, and what changed."""
     errors = validate_visit(ctx, data)
     if errors:
         raise ValidationError(_("The visit has {count} problem(s) to fix").format(count=len(errors)), errors)
@@ -295,9 +296,10 @@ def save_visit(ctx: Context, data: VisitData) -> VisitData:
         )
         _save_people(session, writer, visit.id, data.people, incident_ids, removable)
         _retire_attachments(session, writer, visit.id, {a.id for a in data.attachments}, removable)
-        visit_id = visit.id
         session.flush()
-    return get_visit(ctx, visit_id)
+        # read back in the same transaction: no second one just to see what was written
+        stored = _load(session, visit.id)
+    return Changed(stored, ChangeSet.of(writer.record_types))
 
 
 def _save_children(
@@ -387,7 +389,7 @@ def _retire_attachments(
             writer.delete(attachment)
 
 
-def delete_visit(ctx: Context, visit_id: str) -> None:
+def delete_visit(ctx: Context, visit_id: str) -> ChangeSet:
     """Tombstone the visit and everything under it."""
     with ctx.write() as (session, writer):
         visit = session.get(MonitoringVisit, visit_id)
@@ -399,15 +401,17 @@ def delete_visit(ctx: Context, visit_id: str) -> None:
                 if isinstance(child, Involvement):
                     _retire_person(session, writer, child.person_id)
         writer.delete(visit)
+    return ChangeSet.of(writer.record_types)
 
 
-def restore_visit(ctx: Context, visit_id: str) -> None:
+def restore_visit(ctx: Context, visit_id: str) -> ChangeSet:
     """Bring back a deleted visit (its children stay as they were when it was deleted)."""
     with ctx.write() as (session, writer):
         visit = session.get(MonitoringVisit, visit_id)
         if visit is None:
             raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
         writer.restore(visit)
+    return ChangeSet.of(writer.record_types)
 
 
 # -- attachments --------------------------------------------------------------------------

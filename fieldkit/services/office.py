@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.crypto.keys import OfficeKeys
 from fieldkit.errors import ValidationError
@@ -69,7 +70,7 @@ def validate_office_fields(
 
 def init_office(
     ctx: Context, code: str, name: str, office_type: str, parent_code: str | None = None
-) -> OfficeInfo:
+) -> Changed[OfficeInfo]:
     """Make this installation an office and generate its key pairs."""
     code = (code or "").strip().upper()
     parent_code = (parent_code or "").strip().upper() or None
@@ -103,7 +104,7 @@ def init_office(
             session.add(OriginSequence(origin_office=code, last_seq=0))
         info = _info(row)
     ctx.office_code = code
-    return info
+    return Changed(info, ChangeSet(offices=True))
 
 
 def local_office(ctx: Context) -> OfficeInfo | None:

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -157,7 +158,7 @@ def _referencing(record_type: str) -> list[tuple[type[SyncedRecord], str]]:
     return out
 
 
-def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
+def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> ChangeSet:
     """Merge ``merge_id`` into ``keep_id``: references move, the merged record is tombstoned,
     and an alias keeps the old id resolving in packets that still carry it."""
     if record_type not in MERGEABLE:
@@ -179,6 +180,7 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
                     writer.delete(row)
         writer.delete(gone)
         writer.create(RecordAlias, {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id})
+    return ChangeSet.of(writer.record_types)
 
 
 def alias_map(session: Session) -> dict[str, str]:

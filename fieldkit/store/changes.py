@@ -94,6 +94,8 @@ class Writer:
         self.user = user
         self.now = now
         self.rng = rng
+        #: record types this writer changed, for the ``ChangeSet`` a service returns
+        self.record_types: set[str] = set()
         #: visits whose searchable text changed in this transaction (see ``fieldkit.search``)
         self.touched_visits: set[str] = set()
         #: of those, visits created here: nothing to take out of the index first
@@ -232,6 +234,7 @@ class Writer:
             self.new_visits.update(ids)
         self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[arg-type]
         self.session.execute(insert(AuditLog.__table__), audits)  # type: ignore[arg-type]
+        self.record_types.add(model.record_type)
         return ids
 
     # -- internals ----------------------------------------------------------------------
@@ -298,6 +301,7 @@ class Writer:
                 old=encode_values(model, old) if old is not None else None,
             )
         )
+        self.record_types.add(model.record_type)
 
 
 def mark_resolved(session: Session, conflict_ids: Sequence[str], by_change: str) -> None:
