@@ -435,6 +435,12 @@ def _apply(
         invalidate_cache()
 
 
+def interrupted_import_changes() -> ChangeSet:
+    """What an import that stopped part way may have changed: each packet is its own transaction,
+    and those before the stop went in."""
+    return ChangeSet.of(MODEL_BY_TYPE, offices=True, conflicts=True, packets=True)
+
+
 def _changes_applied(stats: ApplyStats) -> ChangeSet:
     """Any change applied may settle a conflict, and visits may come from an office not seen before."""
     return ChangeSet.of(

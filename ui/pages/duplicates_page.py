@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
-from fieldkit.services.people import Candidate, DuplicatePair, find_duplicates, merge
+from fieldkit.services.people import MERGEABLE, Candidate, DuplicatePair, find_duplicates, merge
 from ui.formatting import format_number, format_value
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
@@ -87,7 +88,7 @@ class MergeDialog(QDialog):
 
 
 class DuplicatesPage(QWidget):
-    data_changed = Signal()  # two records were merged
+    data_changed = Signal(object)  # ChangeSet: two records were merged
     loaded = Signal()  # a search finished and the table shows its pairs
     message = Signal(str)
 
@@ -221,9 +222,14 @@ class DuplicatesPage(QWidget):
         ctx = self._ctx
         Op(self, lambda _p: merge(ctx, record_type, keep_id, merge_id)).with_progress(
             _("Merging…"), cancellable=False
-        ).on_success(lambda _none: self._merged()).run()
+        ).on_success(self._merged).run()
 
-    def _merged(self) -> None:
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """Pairs on show may have been merged or edited elsewhere, e.g. by an import."""
+        if changes.touches(*MERGEABLE) and self.model.rowCount():
+            self.find_pairs()
+
+    def _merged(self, changes: ChangeSet) -> None:
         self.message.emit(_("The records were merged"))
-        self.data_changed.emit()
+        self.data_changed.emit(changes)
         self.find_pairs()  # pairs that held the merged record are gone; others may have changed
