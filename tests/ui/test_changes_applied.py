@@ -3,14 +3,16 @@ a restart, and a save refreshes only the pages that show what it changed."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from shell_support import WAIT_MS, MakeVisit, OpenWindow
+from shell_support import TODAY, WAIT_MS, MakeVisit, OpenWindow
 from sync_offices import visit
 
 from fieldkit.changeset import ChangeSet
@@ -152,4 +154,22 @@ def test_a_save_refreshes_the_list_and_home_but_not_the_sync_page(
     assert titles == {"Already there", "Saved in the editor"}
     assert window.home.total_card.value_label.text() == "2"
     dialog.close()
+    _idle(qtbot)
+
+
+def test_a_refresh_keeps_the_selection_where_the_rows_moved(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, ctx: Context
+) -> None:
+    make_visit(title="Older", date_start=TODAY - dt.timedelta(days=5))
+    make_visit(title="Chosen", date_start=TODAY - dt.timedelta(days=4))
+    window = open_window()
+    visits = window.monitoring.visits
+    window.monitoring.table.selectAll()
+    assert {r.title for r in visits.selected_rows()} == {"Chosen", "Older"}
+    # newest first: the rows already shown move down one
+    newest = save_visit(ctx, replace(visit("Newest"), date_start=TODAY))
+    with qtbot.waitSignal(visits.loaded, timeout=WAIT_MS):
+        window.changes_applied.emit(newest.changes)
+    assert [r.title for r in visits.model.rows()] == ["Newest", "Chosen", "Older"]
+    assert {r.title for r in visits.selected_rows()} == {"Chosen", "Older"}
     _idle(qtbot)
