@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         """Hand a reloaded workspace to every page that shows its vocabularies, places or offices."""
         self.workspace = workspace
         self.editing.set_workspace(workspace)
-        self.home.vocab = workspace.vocab
+        self.home.set_workspace(workspace)
         self.monitoring.set_workspace(workspace)
         self.sync.set_workspace(workspace)
         self.office_label.setText(self._office_text())

@@ -29,6 +29,7 @@ from ui.ops import Op
 from ui.pages.visit_list import date_column_width
 from ui.table_model import Column, RowTableModel
 from ui.widgets import NumberCard, fit_columns, heading, note, row_table
+from ui.workspace import Workspace
 
 RECENT_ROWS = 12
 #: what the figures, the recent visits and the overdue follow-ups are made of
@@ -153,6 +154,9 @@ class HomePage(QWidget):
         self.partner_view.hide()
         sync_layout.addWidget(self.partner_view)
         layout.addWidget(sync_box)
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.vocab = workspace.vocab
 
     def apply_changes(self, changes: ChangeSet) -> None:
         if changes.touches(*HOME_RECORD_TYPES) or changes.vocab or changes.offices or changes.packets:
