@@ -10,7 +10,7 @@ from sync_offices import offices, visit
 from fieldkit.changeset import NO_CHANGES, ChangeSet, combined
 from fieldkit.context import Context
 from fieldkit.services.conflicts import list_conflicts, resolve
-from fieldkit.services.monitoring import delete_visit, restore_visit, save_visit
+from fieldkit.services.monitoring import add_attachment, delete_visit, restore_visit, save_visit
 from fieldkit.services.office import init_office
 from fieldkit.services.people import merge
 from fieldkit.services.records import create_record, update_record
@@ -37,7 +37,9 @@ def test_union_touches_and_the_flags_record_types_raise() -> None:
     assert not NO_CHANGES and saved and ChangeSet(offices=True)
 
 
-def test_save_delete_and_restore_name_the_record_types_they_wrote(ctx: Context) -> None:
+def test_save_attach_delete_and_restore_name_the_record_types_they_wrote(
+    ctx: Context, tmp_path: Path
+) -> None:
     created = save_visit(ctx, visit())
     assert created.changes == ChangeSet.of(VISIT_TYPES)
     stored = created.value
@@ -47,8 +49,13 @@ def test_save_delete_and_restore_name_the_record_types_they_wrote(ctx: Context) 
     assert edited.changes == ChangeSet.of({"monitoring_visit"})
     assert edited.value.narrative == "Water shortage in block C." and edited.value.version == 2
 
+    photo = tmp_path / "cell.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + b"x" * 100)
+    attached = add_attachment(ctx, stored.id, photo, "Cell 4")
+    assert attached.value.filename == "cell.jpg" and attached.changes == ChangeSet.of({"attachment"})
+
     deleted = delete_visit(ctx, stored.id)
-    assert deleted == ChangeSet.of(VISIT_TYPES)
+    assert deleted == ChangeSet.of(VISIT_TYPES | {"attachment"})
     assert restore_visit(ctx, stored.id) == ChangeSet.of({"monitoring_visit"})
 
 

@@ -207,8 +207,8 @@ def test_attachments_are_content_addressed(ctx: Context, tmp_path: Path) -> None
     saved = save_visit(ctx, make_visit()).value
     photo = tmp_path / "cell.jpg"
     photo.write_bytes(b"\xff\xd8\xff" + b"x" * 1000)
-    first = add_attachment(ctx, saved.id, photo, "Cell 4")
-    second = add_attachment(ctx, saved.id, photo, "Same photo again")
+    first = add_attachment(ctx, saved.id, photo, "Cell 4").value
+    second = add_attachment(ctx, saved.id, photo, "Same photo again").value
     assert first.sha256 == second.sha256 and first.id != second.id
     assert attachment_bytes(ctx, first.sha256) == photo.read_bytes()
     assert first.media_type == "image/jpeg"

@@ -179,7 +179,7 @@ def test_attachments_travel_or_stay(tmp_path: Path) -> None:
         visit_id = add_visits(o["KE-NBO"], 1)[0]
         photo = tmp_path / "cell.jpg"
         photo.write_bytes(b"\xff\xd8" + bytes(range(256)) * 40)
-        att = add_attachment(o["KE-NBO"], visit_id, photo)
+        att = add_attachment(o["KE-NBO"], visit_id, photo).value
         without = export_packet(o["KE-NBO"], "ROEA", tmp_path / "n.fieldkit", attachments=False)
         assert without.attachments == 0
         with_files = export_packet(o["KE-NBO"], "ROEA", tmp_path / "y.fieldkit")

@@ -417,7 +417,7 @@ def restore_visit(ctx: Context, visit_id: str) -> ChangeSet:
 # -- attachments --------------------------------------------------------------------------
 
 
-def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -> AttachmentData:
+def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -> Changed[AttachmentData]:
     """Store a file inside the store under its SHA-256 and attach it to the visit."""
     try:
         size = path.stat().st_size
@@ -447,7 +447,8 @@ def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -
                 "caption": caption,
             },
         )
-        return AttachmentData(record.id, path.name, media_type, size, digest, caption)
+        stored = AttachmentData(record.id, path.name, media_type, size, digest, caption)
+    return Changed(stored, ChangeSet.of(writer.record_types))
 
 
 def attachment_bytes(ctx: Context, sha256: str) -> bytes:

@@ -50,7 +50,7 @@ def draft_key_for(visit_id: str | None) -> str:
 
 class VisitEditor(QWidget):
     saved = Signal(object)  # VisitData as stored
-    changes_applied = Signal(object)  # ChangeSet of a save, just before ``saved``
+    changes_applied = Signal(object)  # ChangeSet of a save (just before ``saved``) or an attachment
     dirty_changed = Signal(bool)
     title_changed = Signal(str)
 
@@ -115,6 +115,7 @@ class VisitEditor(QWidget):
             page.edited.connect(self._edited)
         self.incidents.removed.connect(self.people.incident_removed)
         self.incidents.edited.connect(self._incidents_edited)
+        self.attachments.changes_applied.connect(self.changes_applied)
         self.attachments.attached.connect(self._attached)
         self.attachments.status.connect(self.status.setText)
         self.load(VisitData())
