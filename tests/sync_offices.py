@@ -56,4 +56,4 @@ def visit(title: str = "Visit to Kamiti prison", narrative: str = "Overcrowding 
 
 
 def add_visits(ctx: Context, count: int, prefix: str = "Visit") -> list[str]:
-    return [save_visit(ctx, visit(f"{prefix} {i}")).id or "" for i in range(count)]
+    return [save_visit(ctx, visit(f"{prefix} {i}")).value.id or "" for i in range(count)]

@@ -147,7 +147,7 @@ def test_a_refused_principal_changes_no_byte_of_either_store(
 ) -> None:
     with offices(tmp_path, FIELD, REGION) as o:
         field, region = o["KE-NBO"], o["ROEA"]
-        saved = save_visit(field, visit("Kamiti"))
+        saved = save_visit(field, visit("Kamiti")).value
         import_packet(region, export_packet(field, "ROEA", tmp_path / "1.fieldkit").paths[0])
         save_visit(field, dataclasses.replace(get_visit(field, saved.id or ""), title="Kamiti, block C"))
         save_visit(region, dataclasses.replace(get_visit(region, saved.id or ""), title="Kamiti prison"))
@@ -196,7 +196,7 @@ def test_a_refused_principal_changes_no_byte_of_either_store(
 def test_only_the_outermost_call_is_checked(ctx: Context, policy: Callable[[Policy], Policy]) -> None:
     # saving reads vocabularies (a view) on the way; an editor needs no second permission for it
     policy(lambda _principal, permission: permission is Permission.EDIT_RECORDS)
-    saved = save_visit(ctx, visit())
+    saved = save_visit(ctx, visit()).value
     with pytest.raises(PermissionDenied) as refused:
         get_visit(ctx, saved.id or "")
     assert refused.value.permission is Permission.VIEW_RECORDS

@@ -113,7 +113,7 @@ def test_revisions_rebuild_the_search_index_of_existing_visits(
             ("Visite à la prison de Tanger", "Surpopulation; détenus frappés."),
         ]:
             save_visit(ctx, visit(title, narrative))
-        delete_visit(ctx, save_visit(ctx, visit("Deleted visit", "gone")).id or "")
+        delete_visit(ctx, save_visit(ctx, visit("Deleted visit", "gone")).value.id or "")
         built = _index_rows(ctx.store)
         _downgrade(ctx.store, "0001")
         with unchecked(), ctx.store.read() as s:

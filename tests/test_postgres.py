@@ -22,7 +22,7 @@ def test_store_and_search_on_postgres(pg_url: Callable[[], str]) -> None:
     ctx = open_context(pg_url())
     try:
         init_office(ctx, "ROEA", "Regional office", "regional-office", "HQ")
-        saved = save_visit(ctx, visit("زيارة السجن", "أفاد المحتجزون بالتعذيب. 被拘留者无法会见律师。"))
+        saved = save_visit(ctx, visit("زيارة السجن", "أفاد المحتجزون بالتعذيب. 被拘留者无法会见律师。")).value
         assert get_visit(ctx, saved.id or "") == saved
         assert list_visits(ctx, VisitFilter(text="التعذيب")).total == 1
         assert list_visits(ctx, VisitFilter(text="律师")).total == 1

@@ -69,7 +69,7 @@ def test_the_order_of_types_comes_from_their_references(site_note: type[Base]) -
 def test_a_declared_type_is_validated_from_its_declaration(tmp_path: Path, site_note: type[Base]) -> None:
     with offices(tmp_path, FIELD) as o:
         field = _with_table(o["KE-NBO"], site_note)
-        visit_id = save_visit(field, visit()).id
+        visit_id = save_visit(field, visit()).value.id
         with pytest.raises(ValidationError) as bad:
             create_record(field, "site_note", {"visit_id": visit_id, "title": "", "condition": "secret-ish"})
         assert bad.value.fields == {
@@ -87,7 +87,7 @@ def test_a_declared_type_syncs_waits_for_its_reference_is_found_titled_and_expor
 ) -> None:
     with offices(tmp_path, FIELD, REGION, HQ) as o:
         field, region, hq = (_with_table(o[c], site_note) for c in ("KE-NBO", "ROEA", "HQ"))
-        visit_id = save_visit(field, visit("Visit to Shimo la Tewa")).id or ""
+        visit_id = save_visit(field, visit("Visit to Shimo la Tewa")).value.id or ""
         import_packet(region, export_packet(field, "ROEA", tmp_path / "a.fieldkit").paths[0])
         note = create_record(
             region,
@@ -131,7 +131,7 @@ def test_a_declared_type_syncs_waits_for_its_reference_is_found_titled_and_expor
 def test_a_declared_mergeable_type_is_found_twice_and_merged(tmp_path: Path, site_note: type[Base]) -> None:
     with offices(tmp_path, FIELD) as o:
         field = _with_table(o["KE-NBO"], site_note)
-        visit_id = save_visit(field, visit()).id
+        visit_id = save_visit(field, visit()).value.id
         first = create_record(field, "site_note", {"visit_id": visit_id, "title": "Water pump broken"})
         second = create_record(field, "site_note", {"visit_id": visit_id, "title": "Water pump brokn"})
         create_record(field, "site_note", {"visit_id": visit_id, "title": "Roof leaking"})

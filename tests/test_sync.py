@@ -113,7 +113,7 @@ def test_relay_field_region_headquarters_keeps_origins(tmp_path: Path) -> None:
     with offices(tmp_path, FIELD, REGION, HQ) as o:
         ids = add_visits(o["KE-NBO"], 2)
         import_packet(o["ROEA"], export_packet(o["KE-NBO"], "ROEA", tmp_path / "a.fieldkit").paths[0])
-        regional = save_visit(o["ROEA"], visit("Regional mission"))
+        regional = save_visit(o["ROEA"], visit("Regional mission")).value
         import_packet(o["HQ"], export_packet(o["ROEA"], "HQ", tmp_path / "b.fieldkit").paths[0])
         assert live(o["HQ"]) == 3
         assert get_visit(o["HQ"], ids[1]).origin_office == "KE-NBO"
@@ -180,7 +180,7 @@ def test_attachments_travel_or_stay(tmp_path: Path) -> None:
         visit_id = add_visits(o["KE-NBO"], 1)[0]
         photo = tmp_path / "cell.jpg"
         photo.write_bytes(b"\xff\xd8" + bytes(range(256)) * 40)
-        att = add_attachment(o["KE-NBO"], visit_id, photo)
+        att = add_attachment(o["KE-NBO"], visit_id, photo).value
         without = export_packet(o["KE-NBO"], "ROEA", tmp_path / "n.fieldkit", attachments=False)
         assert without.attachments == 0
         with_files = export_packet(o["KE-NBO"], "ROEA", tmp_path / "y.fieldkit")

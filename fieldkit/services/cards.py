@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.access import Permission, requires
+from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.crypto import CryptoError, agebox, minisign
 from fieldkit.crypto.keys import fingerprint, normalize_fingerprint
@@ -108,7 +109,7 @@ def read_card(ctx: Context, path: Path) -> OfficeCard:
 
 
 @requires(Permission.MANAGE_OFFICE)
-def trust_card(ctx: Context, card: OfficeCard) -> OfficeInfo:
+def trust_card(ctx: Context, card: OfficeCard) -> Changed[OfficeInfo]:
     """Add (or re-key, after a new card) a partner office."""
     if card.code == ctx.office:
         raise ValidationError(_("This is this office's own card"))
@@ -120,7 +121,8 @@ def trust_card(ctx: Context, card: OfficeCard) -> OfficeInfo:
         row.name, row.office_type, row.parent_code = card.name, card.office_type, card.parent_code
         row.age_recipient, row.minisign_public_key = card.age_recipient, card.minisign_public_key
         row.fingerprint, row.trusted_at = card.fingerprint, ctx.now()
-    return next(o for o in list_offices(ctx) if o.code == card.code)
+    info = next(o for o in list_offices(ctx) if o.code == card.code)
+    return Changed(info, ChangeSet(offices=True))
 
 
 @requires(Permission.MANAGE_OFFICE)

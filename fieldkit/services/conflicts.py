@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from fieldkit.access import Permission, requires
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
+from fieldkit.domain.vocab import invalidate_cache
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
 from fieldkit.services.records import model_for
@@ -123,7 +125,7 @@ def resolve(
     values: dict[str, Any],
     *,
     deleted: bool | None = None,
-) -> None:
+) -> ChangeSet:
     """Settle conflicts with ``values`` (JSON-safe, as shown in the conflict), and for an
     edit/delete conflict say whether the record stays ``deleted``."""
     model = model_for(record_type)
@@ -149,3 +151,7 @@ def resolve(
             writer.restore(record, resolves=conflict_ids)
         else:
             writer.update(record, decoded, resolves=conflict_ids)
+    changes = ChangeSet.of(writer.record_types, conflicts=True)
+    if changes.vocab:
+        invalidate_cache()  # validation must see the term as it now stands
+    return changes

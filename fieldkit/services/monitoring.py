@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldkit.access import Permission, requires
+from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.domain.validation import check_record
 from fieldkit.domain.vocab import Vocabularies, vocabularies
@@ -226,8 +227,8 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @requires(Permission.EDIT_RECORDS)
-def save_visit(ctx: Context, data: VisitData) -> VisitData:
-    """Create or update the visit and everything under it; return it as stored."""
+def save_visit(ctx: Context, data: VisitData) -> Changed[VisitData]:
+    """Create or update the visit and everything under it; return it as stored, and what changed."""
     errors = validate_visit(ctx, data)
     if errors:
         raise ValidationError(_("The visit has {count} problem(s) to fix").format(count=len(errors)), errors)
@@ -268,9 +269,10 @@ def save_visit(ctx: Context, data: VisitData) -> VisitData:
             _link_recommendations(session, writer, follow_up_id, follow_up.recommendation_ids)
         _save_people(session, writer, visit.id, data.people, incident_ids, removable)
         _retire_attachments(session, writer, visit.id, {a.id for a in data.attachments}, removable)
-        visit_id = visit.id
         session.flush()
-    return get_visit(ctx, visit_id)
+        # read back in the same transaction: no second one just to see what was written
+        stored = _load(session, visit.id)
+    return Changed(stored, ChangeSet.of(writer.record_types))
 
 
 def _save_children(
@@ -397,7 +399,7 @@ def _retire_attachments(
 
 
 @requires(Permission.DELETE_RESTORE)
-def delete_visit(ctx: Context, visit_id: str) -> None:
+def delete_visit(ctx: Context, visit_id: str) -> ChangeSet:
     """Tombstone the visit and everything under it."""
     with ctx.write() as (session, writer):
         visit = session.get(MonitoringVisit, visit_id)
@@ -409,23 +411,25 @@ def delete_visit(ctx: Context, visit_id: str) -> None:
                 if isinstance(child, Involvement):
                     _retire_person(session, writer, child.person_id)
         writer.delete(visit)
+    return ChangeSet.of(writer.record_types)
 
 
 @requires(Permission.DELETE_RESTORE)
-def restore_visit(ctx: Context, visit_id: str) -> None:
+def restore_visit(ctx: Context, visit_id: str) -> ChangeSet:
     """Bring back a deleted visit (its children stay as they were when it was deleted)."""
     with ctx.write() as (session, writer):
         visit = session.get(MonitoringVisit, visit_id)
         if visit is None:
             raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
         writer.restore(visit)
+    return ChangeSet.of(writer.record_types)
 
 
 # -- attachments --------------------------------------------------------------------------
 
 
 @requires(Permission.EDIT_RECORDS)
-def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -> AttachmentData:
+def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -> Changed[AttachmentData]:
     """Store a file inside the store under its SHA-256 and attach it to the visit."""
     try:
         size = path.stat().st_size
@@ -455,7 +459,8 @@ def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -
                 "caption": caption,
             },
         )
-        return AttachmentData(record.id, path.name, media_type, size, digest, caption)
+        stored = AttachmentData(record.id, path.name, media_type, size, digest, caption)
+    return Changed(stored, ChangeSet.of(writer.record_types))
 
 
 @requires(Permission.VIEW_RECORDS)

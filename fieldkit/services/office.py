@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from fieldkit.access import Permission, requires
+from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.crypto.keys import OfficeKeys
 from fieldkit.domain.vocab import vocabularies
@@ -72,7 +73,7 @@ def validate_office_fields(
 @requires(Permission.MANAGE_OFFICE)
 def init_office(
     ctx: Context, code: str, name: str, office_type: str, parent_code: str | None = None
-) -> OfficeInfo:
+) -> Changed[OfficeInfo]:
     """Make this installation an office and generate its key pairs."""
     code = (code or "").strip().upper()
     parent_code = (parent_code or "").strip().upper() or None
@@ -106,7 +107,7 @@ def init_office(
             session.add(OriginSequence(origin_office=code, last_seq=0))
         info = _info(row)
     ctx.office_code = code
-    return info
+    return Changed(info, ChangeSet(offices=True))
 
 
 @requires(Permission.VIEW_RECORDS)

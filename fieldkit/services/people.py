@@ -24,6 +24,7 @@ from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
 from fieldkit.access import Permission, requires
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.domain.references import referencing
 from fieldkit.errors import NotFound, ValidationError
@@ -156,7 +157,7 @@ def _score(a: Candidate, b: Candidate, ska: str, skb: str) -> DuplicatePair | No
 
 
 @requires(Permission.MERGE_RECORDS)
-def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
+def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> ChangeSet:
     """Merge ``merge_id`` into ``keep_id``: references move, the merged record is tombstoned,
     and an alias keeps the old id resolving in packets that still carry it."""
     if record_type not in mergeable_types():
@@ -179,3 +180,4 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
                     writer.delete(row)
         writer.delete(gone)
         writer.create(RecordAlias, {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id})
+    return ChangeSet.of(writer.record_types)

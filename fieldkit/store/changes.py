@@ -96,6 +96,8 @@ class Writer:
         self.user = user
         self.now = now
         self.rng = rng
+        #: record types this writer changed, for the ``ChangeSet`` a service returns
+        self.record_types: set[str] = set()
         #: per indexed record type, the records whose searchable text changed in this transaction
         #: (see ``fieldkit.search``)
         self.search_touched: dict[str, set[str]] = defaultdict(set)
@@ -237,6 +239,7 @@ class Writer:
             self.search_new[root[0]].update(ids)
         self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[arg-type]
         self.session.execute(insert(AuditLog.__table__), audits)  # type: ignore[arg-type]
+        self.record_types.add(model.record_type)
         return ids
 
     # -- internals ----------------------------------------------------------------------
@@ -306,6 +309,7 @@ class Writer:
                 old=encode_values(model, old) if old is not None else None,
             )
         )
+        self.record_types.add(model.record_type)
 
 
 def record_to_row(record: SyncedRecord) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldkit.access import Permission, requires
+from fieldkit.changeset import NO_CHANGES, ChangeSet
 from fieldkit.context import Context
 from fieldkit.crypto import CryptoError, agebox
 from fieldkit.domain.keys import local_keys
@@ -81,9 +82,11 @@ class ImportSummary:
     rejected: list[str] = field(default_factory=list)
     attachments: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
+    #: what the import changed in the store: nothing for a dry run or a refusal
+    changes: ChangeSet = NO_CHANGES
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "changes": self.changes.to_json()}
 
 
 #: changes applied at a time: memory stays flat however large the packet
@@ -421,15 +424,35 @@ def _apply(
                     by=ctx.user,
                     file_name=path.name,
                     ranges=manifest["ranges"],
-                    summary={k: v for k, v in summary.to_json().items() if k not in ("file", "rejected")},
+                    summary={
+                        k: v for k, v in summary.to_json().items() if k not in ("file", "rejected", "changes")
+                    },
                 )
             )
             if dry_run:
                 raise _DryRun()
     except _DryRun:
         pass
+    else:
+        summary.changes = _changes_applied(stats)
     if stats.by_type.get("vocabulary_term"):
         invalidate_cache()
+
+
+def interrupted_import_changes() -> ChangeSet:
+    """What an import that stopped part way may have changed: each packet is its own transaction,
+    and those before the stop went in."""
+    return ChangeSet.of(MODEL_BY_TYPE, offices=True, conflicts=True, packets=True)
+
+
+def _changes_applied(stats: ApplyStats) -> ChangeSet:
+    """Any change applied may settle a conflict, and visits may come from an office not seen before."""
+    return ChangeSet.of(
+        stats.by_type,
+        offices="monitoring_visit" in stats.by_type,
+        conflicts=bool(stats.by_type),
+        packets=True,
+    )
 
 
 def _record_ack(session: Session, peer: str, ack: dict[str, Any]) -> None:

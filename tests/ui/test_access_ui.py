@@ -11,9 +11,9 @@ from shell_support import WAIT_MS
 
 from fieldkit.access import Permission, Policy, Principal
 from fieldkit.context import Context
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.services.monitoring_types import VisitFilter
 from fieldkit.services.visit_list import admin_areas, list_visits
-from fieldkit.services.vocab import vocabularies
 from ui import ops
 from ui.editor.visit_editor import VisitEditor
 from ui.ops import Op

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
@@ -266,7 +267,7 @@ class ConflictDetail(QWidget):
 
 
 class ConflictsPage(QWidget):
-    data_changed = Signal()  # a conflict was resolved: records changed
+    data_changed = Signal(object)  # ChangeSet: a conflict was resolved
     count_changed = Signal(int)  # open conflicts, e.g. for the sidebar
     loaded = Signal()
     detail_loaded = Signal()
@@ -351,6 +352,10 @@ class ConflictsPage(QWidget):
         super().showEvent(event)
         self.refresh()
 
+    def apply_changes(self, changes: ChangeSet) -> None:
+        if changes.conflicts:
+            self.refresh()
+
     def refresh(self) -> None:
         self._generation += 1
         generation, ctx = self._generation, self._ctx
@@ -422,13 +427,13 @@ class ConflictsPage(QWidget):
         ctx, kind, record_id = self._ctx, detail.data.record_type, detail.data.record_id
         self.resolve_button.setEnabled(False)
         Op(self, lambda _p: resolve(ctx, kind, record_id, ids, values, deleted=deleted)).on_success(
-            lambda _none: self._resolved()
+            self._resolved
         ).on_failure(self._failed).run()
 
-    def _resolved(self) -> None:
+    def _resolved(self, changes: ChangeSet) -> None:
         self.message.emit(_("Conflict resolved"))
         self.refresh()
-        self.data_changed.emit()
+        self.data_changed.emit(changes)
 
     def _failed(self, exc: BaseException) -> None:
         self.resolve_button.setEnabled(self.detail is not None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,14 +28,14 @@ from ui.widgets import fit_columns, note, row_table
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 
 
-def overdue_columns(vocab: Vocabularies) -> list[Column[FollowUpRow]]:
+def overdue_columns(vocab: Callable[[], Vocabularies]) -> list[Column[FollowUpRow]]:
     return [
         Column(_("Due"), lambda r: format_day(r.due_date), sort_key=lambda r: r.due_date),
         Column(_("Days overdue"), lambda r: r.days_overdue, alignment=_TRAILING),
         Column(_("Action"), lambda r: r.action, tooltip=lambda r: r.action),
         Column(_("Responsible"), lambda r: r.responsible),
         Column(_("Visit"), lambda r: r.visit_title, tooltip=lambda r: r.visit_title),
-        Column(_("Status"), lambda r: vocab.label("followup_status", r.status)),
+        Column(_("Status"), lambda r: vocab().label("followup_status", r.status)),
         Column(_("Office"), lambda r: r.origin_office),
     ]
 
@@ -47,8 +48,9 @@ class OverdueView(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._generation = 0
+        self.vocab = vocab  # replaced when the window reloads its workspace
         self.model: RowTableModel[FollowUpRow] = RowTableModel(
-            overdue_columns(vocab), display=format_value, parent=self
+            overdue_columns(lambda: self.vocab), display=format_value, parent=self
         )
         self.count_label = QLabel(self)
         self.table = row_table(self, _("Overdue follow-ups"), self.model)
