@@ -6,6 +6,7 @@ revision; add one whenever a migration lands.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -132,3 +133,31 @@ _TABLES = {
     "sqlite": "select name from sqlite_master where type = 'table'",
     "postgresql": "select tablename from pg_tables where schemaname = 'public'",
 }
+
+
+def test_recommendation_lists_become_link_records_and_leave_the_change_log(tmp_path: Path) -> None:
+    """0006: a follow-up's recommendation ids are kept aside, and its logged changes fit the schema."""
+    store = tmp_path / "old.db"
+    shutil.copy(DATA / "store-0005.db", store)
+    with sqlite3.connect(store) as raw:
+        first = raw.execute("select id from follow_up order by id").fetchone()[0]
+        raw.execute(
+            "update follow_up set recommendation_refs = '[\"CRC/C/KEN/CO/6 para 12\"]' where id = ?", (first,)
+        )
+    ctx = open_context(store)
+    try:
+        with unchecked(), ctx.store.read() as s:
+            logged = [
+                row[0]
+                for row in s.execute(text("select data from change_log where record_type = 'follow_up'"))
+            ]
+            kept = s.execute(text("select follow_up_id, refs from legacy_recommendation_refs")).all()
+            pending = s.execute(text("select count(*) from search_pending")).scalar()
+            columns = {c[1] for c in s.execute(text("pragma table_info(follow_up)"))}
+        assert len(logged) == 3 and not any("recommendation_refs" in data for data in logged)
+        assert [(fid, json.loads(refs) if isinstance(refs, str) else refs) for fid, refs in kept] == [
+            (first, ["CRC/C/KEN/CO/6 para 12"])
+        ]
+        assert pending == 0 and "recommendation_refs" not in columns
+    finally:
+        ctx.close()
