@@ -261,8 +261,8 @@ def apply_changes(
             present[c.record_type].add(c.record_id)
             transaction.created[c.record_type].add(c.record_id)
             stats.new += 1
-            if search_root_of(c.record_type) is not None:
-                _note_created_text(stats, transaction, c)
+            if (root := search_root_of(c.record_type)) is not None:
+                _note_created_text(stats, transaction, c, root)
             if c.record_type == "record_alias":
                 flush()
                 aliases[str(c.data["alias_id"])] = str(c.data["target_id"])
@@ -271,8 +271,8 @@ def apply_changes(
                 )
         else:
             outcome = _merge(session, model, c, histories, updates)
-            if search_root_of(c.record_type) is not None:
-                _note_changed_text(stats, transaction, c, updates.pending(model, c.record_id))
+            if (root := search_root_of(c.record_type)) is not None:
+                _note_changed_text(stats, transaction, c, root, updates.pending(model, c.record_id))
             stats.updated += outcome != "unchanged"
             stats.unchanged += outcome == "unchanged"
             stats.conflicting += outcome == "conflict"
@@ -330,10 +330,12 @@ def _present_records(
     return present
 
 
-def _note_created_text(stats: ApplyStats, transaction: Transaction, c: Change) -> None:
-    """Keep the searchable text of records this batch creates, with that of records belonging to them."""
-    root = search_root_of(c.record_type)
-    assert root is not None
+def _note_created_text(
+    stats: ApplyStats, transaction: Transaction, c: Change, root: tuple[str, str | None]
+) -> None:
+    """Keep the searchable text of records this batch creates, with that of records belonging to them.
+
+    ``root`` is where the record's text is indexed: (indexed type, reference field or None)."""
     root_type, owner_field = root
     texts = transaction.search_texts
     values = [c.data.get(name) for name in search_fields(c.record_type)]
@@ -353,7 +355,11 @@ def _note_created_text(stats: ApplyStats, transaction: Transaction, c: Change) -
 
 
 def _note_changed_text(
-    stats: ApplyStats, transaction: Transaction, c: Change, merged: dict[str, Any]
+    stats: ApplyStats,
+    transaction: Transaction,
+    c: Change,
+    root: tuple[str, str | None],
+    merged: dict[str, Any],
 ) -> None:
     """A searchable record changed: what it is indexed under is read from the store, old owner and
     new alike.
@@ -361,8 +367,6 @@ def _note_changed_text(
     ``merged`` holds the values the merge kept for the record: a change that lost the owner
     field to a later one does not move the record.
     """
-    root = search_root_of(c.record_type)
-    assert root is not None
     root_type, owner_field = root
     owners: set[str | None] = set()
     if owner_field is None:

@@ -132,6 +132,9 @@ def test_duplicates_across_scripts_are_found_and_merged(qtbot: QtBot, ctx: Conte
     page = DuplicatesPage(load_workspace(ctx))
     qtbot.addWidget(page)
     assert not page.merge_button.isEnabled()
+    # the types offered are those declared mergeable
+    assert [page.kind.itemData(i) for i in range(page.kind.count())] == ["organisation", "participant"]
+    page.set_record_type("participant")
     with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
         page.find_button.click()
     assert page.model.rowCount() == 1 and page.count_label.text() == "1 likely pair"
