@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
+from fieldkit.formatting import format_day, format_number, format_value, format_when
 from fieldkit.i18n import _, current_language
 from fieldkit.services.conflicts import (
     ConflictRow,
@@ -38,7 +39,6 @@ from fieldkit.services.conflicts import (
     record_conflicts,
     resolve,
 )
-from ui.formatting import format_day, format_number, format_value, format_when
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
 from ui.widgets import error_label, fit_columns, heading, note, row_table, show_error

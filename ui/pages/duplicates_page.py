@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.context import Context
+from fieldkit.formatting import format_number, format_value
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.people import Candidate, DuplicatePair, find_duplicates, merge
-from ui.formatting import format_number, format_value
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
 from ui.widgets import fit_columns, heading, note, row_table

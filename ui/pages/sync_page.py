@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.context import Context
 from fieldkit.errors import ValidationError
+from fieldkit.formatting import format_number, format_value, format_when
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.services.vocab import Vocabularies
@@ -33,7 +34,6 @@ from fieldkit.sync.export import ExportResult, export_packet
 from fieldkit.sync.importer import ImportSummary, import_files, refusal_log_path
 from fieldkit.sync.packet import EXTENSION
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
-from ui.formatting import format_number, format_value, format_when
 from ui.ops import Op, show_failure
 from ui.pages.sync_dialogs import (
     ExportDialog,
