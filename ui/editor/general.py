@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -83,8 +84,15 @@ class GeneralPage(QScrollArea):
 
     edited = Signal(str)
 
-    def __init__(self, vocab: Vocabularies, areas: list[AreaRow], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        vocab: Vocabularies,
+        areas: list[AreaRow],
+        today: Callable[[], dt.date],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._today = today
         self._loading = False
         self._unknown_area_id: str | None = None
         self.fields = FieldSet()
@@ -209,7 +217,7 @@ class GeneralPage(QScrollArea):
             self.precision.set_code(data.date_precision)
             self._precision_changed()
             # A new visit starts today: the common case, and the precision can widen it.
-            self.date_start.set_date(data.date_start or (dt.date.today() if data.id is None else None))
+            self.date_start.set_date(data.date_start or (self._today() if data.id is None else None))
             self.date_end.set_date(data.date_end)
             self.area.set_area(data.admin_area_id)
             self.location.setText(data.location_text)
