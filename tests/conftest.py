@@ -13,6 +13,8 @@ import pytest
 
 pytest_plugins = ["qt_fixtures", "pg_server"]
 
+from fixed_clock import SteppingClock  # noqa: E402
+
 from fieldkit.context import Context, open_context  # noqa: E402  (after the environment is set)
 from fieldkit.services.office import init_office  # noqa: E402
 
@@ -32,8 +34,9 @@ def store_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def ctx(store_path: Path) -> Iterator[Context]:
-    """An initialised office store on a real SQLite file."""
+    """An initialised office store on a real SQLite file, on a fixed clock."""
     context = open_context(store_path)
+    context.now = SteppingClock()
     init_office(context, "KE-NBO", "Kenya country office", "country-office", "ROEA")
     yield context
     context.close()
@@ -41,7 +44,8 @@ def ctx(store_path: Path) -> Iterator[Context]:
 
 @pytest.fixture
 def bare_ctx(store_path: Path) -> Iterator[Context]:
-    """A store with no office yet."""
+    """A store with no office yet, on a fixed clock."""
     context = open_context(store_path)
+    context.now = SteppingClock()
     yield context
     context.close()

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fixed_clock import SteppingClock
+
 from fieldkit.context import Context, open_context
 from fieldkit.services.monitoring import save_visit
 from fieldkit.services.monitoring_types import FollowUpData, IncidentData, PersonData, VisitData
@@ -21,6 +23,7 @@ def offices(tmp: Path, *specs: tuple[str, str, str | None]) -> Iterator[dict[str
     try:
         for code, kind, parent in specs:
             ctx = open_context(tmp / f"{code}.db")
+            ctx.now = SteppingClock()
             init_office(ctx, code, f"Office {code}", kind, parent)
             ctxs[code] = ctx
         for code, ctx in ctxs.items():
