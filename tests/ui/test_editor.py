@@ -400,14 +400,20 @@ def _visit(title: str) -> VisitData:
 
 
 def test_a_draft_brings_typing_back_after_a_crash(
-    qtbot: QtBot, ctx: Context, vocab: Vocabularies, areas: list[AreaRow], settled: None
+    qtbot: QtBot,
+    ctx: Context,
+    vocab: Vocabularies,
+    areas: list[AreaRow],
+    settled: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(visit_editor, "DRAFT_DELAY_MS", 0)  # the autosave as soon as typing stops
     dialog = VisitEditorDialog.open_new(None, ctx, vocab, areas)
     qtbot.keyClicks(dialog.editor.general.title, "Night visit")
     qtbot.keyClicks(dialog.editor.general.narrative, "The guards refused entry at first.")
     key = dialog.editor.draft_key
     assert key.startswith("visit:new:")
-    qtbot.waitUntil(lambda: bool(list_drafts(ctx)), timeout=WAIT_MS)  # the autosave, ~3 s after typing
+    qtbot.waitUntil(lambda: bool(list_drafts(ctx)), timeout=WAIT_MS)
     (draft,) = list_drafts(ctx)
     assert (draft.key, draft.title, draft.record_id) == (key, "Night visit", None)
 
