@@ -11,6 +11,17 @@ os.environ.setdefault("FIELDKIT_USER", "tester")
 
 import pytest
 
+if "libfaketime" in os.environ.get("LD_PRELOAD", ""):  # scripts/faketime-suite.sh
+    import select
+    import time
+
+    def _sleep(seconds: float) -> None:
+        """libfaketime 0.9.10 with a real monotonic clock fails time.sleep() with EINVAL
+        (clock_nanosleep); select's timeout does not go through it."""
+        select.select([], [], [], seconds)
+
+    time.sleep = _sleep
+
 pytest_plugins = ["qt_fixtures", "pg_server"]
 
 from fixed_clock import SteppingClock  # noqa: E402
