@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from shell_support import TODAY
 
 from fieldkit.context import Context
 from fieldkit.errors import NotFound
@@ -229,6 +230,22 @@ def test_a_visit_with_two_incidents_and_a_follow_up_is_stored(
     assert again.title == "Visit to Kamiti prison (second visit)"
     assert {i.id for i in again.incidents} == {i.id for i in visit.incidents}
     qtbot.waitUntil(lambda: not list_drafts(ctx), timeout=WAIT_MS)
+
+
+def test_new_dates_start_on_the_context_clocks_day(qtbot: QtBot, editor: VisitEditor) -> None:
+    assert editor.general.date_start.date() == TODAY  # a new visit starts today
+    inc = editor.incidents
+    editor.tabs.setCurrentWidget(inc)
+    click(qtbot, inc.add_button)
+    inc.date.check.setChecked(True)  # type: ignore[union-attr]
+    assert inc.date.date() == TODAY
+    fu = editor.follow_ups
+    editor.tabs.setCurrentWidget(fu)
+    click(qtbot, fu.add_button)
+    fu.due.check.setChecked(True)  # type: ignore[union-attr]
+    assert fu.due.date() == TODAY
+    choose(fu.status, "done")
+    assert fu.completed.date() == TODAY  # done today, unless the user says otherwise
 
 
 def test_removing_an_incident_keeps_people_linked_to_the_right_one(qtbot: QtBot, editor: VisitEditor) -> None:

@@ -43,9 +43,11 @@ class FollowUpsPage(ChildPage[FollowUpData]):
         self.action = text_box(3)
         self.responsible = QLineEdit()
         self.responsible.setMaxLength(200)
-        self.due = ApproxDateEdit(optional=True, toggle_name=_("There is a due date"))
+        self.due = ApproxDateEdit(today=self._today(), optional=True, toggle_name=_("There is a due date"))
         self.status = CodeCombo(self.vocab, "followup_status")
-        self.completed = ApproxDateEdit(optional=True, toggle_name=_("It has been completed"))
+        self.completed = ApproxDateEdit(
+            today=self._today(), optional=True, toggle_name=_("It has been completed")
+        )
 
         left = QFormLayout()
         left.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

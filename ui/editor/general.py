@@ -102,8 +102,10 @@ class GeneralPage(QScrollArea):
         self.visit_type = CodeCombo(vocab, "visit_type", empty=_("Choose…"))
         self.confidentiality = CodeCombo(vocab, "sensitivity_level")
         self.precision = CodeCombo(vocab, "date_precision")
-        self.date_start = ApproxDateEdit()
-        self.date_end = ApproxDateEdit(optional=True, toggle_name=_("The visit has an end date"))
+        self.date_start = ApproxDateEdit(today=today())
+        self.date_end = ApproxDateEdit(
+            today=today(), optional=True, toggle_name=_("The visit has an end date")
+        )
         self.area = AreaCombo(areas)
         self.location = QLineEdit()
         self.location.setMaxLength(400)

@@ -81,7 +81,7 @@ class VisitEditor(QWidget):
         self.banner.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
         self.banner.hide()
         self.general = GeneralPage(vocab, areas, ctx.today)
-        self.incidents = IncidentsPage(vocab)
+        self.incidents = IncidentsPage(vocab, ctx.today)
         self.people = PeoplePage(vocab, ctx.today)
         self.follow_ups = FollowUpsPage(vocab, ctx.today)
         self.attachments = AttachmentsPage(ctx, lambda then: self.save(then=then))
