@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldkit.access import Principal, guard_store_access, local_principal, unchecked
+from fieldkit.clock import local_date
 from fieldkit.errors import NotInitialised
 from fieldkit.i18n import _
 from fieldkit.search import reindex_touched
@@ -40,6 +41,7 @@ class Context:
     store: Store
     user: str = field(default_factory=default_user)
     office_code: str | None = None
+    #: the time as naive UTC, like every stored time; tests pass a fixed clock
     now: Callable[[], dt.datetime] = utcnow
     rng: random.Random | None = None
     backup: Path | None = None
@@ -57,6 +59,10 @@ class Context:
                 _("This store has no office yet. Run 'fieldkit init' or the first-run setup.")
             )
         return self.office_code
+
+    def today(self) -> dt.date:
+        """The computer's calendar date at ``now()``: what "this month" and "overdue" count from."""
+        return local_date(self.now())
 
     @contextmanager
     def write(self) -> Iterator[tuple[Session, Writer]]:

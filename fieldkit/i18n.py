@@ -1,10 +1,15 @@
-"""The one message catalog, usable without Qt.
+"""Message catalogs, usable without Qt and in any language per call.
 
 Every user-visible string goes through ``_()`` (or ``ngettext``) with named
 ``{placeholders}`` filled in *after* translation: never an f-string or ``%``
 inside the message, so translators see one whole sentence. Catalogs are gettext
 ``.po`` files under ``translations/<lang>/LC_MESSAGES/fieldkit.po``, managed with
-babel; they are compiled in memory when a language is chosen.
+babel; they are compiled in memory the first time a language is used.
+
+``translator(lang)`` gives the catalog of one language; a report, an export or a
+CLI command uses its own while the window stays in the interface language, from
+any thread. The module-level ``_``, ``ngettext`` and ``pgettext`` translate into
+the interface language chosen with ``set_language``.
 """
 
 from __future__ import annotations
@@ -24,10 +29,33 @@ LANGUAGES: dict[str, str] = {
 }
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ug", "yi"})
 DOMAIN = "fieldkit"
+SOURCE_LANGUAGE = "en"
 
-_lock = threading.Lock()
-_current: _gettext.NullTranslations = _gettext.NullTranslations()
-_language = "en"
+
+class Translator:
+    """The messages of one language. Read-only once built, so threads share it freely."""
+
+    def __init__(self, lang: str, catalog: _gettext.NullTranslations) -> None:
+        self.lang = lang
+        self._catalog = catalog
+
+    @property
+    def is_rtl(self) -> bool:
+        return is_rtl(self.lang)
+
+    def gettext(self, message: str) -> str:
+        return self._catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        """Translate ``message`` in ``context``: one English word may need two translations
+        ("Location" of a visit is a place; of the store, a folder)."""
+        return self._catalog.pgettext(context, message)
+
+    def __repr__(self) -> str:
+        return f"Translator({self.lang!r})"
 
 
 def _load(lang: str) -> _gettext.NullTranslations:
@@ -36,6 +64,8 @@ def _load(lang: str) -> _gettext.NullTranslations:
 
     from fieldkit.paths import translations_dir
 
+    if lang == SOURCE_LANGUAGE:
+        return _gettext.NullTranslations()
     try:
         po_path = translations_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     except FileNotFoundError:  # an installation without catalogs still works, in English
@@ -50,25 +80,44 @@ def _load(lang: str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(buf)
 
 
-def set_language(lang: str) -> None:
-    """Switch the catalog for every later ``_()`` call (the UI re-reads its texts)."""
-    global _current, _language
-    translations = _gettext.NullTranslations() if lang == "en" else _load(lang)
+_lock = threading.Lock()
+_translators: dict[str, Translator] = {}
+_current = Translator(SOURCE_LANGUAGE, _gettext.NullTranslations())
+
+
+def translator(lang: str) -> Translator:
+    """The catalog of ``lang``, compiled once per process and shared by every thread."""
+    found = _translators.get(lang)
+    if found is not None:
+        return found
     with _lock:
-        _current = translations
-        _language = lang
+        found = _translators.get(lang)
+        if found is None:
+            found = Translator(lang, _load(lang))
+            _translators[lang] = found
+    return found
+
+
+def set_language(lang: str) -> None:
+    """Switch the interface language for every later ``_()`` call (the UI re-reads its texts)."""
+    global _current
+    _current = translator(lang)
 
 
 def current_language() -> str:
-    return _language
+    return _current.lang
+
+
+def current_translator() -> Translator:
+    return _current
 
 
 def is_rtl(lang: str | None = None) -> bool:
-    return (lang or _language).split("_")[0] in RTL_LANGUAGES
+    return (lang or _current.lang).split("_")[0] in RTL_LANGUAGES
 
 
 def _(message: str) -> str:
-    """Translate ``message`` into the current language."""
+    """Translate ``message`` into the interface language."""
     return _current.gettext(message)
 
 
@@ -77,8 +126,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def pgettext(context: str, message: str) -> str:
-    """Translate ``message`` in ``context``: one English word may need two translations
-    ("Location" of a visit is a place; of the store, a folder)."""
+    """``Translator.pgettext`` in the interface language."""
     return _current.pgettext(context, message)
 
 

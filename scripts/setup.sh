@@ -16,10 +16,11 @@ cd "$(dirname "$0")/.."
 root="$(pwd)"
 
 # System libraries: Qt's xcb platform, fonts for Arabic and Chinese; the tests also need a
-# real X server, the reference age and minisign tools and poppler to check what we produce.
+# real X server, the reference age and minisign tools, poppler to check what we produce, and
+# faketime to run them on a chosen date (scripts/faketime-suite.sh).
 app_pkgs=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1
           libglib2.0-0 libdbus-1-3 fonts-dejavu-core fonts-noto-core fonts-wqy-microhei fonts-droid-fallback)
-test_pkgs=(xvfb xauth age minisign poppler-utils poppler-data postgresql)
+test_pkgs=(xvfb xauth age minisign poppler-utils poppler-data postgresql faketime)
 pkgs=("${app_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
 

@@ -11,7 +11,20 @@ os.environ.setdefault("FIELDKIT_USER", "tester")
 
 import pytest
 
+if "libfaketime" in os.environ.get("LD_PRELOAD", ""):  # scripts/faketime-suite.sh
+    import select
+    import time
+
+    def _sleep(seconds: float) -> None:
+        """libfaketime 0.9.10 with a real monotonic clock fails time.sleep() with EINVAL
+        (clock_nanosleep); select's timeout does not go through it."""
+        select.select([], [], [], seconds)
+
+    time.sleep = _sleep
+
 pytest_plugins = ["qt_fixtures", "pg_server"]
+
+from fixed_clock import SteppingClock  # noqa: E402
 
 from fieldkit.access import Policy, role_policy, set_policy  # noqa: E402
 from fieldkit.context import Context  # noqa: E402  (after the environment is set)
@@ -34,8 +47,9 @@ def store_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def ctx(store_path: Path) -> Iterator[Context]:
-    """An initialised office store on a real SQLite file."""
+    """An initialised office store on a real SQLite file, on a fixed clock."""
     context = open_context(store_path)
+    context.now = SteppingClock()
     init_office(context, "KE-NBO", "Kenya country office", "country-office", "ROEA")
     yield context
     context.close()
@@ -43,8 +57,9 @@ def ctx(store_path: Path) -> Iterator[Context]:
 
 @pytest.fixture
 def bare_ctx(store_path: Path) -> Iterator[Context]:
-    """A store with no office yet."""
+    """A store with no office yet, on a fixed clock."""
     context = open_context(store_path)
+    context.now = SteppingClock()
     yield context
     context.close()
 

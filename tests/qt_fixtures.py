@@ -18,7 +18,6 @@ from pytestqt.qtbot import QtBot
 from ui import ops
 
 LEAK_WAIT_MS = 3000  # work still finishing gets this long before it counts as leaked
-TEST_PROGRESS_DELAY_MS = 100
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,6 @@ def no_thread_leaks(qtbot: QtBot) -> Iterator[None]:
 
 
 @pytest.fixture
-def short_progress_delay(monkeypatch: pytest.MonkeyPatch) -> int:
-    """Make ui.ops show progress UI after TEST_PROGRESS_DELAY_MS instead of 600 ms; returns the delay."""
-    monkeypatch.setattr(ops, "PROGRESS_DELAY_MS", TEST_PROGRESS_DELAY_MS)
+def unthrottled_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every progress report reaches the GUI, however close together, so a test sees each value."""
     monkeypatch.setattr(ops, "PROGRESS_THROTTLE_S", 0.0)
-    return TEST_PROGRESS_DELAY_MS

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fixed_clock import SteppingClock
+
 from fieldkit.context import Context
 from fieldkit.opening import open_context
 from fieldkit.services.cards import read_card, trust_card, write_card
@@ -22,6 +24,7 @@ def offices(tmp: Path, *specs: tuple[str, str, str | None]) -> Iterator[dict[str
     try:
         for code, kind, parent in specs:
             ctx = open_context(tmp / f"{code}.db")
+            ctx.now = SteppingClock()
             init_office(ctx, code, f"Office {code}", kind, parent)
             ctxs[code] = ctx
         for code, ctx in ctxs.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,7 @@ from sqlalchemy import Select, func, select
 
 from fieldkit.access import unchecked
 from fieldkit.context import Context
-from fieldkit.demo import generate, mutate
+from fieldkit.demo import CLOCK, generate, mutate
 from fieldkit.demo.generate import SCALES, Scale
 from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import NotInitialised, ValidationError
@@ -110,7 +109,7 @@ def test_small_demo_gives_the_expected_counts(stores: list[Context], tmp_path: P
     assert counts["involvement"] >= counts["incident"]
     assert counts["attendance"] >= 800
     assert _change_count(ctx) == sum(counts.values())
-    today = dt.date.today()
+    today = CLOCK.date()  # the demo's data are dated from its own clock
     with unchecked(), ctx.store.read() as session:
         attending = session.execute(select(func.count(func.distinct(Attendance.participant_id)))).scalar_one()
         assert attending == session.execute(select(func.count()).select_from(Participant)).scalar_one()

@@ -38,6 +38,8 @@ Lane = Literal["store", "io"]
 
 PROGRESS_DELAY_MS = 600  # quick ops never flash a dialog
 PROGRESS_THROTTLE_S = 0.05  # a tight loop must not flood the GUI event queue
+#: the object name of the timer that waits PROGRESS_DELAY_MS, so a test can let it run out now
+PROGRESS_DELAY_TIMER = "fieldkit-progress-delay"
 IO_THREADS = 4
 
 _log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ _running: dict[int, OpHandle[Any]] = {}
 _pools: dict[Lane, QThreadPool] = {}
 _bridge: _Bridge | None = None
 _orphan_boxes: set[QMessageBox] = set()  # parentless message boxes must stay referenced while open
+_monotonic: Callable[[], float] = time.monotonic  # the throttle's clock; tests step it by hand
 
 
 class _Bridge(QObject):
@@ -97,7 +100,7 @@ def _throttled(token: int, bridge: _Bridge) -> ProgressListener:
 
     def listener(done: int, total: int, label: str) -> None:  # called on the worker thread
         nonlocal last_time, last_label
-        now = time.monotonic()
+        now = _monotonic()
         if now - last_time >= PROGRESS_THROTTLE_S or label != last_label or (total and done >= total):
             last_time, last_label = now, label
             bridge.progressed.emit(token, done, total, label)
@@ -143,8 +146,12 @@ class Op(Generic[T]):
         _running[handle.token] = handle
         pool.start(handle._work)
         if self._label is not None:
+            delay = QTimer(self._parent, singleShot=True)
+            delay.setObjectName(PROGRESS_DELAY_TIMER)
             # a lambda, not the bound method: PySide6 does not keep the handle alive for the timer
-            QTimer.singleShot(PROGRESS_DELAY_MS, self._parent, lambda: handle._show_ui())
+            delay.timeout.connect(lambda: handle._show_ui())
+            delay.timeout.connect(delay.deleteLater)
+            delay.start(PROGRESS_DELAY_MS)
         return handle
 
 

@@ -61,7 +61,7 @@ def simulate(ctx: Context, n: int, rng: random.Random, codes: Codes, progress: P
             deleted += 1
         else:
             record = get_record(ctx, kind, record_id)
-            values = EDITS[kind](record, rng, codes, ctx.now().date())
+            values = EDITS[kind](record, rng, codes, ctx.today())
             update_record(ctx, kind, record_id, values, expected_version=record["version"])
             updated += 1
         progress.step(1)

@@ -32,7 +32,7 @@ class StoreLocation:
 
 @requires(Permission.VIEW_RECORDS)
 def dashboard_counts(ctx: Context, today: dt.date | None = None) -> DashboardCounts:
-    today = today or dt.date.today()
+    today = today or ctx.today()
     with ctx.store.read() as session:
         open_count = session.execute(
             select(func.count())

@@ -104,7 +104,7 @@ def list_visits(
 ) -> VisitPage:
     """One page of the visits that pass ``flt``, with the total that pass."""
     flt = flt or VisitFilter()
-    today = today or dt.date.today()
+    today = today or ctx.today()
     column = SORT_COLUMNS.get(sort, MonitoringVisit.date_start)
     order = [column.desc() if descending else column.asc(), MonitoringVisit.id.desc()]
     with ctx.store.read() as session:
@@ -161,7 +161,7 @@ def open_followups() -> tuple[Any, ...]:
 @requires(Permission.VIEW_RECORDS)
 def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int = 5000) -> list[FollowUpRow]:
     """Open follow-ups whose due date has passed, the longest overdue first."""
-    today = today or dt.date.today()
+    today = today or ctx.today()
     with ctx.store.read() as session:
         rows = session.execute(
             select(
@@ -187,7 +187,7 @@ def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int 
 
 @requires(Permission.VIEW_RECORDS)
 def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
-    today = today or dt.date.today()
+    today = today or ctx.today()
     with ctx.store.read() as session:
         return session.execute(
             select(func.count())
@@ -200,7 +200,7 @@ def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
 @requires(Permission.VIEW_RECORDS)
 def visits_in_month(ctx: Context, today: dt.date | None = None) -> int:
     """Visits that started this calendar month."""
-    today = today or dt.date.today()
+    today = today or ctx.today()
     first = today.replace(day=1)
     with ctx.store.read() as session:
         return session.execute(

@@ -478,7 +478,7 @@ def log_refusal(ctx: Context, summary: ImportSummary) -> None:
     if path is None:
         return
     entry = {
-        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "at": ctx.now().replace(tzinfo=dt.UTC).isoformat(timespec="seconds"),
         "user": ctx.user,
         **summary.to_json(),
     }

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from fieldkit.access import Permission, requires
+from fieldkit.clock import local_date
 from fieldkit.context import Context
 from fieldkit.store.system import ChangeLog, HeldChange, Office, OriginSequence, PeerAck, SyncPacket
 
@@ -145,7 +146,7 @@ class OriginStatus:
 @requires(Permission.VIEW_SYNC_STATUS)
 def origin_status(ctx: Context, today: dt.date | None = None) -> list[OriginStatus]:
     """Per origin office: the newest change held, the last packet from it, and what waits for a gap."""
-    today = today or dt.date.today()
+    today = today or ctx.today()
     with ctx.store.read() as session:
         names = dict(session.execute(select(Office.code, Office.name)).all())
         newest = dict(
@@ -177,7 +178,7 @@ def origin_status(ctx: Context, today: dt.date | None = None) -> list[OriginStat
                     held_through=last,
                     last_change_at=changed,
                     last_packet_at=packets.get(origin),
-                    days_behind=(today - changed.date()).days if changed else None,
+                    days_behind=(today - local_date(changed)).days if changed else None,
                     waiting=int(waiting.get(origin, 0)),
                 )
             )

@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from fixed_clock import FIXED_NOW
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from fieldkit.clock import local_date
 from fieldkit.services.monitoring_types import FollowUpData, VisitData
 from ui.main_window import MainWindow
 
 WAIT_MS = 10_000
-TODAY = dt.date.today()
+#: the date of the ``ctx`` fixture's clock
+TODAY = local_date(FIXED_NOW)
 
 MakeVisit = Callable[..., VisitData]
 OpenWindow = Callable[[], MainWindow]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from shell_support import TODAY
 
 from fieldkit.access import unchecked
 from fieldkit.context import Context
@@ -232,6 +233,22 @@ def test_a_visit_with_two_incidents_and_a_follow_up_is_stored(
     qtbot.waitUntil(lambda: not list_drafts(ctx), timeout=WAIT_MS)
 
 
+def test_new_dates_start_on_the_context_clocks_day(qtbot: QtBot, editor: VisitEditor) -> None:
+    assert editor.general.date_start.date() == TODAY  # a new visit starts today
+    inc = editor.incidents
+    editor.tabs.setCurrentWidget(inc)
+    click(qtbot, inc.add_button)
+    inc.date.check.setChecked(True)  # type: ignore[union-attr]
+    assert inc.date.date() == TODAY
+    fu = editor.follow_ups
+    editor.tabs.setCurrentWidget(fu)
+    click(qtbot, fu.add_button)
+    fu.due.check.setChecked(True)  # type: ignore[union-attr]
+    assert fu.due.date() == TODAY
+    choose(fu.status, "done")
+    assert fu.completed.date() == TODAY  # done today, unless the user says otherwise
+
+
 def test_removing_an_incident_keeps_people_linked_to_the_right_one(qtbot: QtBot, editor: VisitEditor) -> None:
     inc, people = editor.incidents, editor.people
     for summary in ("First", "Second"):
@@ -401,14 +418,20 @@ def _visit(title: str) -> VisitData:
 
 
 def test_a_draft_brings_typing_back_after_a_crash(
-    qtbot: QtBot, ctx: Context, vocab: Vocabularies, areas: list[AreaRow], settled: None
+    qtbot: QtBot,
+    ctx: Context,
+    vocab: Vocabularies,
+    areas: list[AreaRow],
+    settled: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(visit_editor, "DRAFT_DELAY_MS", 0)  # the autosave as soon as typing stops
     dialog = VisitEditorDialog.open_new(None, ctx, vocab, areas)
     qtbot.keyClicks(dialog.editor.general.title, "Night visit")
     qtbot.keyClicks(dialog.editor.general.narrative, "The guards refused entry at first.")
     key = dialog.editor.draft_key
     assert key.startswith("visit:new:")
-    qtbot.waitUntil(lambda: bool(list_drafts(ctx)), timeout=WAIT_MS)  # the autosave, ~3 s after typing
+    qtbot.waitUntil(lambda: bool(list_drafts(ctx)), timeout=WAIT_MS)
     (draft,) = list_drafts(ctx)
     assert (draft.key, draft.title, draft.record_id) == (key, "Night visit", None)
 

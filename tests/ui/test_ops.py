@@ -8,12 +8,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressBar, QProgressDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -56,6 +55,14 @@ def _blocked_until(
         return "released"
 
     return fn
+
+
+def _expire_progress_delay(qtbot: QtBot, parent: QWidget) -> None:
+    """Let the op's progress delay run out now, however long it is set to be."""
+    (delay,) = parent.findChildren(QTimer, ops.PROGRESS_DELAY_TIMER)
+    assert delay.isActive() and delay.interval() == ops.PROGRESS_DELAY_MS
+    delay.start(0)
+    qtbot.waitUntil(lambda: not parent.findChildren(QTimer, ops.PROGRESS_DELAY_TIMER), timeout=WAIT_MS)
 
 
 def _dialog(parent: QWidget) -> QProgressDialog | None:
@@ -132,29 +139,30 @@ def test_cancelled_raised_by_the_core_is_not_a_failure(qtbot: QtBot) -> None:
     assert cancelled.called
 
 
-def test_quick_op_shows_no_progress_dialog(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ops, "PROGRESS_DELAY_MS", 300)  # generous: a loaded CI machine must not flake
+def test_quick_op_shows_no_progress_dialog(qtbot: QtBot) -> None:
     window = _window(qtbot)
     handle = Op(window, lambda p: 1).with_progress("Quick").run()
+    assert window.findChildren(QProgressDialog) == []
     qtbot.waitUntil(lambda: handle.finished, timeout=WAIT_MS)
-    qtbot.wait(ops.PROGRESS_DELAY_MS + 100)
+    _expire_progress_delay(qtbot, window)  # the op was done before its delay ran out
     assert window.findChildren(QProgressDialog) == []
 
 
-@pytest.mark.usefixtures("short_progress_delay")
+@pytest.mark.usefixtures("unthrottled_progress")
 def test_slow_op_shows_progress_after_the_delay_and_its_cancel_works(qtbot: QtBot) -> None:
     window = _window(qtbot)
-    release = threading.Event()
+    release, started = threading.Event(), threading.Event()
     cancelled: list[bool] = []
-    start = time.monotonic()
     handle = (
-        Op(window, _blocked_until(release))
+        Op(window, _blocked_until(release, started))
         .with_progress("Importing")
         .on_cancel(lambda: cancelled.append(True))
         .run()
     )
-    qtbot.waitUntil(lambda: _dialog(window) is not None, timeout=WAIT_MS)
-    assert (time.monotonic() - start) * 1000 >= 0.9 * ops.PROGRESS_DELAY_MS  # coarse timers may be 5% early
+    assert started.wait(WAIT_MS / 1000)
+    QCoreApplication.processEvents()
+    assert _dialog(window) is None  # the work runs, but the delay has not run out
+    _expire_progress_delay(qtbot, window)
     dialog = _dialog(window)
     assert dialog is not None
     assert dialog.windowModality() == Qt.WindowModality.WindowModal
@@ -171,13 +179,14 @@ def test_slow_op_shows_progress_after_the_delay_and_its_cancel_works(qtbot: QtBo
     assert _dialog(window) is None
 
 
-@pytest.mark.usefixtures("short_progress_delay")
+@pytest.mark.usefixtures("unthrottled_progress")
 def test_caller_supplied_bar_is_shown_while_slow_work_runs(qtbot: QtBot) -> None:
     window = _window(qtbot)
     bar = QProgressBar(window)
     bar.hide()
     release = threading.Event()
     handle = Op(window, _blocked_until(release)).with_progress("Sync", bar=bar).run()
+    _expire_progress_delay(qtbot, window)
     qtbot.waitUntil(lambda: bar.isVisible() and bar.value() * 10 == bar.maximum() * 3 > 0, timeout=WAIT_MS)
     assert window.findChildren(QProgressDialog) == []
     release.set()
@@ -185,21 +194,28 @@ def test_caller_supplied_bar_is_shown_while_slow_work_runs(qtbot: QtBot) -> None
     assert not bar.isVisible()
 
 
-def test_progress_updates_are_throttled(qtbot: QtBot) -> None:
+def test_progress_updates_are_throttled(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    seconds = [0.0]
+    monkeypatch.setattr(ops, "_monotonic", lambda: seconds[0])
+    connected = threading.Event()
+
     def fn(progress: Progress) -> int:
-        progress.set_total(50_000)
-        for _ in range(50_000):
+        assert connected.wait(WAIT_MS / 1000)
+        progress.set_total(5_000, "Many steps")
+        for n in range(1, 5_001):
+            seconds[0] = float(n // 100)  # a whole second, far more than the throttle, every 100 steps
             progress.step()
         return progress.done
 
-    handle = Op(_window(qtbot), fn).with_progress("Many steps").run()
+    handle = Op(_window(qtbot), fn).run()
     emitted: list[int] = []
     assert ops._bridge is not None
     connection = ops._bridge.progressed.connect(lambda token, done, total, label: emitted.append(done))
+    connected.set()
     qtbot.waitUntil(lambda: handle.finished, timeout=WAIT_MS)
     QObject.disconnect(connection)
-    assert len(emitted) < 200
-    assert emitted[-1] == 50_000  # the final count always gets through
+    # the new label, then one update per throttle period; the last one is the final count
+    assert emitted == list(range(0, 5_001, 100))
 
 
 def test_store_lane_runs_ops_one_at_a_time_in_order(qtbot: QtBot) -> None:
@@ -208,13 +224,16 @@ def test_store_lane_runs_ops_one_at_a_time_in_order(qtbot: QtBot) -> None:
     started: list[int] = []
     succeeded: list[int] = []
 
+    submitted = threading.Event()
+
     def work(n: int) -> Callable[[Progress], int]:
         def fn(progress: Progress) -> int:
             with lock:
                 active[0] += 1
                 peak[0] = max(peak[0], active[0])
                 started.append(n)
-            time.sleep(0.02)
+            # the first holds the lane until every op is queued: a second thread would take the next
+            assert submitted.wait(WAIT_MS / 1000)
             with lock:
                 active[0] -= 1
             return n
@@ -223,6 +242,7 @@ def test_store_lane_runs_ops_one_at_a_time_in_order(qtbot: QtBot) -> None:
 
     window = _window(qtbot)
     handles = [Op(window, work(n)).on_success(succeeded.append).run() for n in range(6)]
+    submitted.set()
     qtbot.waitUntil(lambda: all(h.finished for h in handles), timeout=WAIT_MS)
     assert started == succeeded == list(range(6))
     assert peak[0] == 1
@@ -241,7 +261,6 @@ def test_io_lane_does_not_wait_for_the_store_lane(qtbot: QtBot) -> None:
 
 
 @pytest.mark.parametrize("with_dialog", [False, True])
-@pytest.mark.usefixtures("short_progress_delay")
 def test_deleted_parent_gets_no_callbacks_and_cancels_the_work(qtbot: QtBot, with_dialog: bool) -> None:
     parent = QWidget()
     parent.show()
@@ -258,13 +277,13 @@ def test_deleted_parent_gets_no_callbacks_and_cancels_the_work(qtbot: QtBot, wit
         op.with_progress("Working")
     handle = op.run()
     if with_dialog:
-        qtbot.waitUntil(lambda: _dialog(parent) is not None, timeout=WAIT_MS)
+        _expire_progress_delay(qtbot, parent)
+        assert _dialog(parent) is not None
     shiboken6.delete(parent)
     assert handle.progress.cancelled  # the work is asked to stop: nobody is left to see the result
     release.set()
     qtbot.waitUntil(lambda: handle.finished, timeout=WAIT_MS)
-    qtbot.wait(50)
-    assert calls == []
+    assert calls == []  # the outcome has arrived: any callback would have run by now
 
 
 def test_shutdown_cancels_waits_and_drops_callbacks(qtbot: QtBot) -> None:

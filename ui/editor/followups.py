@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QWidget
@@ -22,8 +23,11 @@ def _date(value: dt.date | None) -> str:
 
 
 class FollowUpsPage(ChildPage[FollowUpData]):
-    def __init__(self, vocab: Vocabularies, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vocab: Vocabularies, today: Callable[[], dt.date], parent: QWidget | None = None
+    ) -> None:
         self.vocab = vocab
+        self._today = today
         super().__init__(
             "follow_ups",
             [_("Action"), _("Responsible"), _("Due date"), _("Status"), _("Completed on")],
@@ -39,9 +43,11 @@ class FollowUpsPage(ChildPage[FollowUpData]):
         self.action = text_box(3)
         self.responsible = QLineEdit()
         self.responsible.setMaxLength(200)
-        self.due = ApproxDateEdit(optional=True, toggle_name=_("There is a due date"))
+        self.due = ApproxDateEdit(today=self._today(), optional=True, toggle_name=_("There is a due date"))
         self.status = CodeCombo(self.vocab, "followup_status")
-        self.completed = ApproxDateEdit(optional=True, toggle_name=_("It has been completed"))
+        self.completed = ApproxDateEdit(
+            today=self._today(), optional=True, toggle_name=_("It has been completed")
+        )
 
         left = QFormLayout()
         left.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -71,7 +77,7 @@ class FollowUpsPage(ChildPage[FollowUpData]):
     def _status_changed(self) -> None:
         # "Done" needs a completion date; today is almost always the right one, and can be changed.
         if not self._loading and self.status.code() == DONE and self.completed.date() is None:
-            self.completed.set_date(dt.date.today())
+            self.completed.set_date(self._today())
         self.detail_edited("status")
 
     def new_item(self) -> FollowUpData:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -102,8 +103,15 @@ class GeneralPage(QScrollArea):
 
     edited = Signal(str)
 
-    def __init__(self, vocab: Vocabularies, areas: list[AreaRow], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        vocab: Vocabularies,
+        areas: list[AreaRow],
+        today: Callable[[], dt.date],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._today = today
         self._loading = False
         self._unknown_area_id: str | None = None
         self.fields = FieldSet()
@@ -113,8 +121,10 @@ class GeneralPage(QScrollArea):
         self.visit_type = CodeCombo(vocab, "visit_type", empty=_("Choose…"))
         self.confidentiality = CodeCombo(vocab, "sensitivity_level")
         self.precision = CodeCombo(vocab, "date_precision")
-        self.date_start = ApproxDateEdit()
-        self.date_end = ApproxDateEdit(optional=True, toggle_name=_("The visit has an end date"))
+        self.date_start = ApproxDateEdit(today=today())
+        self.date_end = ApproxDateEdit(
+            today=today(), optional=True, toggle_name=_("The visit has an end date")
+        )
         self.area = AreaCombo(areas)
         self.location = QLineEdit()
         self.location.setMaxLength(400)
@@ -228,7 +238,7 @@ class GeneralPage(QScrollArea):
             self.precision.set_code(data.date_precision)
             self._precision_changed()
             # A new visit starts today: the common case, and the precision can widen it.
-            self.date_start.set_date(data.date_start or (dt.date.today() if data.id is None else None))
+            self.date_start.set_date(data.date_start or (self._today() if data.id is None else None))
             self.date_end.set_date(data.date_end)
             self.area.set_area(data.admin_area_id)
             self.location.setText(data.location_text)

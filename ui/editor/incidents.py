@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -81,8 +83,11 @@ class VictimGrid(QWidget):
 
 
 class IncidentsPage(ChildPage[IncidentData]):
-    def __init__(self, vocab: Vocabularies, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vocab: Vocabularies, today: Callable[[], dt.date], parent: QWidget | None = None
+    ) -> None:
         self.vocab = vocab
+        self._today = today
         super().__init__(
             "incidents",
             [_("Date"), _("Summary"), _("Violations")],
@@ -95,7 +100,9 @@ class IncidentsPage(ChildPage[IncidentData]):
 
     def build_detail(self) -> QWidget:
         vocab, f = self.vocab, self.fields
-        self.date = ApproxDateEdit(optional=True, toggle_name=_("The incident date is known"))
+        self.date = ApproxDateEdit(
+            today=self._today(), optional=True, toggle_name=_("The incident date is known")
+        )
         self.perpetrator = CodeCombo(vocab, "perpetrator_type", empty=_("Not known"))
         self.pattern = CodeCombo(vocab, "incident_pattern")
         self.reliability = CodeCombo(vocab, "source_reliability", empty=_("Not assessed"))

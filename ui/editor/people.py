@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -34,8 +35,11 @@ _RESTRICTED_STYLE = (
 
 
 class PeoplePage(ChildPage[PersonData]):
-    def __init__(self, vocab: Vocabularies, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vocab: Vocabularies, today: Callable[[], dt.date], parent: QWidget | None = None
+    ) -> None:
         self.vocab = vocab
+        self._today = today
         self._incident_labels: list[str] = []
         super().__init__(
             "people",
@@ -55,7 +59,7 @@ class PeoplePage(ChildPage[PersonData]):
         self.sex = CodeCombo(vocab, "sex")
         self.age_group = CodeCombo(vocab, "age_group")
         self.birth_year = QSpinBox()
-        self.birth_year.setRange(FIRST_BIRTH_YEAR - 1, dt.date.today().year)
+        self.birth_year.setRange(FIRST_BIRTH_YEAR - 1, self._today().year)
         self.birth_year.setSpecialValueText(_("Not known"))  # the minimum stands for "no year"
         self.incident = QComboBox()
 

@@ -281,11 +281,16 @@ class ApproxDateEdit(QWidget):
     CJK_FORMATS: ClassVar[dict[str, str]] = {"day": "yyyy年M月d日", "month": "yyyy年M月", "year": "yyyy年"}
 
     def __init__(
-        self, *, optional: bool = False, toggle_name: str = "", parent: QWidget | None = None
+        self,
+        *,
+        today: dt.date,
+        optional: bool = False,
+        toggle_name: str = "",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._precision = "day"
-        self._remembered = QDate.currentDate()
+        self._remembered = to_qdate(today)  # where the picker starts when a date is turned on
         self.edit = QDateEdit()
         self.edit.setCalendarPopup(True)
         self.edit.setMinimumDate(_NO_DATE)

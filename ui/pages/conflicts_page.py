@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
+from fieldkit.formatting import format_day, format_number, format_value, format_when
 from fieldkit.i18n import _
 from fieldkit.services.conflicts import (
     ConflictRow,
@@ -40,7 +41,6 @@ from fieldkit.services.conflicts import (
 )
 from fieldkit.store.registry import field_label as declared_field_label
 from fieldkit.store.registry import type_label
-from ui.formatting import format_day, format_number, format_value, format_when
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
 from ui.widgets import error_label, fit_columns, heading, note, row_table, show_error

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 
 from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
+from fieldkit.formatting import format_number, format_value
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.people import Candidate, DuplicatePair, find_duplicates, merge
 from fieldkit.store.registry import mergeable_types, type_label
-from ui.formatting import format_number, format_value
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
 from ui.widgets import fit_columns, heading, note, row_table

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -19,13 +18,13 @@ from PySide6.QtWidgets import (
 from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
+from fieldkit.formatting import format_day, format_number, format_value, format_visit_date, format_when
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.services.dashboard import DashboardCounts, dashboard_counts
 from fieldkit.services.monitoring_types import FollowUpRow, VisitRow
 from fieldkit.services.visit_list import list_visits, overdue_followups
 from fieldkit.sync.state import PartnerPackets, partner_packets
-from ui.formatting import format_day, format_number, format_value, format_visit_date, format_when
 from ui.ops import Op
 from ui.pages.visit_list import date_column_width
 from ui.table_model import Column, RowTableModel
@@ -47,13 +46,13 @@ class HomeData:
 
 
 def load_home(ctx: Context, progress: Progress) -> HomeData:
-    today = dt.date.today()
+    today = ctx.today()
     recent = list_visits(ctx, sort="updated_at", descending=True, limit=RECENT_ROWS, today=today).rows
     return HomeData(
         dashboard_counts(ctx, today),
         recent,
         overdue_followups(ctx, today, limit=RECENT_ROWS),
-        partner_packets(ctx),
+        partner_packets(ctx, today),
     )
 
 

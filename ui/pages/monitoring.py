@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 
 from fieldkit.changeset import NO_CHANGES, ChangeSet
 from fieldkit.context import Context
+from fieldkit.formatting import format_number
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.monitoring import delete_visit, restore_visit
 from fieldkit.services.monitoring_types import VisitRow
-from ui.formatting import format_number
 from ui.ops import Op, show_failure
 from ui.pages.overdue import OverdueView
 from ui.pages.visit_filters import VisitFilterBar

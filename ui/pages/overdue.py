@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -16,11 +15,11 @@ from PySide6.QtWidgets import (
 
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
+from fieldkit.formatting import format_day, format_number, format_value
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.monitoring_types import FollowUpRow
 from fieldkit.services.visit_list import overdue_followups
-from ui.formatting import format_day, format_number, format_value
 from ui.ops import Op
 from ui.table_model import Column, RowTableModel
 from ui.widgets import fit_columns, note, row_table
@@ -78,7 +77,7 @@ class OverdueView(QWidget):
         generation, ctx = self._generation, self._ctx
 
         def fn(progress: Progress) -> list[FollowUpRow]:
-            return overdue_followups(ctx, dt.date.today())
+            return overdue_followups(ctx)
 
         Op(self, fn).on_success(lambda rows: self._show(generation, rows)).run()
 

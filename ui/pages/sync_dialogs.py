@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 
 from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
+from fieldkit.formatting import format_number, format_value
 from fieldkit.i18n import _, pgettext
 from fieldkit.progress import Progress
 from fieldkit.services.cards import OfficeCard
 from fieldkit.sync.importer import ImportSummary, import_files, import_packet, packet_files
-from ui.formatting import format_number, format_value
 from ui.pages.conflicts_page import record_type_label
 from ui.table_model import Column, RowTableModel
 from ui.widgets import error_label, fit_columns, heading, note, row_table

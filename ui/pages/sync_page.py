@@ -27,6 +27,7 @@ from fieldkit.changeset import Changed, ChangeSet, combined
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.errors import ValidationError
+from fieldkit.formatting import format_number, format_value, format_when
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.services.cards import OfficeCard, export_keys, read_card, trust_card, write_card
@@ -35,7 +36,6 @@ from fieldkit.sync.export import ExportResult, export_packet
 from fieldkit.sync.importer import ImportSummary, import_files, interrupted_import_changes, refusal_log_path
 from fieldkit.sync.packet import EXTENSION
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
-from ui.formatting import format_number, format_value, format_when
 from ui.ops import Op, show_failure
 from ui.pages.sync_dialogs import (
     ExportDialog,

@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
+from fieldkit.formatting import format_value, format_visit_date
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.services.monitoring_types import VisitFilter, VisitPage, VisitRow
 from fieldkit.services.visit_list import list_visits
-from ui.formatting import format_value, format_visit_date
 from ui.ops import Op, OpHandle, show_failure
 from ui.table_model import Column, RowTableModel
 from ui.widgets import fit_columns
