@@ -44,8 +44,8 @@ from fieldkit.sync.importer import import_packet
 CODES = ("ROEA", "ROWA", "HQ")
 SPECS = (("ROEA", "regional-office", "HQ"), ("ROWA", "regional-office", "HQ"), ("HQ", "headquarters", None))
 EXAMPLES = int(os.environ.get("FIELDKIT_CONVERGENCE_EXAMPLES", "15"))
-#: small enough that a packet of a few records comes in several parts
-PART_SIZES = (None, None, 1500, 4000)
+#: small enough that a packet of a few changes comes in several parts
+PART_SIZES = (600, None, 1500)
 
 #: record type -> field -> values an edit may set (codes from the vocabularies where coded)
 EDITS: dict[str, dict[str, tuple[Any, ...]]] = {
@@ -303,8 +303,9 @@ def _run(world: World, item: tuple[str, int, int, int, int]) -> None:
         _contest(world, who, CODES[other % len(CODES)], pick, choice)
     elif kind == "race":
         _race(world, who, CODES[other % len(CODES)], pick, choice)
-    elif kind == "export" and CODES[other % len(CODES)] != who:
-        world.export(who, CODES[other % len(CODES)], PART_SIZES[choice % len(PART_SIZES)])
+    elif kind == "export":
+        partner = CODES[(office + 1 + other % (len(CODES) - 1)) % len(CODES)]
+        world.export(who, partner, PART_SIZES[choice % len(PART_SIZES)])
     elif kind == "deliver":
         world.deliver(who, pick)
     elif kind == "drop":
@@ -316,7 +317,7 @@ def _run(world: World, item: tuple[str, int, int, int, int]) -> None:
 KINDS = (
     *("create_visit", "edit", "edit", "edit", "delete_visit", "restore_visit", "delete_child"),
     *("add_follow_up", "involve", "add_reference_data", "link_organisation", "merge", "merge"),
-    *("resolve", "resolve", "resolve", "export", "export", "export", "deliver", "deliver", "deliver"),
+    *("resolve", "resolve", "export", "export", "export", "export", "deliver", "deliver", "deliver"),
     *("drop", "sync_all", "contest", "contest", "race", "race"),
 )
 step = st.tuples(
