@@ -20,9 +20,11 @@ from pathlib import Path
 
 from common import OUT, ROOT, cpu_note, fill_visits, line, peak_rss_mb
 
-from fieldkit.context import Context, open_context
+from fieldkit.access import unchecked
+from fieldkit.context import Context
+from fieldkit.opening import open_context
+from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.office import init_office
-from fieldkit.sync.cards import read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_files
 
@@ -100,14 +102,14 @@ def copy_identity(source: Path, target: Context) -> None:
     from fieldkit.store.system import Office, OfficeSecret, OriginSequence
 
     src = open_context(source)
-    with src.store.read() as s:
+    with unchecked(), src.store.read() as s:
         office = s.get(Office, "ROEA")
         secret = s.get(OfficeSecret, "ROEA")
         assert office is not None and secret is not None
         values = {c.key: getattr(office, c.key) for c in Office.__table__.columns}
         keys = dict(secret.keys)
     src.close()
-    with target.store.write() as s:
+    with unchecked(), target.store.write() as s:
         s.add(Office(**values))
         s.add(OfficeSecret(code="ROEA", keys=keys))
         s.add(OriginSequence(origin_office="ROEA", last_seq=0))

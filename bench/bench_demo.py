@@ -24,9 +24,11 @@ from typing import Any
 
 from common import cpu_note, line, peak_rss_mb
 
-from fieldkit.context import Context, open_context
+from fieldkit.access import unchecked
+from fieldkit.context import Context
 from fieldkit.demo import generate
 from fieldkit.ids import uuid7
+from fieldkit.opening import open_context
 from fieldkit.services.office import init_office
 from fieldkit.store.changes import Writer
 from fieldkit.store.codec import content_fields, encode_values
@@ -169,7 +171,7 @@ def bench_bulk(folder: Path, n: int) -> None:
     rows = visit_rows(n)
     ctx = new_store(folder / "bulk.db")
     started = time.perf_counter()
-    with ctx.store.write() as session:
+    with unchecked(), ctx.store.write() as session:
         Writer(session, OFFICE, USER, now=lambda: BASE, rng=random.Random(2)).bulk_create(
             MonitoringVisit, rows
         )

@@ -20,11 +20,12 @@ from typing import Any
 
 from common import OUT, cpu_note, fill_visits, fresh_copy, large_store, line, open_copy, peak_rss_mb
 
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
+from fieldkit.opening import open_context
+from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.office import init_office
 from fieldkit.store.codec import fields_of
-from fieldkit.store.records import RECORD_MODELS
-from fieldkit.sync.cards import read_card, trust_card, write_card
+from fieldkit.store.registry import record_models
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 
@@ -71,7 +72,7 @@ def insert_floor(source: str, blank: str, *, every_row: bool = False) -> tuple[f
     the search index (``source`` is then a store that imported them).
     """
     src = sqlite3.connect(source)
-    tables = [(m.__tablename__, [f.name for f in fields_of(m)]) for m in RECORD_MODELS]
+    tables = [(m.__tablename__, [f.name for f in fields_of(m)]) for m in record_models()]
     rows = {
         t: src.execute(f"SELECT {', '.join(cols)} FROM {t} WHERE origin_office != '*'").fetchall()
         for t, cols in tables
@@ -82,8 +83,8 @@ def insert_floor(source: str, blank: str, *, every_row: bool = False) -> tuple[f
         rows["change_log"] = src.execute(
             f"SELECT {', '.join(log_columns)} FROM change_log WHERE origin_office != '*'"
         ).fetchall()
-        tables.append(("visit_search", ["record_id", "body"]))
-        rows["visit_search"] = src.execute("SELECT record_id, body FROM visit_search").fetchall()
+        tables.append(("search_index", ["record_type", "record_id", "body"]))
+        rows["search_index"] = src.execute("SELECT record_type, record_id, body FROM search_index").fetchall()
     src.close()
     dst = sqlite3.connect(blank)
     dst.execute("PRAGMA journal_mode=WAL")
@@ -215,7 +216,7 @@ def main() -> None:
     visits, incidents = measured["visits"], measured["incidents"]
     blank = fresh_copy(hq_db, "sync-blank.db")
     with sqlite3.connect(blank) as conn:  # the same schema, emptied of records
-        for model in reversed(RECORD_MODELS):
+        for model in reversed(record_models()):
             conn.execute(f"DELETE FROM {model.__tablename__} WHERE origin_office != '*'")
     floor_import_s, floor_rows = insert_floor(str(source_db), str(blank))
     line("import: records applied", f"{records:,} ({visits:,} visits, {incidents:,} incidents)")

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
-from fieldkit.context import Context, open_context  # noqa: E402
+from fieldkit.access import unchecked  # noqa: E402
+from fieldkit.context import Context  # noqa: E402
+from fieldkit.opening import open_context  # noqa: E402
 from fieldkit.services.office import init_office  # noqa: E402
 from fieldkit.store.records import FollowUp, Incident, MonitoringVisit  # noqa: E402
 
@@ -35,7 +37,7 @@ NARRATIVES = [
 def fill_visits(ctx: Context, visits: int, rng: random.Random, *, followups: bool = True) -> int:
     """Bulk-create visits with one or two incidents and a follow-up each, as the office itself."""
     base = dt.date(2025, 1, 1)
-    with ctx.write() as (_session, writer):
+    with unchecked(), ctx.write() as (_session, writer):
         visit_rows = [
             {
                 "title": f"Visit {i} by {ctx.office}",

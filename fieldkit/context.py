@@ -1,7 +1,8 @@
 """``Context``: an open store plus who is working in it.
 
 Services are plain functions taking a ``Context`` and ids or plain values and
-returning plain objects; the GUI and the CLI call the same ones.
+returning plain objects; the GUI and the CLI call the same ones. Each is wrapped in
+``fieldkit.access.requires``, and the context's store opens sessions only inside such a call.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Principal, guard_store_access, local_principal, unchecked
 from fieldkit.errors import NotInitialised
 from fieldkit.i18n import _
-from fieldkit.search import reindex_visits
-from fieldkit.store import migrate
+from fieldkit.search import reindex_touched
 from fieldkit.store.changes import Writer, utcnow
-from fieldkit.store.engine import Store, resolve_url
+from fieldkit.store.engine import Store
 from fieldkit.store.system import Office
 
 
@@ -42,6 +43,12 @@ class Context:
     now: Callable[[], dt.datetime] = utcnow
     rng: random.Random | None = None
     backup: Path | None = None
+    #: who passes the permission door; ``user`` stays the name written in change logs
+    principal: Principal = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.principal = local_principal(self.user)
+        self.store.session_guard = guard_store_access
 
     @property
     def office(self) -> str:
@@ -59,35 +66,18 @@ class Context:
             writer = Writer(session, office, self.user, now=self.now, rng=self.rng)
             yield session, writer
             session.flush()
-            reindex_visits(session, sorted(writer.touched_visits), new=writer.new_visits)
+            reindex_touched(session, writer.search_touched, new=writer.search_new)
+
+    def require_office(self) -> str:
+        """This office's code; raises ``NotInitialised`` on a store that has none yet."""
+        return self.office
 
     def refresh_office(self) -> None:
-        with self.store.read() as session:
+        # the context's own identity, read while it is being opened, before any service runs
+        with unchecked("Context.refresh_office"), self.store.read() as session:
             self.office_code = session.execute(
                 select(Office.code).where(Office.is_local.is_(True))
             ).scalar_one_or_none()
 
     def close(self) -> None:
         self.store.dispose()
-
-
-def open_context(db: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Context:
-    """Open (creating or upgrading as needed) the store named by ``db``/``FIELDKIT_DB``."""
-    from fieldkit.services.vocab import seed_vocabularies
-
-    store = Store(resolve_url(db))
-    backup = migrate.upgrade(store)
-    seed_vocabularies(store)
-    ctx = Context(store=store, user=user or default_user(), backup=backup)
-    ctx.refresh_office()
-    return ctx
-
-
-@contextmanager
-def opened(db: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Iterator[Context]:
-    """``open_context`` for a ``with`` block: the store is closed however the block ends."""
-    ctx = open_context(db, user=user)
-    try:
-        yield ctx
-    finally:
-        ctx.close()

@@ -1,4 +1,9 @@
-"""Full-text search over monitoring visits that works in any script.
+"""Full-text search over every searchable record type, in any script.
+
+Each type indexed on its own (a visit, a project, a training event) has one row in
+``search_index`` holding its searchable fields and those of the records whose text
+belongs to it (a visit's incidents); which fields those are is declared on the models
+(``meta(search=True)``, ``RecordSpec.search_into``).
 
 SQLite's FTS5 ``unicode61`` tokenizer splits on spaces and punctuation, which
 suits Latin, Cyrillic and Arabic but treats a run of Chinese characters as one
@@ -14,8 +19,10 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.orm import Session
+
+from fieldkit.store.registry import model_of, registry_cache, search_fields, search_parts, search_roots
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _CJK = (
@@ -99,24 +106,31 @@ def document(fields: Iterable[str | None]) -> str:
     return f"{body}\n{variants}" if variants else body
 
 
-#: a visit's searchable fields; the summaries of its incidents follow them
-VISIT_TEXT_FIELDS = ("title", "location_text", "institutions", "counterparts", "team", "narrative")
-_VISIT_TEXT = f"""
-SELECT v.id, v.deleted, {", ".join("v." + name for name in VISIT_TEXT_FIELDS)},
-       (SELECT group_concat(i.summary, ' ') FROM incident i WHERE i.visit_id = v.id AND i.deleted = 0)
-FROM monitoring_visit v WHERE v.id IN :ids
-"""
-_VISIT_TEXT_PG = _VISIT_TEXT.replace("group_concat(i.summary, ' ')", "string_agg(i.summary, ' ')").replace(
-    "i.deleted = 0", "NOT i.deleted"
-)
+#: a record's indexed text: its own searchable fields, then those of the records that belong to it
+TextParts = Sequence[str | None]
 
 
-_DELETE = text("DELETE FROM visit_search WHERE record_id IN :ids").bindparams(
+@registry_cache
+def _text_sql(root_type: str, postgres: bool) -> TextClause:
+    """Read the indexed text of some records of ``root_type`` (and whether each is deleted)."""
+    root = model_of(root_type).__tablename__
+    columns = [f"r.{name}" for name in search_fields(root_type)]
+    for n, (part_type, field) in enumerate(search_parts(root_type)):
+        table = model_of(part_type).__tablename__
+        text_of = " || ' ' || ".join(f"coalesce(p{n}.{f}, '')" for f in search_fields(part_type))
+        joined = f"string_agg({text_of}, ' ')" if postgres else f"group_concat({text_of}, ' ')"
+        live = f"NOT p{n}.deleted" if postgres else f"p{n}.deleted = 0"
+        columns.append(f"(SELECT {joined} FROM {table} p{n} WHERE p{n}.{field} = r.id AND {live})")
+    sql = f"SELECT r.id, r.deleted, {', '.join(columns)} FROM {root} r WHERE r.id IN :ids"
+    return text(sql).bindparams(bindparam("ids", expanding=True))
+
+
+_DELETE = text("DELETE FROM search_index WHERE record_id IN :ids").bindparams(
     bindparam("ids", expanding=True)
 )
 # SQLite: find the rows through the full-text index of record_id (a plain WHERE would scan every row)
 _DELETE_FTS = text(
-    "DELETE FROM visit_search WHERE rowid IN (SELECT rowid FROM visit_search WHERE visit_search MATCH :q) "
+    "DELETE FROM search_index WHERE rowid IN (SELECT rowid FROM search_index WHERE search_index MATCH :q) "
     "AND record_id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 
@@ -137,59 +151,134 @@ def search_match(query: str) -> str | None:
     return None if expr is None else f"body : ({expr})"
 
 
-_INSERT_SQLITE = "INSERT INTO visit_search (record_id, body) VALUES (?, ?)"
+def matching_ids_sql(session: Session, record_type: str, query: str) -> TextClause | None:
+    """``SELECT record_id`` of the records of one type whose text matches the user's words;
+    None when the words hold nothing to search for."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    expr = pg_query(query) if postgres else search_match(query)
+    if expr is None:
+        return None
+    where = "tsv @@ to_tsquery('simple', :q)" if postgres else "search_index MATCH :q"
+    return text(f"SELECT record_id FROM search_index WHERE {where} AND record_type = :t").bindparams(
+        q=expr, t=record_type
+    )
 
 
-def reindex_visits(
+_INSERT_SQLITE = "INSERT INTO search_index (record_type, record_id, body) VALUES (?, ?, ?)"
+_INSERT_PG = text(
+    "INSERT INTO search_index (record_type, record_id, body, tsv) "
+    "VALUES (:t, :id, :body, to_tsvector('simple', :body))"
+)
+
+
+def _insert(session: Session, record_type: str, docs: list[tuple[str, str]], postgres: bool) -> None:
+    if not docs:
+        return
+    if postgres:
+        session.execute(_INSERT_PG, [{"t": record_type, "id": i, "body": body} for i, body in docs])
+    else:  # straight to the driver: SQLAlchemy's per-row parameter handling costs more than FTS5
+        session.connection().exec_driver_sql(_INSERT_SQLITE, [(record_type, i, body) for i, body in docs])
+
+
+def reindex(
     session: Session,
-    visit_ids: Sequence[str],
+    record_type: str,
+    ids: Sequence[str],
     *,
     new: Collection[str] = (),
-    texts: Mapping[str, Sequence[str | None]] | None = None,
+    texts: Mapping[str, TextParts] | None = None,
 ) -> None:
-    """Refresh the index rows of these visits (tombstoned visits leave the index).
+    """Refresh the index rows of these records of one indexed type (tombstones leave the index).
 
-    ``new`` visits were created in this transaction: there is nothing to delete for them,
+    ``new`` records were created in this transaction: there is nothing to delete for them,
     which matters because FTS5 finds rows by an unindexed column only by scanning.
-    ``texts`` holds, for new visits whose whole text the caller has at hand, the
-    ``VISIT_TEXT_FIELDS`` values followed by incident summaries; the others are read back.
+    ``texts`` holds, for new records whose whole text the caller has at hand, their
+    searchable fields followed by those of the records belonging to them; the others are
+    read back from the store.
     """
-    if not visit_ids:
+    if not ids:
         return
     texts = texts or {}
     postgres = session.get_bind().dialect.name == "postgresql"
-    insert = text(
-        "INSERT INTO visit_search (record_id, body, tsv) VALUES (:id, :body, to_tsvector('simple', :body))"
-        if postgres
-        else "INSERT INTO visit_search (record_id, body) VALUES (:id, :body)"
-    )
-    known = [i for i in visit_ids if i in texts and i in new]
+    known = [i for i in ids if i in texts and i in new]
     for start in range(0, len(known), 5000):
-        pairs = [(i, document(texts[i])) for i in known[start : start + 5000]]
-        if postgres:
-            session.execute(insert, [{"id": i, "body": body} for i, body in pairs])
-        else:  # straight to the driver: SQLAlchemy's per-row parameter handling costs more than FTS5
-            session.connection().exec_driver_sql(_INSERT_SQLITE, pairs)
-    select_sql = text(_VISIT_TEXT_PG if postgres else _VISIT_TEXT).bindparams(
-        bindparam("ids", expanding=True)
-    )
-    rest = [i for i in visit_ids if not (i in texts and i in new)]
+        _insert(
+            session, record_type, [(i, document(texts[i])) for i in known[start : start + 5000]], postgres
+        )
+    rest = [i for i in ids if not (i in texts and i in new)]
+    select_text = _text_sql(record_type, postgres)
     for start in range(0, len(rest), 500):
         chunk = rest[start : start + 500]
-        rows = session.execute(select_sql, {"ids": chunk}).all()
+        rows = session.execute(select_text, {"ids": chunk}).all()
         stale = [i for i in chunk if i not in new]
         if stale:
             _delete_rows(session, stale, postgres)
-        docs = [{"id": r[0], "body": document(r[2:])} for r in rows if not r[1]]
-        if docs:
-            session.execute(insert, docs)
+        _insert(session, record_type, [(r[0], document(r[2:])) for r in rows if not r[1]], postgres)
+
+
+def reindex_touched(
+    session: Session,
+    touched: Mapping[str, Collection[str]],
+    *,
+    new: Mapping[str, Collection[str]] | None = None,
+    texts: Mapping[str, TextParts] | None = None,
+) -> None:
+    """``reindex`` for every indexed type a transaction touched (``touched[type]`` are ids)."""
+    new = new or {}
+    for record_type, ids in touched.items():
+        if ids:
+            reindex(session, record_type, sorted(ids), new=new.get(record_type, ()), texts=texts)
 
 
 def rebuild_index(session: Session) -> int:
-    """Reindex every visit (after a bulk load or an upgrade)."""
-    session.execute(text("DELETE FROM visit_search"))
-    ids = list(
-        session.execute(text("SELECT id FROM monitoring_visit WHERE deleted = :no"), {"no": False}).scalars()
-    )
-    reindex_visits(session, ids)
-    return len(ids)
+    """Reindex every searchable record (after a bulk load or an upgrade)."""
+    session.execute(text("DELETE FROM search_index"))
+    total = 0
+    for record_type in search_roots():
+        table = model_of(record_type).__tablename__
+        query = text(f"SELECT id FROM {table} WHERE deleted = :no")
+        ids = list(session.execute(query, {"no": False}).scalars())
+        reindex(session, record_type, ids)
+        total += len(ids)
+    return total
+
+
+def pending_search_types(session: Session) -> list[str]:
+    """Types an upgrade made searchable whose records are not indexed yet."""
+    return [str(t) for t in session.execute(text("SELECT record_type FROM search_pending")).scalars()]
+
+
+def catch_up(session: Session) -> list[str]:
+    """Index the types an upgrade made searchable (``search_pending``); return them."""
+    pending = pending_search_types(session)
+    for record_type in pending:
+        if record_type in search_roots():
+            table = model_of(record_type).__tablename__
+            query = text(f"SELECT id FROM {table} WHERE deleted = :no")
+            reindex(session, record_type, list(session.execute(query, {"no": False}).scalars()))
+        session.execute(text("DELETE FROM search_pending WHERE record_type = :t"), {"t": record_type})
+    return pending
+
+
+def find(
+    session: Session, query: str, record_types: Iterable[str] | None = None, limit: int = 50
+) -> list[tuple[str, str]]:
+    """(record type, id) of live records of any indexed type matching the user's words, best first."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    expr = pg_query(query) if postgres else search_match(query)
+    if expr is None:
+        return []
+    wanted = tuple(record_types or search_roots())
+    if postgres:
+        sql = text(
+            "SELECT record_type, record_id FROM search_index WHERE tsv @@ to_tsquery('simple', :q) "
+            "AND record_type IN :types ORDER BY ts_rank(tsv, to_tsquery('simple', :q)) DESC LIMIT :n"
+        )
+    else:
+        sql = text(
+            "SELECT record_type, record_id FROM search_index WHERE search_index MATCH :q "
+            "AND record_type IN :types ORDER BY rank LIMIT :n"
+        )
+    sql = sql.bindparams(bindparam("types", expanding=True))
+    rows = session.execute(sql, {"q": expr, "types": list(wanted), "n": limit}).all()
+    return [(str(t), str(i)) for t, i in rows]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,7 +13,9 @@ import pytest
 
 pytest_plugins = ["qt_fixtures", "pg_server"]
 
-from fieldkit.context import Context, open_context  # noqa: E402  (after the environment is set)
+from fieldkit.access import Policy, role_policy, set_policy  # noqa: E402
+from fieldkit.context import Context  # noqa: E402  (after the environment is set)
+from fieldkit.opening import open_context  # noqa: E402  (after the environment is set)
 from fieldkit.services.office import init_office  # noqa: E402
 
 
@@ -45,3 +47,10 @@ def bare_ctx(store_path: Path) -> Iterator[Context]:
     context = open_context(store_path)
     yield context
     context.close()
+
+
+@pytest.fixture
+def policy() -> Iterator[Callable[[Policy], Policy]]:
+    """``set_policy`` for one test: who may do what; the role table is in force again afterwards."""
+    yield set_policy
+    set_policy(role_policy)

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
+from fieldkit.opening import open_context
+from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.monitoring import save_visit
 from fieldkit.services.monitoring_types import FollowUpData, IncidentData, PersonData, VisitData
 from fieldkit.services.office import init_office
-from fieldkit.sync.cards import read_card, trust_card, write_card
 
 
 @contextmanager
@@ -55,4 +56,4 @@ def visit(title: str = "Visit to Kamiti prison", narrative: str = "Overcrowding 
 
 
 def add_visits(ctx: Context, count: int, prefix: str = "Visit") -> list[str]:
-    return [save_visit(ctx, visit(f"{prefix} {i}")).id or "" for i in range(count)]
+    return [save_visit(ctx, visit(f"{prefix} {i}")).value.id or "" for i in range(count)]

@@ -9,6 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sync_offices import visit
+
+from fieldkit.opening import opened
+from fieldkit.services.monitoring import save_visit
+from fieldkit.services.records import create_record
 
 
 def fieldkit(*args: str, db: Path | str | None = None) -> subprocess.CompletedProcess[str]:
@@ -67,7 +72,7 @@ def test_version() -> None:
         ),
         (
             ["init", "--office-code", "KE-NBO", "--office-name", "X", "--office-type", "embassy"],
-            "invalid choice",
+            "Unknown office type 'embassy'; use one of: country-office, headquarters,",
         ),
         (["demo", "--mutate", "5"], "no office yet"),
         (["vocab", "no-such-list"], "No vocabulary"),
@@ -107,3 +112,21 @@ def test_unwritable_output_folder_is_named(office_db: Path, tmp_path: Path) -> N
     done = fieldkit("export-data", "--format", "jsonl", "--out", str(blocker / "out"), db=office_db)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "a-file" in done.stderr
+
+
+def test_search_finds_records_of_any_searchable_type(office_db: Path) -> None:
+    with opened(office_db) as ctx:
+        visit_id = save_visit(ctx, visit("Visit to Kamiti prison")).value.id
+        project = create_record(
+            ctx,
+            "project",
+            {"code": "KEN-01", "title": "Prison monitoring in Kamiti", "status": "in-implementation"},
+        )
+    done = fieldkit("search", "kamiti", "--json", db=office_db)
+    assert done.returncode == 0, done.stderr
+    found = {(hit["type"], hit["id"]) for hit in json.loads(done.stdout)}
+    assert found == {("monitoring_visit", visit_id), ("project", project["id"])}
+    only_projects = fieldkit("search", "kamiti", "--type", "project", db=office_db)
+    assert only_projects.stdout.splitlines() == [f"{project['id']}\tProject\tPrison monitoring in Kamiti"]
+    refused = fieldkit("search", "kamiti", "--type", "attendance", db=office_db)
+    assert refused.returncode == 2 and "cannot be searched: attendance" in refused.stderr

@@ -33,7 +33,7 @@ def snapshot(ctx: Context, out: Path) -> dict[str, bytes]:
 
 def test_three_offices_conflict_then_agree(tmp_path: Path) -> None:
     with offices(tmp_path, FIELD, REGION, HQ) as o:
-        v = save_visit(o["KE-NBO"], visit("Visit to Kamiti prison", "First account."))
+        v = save_visit(o["KE-NBO"], visit("Visit to Kamiti prison", "First account.")).value
         assert v.id is not None
         send(o, "KE-NBO", "ROEA", tmp_path)
         send(o, "ROEA", "HQ", tmp_path)

@@ -28,16 +28,18 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sync_offices import visit
 
-from fieldkit.context import Context, open_context
+from fieldkit.access import unchecked
+from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
+from fieldkit.opening import open_context
+from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.conflicts import ConflictRow, list_conflicts, resolve
 from fieldkit.services.data import export_data
 from fieldkit.services.monitoring import delete_visit, save_visit
 from fieldkit.services.office import init_office
 from fieldkit.services.people import merge
 from fieldkit.services.records import create_record, delete_record, restore_record, update_record
-from fieldkit.store.records import MODEL_BY_TYPE
-from fieldkit.sync.cards import read_card, trust_card, write_card
+from fieldkit.store.registry import model_of
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 
@@ -128,8 +130,8 @@ class World:
     packets: int = 0
 
     def live(self, code: str, record_type: str, *, deleted: bool = False) -> list[str]:
-        model = MODEL_BY_TYPE[record_type]
-        with self.ctx[code].store.read() as session:
+        model = model_of(record_type)
+        with unchecked(), self.ctx[code].store.read() as session:
             query = select(model.id).where(model.deleted.is_(deleted)).order_by(model.created_at, model.id)
             return list(session.execute(query).scalars())
 

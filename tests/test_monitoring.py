@@ -65,7 +65,7 @@ def make_visit(**changes: object) -> VisitData:
 
 
 def test_save_and_load_a_whole_visit(ctx: Context) -> None:
-    saved = save_visit(ctx, make_visit())
+    saved = save_visit(ctx, make_visit()).value
     assert saved.id and saved.version == 1
     assert len(saved.incidents) == 2 and len(saved.follow_ups) == 1
     assert saved.people[0].full_name == "Omar Haddad" and saved.people[0].incident_index == 0
@@ -74,19 +74,19 @@ def test_save_and_load_a_whole_visit(ctx: Context) -> None:
 
 
 def test_edit_keeps_child_ids_and_tombstones_removed_children(ctx: Context) -> None:
-    saved = save_visit(ctx, make_visit())
+    saved = save_visit(ctx, make_visit()).value
     first, _second = saved.incidents
     edited = save_visit(
         ctx,
         VisitData(**{**saved.__dict__, "narrative": "Updated.", "incidents": (first,), "follow_ups": ()}),
-    )
+    ).value
     assert edited.version == 2
     assert [i.id for i in edited.incidents] == [first.id]
     assert edited.follow_ups == ()
 
 
 def test_stale_save_is_refused(ctx: Context) -> None:
-    saved = save_visit(ctx, make_visit())
+    saved = save_visit(ctx, make_visit()).value
     save_visit(ctx, VisitData(**{**saved.__dict__, "title": "Newer"}))
     with pytest.raises(ValidationError, match="after you opened it"):
         save_visit(ctx, VisitData(**{**saved.__dict__, "title": "Older"}))
@@ -142,7 +142,7 @@ def test_full_text_search_in_any_script(ctx: Context, word: str, found: bool | N
 
 
 def test_search_index_follows_edits_and_deletes(ctx: Context) -> None:
-    saved = save_visit(ctx, make_visit())
+    saved = save_visit(ctx, make_visit()).value
     save_visit(ctx, VisitData(**{**saved.__dict__, "narrative": "Water shortage in the camp."}))
     assert list_visits(ctx, VisitFilter(text="overcrowding")).total == 0
     assert list_visits(ctx, VisitFilter(text="shortage")).total == 1
@@ -204,11 +204,11 @@ def test_drafts_round_trip(ctx: Context) -> None:
 
 
 def test_attachments_are_content_addressed(ctx: Context, tmp_path: Path) -> None:
-    saved = save_visit(ctx, make_visit())
+    saved = save_visit(ctx, make_visit()).value
     photo = tmp_path / "cell.jpg"
     photo.write_bytes(b"\xff\xd8\xff" + b"x" * 1000)
-    first = add_attachment(ctx, saved.id, photo, "Cell 4")
-    second = add_attachment(ctx, saved.id, photo, "Same photo again")
+    first = add_attachment(ctx, saved.id, photo, "Cell 4").value
+    second = add_attachment(ctx, saved.id, photo, "Same photo again").value
     assert first.sha256 == second.sha256 and first.id != second.id
     assert attachment_bytes(ctx, first.sha256) == photo.read_bytes()
     assert first.media_type == "image/jpeg"

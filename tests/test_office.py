@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from fieldkit.context import Context
+from fieldkit.domain.keys import local_keys
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import ValidationError
-from fieldkit.services.office import init_office, list_offices, local_keys, local_office
-from fieldkit.services.vocab import add_term, vocabularies
+from fieldkit.services.office import init_office, list_offices, local_office
+from fieldkit.services.vocab import add_term
 
 REQUIRED_VOCABULARIES = {
     "office_type",

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from sync_offices import add_visits, offices, visit
 
-from fieldkit.context import open_context
+from fieldkit.opening import open_context
+from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.data import export_data, stats
 from fieldkit.services.monitoring import delete_visit, get_visit, save_visit
 from fieldkit.services.monitoring_types import VisitFilter
 from fieldkit.services.office import init_office
 from fieldkit.services.visit_list import list_visits, overdue_followups
-from fieldkit.sync.cards import read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 
@@ -22,7 +22,7 @@ def test_store_and_search_on_postgres(pg_url: Callable[[], str]) -> None:
     ctx = open_context(pg_url())
     try:
         init_office(ctx, "ROEA", "Regional office", "regional-office", "HQ")
-        saved = save_visit(ctx, visit("زيارة السجن", "أفاد المحتجزون بالتعذيب. 被拘留者无法会见律师。"))
+        saved = save_visit(ctx, visit("زيارة السجن", "أفاد المحتجزون بالتعذيب. 被拘留者无法会见律师。")).value
         assert get_visit(ctx, saved.id or "") == saved
         assert list_visits(ctx, VisitFilter(text="التعذيب")).total == 1
         assert list_visits(ctx, VisitFilter(text="律师")).total == 1

@@ -41,7 +41,7 @@ out, db, lang = sys.argv[1], sys.argv[2], sys.argv[3]
 app = QApplication([sys.argv[0]])
 app.setApplicationName("FieldKit")
 
-from fieldkit.context import open_context
+from fieldkit.opening import open_context
 from fieldkit.demo import generate
 from fieldkit.services.office import init_office
 from ui.app import apply_language, build_main_window

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from fieldkit.context import Context, open_context
+from fieldkit.access import unchecked
+from fieldkit.context import Context
 from fieldkit.errors import NotFound, NotInitialised, StoreError, ValidationError
 from fieldkit.ids import uuid7, uuid7_ms
+from fieldkit.opening import open_context
 from fieldkit.services import records
 from fieldkit.store import migrate
 from fieldkit.store.engine import resolve_url
@@ -58,7 +60,7 @@ def test_create_update_delete_are_versioned_and_logged(ctx: Context) -> None:
     tomb = records.get_record(ctx, "monitoring_visit", visit["id"], include_deleted=True)
     assert tomb["deleted"] is True and tomb["version"] == 3
 
-    with ctx.store.read() as s:
+    with unchecked(), ctx.store.read() as s:
         log = s.execute(select(ChangeLog).order_by(ChangeLog.seq)).scalars().all()
         assert [(c.seq, c.op, c.version) for c in log] == [
             (1, "create", 1),
@@ -79,25 +81,25 @@ def test_create_update_delete_are_versioned_and_logged(ctx: Context) -> None:
 
 def test_sequence_is_gap_free_when_a_transaction_fails(ctx: Context) -> None:
     records.create_record(ctx, "monitoring_visit", VISIT)
-    with pytest.raises(RuntimeError), ctx.write() as (_session, writer):
+    with pytest.raises(RuntimeError), unchecked(), ctx.write() as (_session, writer):
         writer.create(MonitoringVisit, VISIT)
         raise RuntimeError("power cut")
     records.create_record(ctx, "monitoring_visit", VISIT)
-    with ctx.store.read() as s:
+    with unchecked(), ctx.store.read() as s:
         seqs = s.execute(select(ChangeLog.seq).order_by(ChangeLog.seq)).scalars().all()
         assert seqs == [1, 2]
         assert s.get(OriginSequence, "KE-NBO").last_seq == 2
 
 
 def test_bulk_create_logs_every_row(ctx: Context) -> None:
-    with ctx.write() as (_s, writer):
+    with unchecked(), ctx.write() as (_s, writer):
         writer.create(MonitoringVisit, VISIT)
         ids = writer.bulk_create(
             MonitoringVisit,
             [{**VISIT, "title": f"Visit {i}", "date_start": dt.date(2026, 1, i + 1)} for i in range(5)],
         )
     assert len(set(ids)) == 5
-    with ctx.store.read() as s:
+    with unchecked(), ctx.store.read() as s:
         assert s.execute(select(ChangeLog.seq).order_by(ChangeLog.seq)).scalars().all() == [1, 2, 3, 4, 5, 6]
         first = s.execute(select(ChangeLog).where(ChangeLog.seq == 2)).scalar_one()
         assert first.data["date_start"] == "2026-01-01"
@@ -130,14 +132,14 @@ def test_reopen_keeps_office_and_data(ctx: Context, store_path: Path) -> None:
     again = open_context(store_path)
     try:
         assert again.office == "KE-NBO"
-        with again.store.read() as s:
+        with unchecked(), again.store.read() as s:
             assert s.execute(text("select count(*) from monitoring_visit")).scalar() == 1
     finally:
         again.close()
 
 
 def test_store_from_a_newer_fieldkit_is_refused(ctx: Context, store_path: Path) -> None:
-    with ctx.store.write() as s:
+    with unchecked(), ctx.store.write() as s:
         s.execute(text("update alembic_version set version_num = '9999'"))
     ctx.close()
     with pytest.raises(StoreError, match="newer FieldKit"):

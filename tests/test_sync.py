@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sync_offices import add_visits, offices, visit
 
+from fieldkit.access import unchecked
 from fieldkit.context import Context
 from fieldkit.errors import ValidationError
 from fieldkit.services.data import export_data, stats
@@ -68,7 +69,7 @@ def test_same_packet_twice_changes_nothing(tmp_path: Path) -> None:
         o["ROEA"].close()
         db = tmp_path / "ROEA.db"
         before = hashlib.sha256(db.read_bytes()).hexdigest()
-        from fieldkit.context import open_context
+        from fieldkit.opening import open_context
 
         o["ROEA"] = open_context(db)
         with pytest.raises(PacketRefused, match="already imported"):
@@ -91,7 +92,7 @@ def test_out_of_order_packets_are_held_then_applied(tmp_path: Path) -> None:
         # the region acknowledged p1 as far as the field knows: simulate by a reply after importing a copy
         from fieldkit.store.system import PeerAck
 
-        with field.store.write() as s:
+        with unchecked(), field.store.write() as s:
             s.merge(PeerAck(peer="ROEA", origin_office="KE-NBO", last_seq=_held(field)))
         add_visits(field, 2, "late")
         p2 = export_packet(field, "ROEA", tmp_path / "p2.fieldkit").paths[0]
@@ -106,7 +107,7 @@ def test_out_of_order_packets_are_held_then_applied(tmp_path: Path) -> None:
 def _held(ctx: Context) -> int:
     from fieldkit.store.system import OriginSequence
 
-    with ctx.store.read() as s:
+    with unchecked(), ctx.store.read() as s:
         row = s.get(OriginSequence, ctx.office)
         assert row is not None
         return row.last_seq
@@ -116,7 +117,7 @@ def test_relay_field_region_headquarters_keeps_origins(tmp_path: Path) -> None:
     with offices(tmp_path, FIELD, REGION, HQ) as o:
         ids = add_visits(o["KE-NBO"], 2)
         import_packet(o["ROEA"], export_packet(o["KE-NBO"], "ROEA", tmp_path / "a.fieldkit").paths[0])
-        regional = save_visit(o["ROEA"], visit("Regional mission"))
+        regional = save_visit(o["ROEA"], visit("Regional mission")).value
         import_packet(o["HQ"], export_packet(o["ROEA"], "HQ", tmp_path / "b.fieldkit").paths[0])
         assert live(o["HQ"]) == 3
         assert get_visit(o["HQ"], ids[1]).origin_office == "KE-NBO"
@@ -183,7 +184,7 @@ def test_attachments_travel_or_stay(tmp_path: Path) -> None:
         visit_id = add_visits(o["KE-NBO"], 1)[0]
         photo = tmp_path / "cell.jpg"
         photo.write_bytes(b"\xff\xd8" + bytes(range(256)) * 40)
-        att = add_attachment(o["KE-NBO"], visit_id, photo)
+        att = add_attachment(o["KE-NBO"], visit_id, photo).value
         without = export_packet(o["KE-NBO"], "ROEA", tmp_path / "n.fieldkit", attachments=False)
         assert without.attachments == 0
         with_files = export_packet(o["KE-NBO"], "ROEA", tmp_path / "y.fieldkit")
@@ -227,7 +228,7 @@ def test_a_code_the_packet_adds_further_on_is_accepted(
     import json
 
     from fieldkit.crypto import agebox
-    from fieldkit.services.office import local_keys
+    from fieldkit.domain.keys import local_keys
     from fieldkit.services.vocab import add_term
     from fieldkit.sync import packet as fmt
 
@@ -302,7 +303,7 @@ def test_bulk_settings_end_with_the_transaction(tmp_path: Path) -> None:
     with offices(tmp_path, FIELD, REGION) as o:
         add_visits(o["KE-NBO"], 1)
         import_packet(o["ROEA"], export_packet(o["KE-NBO"], "ROEA", tmp_path).paths[0])
-        with o["ROEA"].store.write() as session:
+        with unchecked(), o["ROEA"].store.write() as session:
             pragma = session.connection().exec_driver_sql
             assert pragma("PRAGMA cache_size").scalar() == -2000
             assert pragma("PRAGMA wal_autocheckpoint").scalar() == 1000

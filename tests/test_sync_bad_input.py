@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from sync_offices import add_visits, offices
 
-from fieldkit.context import Context, open_context
+from fieldkit.access import unchecked
+from fieldkit.context import Context
 from fieldkit.crypto import agebox
+from fieldkit.domain.keys import local_keys
 from fieldkit.errors import FieldKitError
-from fieldkit.services.office import local_keys
+from fieldkit.opening import open_context
+from fieldkit.services.cards import export_keys
 from fieldkit.sync import packet as fmt
-from fieldkit.sync.cards import export_keys
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 
@@ -68,7 +70,7 @@ def resign(
 
     keys = local_keys(o["KE-NBO"])
     if payload is not None:
-        with o["ROEA"].store.read() as s:
+        with unchecked(), o["ROEA"].store.read() as s:
             from fieldkit.store.system import Office
 
             roea = s.get(Office, "ROEA")

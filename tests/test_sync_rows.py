@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldkit.store.codec import content_fields
-from fieldkit.store.records import RECORD_MODELS
+from fieldkit.store.registry import record_models
 from fieldkit.sync.changes import Change, RowError, _check_fields, _dates_ok, _schema
 
 VALUES = st.one_of(
@@ -49,7 +49,7 @@ TYPED = {
 
 
 @settings(max_examples=600, deadline=None)
-@given(model=st.sampled_from(RECORD_MODELS), drop=st.sampled_from([False] * 9 + [True]), data=st.data())
+@given(model=st.sampled_from(record_models()), drop=st.sampled_from([False] * 9 + [True]), data=st.data())
 def test_one_pass_is_never_more_lenient(model: Any, drop: bool, data: st.DataObject) -> None:
     values = {
         f.name: data.draw(st.one_of(TYPED[f.kind], VALUES), label=f.name) for f in content_fields(model)
@@ -66,7 +66,7 @@ def test_one_pass_is_never_more_lenient(model: Any, drop: bool, data: st.DataObj
 
 
 def test_a_whole_new_record_passes_in_one_pass() -> None:
-    from fieldkit.store.records import MODEL_BY_TYPE
+    from fieldkit.store.registry import MODEL_BY_TYPE
 
     visit = {f.name: None for f in content_fields(MODEL_BY_TYPE["monitoring_visit"])}
     visit.update(title="Visit", visit_type="detention-visit", date_start="2026-03-02", date_precision="day",

@@ -40,7 +40,7 @@ def test_a_field_office_never_receives_a_sibling_s_monitoring_through_the_region
     with offices(tmp_path, KENYA, UGANDA, REGION) as o:
         kenyan = add_visits(o["KE-NBO"], 2, "Kenya")
         create_record(o["KE-NBO"], "organisation", {"name": "Ministry of Justice"})
-        uganda = save_visit(o["UG-KLA"], visit("Luzira prison")).id
+        uganda = save_visit(o["UG-KLA"], visit("Luzira prison")).value.id
         send(o, "KE-NBO", "ROEA", tmp_path)
         send(o, "UG-KLA", "ROEA", tmp_path)
         # the region works on the Kenyan visit; that edit is still not the sibling's to see
@@ -78,7 +78,7 @@ def test_identities_travel_only_when_shared(tmp_path: Path, share: bool) -> None
 
 def test_a_partner_s_edits_to_records_the_recipient_owns_go_back_to_it(tmp_path: Path) -> None:
     with offices(tmp_path, KENYA, UGANDA, REGION) as o:
-        v = save_visit(o["KE-NBO"], visit("Kamiti prison", "First account."))
+        v = save_visit(o["KE-NBO"], visit("Kamiti prison", "First account.")).value
         assert v.id is not None and v.incidents[0].id is not None and v.follow_ups[0].id is not None
         send(o, "KE-NBO", "ROEA", tmp_path)
         save_visit(o["ROEA"], visit("Regional mission"))

@@ -9,7 +9,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar, QVBoxLayout, QWidget
 
-from fieldkit.cli.main import EXIT_ERROR
+from fieldkit.cli.common import EXIT_ERROR
 from fieldkit.context import Context
 from fieldkit.i18n import _, current_language, is_rtl, set_language
 from ui import prefs

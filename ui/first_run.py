@@ -222,7 +222,8 @@ class FirstRunWizard(QWizard):
         ctx, values = self._ws.ctx, self.office_page.values()
 
         def fn(progress: Progress) -> OfficeInfo:
-            return init_office(ctx, values.code, values.name, values.office_type, values.parent_code)
+            # the window is built after this from a workspace loaded afresh: no change to announce
+            return init_office(ctx, values.code, values.name, values.office_type, values.parent_code).value
 
         op = Op(self, fn).with_progress(_("Setting up the office…"), cancellable=False)
         op.on_success(self._office_created).on_failure(self._setup_failed).run()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from fieldkit.cli.main import EXIT_ERROR
+from fieldkit.cli.common import EXIT_ERROR
 from fieldkit.cli.main import main as cli_main
 from fieldkit.i18n import _
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 import fieldkit
+from fieldkit.changeset import ChangeSet
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.drafts import discard_draft, list_drafts
@@ -31,7 +32,7 @@ from ui.pages.monitoring import MonitoringPage
 from ui.pages.settings import SettingsPage
 from ui.pages.sync_tabs import SyncTabs
 from ui.visit_editing import VisitEditing
-from ui.workspace import Workspace
+from ui.workspace import Workspace, load_workspace, outdated_by
 
 HOME, MONITORING, PROJECTS, RECOMMENDATIONS, TRAINING, SYNC, REPORTS, SETTINGS = range(8)
 BUSY_POLL_MS = 150
@@ -40,6 +41,10 @@ VISIT_DRAFTS = "monitoring_visit"
 
 class MainWindow(QMainWindow):
     page_changed = Signal(int)
+    #: a ChangeSet, after every operation that changed the store: pages refresh what it touches
+    changes_applied = Signal(object)
+    #: the reloaded Workspace, once it is in every page that shows its lists
+    workspace_loaded = Signal(object)
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -91,13 +96,13 @@ class MainWindow(QMainWindow):
         self.home.show_overdue.connect(self.show_overdue)
         self.home.show_visits.connect(lambda: self.show_page(MONITORING))
         self.home.open_visit.connect(lambda visit_id: self.editing.open_visit(visit_id))
-        self.monitoring.data_changed.connect(self.home.refresh)
         self.monitoring.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.sync.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        self.sync.data_changed.connect(self.home.refresh)
-        self.sync.data_changed.connect(self.monitoring.refresh)
-        self.editing.saved.connect(lambda _data: self.home.refresh())
-        self.editing.deleted.connect(lambda _id: self.home.refresh())
+        self._reported_by: QObject | None = None
+        self.monitoring.data_changed.connect(lambda changes: self._report(changes, self.monitoring))
+        self.sync.data_changed.connect(lambda changes: self._report(changes, self.sync))
+        self.editing.changes_applied.connect(lambda changes: self._report(changes, self.editing))
+        self.changes_applied.connect(self._apply_changes)
         self.sidebar.setCurrentRow(HOME)
 
     # -- building -------------------------------------------------------------------------------
@@ -148,13 +153,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
-        office = self.workspace.office
-        office_text = (
-            _("Office {code} · {name}").format(code=office.code, name=office.name)
-            if office
-            else _("No office")
-        )
-        self.office_label = QLabel(office_text, self)
+        self.office_label = QLabel(self._office_text(), self)
         self.store_label = QLabel(_("Store: {location}").format(location=self.workspace.store.display), self)
         self.store_label.setToolTip(self.workspace.store.display)
         self.busy_bar = QProgressBar(self)
@@ -175,8 +174,56 @@ class MainWindow(QMainWindow):
         self._busy_timer.timeout.connect(self._update_busy)
         self._busy_timer.start()
 
+    def _office_text(self) -> str:
+        office = self.workspace.office
+        if office is None:
+            return _("No office")
+        return _("Office {code} · {name}").format(code=office.code, name=office.name)
+
     def _update_busy(self) -> None:
         self.busy_bar.setVisible(ops.running_op_count() > 0)
+
+    # -- changes --------------------------------------------------------------------------------
+
+    def _report(self, changes: ChangeSet, source: QObject) -> None:
+        # the page that made the change already shows its result: the others catch up
+        self._reported_by = source
+        try:
+            self.changes_applied.emit(changes)
+        finally:
+            self._reported_by = None
+
+    def _apply_changes(self, changes: ChangeSet) -> None:
+        source = self._reported_by
+        if not outdated_by(changes):
+            self._refresh_pages(changes, source)
+            return
+        ctx = self.workspace.ctx
+        # the store lane runs ops in order, so reloads land in the order of the changes
+        Op(self, lambda _p: load_workspace(ctx)).on_success(
+            lambda workspace: self._workspace_reloaded(workspace, changes, source)
+        ).run()
+
+    def _workspace_reloaded(self, workspace: Workspace, changes: ChangeSet, source: QObject | None) -> None:
+        self.set_workspace(workspace)
+        self._refresh_pages(changes, source)
+
+    def _refresh_pages(self, changes: ChangeSet, source: QObject | None) -> None:
+        if source is not self.monitoring:
+            self.monitoring.apply_changes(changes)
+        if source is not self.sync:
+            self.sync.apply_changes(changes)
+        self.home.apply_changes(changes)
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        """Hand a reloaded workspace to every page that shows its vocabularies, places or offices."""
+        self.workspace = workspace
+        self.editing.set_workspace(workspace)
+        self.home.set_workspace(workspace)
+        self.monitoring.set_workspace(workspace)
+        self.sync.set_workspace(workspace)
+        self.office_label.setText(self._office_text())
+        self.workspace_loaded.emit(workspace)
 
     # -- navigation -----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Opens the visit editor and relays what it saved or deleted to whoever shows visits."""
+"""Opens the visit editor and relays what its saves and deletions changed to the window."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ _WIRED = "fieldkit_visit_editing_wired"
 
 
 class VisitEditing(QObject):
-    """One per window: pages ask it to open visits, and listen to ``saved``/``deleted``."""
+    """One per window: pages ask it to open visits; ``changes_applied`` says what an editor changed."""
 
-    saved = Signal(object)  # VisitData as stored
-    deleted = Signal(str)  # visit id
+    changes_applied = Signal(object)  # ChangeSet
 
     def __init__(self, window: QWidget, workspace: Workspace) -> None:
         super().__init__(window)
@@ -35,10 +34,15 @@ class VisitEditing(QObject):
         ws = self._ws
         return self._wire(VisitEditorDialog.open_draft(self._window, ws.ctx, ws.vocab, list(ws.areas), key))
 
+    def set_workspace(self, workspace: Workspace) -> None:
+        """Editors opened from now on offer its places; those open already get them too."""
+        self._ws = workspace
+        for dialog in self._window.findChildren(VisitEditorDialog):
+            dialog.editor.set_areas(list(workspace.areas))
+
     def _wire(self, dialog: VisitEditorDialog) -> VisitEditorDialog:
         # The editor raises an already open window for the same visit: connect it only once.
         if not dialog.property(_WIRED):
             dialog.setProperty(_WIRED, True)
-            dialog.saved.connect(self.saved)
-            dialog.deleted.connect(self.deleted)
+            dialog.changes_applied.connect(self.changes_applied)
         return dialog

@@ -1,16 +1,19 @@
-"""Everything the window needs from the store before it can show a page, loaded once off the GUI thread."""
+"""Everything the window needs from the store before it can show a page, loaded off the GUI thread
+at start and again whenever a change makes it stale (see ``outdated_by``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from fieldkit.context import Context, open_context
+from fieldkit.changeset import ChangeSet
+from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies, vocabularies
+from fieldkit.opening import open_context
 from fieldkit.progress import Progress
 from fieldkit.services.dashboard import StoreLocation, store_location
 from fieldkit.services.monitoring_types import AreaRow
 from fieldkit.services.office import OfficeInfo, local_office
 from fieldkit.services.visit_list import admin_areas, visit_offices
-from fieldkit.services.vocab import Vocabularies, vocabularies
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,11 @@ class Workspace:
 
     def with_office(self, office: OfficeInfo) -> Workspace:
         return replace(self, office=office)
+
+
+def outdated_by(changes: ChangeSet) -> bool:
+    """Whether a workspace loaded before these changes shows stale vocabularies, places or offices."""
+    return changes.vocab or changes.areas or changes.offices
 
 
 def load_workspace(ctx: Context) -> Workspace:

@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fieldkit.cli.main import cli_progress_printer
-from fieldkit.context import opened
+from fieldkit.cli.common import cli_progress_printer
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.i18n import _
+from fieldkit.opening import opened
 from fieldkit.progress import Progress
 from fieldkit.services import data
-from fieldkit.services.vocab import vocabularies
 
 
 def register(sub: Any) -> None:
@@ -35,6 +35,15 @@ def register(sub: Any) -> None:
         "--include-restricted", action="store_true", help=_("include identifying details of people")
     )
     export.set_defaults(handler=_export)
+
+    search = sub.add_parser("search", help=_("find records of any searchable type by their words"))
+    search.add_argument("text")
+    search.add_argument(
+        "--type", action="append", default=[], metavar="TYPE", help=_("only this record type (repeatable)")
+    )
+    search.add_argument("--limit", type=int, default=50)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=_search)
 
     vocab = sub.add_parser("vocab", help=_("list controlled vocabularies or the terms of one"))
     vocab.add_argument("name", nargs="?")
@@ -83,6 +92,21 @@ def _export(args: argparse.Namespace) -> int:
         )
     for path in paths:
         print(path)
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from fieldkit.services.search import search_records
+    from fieldkit.store.registry import type_label
+
+    with opened(args.db) as ctx:
+        hits = search_records(ctx, args.text, tuple(args.type), limit=args.limit)
+    if args.json:
+        rows = [{"type": h.record_type, "id": h.record_id, "title": h.title} for h in hits]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for hit in hits:
+            print(f"{hit.record_id}\t{type_label(hit.record_type)}\t{hit.title}")
     return 0
 
 

@@ -13,12 +13,10 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fieldkit import __version__
+from fieldkit.cli.common import EXIT_CANCELLED, EXIT_ERROR
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import LANGUAGES, _, set_language
 from fieldkit.progress import Cancelled
-
-EXIT_ERROR = 2
-EXIT_CANCELLED = 130
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -95,21 +93,3 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None)
             file=sys.stderr,
         )
         return EXIT_ERROR
-
-
-def cli_progress_printer(enabled: bool) -> Callable[[int, int, str], None] | None:
-    """A progress listener that redraws one line on a terminal (nothing when piped)."""
-    if not enabled or not sys.stderr.isatty():
-        return None
-    last = [-1]
-
-    def listener(done: int, total: int, label: str) -> None:
-        percent = int(done * 100 / total) if total else 0
-        if percent != last[0]:
-            last[0] = percent
-            sys.stderr.write(f"\r{label} {percent:3d}%")
-            if percent >= 100:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-
-    return listener

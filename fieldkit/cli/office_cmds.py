@@ -6,25 +6,17 @@ import argparse
 import json
 from typing import Any
 
-from fieldkit.context import opened
 from fieldkit.i18n import _
+from fieldkit.opening import opened
 from fieldkit.services.office import init_office
-
-OFFICE_TYPES = (
-    "country-office",
-    "regional-office",
-    "subregional-office",
-    "peace-mission-component",
-    "unct-adviser",
-    "headquarters",
-)
 
 
 def register(sub: Any) -> None:
     init = sub.add_parser("init", help=_("make this installation an office and generate its keys"))
     init.add_argument("--office-code", required=True, help=_("short code, such as KE-NBO"))
     init.add_argument("--office-name", required=True)
-    init.add_argument("--office-type", required=True, choices=OFFICE_TYPES)
+    # a code of the office_type vocabulary, checked by init_office ('fieldkit vocab office_type')
+    init.add_argument("--office-type", required=True, metavar="TYPE")
     init.add_argument("--parent", help=_("code of the office this one reports to"))
     init.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     init.set_defaults(handler=_init)
@@ -32,7 +24,7 @@ def register(sub: Any) -> None:
 
 def _init(args: argparse.Namespace) -> int:
     with opened(args.db) as ctx:
-        info = init_office(ctx, args.office_code, args.office_name, args.office_type, args.parent)
+        info = init_office(ctx, args.office_code, args.office_name, args.office_type, args.parent).value
     if args.json:
         print(
             json.dumps(

@@ -8,17 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from fieldkit.cli.main import cli_progress_printer
-from fieldkit.context import opened
+from fieldkit.cli.common import EXIT_REFUSED, cli_progress_printer
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
+from fieldkit.opening import opened
 from fieldkit.progress import Progress
-from fieldkit.sync.cards import export_keys, read_card, trust_card, write_card
+from fieldkit.services.cards import export_keys, read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet, parse_size
 from fieldkit.sync.importer import DEFAULT_MAX_DELETE_SHARE, import_files
 from fieldkit.sync.state import partner_status
-
-EXIT_REFUSED = 3
 
 
 def register(sub: Any) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from fieldkit.demo.names import CULTURES, LANGS, TEXTS, THEMES, Country, person_name
 from fieldkit.ids import uuid7
 from fieldkit.progress import Progress
-from fieldkit.search import reindex_visits
+from fieldkit.search import reindex_touched
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.changes import Writer
 from fieldkit.store.records import (
@@ -39,7 +39,7 @@ from fieldkit.store.records import (
 )
 
 if TYPE_CHECKING:
-    from fieldkit.demo import Codes
+    from fieldkit.demo.codes import Codes
 
 Row = dict[str, Any]
 
@@ -235,9 +235,9 @@ class OfficeDemo:
         for model, rows in out.items():
             self.insert(model, rows)
         # what Context.write() does at commit: keep the full-text search index in step
-        reindex_visits(self.writer.session, sorted(self.writer.touched_visits), new=self.writer.new_visits)
-        self.writer.touched_visits.clear()
-        self.writer.new_visits.clear()
+        reindex_touched(self.writer.session, self.writer.search_touched, new=self.writer.search_new)
+        self.writer.search_touched.clear()
+        self.writer.search_new.clear()
         self.progress.step(len(days))
 
     def visit(self, out: dict[type[SyncedRecord], list[Row]], day: dt.date) -> None:
@@ -373,7 +373,6 @@ class OfficeDemo:
             status=status,
             completed_on=completed,
             project_id=rng.choice(self.projects) if self.projects and rng.random() < 0.2 else None,
-            recommendation_refs=[],
         )
 
     # -- training -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.demo.names import LANGS, TEXTS
 from fieldkit.errors import ValidationError
@@ -23,7 +24,7 @@ from fieldkit.progress import Progress
 from fieldkit.services.records import delete_record, get_record, model_for, update_record
 
 if TYPE_CHECKING:
-    from fieldkit.demo import Codes
+    from fieldkit.demo.codes import Codes
 
     Edit = Callable[[dict[str, Any], random.Random, Codes, dt.date], dict[str, Any]]
 
@@ -35,6 +36,7 @@ DELETE_SHARE = 0.15
 Record = dict[str, Any]
 
 
+@requires(Permission.RUN_DEMO)
 def simulate(ctx: Context, n: int, rng: random.Random, codes: Codes, progress: Progress) -> dict[str, int]:
     """Make ``n`` edits and deletions of live records (of any origin) as this office."""
     live = _live_ids(ctx)

@@ -1,11 +1,12 @@
-"""Alembic environment: run against the connection ``fieldkit.store.migrate`` hands in."""
+"""Alembic environment: run against the connection ``fieldkit.store.migrate`` hands in.
+
+The models' metadata comes in the same way, so that nothing under ``migrations`` imports
+application code: a revision must mean the same thing whatever that code says later.
+"""
 
 from __future__ import annotations
 
 from alembic import context
-
-from fieldkit.store import records, system  # noqa: F401  (register every table)
-from fieldkit.store.base import Base
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -14,14 +15,18 @@ if connection is None:
 
 
 def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    # the search index is a virtual table made by hand in 0002, not part of the models
-    return not (type_ == "table" and name is not None and name.startswith("visit_search"))
+    # the search index is a virtual table made by hand (0002, 0006), and the legacy table only
+    # keeps what 0006 moved aside: neither is part of the models
+    return not (type_ == "table" and name is not None and name.startswith(_NOT_MODELLED))
+
+
+_NOT_MODELLED = ("visit_search", "search_index", "search_pending", "legacy_recommendation_refs")
 
 
 context.configure(
     include_object=_include,
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=config.attributes.get("target_metadata"),
     render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
     compare_type=True,
 )

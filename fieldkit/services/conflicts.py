@@ -13,26 +13,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from fieldkit.access import Permission, requires
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
+from fieldkit.domain.vocab import invalidate_cache
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
 from fieldkit.services.records import model_for
 from fieldkit.store.codec import decode, field_map, record_to_dict
 from fieldkit.store.system import Conflict
-
-#: a field of each record type that names the record for a person
-TITLE_FIELDS = {
-    "monitoring_visit": "title",
-    "incident": "summary",
-    "follow_up": "action",
-    "project": "title",
-    "training_event": "title",
-    "participant": "full_name",
-    "organisation": "name",
-    "admin_area": "name",
-    "person": "code",
-    "vocabulary_term": "code",
-}
 
 
 @dataclass(frozen=True)
@@ -83,11 +72,13 @@ def _row(c: Conflict, title: str) -> ConflictRow:
     )
 
 
+@requires(Permission.VIEW_RECORDS)
 def count_open(ctx: Context) -> int:
     with ctx.store.read() as session:
         return session.execute(select(func.count()).where(Conflict.status == "open")).scalar_one()
 
 
+@requires(Permission.VIEW_RECORDS)
 def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> list[ConflictRow]:
     with ctx.store.read() as session:
         rows = session.execute(
@@ -99,7 +90,7 @@ def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> 
             key = (c.record_type, c.record_id)
             if key not in titles:
                 model = model_for(c.record_type)
-                column = getattr(model, TITLE_FIELDS.get(c.record_type, "id"))
+                column = getattr(model, model.spec.title or "id")
                 titles[key] = str(
                     session.execute(select(column).where(model.id == c.record_id)).scalar() or ""
                 )
@@ -107,13 +98,14 @@ def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> 
         return result
 
 
+@requires(Permission.VIEW_RECORDS)
 def record_conflicts(ctx: Context, record_type: str, record_id: str) -> RecordConflicts:
     model = model_for(record_type)
     with ctx.store.read() as session:
         record = session.get(model, record_id)
         if record is None:
             raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
-        title = str(getattr(record, TITLE_FIELDS.get(record_type, "id"), ""))
+        title = str(getattr(record, model.spec.title or "id", ""))
         conflicts = session.execute(
             select(Conflict)
             .where(Conflict.record_id == record_id, Conflict.status == "open")
@@ -124,6 +116,7 @@ def record_conflicts(ctx: Context, record_type: str, record_id: str) -> RecordCo
         )
 
 
+@requires(Permission.RESOLVE_CONFLICTS)
 def resolve(
     ctx: Context,
     record_type: str,
@@ -132,7 +125,7 @@ def resolve(
     values: dict[str, Any],
     *,
     deleted: bool | None = None,
-) -> None:
+) -> ChangeSet:
     """Settle conflicts with ``values`` (JSON-safe, as shown in the conflict), and for an
     edit/delete conflict say whether the record stays ``deleted``."""
     model = model_for(record_type)
@@ -158,3 +151,7 @@ def resolve(
             writer.restore(record, resolves=conflict_ids)
         else:
             writer.update(record, decoded, resolves=conflict_ids)
+    changes = ChangeSet.of(writer.record_types, conflicts=True)
+    if changes.vocab:
+        invalidate_cache()  # validation must see the term as it now stands
+    return changes

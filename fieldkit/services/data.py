@@ -15,23 +15,25 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.codec import fields_of, row_to_dict
-from fieldkit.store.records import RECORD_MODELS
+from fieldkit.store.registry import record_models, restricted_fields
 
 FORMATS = ("jsonl", "csv", "xlsx")
 REDACTED = "[restricted]"
 
 
+@requires(Permission.VIEW_RECORDS)
 def stats(ctx: Context) -> dict[str, dict[str, int]]:
     """Per record type: live records and tombstones."""
     result: dict[str, dict[str, int]] = {}
     with ctx.store.read() as session:
-        for model in RECORD_MODELS:
+        for model in record_models():
             counts = dict(session.execute(select(model.deleted, func.count()).group_by(model.deleted)).all())
             result[model.record_type] = {
                 "live": int(counts.get(False, 0)),
@@ -40,12 +42,18 @@ def stats(ctx: Context) -> dict[str, dict[str, int]]:
     return result
 
 
+def exported_models() -> list[type[SyncedRecord]]:
+    """The types export-data writes, as their declarations say, parents first."""
+    return [m for m in record_models() if m.spec.exported]
+
+
+@requires(Permission.EXPORT_DATA)
 def iter_records(
     ctx: Context, model: type[SyncedRecord], *, include_restricted: bool, batch: int = 5000
 ) -> Iterator[dict[str, Any]]:
     """Every row of ``model`` (tombstones included) as JSON-safe dicts, sorted by id."""
     table = model.__table__
-    restricted = model.restricted_fields
+    restricted = restricted_fields(model.record_type)
     with ctx.store.read() as session:
         rows = session.execute(select(table).order_by(table.c.id).execution_options(yield_per=batch))
         for row in rows:
@@ -57,6 +65,7 @@ def iter_records(
             yield record
 
 
+@requires(Permission.EXPORT_DATA)
 def iter_conflicts(ctx: Context) -> Iterator[dict[str, Any]]:
     """Conflicts, open and resolved, sorted by id: part of what offices must agree on."""
     from fieldkit.store.system import Conflict
@@ -90,6 +99,7 @@ def canonical_json(record: dict[str, Any]) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+@requires(Permission.EXPORT_DATA)
 def export_data(
     ctx: Context,
     fmt: str,
@@ -112,7 +122,7 @@ def export_data(
     if fmt == "xlsx":
         return [_export_xlsx(ctx, out_dir, include_restricted, progress)]
     written = []
-    for model in RECORD_MODELS:
+    for model in exported_models():
         path = out_dir / f"{model.record_type}.{fmt}"
         records = iter_records(ctx, model, include_restricted=include_restricted)
         with path.open("w", encoding="utf-8", newline="") as fh:
@@ -152,7 +162,7 @@ def _export_xlsx(ctx: Context, out_dir: Path, include_restricted: bool, progress
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    for model in RECORD_MODELS:
+    for model in exported_models():
         sheet = book.create_sheet(model.record_type[:31])
         names = [f.name for f in fields_of(model)]
         sheet.append(names)

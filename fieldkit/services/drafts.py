@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.services.monitoring_types import DraftInfo
 from fieldkit.store.system import Draft
@@ -19,6 +20,7 @@ def _key(ctx: Context, key: str) -> str:
     return hashlib.sha256(ctx.user.encode()).hexdigest()[:8] + "/" + key
 
 
+@requires(Permission.EDIT_RECORDS)
 def save_draft(
     ctx: Context, key: str, record_type: str, record_id: str | None, title: str, payload: dict[str, Any]
 ) -> None:
@@ -40,6 +42,7 @@ def save_draft(
             draft.saved_at, draft.user = ctx.now(), ctx.user
 
 
+@requires(Permission.EDIT_RECORDS)
 def list_drafts(ctx: Context, record_type: str | None = None) -> list[DraftInfo]:
     with ctx.store.read() as session:
         query = select(Draft).where(Draft.user == ctx.user).order_by(Draft.saved_at.desc())
@@ -51,12 +54,14 @@ def list_drafts(ctx: Context, record_type: str | None = None) -> list[DraftInfo]
         ]
 
 
+@requires(Permission.EDIT_RECORDS)
 def load_draft(ctx: Context, key: str) -> dict[str, Any] | None:
     with ctx.store.read() as session:
         draft = session.get(Draft, _key(ctx, key))
         return dict(draft.payload) if draft else None
 
 
+@requires(Permission.EDIT_RECORDS)
 def discard_draft(ctx: Context, key: str) -> None:
     with ctx.store.write() as session:
         session.execute(delete(Draft).where(Draft.key == _key(ctx, key)))

@@ -16,7 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
+from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
+from fieldkit.domain.validation import check_record
+from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import (
@@ -26,88 +30,57 @@ from fieldkit.services.monitoring_types import (
     PersonData,
     VisitData,
 )
-from fieldkit.services.vocab import Vocabularies, vocabularies
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.changes import Writer
+from fieldkit.store.codec import content_fields
 from fieldkit.store.records import (
     AdminArea,
     Attachment,
     FollowUp,
+    FollowUpRecommendation,
     Incident,
     Involvement,
     MonitoringVisit,
     Person,
     PersonIdentity,
+    Recommendation,
 )
 from fieldkit.store.system import AttachmentBlob
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 
-_VISIT_FIELDS = (
-    "title",
-    "visit_type",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "admin_area_id",
-    "location_text",
-    "latitude",
-    "longitude",
-    "team",
-    "institution_type",
-    "institutions",
-    "counterparts",
-    "narrative",
-    "confidentiality",
-)
-_INCIDENT_FIELDS = (
-    "incident_date",
-    "summary",
-    "violation_types",
-    "rights",
-    "affected_groups",
-    "victims",
-    "perpetrator_type",
-    "pattern",
-    "source_reliability",
-)
-_FOLLOWUP_FIELDS = (
-    "action",
-    "responsible",
-    "due_date",
-    "status",
-    "completed_on",
-    "project_id",
-    "recommendation_refs",
-)
-_PERSON_FIELDS = ("code", "sex", "age_group", "birth_year")
-_IDENTITY_FIELDS = ("full_name", "other_names", "contact", "address", "notes")
+
+def _data_fields(cls: type[Any], model: type[SyncedRecord]) -> tuple[str, ...]:
+    """The fields a value object carries straight from its model's columns."""
+    columns = {f.name for f in content_fields(model)}
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name in columns)
+
+
+_VISIT_FIELDS = _data_fields(VisitData, MonitoringVisit)
+_INCIDENT_FIELDS = _data_fields(IncidentData, Incident)
+_FOLLOWUP_FIELDS = _data_fields(FollowUpData, FollowUp)
+_PERSON_FIELDS = _data_fields(PersonData, Person)
+_IDENTITY_FIELDS = _data_fields(PersonData, PersonIdentity)
 
 
 # -- validation -------------------------------------------------------------------------
 
 
+@requires(Permission.EDIT_RECORDS)
 def validate_visit(ctx: Context, data: VisitData) -> dict[str, str]:
     """Messages keyed by field (``incidents[0].violation_types`` for children); empty when valid."""
     return check_visit(vocabularies(ctx), data)
 
 
 def check_visit(vocab: Vocabularies, data: VisitData) -> dict[str, str]:
-    """``validate_visit`` over vocabularies already in memory: no store access, safe on a GUI thread."""
-    errors: dict[str, str] = {}
+    """``validate_visit`` over vocabularies already in memory: no store access, safe on a GUI thread.
 
-    def code(vocabulary: str, value: str | None, key: str, required: bool = False) -> None:
-        if required and not value:
-            errors[key] = _("Required")
-        elif message := vocab.check(vocabulary, value, key):
-            errors[key] = message
-
+    What the models declare (required fields, codes, lengths) is checked by ``check_record``;
+    the rules below are the ones a declaration cannot say.
+    """
+    errors = check_record(vocab, MonitoringVisit, _fields_of(data, _VISIT_FIELDS))
     if not data.title.strip():
         errors["title"] = _("Give the visit a title")
-    code("visit_type", data.visit_type, "visit_type", required=True)
-    code("sensitivity_level", data.confidentiality, "confidentiality", required=True)
-    code("date_precision", data.date_precision, "date_precision", required=True)
-    code("institution_type", data.institution_type, "institution_type")
     if data.date_start is None:
         errors["date_start"] = _("Enter when the visit took place (a month or year is enough)")
     if data.date_precision == "range" and data.date_end is None:
@@ -124,41 +97,31 @@ def check_visit(vocab: Vocabularies, data: VisitData) -> dict[str, str]:
         _validate_incident(vocab, inc, f"incidents[{i}]", errors)
     for i, person in enumerate(data.people):
         key = f"people[{i}]"
+        errors.update(check_record(vocab, Person, _fields_of(person, _PERSON_FIELDS), f"{key}."))
+        errors.update(check_record(vocab, PersonIdentity, _fields_of(person, _IDENTITY_FIELDS), f"{key}."))
+        errors.update(check_record(vocab, Involvement, {"role": person.role}, f"{key}."))
         if not person.code.strip():
             errors[f"{key}.code"] = _("Every person needs a code")
-        code("person_role", person.role, f"{key}.role", required=True)
-        code("sex", person.sex, f"{key}.sex", required=True)
-        code("age_group", person.age_group, f"{key}.age_group", required=True)
         if person.incident_index is not None and not 0 <= person.incident_index < len(data.incidents):
             errors[f"{key}.incident_index"] = _("This incident does not exist")
     for i, fu in enumerate(data.follow_ups):
         key = f"follow_ups[{i}]"
+        errors.update(check_record(vocab, FollowUp, _fields_of(fu, _FOLLOWUP_FIELDS), f"{key}."))
         if not fu.action.strip():
             errors[f"{key}.action"] = _("Describe the action to take")
-        code("followup_status", fu.status, f"{key}.status", required=True)
         if fu.status == "done" and fu.completed_on is None:
             errors[f"{key}.completed_on"] = _("Enter when it was done")
     return errors
 
 
+def _fields_of(data: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(data, name) for name in names}
+
+
 def _validate_incident(vocab: Vocabularies, inc: IncidentData, key: str, errors: dict[str, str]) -> None:
+    errors.update(check_record(vocab, Incident, _fields_of(inc, _INCIDENT_FIELDS), f"{key}."))
     if not inc.violation_types:
         errors[f"{key}.violation_types"] = _("Choose at least one violation type")
-    for field, vocabulary in (
-        ("violation_types", "violation_type"),
-        ("rights", "right"),
-        ("affected_groups", "affected_group"),
-    ):
-        for value in getattr(inc, field):
-            if message := vocab.check(vocabulary, value, field):
-                errors[f"{key}.{field}"] = message
-    for field, vocabulary in (
-        ("perpetrator_type", "perpetrator_type"),
-        ("pattern", "incident_pattern"),
-        ("source_reliability", "source_reliability"),
-    ):
-        if message := vocab.check(vocabulary, getattr(inc, field), field):
-            errors[f"{key}.{field}"] = message
     for group, count in inc.victims.items():
         sex, _sep, age = group.partition("/")
         if not vocab.has("sex", sex) or not vocab.has("age_group", age):
@@ -188,6 +151,7 @@ def _live(session: Session, model: type[SyncedRecord], column: Any, value: str) 
     )
 
 
+@requires(Permission.VIEW_RECORDS)
 def get_visit(ctx: Context, visit_id: str, *, include_deleted: bool = False) -> VisitData:
     with ctx.store.read() as session:
         return _load(session, visit_id, include_deleted)
@@ -224,7 +188,14 @@ def _load(session: Session, visit_id: str, include_deleted: bool = False) -> Vis
         **_values(visit, _VISIT_FIELDS),
         incidents=tuple(IncidentData(id=i.id, **_values(i, _INCIDENT_FIELDS)) for i in incidents),
         people=tuple(people),
-        follow_ups=tuple(FollowUpData(id=f.id, **_values(f, _FOLLOWUP_FIELDS)) for f in follow_ups),
+        follow_ups=tuple(
+            FollowUpData(
+                id=f.id,
+                recommendation_ids=_linked_recommendations(session, f.id),
+                **_values(f, _FOLLOWUP_FIELDS),
+            )
+            for f in follow_ups
+        ),
         attachments=tuple(
             AttachmentData(a.id, a.filename, a.media_type, a.size, a.sha256, a.caption) for a in attachments
         ),
@@ -255,8 +226,9 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
-def save_visit(ctx: Context, data: VisitData) -> VisitData:
-    """Create or update the visit and everything under it; return it as stored."""
+@requires(Permission.EDIT_RECORDS)
+def save_visit(ctx: Context, data: VisitData) -> Changed[VisitData]:
+    """Create or update the visit and everything under it; return it as stored, and what changed."""
     errors = validate_visit(ctx, data)
     if errors:
         raise ValidationError(_("The visit has {count} problem(s) to fix").format(count=len(errors)), errors)
@@ -285,7 +257,7 @@ def save_visit(ctx: Context, data: VisitData) -> VisitData:
             [(i.id, _plain({f: getattr(i, f) for f in _INCIDENT_FIELDS})) for i in data.incidents],
             removable,
         )
-        _save_children(
+        follow_up_ids = _save_children(
             session,
             writer,
             FollowUp,
@@ -293,11 +265,14 @@ def save_visit(ctx: Context, data: VisitData) -> VisitData:
             [(f.id, _plain({k: getattr(f, k) for k in _FOLLOWUP_FIELDS})) for f in data.follow_ups],
             removable,
         )
+        for follow_up_id, follow_up in zip(follow_up_ids, data.follow_ups, strict=True):
+            _link_recommendations(session, writer, follow_up_id, follow_up.recommendation_ids)
         _save_people(session, writer, visit.id, data.people, incident_ids, removable)
         _retire_attachments(session, writer, visit.id, {a.id for a in data.attachments}, removable)
-        visit_id = visit.id
         session.flush()
-    return get_visit(ctx, visit_id)
+        # read back in the same transaction: no second one just to see what was written
+        stored = _load(session, visit.id)
+    return Changed(stored, ChangeSet.of(writer.record_types))
 
 
 def _save_children(
@@ -321,6 +296,42 @@ def _save_children(
         if gone.id in removable:  # not one someone else added after this form was loaded
             writer.delete(gone)
     return ids
+
+
+def _linked_recommendations(session: Session, follow_up_id: str) -> tuple[str, ...]:
+    rows = session.execute(
+        select(FollowUpRecommendation.recommendation_id)
+        .where(FollowUpRecommendation.follow_up_id == follow_up_id, FollowUpRecommendation.deleted.is_(False))
+        .order_by(FollowUpRecommendation.recommendation_id)
+    ).scalars()
+    return tuple(rows)
+
+
+def _link_recommendations(
+    session: Session, writer: Writer, follow_up_id: str, wanted_ids: tuple[str, ...]
+) -> None:
+    """Make the follow-up's links match ``wanted_ids``; a link removed and added again is restored,
+    so one pair keeps one record."""
+    links = {
+        link.recommendation_id: link
+        for link in session.execute(
+            select(FollowUpRecommendation).where(FollowUpRecommendation.follow_up_id == follow_up_id)
+        ).scalars()
+    }
+    wanted = set(wanted_ids)
+    for recommendation_id in sorted(wanted):
+        link = links.get(recommendation_id)
+        if link is None:
+            if session.get(Recommendation, recommendation_id) is None:
+                raise ValidationError(_("Unknown recommendation {id}").format(id=recommendation_id))
+            writer.create(
+                FollowUpRecommendation, {"follow_up_id": follow_up_id, "recommendation_id": recommendation_id}
+            )
+        elif link.deleted:
+            writer.restore(link)
+    for recommendation_id, link in links.items():
+        if recommendation_id not in wanted and not link.deleted:
+            writer.delete(link)
 
 
 def _save_people(
@@ -387,7 +398,8 @@ def _retire_attachments(
             writer.delete(attachment)
 
 
-def delete_visit(ctx: Context, visit_id: str) -> None:
+@requires(Permission.DELETE_RESTORE)
+def delete_visit(ctx: Context, visit_id: str) -> ChangeSet:
     """Tombstone the visit and everything under it."""
     with ctx.write() as (session, writer):
         visit = session.get(MonitoringVisit, visit_id)
@@ -399,21 +411,25 @@ def delete_visit(ctx: Context, visit_id: str) -> None:
                 if isinstance(child, Involvement):
                     _retire_person(session, writer, child.person_id)
         writer.delete(visit)
+    return ChangeSet.of(writer.record_types)
 
 
-def restore_visit(ctx: Context, visit_id: str) -> None:
+@requires(Permission.DELETE_RESTORE)
+def restore_visit(ctx: Context, visit_id: str) -> ChangeSet:
     """Bring back a deleted visit (its children stay as they were when it was deleted)."""
     with ctx.write() as (session, writer):
         visit = session.get(MonitoringVisit, visit_id)
         if visit is None:
             raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
         writer.restore(visit)
+    return ChangeSet.of(writer.record_types)
 
 
 # -- attachments --------------------------------------------------------------------------
 
 
-def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -> AttachmentData:
+@requires(Permission.EDIT_RECORDS)
+def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -> Changed[AttachmentData]:
     """Store a file inside the store under its SHA-256 and attach it to the visit."""
     try:
         size = path.stat().st_size
@@ -443,9 +459,11 @@ def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -
                 "caption": caption,
             },
         )
-        return AttachmentData(record.id, path.name, media_type, size, digest, caption)
+        stored = AttachmentData(record.id, path.name, media_type, size, digest, caption)
+    return Changed(stored, ChangeSet.of(writer.record_types))
 
 
+@requires(Permission.VIEW_RECORDS)
 def attachment_bytes(ctx: Context, sha256: str) -> bytes:
     with ctx.store.read() as session:
         blob = session.get(AttachmentBlob, sha256)

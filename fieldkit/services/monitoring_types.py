@@ -51,7 +51,8 @@ class FollowUpData:
     status: str = "open"
     completed_on: dt.date | None = None
     project_id: str | None = None
-    recommendation_refs: tuple[str, ...] = ()
+    #: the recommendations this follow-up helps implement (kept as link records)
+    recommendation_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

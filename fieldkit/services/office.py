@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from fieldkit.access import Permission, requires
+from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.crypto.keys import OfficeKeys
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
-from fieldkit.services.vocab import vocabularies
 from fieldkit.store.system import Office, OfficeSecret, OriginSequence
 
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
@@ -45,6 +47,7 @@ def _info(row: Office) -> OfficeInfo:
     )
 
 
+@requires(Permission.MANAGE_OFFICE)
 def validate_office_fields(
     ctx: Context, code: str, name: str, office_type: str, parent_code: str | None
 ) -> dict[str, str]:
@@ -67,9 +70,10 @@ def validate_office_fields(
     return errors
 
 
+@requires(Permission.MANAGE_OFFICE)
 def init_office(
     ctx: Context, code: str, name: str, office_type: str, parent_code: str | None = None
-) -> OfficeInfo:
+) -> Changed[OfficeInfo]:
     """Make this installation an office and generate its key pairs."""
     code = (code or "").strip().upper()
     parent_code = (parent_code or "").strip().upper() or None
@@ -103,22 +107,17 @@ def init_office(
             session.add(OriginSequence(origin_office=code, last_seq=0))
         info = _info(row)
     ctx.office_code = code
-    return info
+    return Changed(info, ChangeSet(offices=True))
 
 
+@requires(Permission.VIEW_RECORDS)
 def local_office(ctx: Context) -> OfficeInfo | None:
     with ctx.store.read() as session:
         row = session.execute(select(Office).where(Office.is_local.is_(True))).scalar_one_or_none()
         return _info(row) if row else None
 
 
+@requires(Permission.VIEW_RECORDS)
 def list_offices(ctx: Context) -> list[OfficeInfo]:
     with ctx.store.read() as session:
         return [_info(r) for r in session.execute(select(Office).order_by(Office.code)).scalars()]
-
-
-def local_keys(ctx: Context) -> OfficeKeys:
-    with ctx.store.read() as session:
-        secret = session.get(OfficeSecret, ctx.office)
-        assert secret is not None, "local office without keys"
-        return OfficeKeys.from_json(secret.keys)

@@ -16,20 +16,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
+from typing import Any
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
-from sqlalchemy import select, update
+from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
+from fieldkit.domain.references import referencing
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
-from fieldkit.store.base import SyncedRecord
-from fieldkit.store.records import MODEL_BY_TYPE, Organisation, Participant, RecordAlias
-from fieldkit.sync.changes import references
+from fieldkit.store.records import RecordAlias
+from fieldkit.store.registry import MODEL_BY_TYPE, mergeable_types, type_label
 
-MERGEABLE = ("participant", "organisation")
 _SOUNDS = (("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("dh", "d"),
            ("q", "k"), ("ck", "k"), ("w", "v"), ("j", "g"), ("z", "s"), ("x", "ks"))  # fmt: skip
 _ARTICLES = {"al", "el", "ul", "ibn", "bin", "ben", "abu", "abd"}
@@ -79,22 +81,30 @@ class DuplicatePair:
 
 
 def _candidates(session: Session, record_type: str) -> list[Candidate]:
-    if record_type == "participant":
-        rows = session.execute(
-            select(Participant.id, Participant.full_name, Participant.origin_office, Participant.sex,
-                   Participant.birth_year, Participant.organisation_id).where(Participant.deleted.is_(False))
-        ).all()  # fmt: skip
-        return [Candidate(r[0], record_type, r[1], r[2], r[3], r[4], r[5]) for r in rows]
-    if record_type == "organisation":
-        orgs = session.execute(
-            select(
-                Organisation.id, Organisation.name, Organisation.origin_office, Organisation.country_code
-            ).where(Organisation.deleted.is_(False))
-        ).all()
-        return [Candidate(r[0], record_type, r[1], r[2], None, None, r[3]) for r in orgs]
-    raise ValidationError(_("Duplicates are found among participants and organisations"))
+    """Every live record of a mergeable type, through the fields its ``MergeRule`` names."""
+    model = MODEL_BY_TYPE.get(record_type)
+    rule = model.spec.merge if model is not None else None
+    if model is None or rule is None:
+        names = ", ".join(type_label(t).lower() for t in mergeable_types())
+        raise ValidationError(_("Duplicates are found among: {types}").format(types=names))
+
+    def column(name: str | None) -> Any:
+        return getattr(model, name) if name else null()
+
+    rows = session.execute(
+        select(
+            model.id,
+            column(rule.name),
+            model.origin_office,
+            column(rule.sex),
+            column(rule.birth_year),
+            column(rule.group),
+        ).where(model.deleted.is_(False))
+    ).all()
+    return [Candidate(r[0], record_type, r[1] or "", r[2], r[3], r[4], r[5]) for r in rows]
 
 
+@requires(Permission.VIEW_RECORDS)
 def find_duplicates(
     ctx: Context, record_type: str = "participant", *, min_score: float = 88.0, limit: int = 1000
 ) -> list[DuplicatePair]:
@@ -146,22 +156,13 @@ def _score(a: Candidate, b: Candidate, ska: str, skb: str) -> DuplicatePair | No
     return DuplicatePair(first, second, min(score, 100.0), tuple(reasons))
 
 
-def _referencing(record_type: str) -> list[tuple[type[SyncedRecord], str]]:
-    """(model, field) pairs that point at ``record_type``, except one-to-one links."""
-    out = []
-    for model in MODEL_BY_TYPE.values():
-        for name, target in references(model.record_type).items():
-            column = model.__table__.c[name]
-            if target.record_type == record_type and not column.unique:
-                out.append((model, name))
-    return out
-
-
-def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
+@requires(Permission.MERGE_RECORDS)
+def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> ChangeSet:
     """Merge ``merge_id`` into ``keep_id``: references move, the merged record is tombstoned,
     and an alias keeps the old id resolving in packets that still carry it."""
-    if record_type not in MERGEABLE:
-        raise ValidationError(_("Only participants and organisations can be merged"))
+    if record_type not in mergeable_types():
+        names = ", ".join(type_label(t).lower() for t in mergeable_types())
+        raise ValidationError(_("Only these can be merged: {types}").format(types=names))
     if keep_id == merge_id:
         raise ValidationError(_("A record cannot be merged into itself"))
     model = MODEL_BY_TYPE[record_type]
@@ -169,7 +170,7 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
         keep, gone = session.get(model, keep_id), session.get(model, merge_id)
         if keep is None or gone is None or keep.deleted or gone.deleted:
             raise NotFound(_("Both records must exist and not be deleted"))
-        for ref_model, name in _referencing(record_type):
+        for ref_model, name in referencing(record_type):
             column = getattr(ref_model, name)
             for row in session.execute(select(ref_model).where(column == merge_id)).scalars().all():
                 try:
@@ -179,26 +180,4 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> None:
                     writer.delete(row)
         writer.delete(gone)
         writer.create(RecordAlias, {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id})
-
-
-def alias_map(session: Session) -> dict[str, str]:
-    """Merged-away id -> surviving id, following chains of merges."""
-    direct = dict(
-        session.execute(
-            select(RecordAlias.alias_id, RecordAlias.target_id).where(RecordAlias.deleted.is_(False))
-        ).all()
-    )
-    resolved = {}
-    for alias in direct:
-        target, hops = direct[alias], 0
-        while target in direct and hops < 50:
-            target, hops = direct[target], hops + 1
-        resolved[alias] = target
-    return resolved
-
-
-def repoint_references(session: Session, record_type: str, alias_id: str, target_id: str) -> None:
-    """Point local rows at the surviving record (run wherever an alias arrives; not a change)."""
-    for ref_model, name in _referencing(record_type):
-        column = getattr(ref_model, name)
-        session.execute(update(ref_model).where(column == alias_id).values({name: target_id}))
+    return ChangeSet.of(writer.record_types)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
+from fieldkit.domain.validation import check_record
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import NotFound, ValidationError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.codec import record_to_dict
-from fieldkit.store.records import MODEL_BY_TYPE
+from fieldkit.store.registry import MODEL_BY_TYPE, type_label
 
 
 def model_for(record_type: str) -> type[SyncedRecord]:
@@ -31,6 +34,7 @@ def _found(session: Any, model: type[SyncedRecord], record_id: str, *, live: boo
     return record
 
 
+@requires(Permission.VIEW_RECORDS)
 def get_record(
     ctx: Context, record_type: str, record_id: str, *, include_deleted: bool = False
 ) -> dict[str, Any]:
@@ -39,12 +43,29 @@ def get_record(
         return record_to_dict(_found(session, model, record_id, live=not include_deleted))
 
 
+@requires(Permission.EDIT_RECORDS)
 def create_record(ctx: Context, record_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Create a record of any declared type, checked against its declaration first."""
     model = model_for(record_type)
+    _refuse_invalid(ctx, model, values)
     with ctx.write() as (_session, writer):
         return record_to_dict(writer.create(model, values))
 
 
+def _refuse_invalid(ctx: Context, model: type[SyncedRecord], values: dict[str, Any]) -> None:
+    errors = check_record(vocabularies(ctx), model, values)
+    if errors:
+        raise ValidationError(
+            ngettext(
+                "The {record_type} has {count} problem to fix",
+                "The {record_type} has {count} problems to fix",
+                len(errors),
+            ).format(record_type=type_label(model.record_type).lower(), count=len(errors)),
+            errors,
+        )
+
+
+@requires(Permission.EDIT_RECORDS)
 def update_record(
     ctx: Context,
     record_type: str,
@@ -63,10 +84,12 @@ def update_record(
                     "This record was changed elsewhere since you opened it (version {theirs}, yours {ours})."
                 ).format(theirs=record.version, ours=expected_version)
             )
+        _refuse_invalid(ctx, model, values)
         writer.update(record, values)
         return record_to_dict(record)
 
 
+@requires(Permission.DELETE_RESTORE)
 def delete_record(ctx: Context, record_type: str, record_id: str) -> None:
     """Tombstone a record (it can be restored, and the deletion syncs)."""
     model = model_for(record_type)
@@ -74,6 +97,7 @@ def delete_record(ctx: Context, record_type: str, record_id: str) -> None:
         writer.delete(_found(session, model, record_id, live=False))
 
 
+@requires(Permission.DELETE_RESTORE)
 def restore_record(ctx: Context, record_type: str, record_id: str) -> None:
     model = model_for(record_type)
     with ctx.write() as (session, writer):

@@ -13,8 +13,9 @@ from sqlalchemy import and_, exists, func, select, text
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
-from fieldkit.search import pg_query, search_match
+from fieldkit.search import matching_ids_sql
 from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
 from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
 
@@ -83,22 +84,14 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
         elif flt.followups == "none":
             where.append(~exists(select(FollowUp.id).where(open_fu)))
     if flt.text.strip():
-        if session.get_bind().dialect.name == "postgresql":
-            expr = pg_query(flt.text)
-            matches = text(
-                "SELECT record_id FROM visit_search WHERE tsv @@ to_tsquery('simple', :q)"
-            ).bindparams(q=expr)
-        else:
-            expr = search_match(flt.text)
-            matches = text("SELECT record_id FROM visit_search WHERE visit_search MATCH :q").bindparams(
-                q=expr
-            )
-        if expr is None:
+        matches = matching_ids_sql(session, MonitoringVisit.record_type, flt.text)
+        if matches is None:
             return [sql_false()]
         where.append(MonitoringVisit.id.in_(matches.columns(record_id=MonitoringVisit.id.type)))
     return where
 
 
+@requires(Permission.VIEW_RECORDS)
 def list_visits(
     ctx: Context,
     flt: VisitFilter | None = None,
@@ -165,6 +158,7 @@ def open_followups() -> tuple[Any, ...]:
     )
 
 
+@requires(Permission.VIEW_RECORDS)
 def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int = 5000) -> list[FollowUpRow]:
     """Open follow-ups whose due date has passed, the longest overdue first."""
     today = today or dt.date.today()
@@ -191,6 +185,7 @@ def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int 
     ]
 
 
+@requires(Permission.VIEW_RECORDS)
 def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
     today = today or dt.date.today()
     with ctx.store.read() as session:
@@ -202,6 +197,7 @@ def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
         ).scalar_one()
 
 
+@requires(Permission.VIEW_RECORDS)
 def visits_in_month(ctx: Context, today: dt.date | None = None) -> int:
     """Visits that started this calendar month."""
     today = today or dt.date.today()
@@ -216,12 +212,14 @@ def visits_in_month(ctx: Context, today: dt.date | None = None) -> int:
         ).scalar_one()
 
 
+@requires(Permission.VIEW_RECORDS)
 def visit_offices(ctx: Context) -> list[str]:
     """The offices whose visits this store holds (a consolidating office holds many)."""
     with ctx.store.read() as session:
         return sorted(session.execute(select(MonitoringVisit.origin_office).distinct()).scalars())
 
 
+@requires(Permission.VIEW_RECORDS)
 def admin_areas(ctx: Context) -> list[AreaRow]:
     """Every live area with its full path ("Kenya › Nairobi › Kibera"), in tree order."""
     with ctx.store.read() as session:

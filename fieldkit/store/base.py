@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, DateTime, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from fieldkit.store.spec import RecordSpec
 
 # Stable constraint names so Alembic migrations work the same on SQLite and PostgreSQL.
 NAMING = {
@@ -40,8 +43,8 @@ class SyncedRecord(Base):
     __abstract__ = True
     #: name used in the change log, packets and exports
     record_type: ClassVar[str]
-    #: fields that identify a person and stay at the office unless explicitly shared
-    restricted_fields: ClassVar[frozenset[str]] = frozenset()
+    #: what the rest of FieldKit knows about the type (see ``fieldkit.store.spec``)
+    spec: ClassVar[RecordSpec]
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     origin_office: Mapped[str] = mapped_column(String(32), index=True)
@@ -51,6 +54,35 @@ class SyncedRecord(Base):
     updated_by: Mapped[str] = mapped_column(String(120))
     version: Mapped[int] = mapped_column(Integer, default=1)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("__abstract__", False):
+            register(cls)
+
+
+#: record type -> model, kept up to date as types are declared; read it through
+#: ``fieldkit.store.registry``, which also derives everything else from the declarations
+MODEL_BY_TYPE: dict[str, type[SyncedRecord]] = {}
+#: called whenever the set of types changes (caches of what derives from it)
+TYPES_CHANGED: list[Callable[[], None]] = []
+
+
+def register(model: type[SyncedRecord]) -> None:
+    record_type = model.record_type
+    if MODEL_BY_TYPE.get(record_type, model) is not model:
+        raise RuntimeError(f"record type {record_type!r} is declared twice")
+    MODEL_BY_TYPE[record_type] = model
+    for changed in TYPES_CHANGED:
+        changed()
+
+
+def unregister(model: type[SyncedRecord]) -> None:
+    """Forget a type (tests that declare one of their own)."""
+    if MODEL_BY_TYPE.get(model.record_type) is model:
+        del MODEL_BY_TYPE[model.record_type]
+        for changed in TYPES_CHANGED:
+            changed()
 
 
 #: columns every synced record has; the rest are its content fields

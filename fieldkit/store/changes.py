@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, update
@@ -21,6 +22,7 @@ from fieldkit.i18n import _
 from fieldkit.ids import uuid7
 from fieldkit.store.base import SYSTEM_FIELDS, SyncedRecord
 from fieldkit.store.codec import content_fields, encode_values, field_map
+from fieldkit.store.registry import search_root_of
 from fieldkit.store.system import AuditLog, ChangeLog, Conflict, OriginSequence
 
 R = TypeVar("R", bound=SyncedRecord)
@@ -94,10 +96,13 @@ class Writer:
         self.user = user
         self.now = now
         self.rng = rng
-        #: visits whose searchable text changed in this transaction (see ``fieldkit.search``)
-        self.touched_visits: set[str] = set()
-        #: of those, visits created here: nothing to take out of the index first
-        self.new_visits: set[str] = set()
+        #: record types this writer changed, for the ``ChangeSet`` a service returns
+        self.record_types: set[str] = set()
+        #: per indexed record type, the records whose searchable text changed in this transaction
+        #: (see ``fieldkit.search``)
+        self.search_touched: dict[str, set[str]] = defaultdict(set)
+        #: of those, records created here: nothing to take out of the index first
+        self.search_new: dict[str, set[str]] = defaultdict(set)
 
     def new_id(self, at: dt.datetime | None = None) -> str:
         ms = int((at or self.now()).replace(tzinfo=dt.UTC).timestamp() * 1000)
@@ -139,6 +144,7 @@ class Writer:
         if not changed and not resolves:
             return {}
         old = {k: getattr(record, k) for k in changed}
+        self._note_search_text(model, [old])  # a record moved to another parent leaves the old one's text
         for key, value in changed.items():
             setattr(record, key, value)
         self._touch(record)
@@ -228,10 +234,12 @@ class Writer:
         # that the change log records as None
         self.session.execute(insert(model.__table__), records)  # type: ignore[arg-type]
         self._note_search_text(model, records)
-        if model.record_type == "monitoring_visit":
-            self.new_visits.update(ids)
+        root = search_root_of(model.record_type)
+        if root is not None and root[1] is None:
+            self.search_new[root[0]].update(ids)
         self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[arg-type]
         self.session.execute(insert(AuditLog.__table__), audits)  # type: ignore[arg-type]
+        self.record_types.add(model.record_type)
         return ids
 
     # -- internals ----------------------------------------------------------------------
@@ -246,11 +254,14 @@ class Writer:
                 )
             )
 
-    def _note_search_text(self, model: type[SyncedRecord], rows: Sequence[dict[str, Any]]) -> None:
-        if model.record_type == "monitoring_visit":
-            self.touched_visits.update(r["id"] for r in rows)
-        elif model.record_type == "incident":
-            self.touched_visits.update(r["visit_id"] for r in rows)
+    def _note_search_text(self, model: type[SyncedRecord], rows: Iterable[dict[str, Any]]) -> None:
+        """Rows hold ``id`` or, for a record whose text belongs to another, that reference field."""
+        root = search_root_of(model.record_type)
+        if root is None:
+            return
+        root_type, field = root
+        key = "id" if field is None else field
+        self.search_touched[root_type].update(r[key] for r in rows if r.get(key) is not None)
 
     def _touch(self, record: SyncedRecord) -> None:
         record.version += 1
@@ -267,7 +278,7 @@ class Writer:
     ) -> None:
         model = type(record)
         parents = [] if op == "create" else heads(self.session, record.id)
-        self._note_search_text(model, [{"id": record.id, "visit_id": getattr(record, "visit_id", None)}])
+        self._note_search_text(model, [record_to_row(record)])
         seq = allocate_seqs(self.session, self.office, 1)
         self.session.execute(
             insert(ChangeLog).values(
@@ -298,6 +309,11 @@ class Writer:
                 old=encode_values(model, old) if old is not None else None,
             )
         )
+        self.record_types.add(model.record_type)
+
+
+def record_to_row(record: SyncedRecord) -> dict[str, Any]:
+    return {c.key: getattr(record, c.key) for c in record.__table__.columns}
 
 
 def mark_resolved(session: Session, conflict_ids: Sequence[str], by_change: str) -> None:
@@ -313,10 +329,3 @@ def mark_resolved(session: Session, conflict_ids: Sequence[str], by_change: str)
 def _key_order(key: str) -> tuple[str, int]:
     origin, _sep, seq = key.rpartition(":")
     return (origin, int(seq))
-
-
-def get_live(session: Session, model: type[R], record_id: str) -> R | None:
-    """The record with this id unless it is missing or tombstoned."""
-    return session.execute(
-        select(model).where(model.id == record_id, model.deleted.is_(False))
-    ).scalar_one_or_none()

@@ -9,7 +9,7 @@ never block a writer. PostgreSQL (psycopg 3) uses the same code.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,8 @@ class Store:
             raise StoreError(_("Cannot open the store {url}: {reason}").format(url=url, reason=exc)) from exc
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        #: called before every session; a ``Context`` installs its permission door here
+        self.session_guard: Callable[[], None] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,12 +116,16 @@ class Store:
 
         Closing (not rolling back) ends it, so objects loaded in it keep their values.
         """
+        if self.session_guard is not None:
+            self.session_guard()
         with self._read() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on any error."""
+        if self.session_guard is not None:
+            self.session_guard()
         with self._write() as session, session.begin():
             yield session
 

@@ -17,6 +17,8 @@ from alembic.script import ScriptDirectory
 
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
+from fieldkit.store import records, system  # noqa: F401  (register every table)
+from fieldkit.store.base import Base
 from fieldkit.store.engine import Store
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -70,6 +72,7 @@ def upgrade(store: Store) -> Path | None:
     cfg = _config()
     with store.write_engine.connect() as conn:
         cfg.attributes["connection"] = conn
+        cfg.attributes["target_metadata"] = Base.metadata
         command.upgrade(cfg, "head")
         conn.commit()
     return backup

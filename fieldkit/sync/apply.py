@@ -16,23 +16,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.aliases import alias_map, repoint_references
 from fieldkit.ids import stable_id
-from fieldkit.search import VISIT_TEXT_FIELDS
-from fieldkit.services.people import alias_map, repoint_references
 from fieldkit.store.base import SYSTEM_FIELDS, SyncedRecord
 from fieldkit.store.bulk import JsonRows
 from fieldkit.store.changes import mark_resolved
 from fieldkit.store.codec import content_fields, decode, field_map
-from fieldkit.store.records import MODEL_BY_TYPE, Incident
+from fieldkit.store.registry import (
+    MODEL_BY_TYPE,
+    references,
+    registry_cache,
+    search_fields,
+    search_root_of,
+)
 from fieldkit.store.system import ChangeLog, Conflict, HeldChange
-from fieldkit.sync.changes import Change, references
+from fieldkit.sync.changes import Change
 
 
 @dataclass
@@ -43,8 +47,9 @@ class ApplyStats:
     conflicting: int = 0
     held: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
-    touched_visits: set[str] = field(default_factory=set)
-    new_visits: set[str] = field(default_factory=set)
+    #: per indexed record type, records whose searchable text changed, and those created
+    search_touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    search_new: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 @dataclass
@@ -53,11 +58,12 @@ class Transaction:
 
     #: ids of the records created so far, per record type: no need to look for them again
     created: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: per visit created so far, its searchable text (``VISIT_TEXT_FIELDS``, then its incidents'
-    #: summaries) gathered from the changes themselves, so that indexing it needs no query
-    visit_texts: dict[str, list[str | None]] = field(default_factory=dict)
-    #: the visit of each incident this transaction has looked at or made, to reindex on a change
-    incident_visits: dict[str, str | None] = field(default_factory=dict)
+    #: per indexed record created so far, its searchable text (its own fields, then those of the
+    #: records belonging to it) gathered from the changes themselves, so that indexing needs no query
+    search_texts: dict[str, list[str | None]] = field(default_factory=dict)
+    #: for records whose text belongs to another (an incident's to its visit), the record it
+    #: belongs to, for those this transaction has looked at or made, to reindex on a change
+    text_owners: dict[str, str | None] = field(default_factory=dict)
 
 
 def _existing_ids(session: Session, model: type[SyncedRecord], ids: Iterable[str]) -> set[str]:
@@ -223,8 +229,7 @@ def apply_changes(
     # only a change that names parents asks what this batch has applied so far
     parents_named = any(c.parents for c in todo)
 
-    incident_ids = [c.record_id for c in todo if c.record_type == "incident" and c.op != "create"]
-    _load_incident_visits(session, incident_ids, transaction.incident_visits)
+    _load_text_owners(session, [c for c in todo if c.op != "create"], transaction.text_owners)
     inserts = _Inserts(session)
     updates = _Updates()
 
@@ -256,8 +261,8 @@ def apply_changes(
             present[c.record_type].add(c.record_id)
             transaction.created[c.record_type].add(c.record_id)
             stats.new += 1
-            if c.record_type in _SEARCHED_TYPES:
-                _note_created_text(stats, transaction, c)
+            if (root := search_root_of(c.record_type)) is not None:
+                _note_created_text(stats, transaction, c, root)
             if c.record_type == "record_alias":
                 flush()
                 aliases[str(c.data["alias_id"])] = str(c.data["target_id"])
@@ -266,8 +271,8 @@ def apply_changes(
                 )
         else:
             outcome = _merge(session, model, c, histories, updates)
-            if c.record_type in _SEARCHED_TYPES:
-                _note_changed_text(stats, transaction, c, updates.pending(model, c.record_id))
+            if (root := search_root_of(c.record_type)) is not None:
+                _note_changed_text(stats, transaction, c, root, updates.pending(model, c.record_id))
             stats.updated += outcome != "unchanged"
             stats.unchanged += outcome == "unchanged"
             stats.conflicting += outcome == "conflict"
@@ -301,7 +306,7 @@ def _through_aliases(change: Change, aliases: dict[str, str]) -> Change:
     return change if data == change.data else replace(change, data=data)
 
 
-@cache
+@registry_cache
 def _references(record_type: str) -> tuple[tuple[str, str], ...]:
     """(field, record type it points to) for each reference a record type holds."""
     return tuple((name, target.record_type) for name, target in references(record_type).items())
@@ -325,58 +330,75 @@ def _present_records(
     return present
 
 
-_SEARCHED_TYPES = frozenset(("monitoring_visit", "incident"))
+def _note_created_text(
+    stats: ApplyStats, transaction: Transaction, c: Change, root: tuple[str, str | None]
+) -> None:
+    """Keep the searchable text of records this batch creates, with that of records belonging to them.
 
-
-def _note_created_text(stats: ApplyStats, transaction: Transaction, c: Change) -> None:
-    """Keep the searchable text of visits this batch creates, with their new incidents."""
-    texts = transaction.visit_texts
-    if c.record_type == "monitoring_visit":
-        stats.touched_visits.add(c.record_id)
-        stats.new_visits.add(c.record_id)
-        texts[c.record_id] = [c.data.get(name) for name in VISIT_TEXT_FIELDS]
+    ``root`` is where the record's text is indexed: (indexed type, reference field or None)."""
+    root_type, owner_field = root
+    texts = transaction.search_texts
+    values = [c.data.get(name) for name in search_fields(c.record_type)]
+    if owner_field is None:
+        stats.search_touched[root_type].add(c.record_id)
+        stats.search_new[root_type].add(c.record_id)
+        texts[c.record_id] = values
         return
-    visit_id = c.data.get("visit_id")
-    visit_id = visit_id if isinstance(visit_id, str) else None
-    transaction.incident_visits[c.record_id] = visit_id
-    if visit_id is not None:
-        stats.touched_visits.add(visit_id)
-        text = texts.get(visit_id)
+    owner = c.data.get(owner_field)
+    owner = owner if isinstance(owner, str) else None
+    transaction.text_owners[c.record_id] = owner
+    if owner is not None:
+        stats.search_touched[root_type].add(owner)
+        text = texts.get(owner)
         if text is not None:
-            text.append(c.data.get("summary"))
+            text.extend(values)
 
 
 def _note_changed_text(
-    stats: ApplyStats, transaction: Transaction, c: Change, merged: dict[str, Any]
+    stats: ApplyStats,
+    transaction: Transaction,
+    c: Change,
+    root: tuple[str, str | None],
+    merged: dict[str, Any],
 ) -> None:
-    """A visit or incident changed: its visit is indexed from the store, old and new visit alike.
+    """A searchable record changed: what it is indexed under is read from the store, old owner and
+    new alike.
 
-    ``merged`` holds the values the merge kept for the record: a change that lost the
-    ``visit_id`` field to a later one does not move the incident.
+    ``merged`` holds the values the merge kept for the record: a change that lost the owner
+    field to a later one does not move the record.
     """
-    visits: set[str | None] = set()
-    if c.record_type == "monitoring_visit":
-        visits.add(c.record_id)
+    root_type, owner_field = root
+    owners: set[str | None] = set()
+    if owner_field is None:
+        owners.add(c.record_id)
     else:
-        visits.add(transaction.incident_visits.get(c.record_id))
-        moved_to = c.data.get("visit_id")
+        owners.add(transaction.text_owners.get(c.record_id))
+        moved_to = c.data.get(owner_field)
         if isinstance(moved_to, str):
-            visits.add(moved_to)
-        if isinstance(merged.get("visit_id"), str):
-            transaction.incident_visits[c.record_id] = merged["visit_id"]
-    for visit_id in visits:
-        if visit_id is not None:
-            stats.touched_visits.add(visit_id)
-            transaction.visit_texts.pop(visit_id, None)
+            owners.add(moved_to)
+        if isinstance(merged.get(owner_field), str):
+            transaction.text_owners[c.record_id] = merged[owner_field]
+    for owner in owners:
+        if owner is not None:
+            stats.search_touched[root_type].add(owner)
+            transaction.search_texts.pop(owner, None)
 
 
-def _load_incident_visits(session: Session, ids: list[str], known: dict[str, str | None]) -> None:
-    """The visits of these incidents, in a few queries, for those not known yet."""
-    wanted = sorted({i for i in ids if i not in known})
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        rows = session.execute(select(Incident.id, Incident.visit_id).where(Incident.id.in_(chunk)))
-        known.update({incident_id: visit_id for incident_id, visit_id in rows})
+def _load_text_owners(session: Session, changes: Sequence[Change], known: dict[str, str | None]) -> None:
+    """What the records these changes touch belong to, for search, in a few queries."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for c in changes:
+        root = search_root_of(c.record_type)
+        if root is not None and root[1] is not None and c.record_id not in known:
+            wanted[c.record_type].add(c.record_id)
+    for record_type, id_set in wanted.items():
+        model = MODEL_BY_TYPE[record_type]
+        owner_column = getattr(model, str(model.spec.search_into))
+        ids = sorted(id_set)
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            rows = session.execute(select(model.id, owner_column).where(model.id.in_(chunk)))
+            known.update({record_id: owner for record_id, owner in rows})
 
 
 class _Histories:

@@ -5,20 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import inspect as sa_inspect
-
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
-from fieldkit.services.vocab import Vocabularies
-from fieldkit.store.base import SyncedRecord
 from fieldkit.store.codec import FieldSpec, content_fields, decode, field_map
-from fieldkit.store.records import CODED_FIELDS, MODEL_BY_TYPE, RECORD_MODELS
+from fieldkit.store.registry import MODEL_BY_TYPE, coded_fields, registry_cache, type_order
 
 OPS = ("create", "update", "delete", "restore")
-TYPE_ORDER = {m.record_type: i for i, m in enumerate(RECORD_MODELS)}
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _OFFICE = re.compile(r"^[A-Z0-9*][A-Z0-9-]{0,31}$")
 _CHANGE_KEY = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}:[1-9][0-9]*$")
@@ -60,7 +55,7 @@ class Change:
 
     @property
     def apply_order(self) -> tuple[int, int, str, int]:
-        return (TYPE_ORDER[self.record_type], self.version, self.origin, self.seq)
+        return (type_order()[self.record_type], self.version, self.origin, self.seq)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -153,14 +148,14 @@ class _Schema:
     dates: tuple[FieldSpec, ...]
 
 
-@cache
+@registry_cache
 def _schema(record_type: str) -> _Schema:
     model = MODEL_BY_TYPE[record_type]
     content = content_fields(model)
     return _Schema(
         specs=field_map(model),
         content=frozenset(f.name for f in content),
-        coded=tuple(CODED_FIELDS.get(record_type, {}).items()),
+        coded=tuple(coded_fields(record_type).items()),
         names=tuple(f.name for f in content),
         types=tuple(_VALUE_TYPES[f.kind] | ({type(None)} if _may_be_null(f) else set()) for f in content),
         dates=tuple(f for f in content if f.kind in ("date", "datetime")),
@@ -249,17 +244,3 @@ def _unknown_codes(name: str, vocabulary: str, value: Any, valid: set[str]) -> l
         if code not in valid:
             unknown.append((name, vocabulary, code))
     return unknown
-
-
-@cache
-def references(record_type: str) -> dict[str, type[SyncedRecord]]:
-    """Foreign-key fields of a record type and the record type each points to."""
-    model = MODEL_BY_TYPE[record_type]
-    by_table = {m.__tablename__: m for m in RECORD_MODELS}
-    refs: dict[str, type[SyncedRecord]] = {}
-    for column in sa_inspect(model).columns:
-        for fk in column.foreign_keys:
-            target = by_table.get(fk.column.table.name)
-            if target is not None:
-                refs[column.key] = target
-    return refs

@@ -20,19 +20,21 @@ from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from fieldkit import __version__
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.crypto import agebox
+from fieldkit.domain.keys import local_keys
+from fieldkit.domain.vocab import seed_files
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.ids import uuid7
 from fieldkit.progress import Progress
-from fieldkit.services.office import local_keys
 from fieldkit.store import migrate
-from fieldkit.store.records import MODEL_BY_TYPE
+from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import AttachmentBlob, ChangeLog, Office, SyncPacket
 from fieldkit.sync import packet as fmt
 from fieldkit.sync.state import coverage, peer_acks
-from fieldkit.sync.visibility import IDENTITY_TYPES, REFERENCE_TYPES, sees_everything
+from fieldkit.sync.visibility import identifies_people, sees_everything, shared_with_everyone
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$", re.IGNORECASE)
 
@@ -88,9 +90,9 @@ def _visible_changes(
     everything = sees_everything(recipient.office_type)
     owners: dict[tuple[str, str], str] = {}
     for change in session.execute(query):
-        if change.record_type in IDENTITY_TYPES and not share_identities:
+        if not share_identities and identifies_people(change.record_type):
             continue
-        if everything or change.record_type in REFERENCE_TYPES:
+        if everything or shared_with_everyone(change.record_type):
             yield change
             continue
         # another office's own records go back only to the office they came from
@@ -126,6 +128,7 @@ def _line(change: Any) -> bytes:
     ).encode()
 
 
+@requires(Permission.EXPORT_PACKETS)
 def export_packet(
     ctx: Context,
     to: str,
@@ -241,8 +244,6 @@ def _manifest(
     index: int,
     count: int,
 ) -> dict[str, Any]:
-    from fieldkit.services.vocab import seed_files
-
     with ctx.store.read() as session:
         ack = coverage(session)
     return {

@@ -24,16 +24,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
+from fieldkit.changeset import NO_CHANGES, ChangeSet
 from fieldkit.context import Context
 from fieldkit.crypto import CryptoError, agebox
+from fieldkit.domain.keys import local_keys
+from fieldkit.domain.vocab import invalidate_cache, vocabularies
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
-from fieldkit.search import reindex_visits
-from fieldkit.services.office import local_keys
-from fieldkit.services.vocab import invalidate_cache, vocabularies
+from fieldkit.search import reindex_touched
 from fieldkit.store.engine import bulk_write_settings
-from fieldkit.store.records import MODEL_BY_TYPE
+from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import (
     AttachmentBlob,
     HeldChange,
@@ -80,9 +82,11 @@ class ImportSummary:
     rejected: list[str] = field(default_factory=list)
     attachments: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
+    #: what the import changed in the store: nothing for a dry run or a refusal
+    changes: ChangeSet = NO_CHANGES
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "changes": self.changes.to_json()}
 
 
 #: changes applied at a time: memory stays flat however large the packet
@@ -226,12 +230,15 @@ def _release_held(session: Session, packet_id: str, transaction: Transaction) ->
 def _add(total: ApplyStats, stats: ApplyStats) -> None:
     for name in ("new", "updated", "unchanged", "conflicting"):
         setattr(total, name, getattr(total, name) + getattr(stats, name))
-    total.touched_visits |= stats.touched_visits
-    total.new_visits |= stats.new_visits
+    for kind, ids in stats.search_touched.items():
+        total.search_touched[kind] |= ids
+    for kind, ids in stats.search_new.items():
+        total.search_new[kind] |= ids
     for kind, n in stats.by_type.items():
         total.by_type[kind] = total.by_type.get(kind, 0) + n
 
 
+@requires(Permission.IMPORT_PACKETS)
 def import_packet(
     ctx: Context,
     path: Path,
@@ -404,8 +411,8 @@ def _apply(
                     summary.attachments += 1
             _record_ack(session, str(manifest["sender"]), manifest.get("ack") or {})
             session.flush()
-            reindex_visits(
-                session, sorted(stats.touched_visits), new=stats.new_visits, texts=transaction.visit_texts
+            reindex_touched(
+                session, stats.search_touched, new=stats.search_new, texts=transaction.search_texts
             )
             session.add(
                 SyncPacket(
@@ -417,15 +424,35 @@ def _apply(
                     by=ctx.user,
                     file_name=path.name,
                     ranges=manifest["ranges"],
-                    summary={k: v for k, v in summary.to_json().items() if k not in ("file", "rejected")},
+                    summary={
+                        k: v for k, v in summary.to_json().items() if k not in ("file", "rejected", "changes")
+                    },
                 )
             )
             if dry_run:
                 raise _DryRun()
     except _DryRun:
         pass
+    else:
+        summary.changes = _changes_applied(stats)
     if stats.by_type.get("vocabulary_term"):
         invalidate_cache()
+
+
+def interrupted_import_changes() -> ChangeSet:
+    """What an import that stopped part way may have changed: each packet is its own transaction,
+    and those before the stop went in."""
+    return ChangeSet.of(MODEL_BY_TYPE, offices=True, conflicts=True, packets=True)
+
+
+def _changes_applied(stats: ApplyStats) -> ChangeSet:
+    """Any change applied may settle a conflict, and visits may come from an office not seen before."""
+    return ChangeSet.of(
+        stats.by_type,
+        offices="monitoring_visit" in stats.by_type,
+        conflicts=bool(stats.by_type),
+        packets=True,
+    )
 
 
 def _record_ack(session: Session, peer: str, ack: dict[str, Any]) -> None:
@@ -439,10 +466,12 @@ def _record_ack(session: Session, peer: str, ack: dict[str, Any]) -> None:
             row.last_seq = max(row.last_seq, seq)
 
 
+@requires(Permission.VIEW_SYNC_STATUS)
 def refusal_log_path(ctx: Context) -> Path | None:
     return ctx.store.path.with_name(ctx.store.path.name + ".sync-log.jsonl") if ctx.store.path else None
 
 
+@requires(Permission.IMPORT_PACKETS)
 def log_refusal(ctx: Context, summary: ImportSummary) -> None:
     """Refused imports go to a log beside the store, so that refusing never changes the store."""
     path = refusal_log_path(ctx)
@@ -477,6 +506,7 @@ def packet_files(paths: list[Path]) -> list[Path]:
     return files
 
 
+@requires(Permission.IMPORT_PACKETS)
 def import_files(
     ctx: Context,
     paths: list[Path],

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.store.system import ChangeLog, HeldChange, Office, OriginSequence, PeerAck, SyncPacket
 
@@ -41,6 +42,7 @@ class PartnerStatus:
     held: int
 
 
+@requires(Permission.VIEW_SYNC_STATUS)
 def partner_status(ctx: Context) -> list[PartnerStatus]:
     result = []
     with ctx.store.read() as session:
@@ -107,6 +109,7 @@ class PacketRow:
     summary: dict[str, Any]
 
 
+@requires(Permission.VIEW_SYNC_STATUS)
 def packet_history(ctx: Context, limit: int = 200) -> list[PacketRow]:
     """The newest ``limit`` packets in and out, newest first."""
     with ctx.store.read() as session:
@@ -139,6 +142,7 @@ class OriginStatus:
     waiting: int
 
 
+@requires(Permission.VIEW_SYNC_STATUS)
 def origin_status(ctx: Context, today: dt.date | None = None) -> list[OriginStatus]:
     """Per origin office: the newest change held, the last packet from it, and what waits for a gap."""
     today = today or dt.date.today()
@@ -178,3 +182,52 @@ def origin_status(ctx: Context, today: dt.date | None = None) -> list[OriginStat
                 )
             )
     return sorted(result, key=lambda s: s.code)
+
+
+@dataclass(frozen=True)
+class PartnerPackets:
+    """One office this store syncs with or holds records of: its last packets and how current we are."""
+
+    office: str
+    last_in: dt.datetime | None
+    last_out: dt.datetime | None
+    #: the newest change of this office's that the store holds, and how many days ago it was made
+    newest_change: dt.datetime | None = None
+    days_behind: int | None = None
+    #: its changes waiting for a packet that has not arrived
+    waiting: int = 0
+
+
+@requires(Permission.VIEW_SYNC_STATUS)
+def partner_packets(ctx: Context, today: dt.date | None = None) -> list[PartnerPackets]:
+    """Per office: last packet in and out, and for offices whose records we hold, how current they are."""
+    last_in: dict[str, dt.datetime] = {}
+    last_out: dict[str, dt.datetime] = {}
+    with ctx.store.read() as session:
+        incoming = session.execute(
+            select(SyncPacket.sender, func.max(SyncPacket.at))
+            .where(SyncPacket.direction == "in")
+            .group_by(SyncPacket.sender)
+        ).all()
+        outgoing = session.execute(
+            select(SyncPacket.recipients, SyncPacket.at).where(SyncPacket.direction == "out")
+        )
+        for sender, at in incoming:
+            last_in[sender] = at
+        for recipients, at in outgoing:
+            for office in recipients or ():
+                if office not in last_out or at > last_out[office]:
+                    last_out[office] = at
+    origins = {s.code: s for s in origin_status(ctx, today)}
+    offices = sorted(set(last_in) | set(last_out) | set(origins))
+    return [
+        PartnerPackets(
+            code,
+            last_in.get(code),
+            last_out.get(code),
+            origins[code].last_change_at if code in origins else None,
+            origins[code].days_behind if code in origins else None,
+            origins[code].waiting if code in origins else 0,
+        )
+        for code in offices
+    ]

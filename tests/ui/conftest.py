@@ -32,7 +32,7 @@ def make_visit(ctx: Context) -> MakeVisit:
             "incidents": (IncidentData(summary="Beating on arrival", violation_types=("torture",)),),
         }
         values.update(changes)
-        return save_visit(ctx, VisitData(**values))
+        return save_visit(ctx, VisitData(**values)).value
 
     return make
 

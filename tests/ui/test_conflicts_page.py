@@ -43,7 +43,7 @@ def _conflicts_page(qtbot: QtBot, ctx: Context) -> ConflictsPage:
 
 
 def _two_offices_edit_one_visit(o: dict[str, Context], tmp: Path) -> str:
-    v = save_visit(o["KE-NBO"], visit("Visit to Kamiti prison", "First account."))
+    v = save_visit(o["KE-NBO"], visit("Visit to Kamiti prison", "First account.")).value
     assert v.id is not None
     send(o, "KE-NBO", "ROEA", tmp)
     update_record(o["KE-NBO"], "monitoring_visit", v.id, {"narrative": "Field account, corrected."})
@@ -99,7 +99,7 @@ def test_taking_the_other_value(qtbot: QtBot, tmp_path: Path) -> None:
 
 def test_an_edit_to_a_deleted_record_can_be_restored(qtbot: QtBot, tmp_path: Path) -> None:
     with offices(tmp_path, FIELD, REGION) as o:
-        v = save_visit(o["KE-NBO"], visit())
+        v = save_visit(o["KE-NBO"], visit()).value
         assert v.id is not None
         follow_up = v.follow_ups[0].id
         assert follow_up is not None
@@ -132,6 +132,9 @@ def test_duplicates_across_scripts_are_found_and_merged(qtbot: QtBot, ctx: Conte
     page = DuplicatesPage(load_workspace(ctx))
     qtbot.addWidget(page)
     assert not page.merge_button.isEnabled()
+    # the types offered are those declared mergeable
+    assert [page.kind.itemData(i) for i in range(page.kind.count())] == ["organisation", "participant"]
+    page.set_record_type("participant")
     with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
         page.find_button.click()
     assert page.model.rowCount() == 1 and page.count_label.text() == "1 likely pair"
@@ -153,7 +156,7 @@ def test_duplicates_across_scripts_are_found_and_merged(qtbot: QtBot, ctx: Conte
     assert not get_record(ctx, "participant", arabic)["deleted"]
     assert find_duplicates(ctx, "participant") == []
 
-    page.organisations.setChecked(True)
+    page.set_record_type("organisation")
     assert page.record_type() == "organisation" and page.count_label.text() == ""
     with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
         page.find_pairs()

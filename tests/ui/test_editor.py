@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from fieldkit.access import unchecked
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.errors import NotFound
 from fieldkit.services.drafts import list_drafts, save_draft
 from fieldkit.services.monitoring import get_visit, save_visit
 from fieldkit.services.monitoring_types import AreaRow, IncidentData, VisitData, VisitFilter, visit_to_payload
 from fieldkit.services.visit_list import admin_areas, list_visits
-from fieldkit.services.vocab import Vocabularies, vocabularies
 from fieldkit.store.records import AdminArea
 from ui import ops
 from ui.editor import visit_editor
@@ -53,7 +54,7 @@ def vocab(ctx: Context) -> Vocabularies:
 
 @pytest.fixture
 def areas(ctx: Context) -> list[AreaRow]:
-    with ctx.write() as (_session, writer):
+    with unchecked(), ctx.write() as (_session, writer):
         kenya = writer.create(AdminArea, {"name": "Kenya", "level": 0, "country_code": "KEN"})
         nairobi = writer.create(AdminArea, {"name": "Nairobi", "level": 1, "parent_id": kenya.id})
         writer.create(AdminArea, {"name": "Kibera", "level": 2, "parent_id": nairobi.id})
@@ -368,7 +369,7 @@ def test_closing_with_unsaved_changes_asks_first(
 def test_one_window_per_visit_and_delete(
     qtbot: QtBot, ctx: Context, vocab: Vocabularies, areas: list[AreaRow], settled: None
 ) -> None:
-    visit = save_visit(ctx, _visit("Existing"))
+    visit = save_visit(ctx, _visit("Existing")).value
     assert visit.id is not None
     dialog = VisitEditorDialog.open_visit(None, ctx, vocab, areas, visit.id)
     qtbot.waitUntil(lambda: dialog.editor.visit_id == visit.id and dialog.editor.isEnabled(), timeout=WAIT_MS)
@@ -436,7 +437,7 @@ def test_a_draft_brings_typing_back_after_a_crash(
 def test_opening_a_visit_offers_changes_left_in_a_draft(
     qtbot: QtBot, ctx: Context, vocab: Vocabularies, areas: list[AreaRow], settled: None
 ) -> None:
-    visit = save_visit(ctx, _visit("As saved"))
+    visit = save_visit(ctx, _visit("As saved")).value
     assert visit.id is not None
     unsaved = dataclasses.replace(visit, title="As typed before the power cut")
     save_draft(
@@ -470,7 +471,7 @@ def _pick_file(qtbot: QtBot, editor: VisitEditor, path: Path) -> None:
 
 
 def test_attachments_round_trip(qtbot: QtBot, ctx: Context, editor: VisitEditor, tmp_path: Path) -> None:
-    visit = save_visit(ctx, _visit("With a photo"))
+    visit = save_visit(ctx, _visit("With a photo")).value
     editor.load(visit)
     page = editor.attachments
     editor.tabs.setCurrentWidget(page)

@@ -8,9 +8,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS, OpenWindow
 
+from fieldkit.access import unchecked
 from fieldkit.context import Context
-from fieldkit.services.dashboard import PartnerPackets, partner_packets, store_location
+from fieldkit.services.dashboard import store_location
 from fieldkit.store.system import SyncPacket
+from fieldkit.sync.state import PartnerPackets, partner_packets
 
 pytest_plugins = ["qt_fixtures"]
 pytestmark = pytest.mark.usefixtures("no_thread_leaks")
@@ -28,7 +30,7 @@ def _packet(
 
 
 def _record_packets(ctx: Context) -> None:
-    with ctx.store.write() as session:
+    with unchecked(), ctx.store.write() as session:
         session.add_all([
             _packet("p1", "in", "ROEA", ["KE-NBO"], T0),
             _packet("p2", "in", "ROEA", ["KE-NBO"], T0 + dt.timedelta(days=2)),

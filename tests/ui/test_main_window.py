@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
@@ -10,7 +12,7 @@ from shell_support import TODAY, WAIT_MS, MakeVisit, OpenWindow, followup
 
 from fieldkit.context import Context
 from fieldkit.services import drafts
-from fieldkit.services.monitoring import delete_visit
+from fieldkit.services.monitoring import delete_visit, save_visit
 from fieldkit.services.monitoring_types import VisitData, visit_to_payload
 from ui import main_window as mw
 from ui.main_window import MainWindow
@@ -121,25 +123,24 @@ def test_home_figures_and_overdue_card_leads_to_the_overdue_view(
     assert window.monitoring.tabs.currentWidget() is window.monitoring.overdue
 
 
-def test_editor_news_updates_the_list_and_home(
+def test_what_an_editor_changed_refreshes_the_list_and_home(
     qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, ctx: Context
 ) -> None:
     first = make_visit(title="Before the edit")
     second = make_visit(title="To be deleted")
     window = open_window()
     visits = window.monitoring.visits
-    assert visits.model.rowCount() == 2
-    edited = VisitData(**{**first.__dict__, "title": "After the edit", "version": first.version + 1})
-    window.editing.saved.emit(edited)
-    assert visits.model.rows()[visits.model.index_of(first.id).row()].title == "After the edit"
-    assert second.id is not None
-    delete_visit(ctx, second.id)  # what the editor's Delete does before it tells us
-    window.editing.deleted.emit(second.id)
-    assert not visits.model.index_of(second.id).isValid()
+    qtbot.waitUntil(lambda: window.home.total_card.value_label.text() == "2", timeout=WAIT_MS)
+    assert first.id is not None and second.id is not None
+    edited = save_visit(ctx, replace(first, title="After the edit"))  # what the editor's Save does
+    with qtbot.waitSignal(visits.loaded, timeout=WAIT_MS):
+        window.editing.changes_applied.emit(edited.changes)  # and then tells the window
+    assert {r.title for r in visits.model.rows()} == {"After the edit", "To be deleted"}
+    with qtbot.waitSignal(visits.loaded, timeout=WAIT_MS):
+        window.editing.changes_applied.emit(delete_visit(ctx, second.id))
+    assert [r.title for r in visits.model.rows()] == ["After the edit"]
     assert window.monitoring.count_label.text() == "1 visit"
-    with qtbot.waitSignal(visits.loaded, timeout=WAIT_MS):  # a new visit lands where the store sorts it
-        window.editing.saved.emit(make_visit(title="Brand new"))
-    assert {r.title for r in visits.model.rows()} == {"Before the edit", "Brand new"}  # store truth
+    qtbot.waitUntil(lambda: window.home.total_card.value_label.text() == "1", timeout=WAIT_MS)
 
 
 def test_drafts_from_a_crash_are_offered_and_restored(

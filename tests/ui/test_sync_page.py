@@ -14,7 +14,8 @@ from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
 from sync_offices import add_visits, offices
 
-from fieldkit.context import Context, open_context
+from fieldkit.context import Context
+from fieldkit.opening import open_context
 from fieldkit.services.monitoring import delete_visit
 from fieldkit.services.office import init_office, local_office
 from fieldkit.services.visit_list import list_visits

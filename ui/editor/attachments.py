@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.changeset import Changed
 from fieldkit.context import Context
 from fieldkit.i18n import _
 from fieldkit.services.monitoring import add_attachment, attachment_bytes
@@ -37,6 +38,7 @@ SaveFirst = Callable[[Callable[[], None]], None]
 class AttachmentsPage(QWidget):
     edited = Signal(str)  # "attachments": one was taken off the list
     attached = Signal(object)  # AttachmentData, already stored: not an unsaved change
+    changes_applied = Signal(object)  # ChangeSet of storing it, just before ``attached``
     status = Signal(str)
 
     def __init__(self, ctx: Context, save_first: SaveFirst, parent: QWidget | None = None) -> None:
@@ -158,11 +160,13 @@ class AttachmentsPage(QWidget):
             )
         ).run()
 
-    def _attached(self, item: AttachmentData) -> None:
+    def _attached(self, result: Changed[AttachmentData]) -> None:
+        item = result.value
         self._items.append(item)
         self._refill()
         self.caption.clear()
         self.table.setCurrentCell(len(self._items) - 1, 0)
+        self.changes_applied.emit(result.changes)
         self.attached.emit(item)
         self.status.emit(_("Attached {name}").format(name=item.filename))
 

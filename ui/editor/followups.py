@@ -8,9 +8,9 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QWidget
 
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import FollowUpData
-from fieldkit.services.vocab import Vocabularies
 from ui.editor.children import ChildPage, shorten
 from ui.editor.widgets import ApproxDateEdit, CodeCombo, text_box
 

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitData
-from fieldkit.services.vocab import Vocabularies
 from ui.editor.widgets import CODE_ROLE, ApproxDateEdit, CodeCombo, FieldSet, text_box
 
 #: keys this page owns in a ``validate_visit`` result
@@ -48,9 +48,7 @@ class AreaCombo(QComboBox):
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(20)
-        self.addItem("", None)
-        for area in sorted(areas, key=lambda a: a.path.casefold()):
-            self.addItem(area.path, area.id)
+        self._fill(areas)
         line = self.lineEdit()
         assert line is not None
         line.setPlaceholderText(_("Type to search places…"))
@@ -60,6 +58,27 @@ class AreaCombo(QComboBox):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.setCompleter(completer)
+
+    def _fill(self, areas: list[AreaRow]) -> None:
+        self.addItem("", None)
+        for area in sorted(areas, key=lambda a: a.path.casefold()):
+            self.addItem(area.path, area.id)
+
+    def set_areas(self, areas: list[AreaRow]) -> None:
+        """Offer these areas (the store learnt new ones); what is chosen or typed stays, and nobody
+        is told the field changed, since the user did not change it."""
+        area_id, _known = self.area()
+        text = self.currentText()
+        self.blockSignals(True)
+        try:
+            self.clear()
+            self._fill(areas)
+            if area_id is not None:
+                self.set_area(area_id)
+            else:
+                self.setEditText(text)
+        finally:
+            self.blockSignals(False)
 
     def area(self) -> tuple[str | None, bool]:
         """(area id or None, whether the typed text names a known area)."""

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import IncidentData
-from fieldkit.services.vocab import Vocabularies
 from ui.editor.children import ChildPage, shorten
 from ui.editor.widgets import ApproxDateEdit, CodeCombo, CodeTree, text_box
 

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import PersonData
-from fieldkit.services.vocab import Vocabularies
 from ui.editor.children import ChildPage
 from ui.editor.widgets import CODE_ROLE, CodeCombo, text_box
 

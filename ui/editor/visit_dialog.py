@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.drafts import discard_draft, load_draft
 from fieldkit.services.monitoring import delete_visit, get_visit
 from fieldkit.services.monitoring_types import AreaRow, VisitData
-from fieldkit.services.vocab import Vocabularies
 from ui.editor.visit_editor import VisitEditor, draft_key_for
 from ui.ops import Op, show_failure
 
@@ -42,6 +43,7 @@ def _registry_key(draft_key: str) -> str:
 class VisitEditorDialog(QDialog):
     saved = Signal(object)  # VisitData as stored (relayed from the editor)
     deleted = Signal(str)  # visit id
+    changes_applied = Signal(object)  # ChangeSet of a save or the deletion, before ``saved``/``deleted``
 
     _open: ClassVar[dict[str, VisitEditorDialog]] = {}
 
@@ -81,6 +83,7 @@ class VisitEditorDialog(QDialog):
         self.editor.dirty_changed.connect(self.setWindowModified)
         self.editor.dirty_changed.connect(lambda _d: self._update_title())
         self.editor.title_changed.connect(lambda _t: self._update_title())
+        self.editor.changes_applied.connect(self.changes_applied)
         self.editor.saved.connect(self._saved)
         self.editor.saved.connect(self.saved)
         self._update_title()
@@ -246,10 +249,11 @@ class VisitEditorDialog(QDialog):
         op = Op(self, lambda _p: delete_visit(ctx, visit_id)).with_progress(
             _("Deleting the visit…"), cancellable=False
         )
-        op.on_success(lambda _r: self._deleted(visit_id)).on_failure(self._delete_failed).run()
+        op.on_success(lambda changes: self._deleted(visit_id, changes)).on_failure(self._delete_failed).run()
 
-    def _deleted(self, visit_id: str) -> None:
+    def _deleted(self, visit_id: str, changes: ChangeSet) -> None:
         self.editor.discard_draft()
+        self.changes_applied.emit(changes)
         self.deleted.emit(visit_id)
         self._close_now()
 

@@ -16,7 +16,9 @@ from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QTabWidget, QVBoxLayout, QWidget
 
+from fieldkit.changeset import Changed
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.errors import FieldKitError, ValidationError
 from fieldkit.i18n import _
 from fieldkit.services.drafts import discard_draft, load_draft, save_draft
@@ -28,7 +30,6 @@ from fieldkit.services.monitoring_types import (
     visit_from_payload,
     visit_to_payload,
 )
-from fieldkit.services.vocab import Vocabularies
 from ui.editor.attachments import AttachmentsPage
 from ui.editor.children import ChildPage
 from ui.editor.followups import FollowUpsPage
@@ -49,6 +50,7 @@ def draft_key_for(visit_id: str | None) -> str:
 
 class VisitEditor(QWidget):
     saved = Signal(object)  # VisitData as stored
+    changes_applied = Signal(object)  # ChangeSet of a save (just before ``saved``) or an attachment
     dirty_changed = Signal(bool)
     title_changed = Signal(str)
 
@@ -113,6 +115,7 @@ class VisitEditor(QWidget):
             page.edited.connect(self._edited)
         self.incidents.removed.connect(self.people.incident_removed)
         self.incidents.edited.connect(self._incidents_edited)
+        self.attachments.changes_applied.connect(self.changes_applied)
         self.attachments.attached.connect(self._attached)
         self.attachments.status.connect(self.status.setText)
         self.load(VisitData())
@@ -170,6 +173,9 @@ class VisitEditor(QWidget):
             attachments=self.attachments.attachments(),
         )
 
+    def set_areas(self, areas: list[AreaRow]) -> None:
+        self.general.area.set_areas(areas)
+
     def save(self, then: Callable[[], None] | None = None) -> None:
         """Store the visit (off the GUI thread); ``then`` runs after a successful save."""
         if self._saving or self._closed:
@@ -188,7 +194,7 @@ class VisitEditor(QWidget):
         op = Op(self, lambda _p: save_visit(ctx, data)).with_progress(
             _("Saving the visit…"), cancellable=False
         )
-        op.on_success(lambda stored: self._saved(stored, then)).on_failure(self._save_failed).run()
+        op.on_success(lambda result: self._saved(result, then)).on_failure(self._save_failed).run()
 
     def restore_draft(self, key: str) -> None:
         """Load the draft saved under ``key`` (off the GUI thread) and mark the form unsaved."""
@@ -324,7 +330,8 @@ class VisitEditor(QWidget):
             if before is not None and self.isAncestorOf(before):
                 before.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _saved(self, stored: VisitData, then: Callable[[], None] | None) -> None:
+    def _saved(self, result: Changed[VisitData], then: Callable[[], None] | None) -> None:
+        stored = result.value
         self._saving = False
         self._set_busy(False)
         old_key = self._draft_key
@@ -337,6 +344,7 @@ class VisitEditor(QWidget):
 
         Op(self, discard).run()
         self.status.setText(_("Saved at {time}").format(time=self._now()))
+        self.changes_applied.emit(result.changes)
         self.saved.emit(stored)
         if then is not None:
             then()

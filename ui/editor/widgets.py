@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.vocab import Term, Vocabularies
 from fieldkit.i18n import _
-from fieldkit.services.vocab import Term, Vocabularies
 
 CODE_ROLE = int(Qt.ItemDataRole.UserRole)
 INVALID_PROPERTY = "fieldInvalid"

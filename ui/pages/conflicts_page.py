@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -28,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
-from fieldkit.i18n import _, current_language
+from fieldkit.i18n import _
 from fieldkit.services.conflicts import (
     ConflictRow,
     RecordConflicts,
@@ -38,6 +38,8 @@ from fieldkit.services.conflicts import (
     record_conflicts,
     resolve,
 )
+from fieldkit.store.registry import field_label as declared_field_label
+from fieldkit.store.registry import type_label
 from ui.formatting import format_day, format_number, format_value, format_when
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
@@ -47,32 +49,12 @@ from ui.workspace import Workspace
 MAX_SHOWN = 200  # characters of a value in the list; the detail shows all of it
 
 
-@lru_cache(maxsize=4)
-def _labels(_language: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Record type and field labels in ``_language`` (the cache key: built once per language)."""
-    types = {
-        "monitoring_visit": _("Monitoring visit"), "incident": _("Incident"), "follow_up": _("Follow-up"),
-        "project": _("Project"), "training_event": _("Training event"), "participant": _("Participant"),
-        "attendance": _("Attendance"), "organisation": _("Organisation"), "admin_area": _("Area"),
-        "person": _("Person"), "person_identity": _("Identifying details"), "involvement": _("Involvement"),
-        "attachment": _("Attachment"), "vocabulary_term": _("Vocabulary term"),
-    }  # fmt: skip
-    fields = {
-        "title": _("Title"), "narrative": _("Narrative"), "summary": _("Summary"), "team": _("Team members"),
-        "action": _("Action"), "responsible": _("Responsible"), "due_date": _("Due date"),
-        "status": _("Status"), "name": _("Name"), "full_name": _("Full name"),
-        "location_text": _("Location"), "description": _("Description"), "deleted": _("Deleted or edited"),
-    }  # fmt: skip
-    return types, fields
-
-
 def record_type_label(record_type: str) -> str:
-    return _labels(current_language())[0].get(record_type, record_type)
+    return type_label(record_type)
 
 
-def field_label(name: str) -> str:
-    # fields without a label yet show their stored name, readable enough for a rare conflict
-    return _labels(current_language())[1].get(name) or name.replace("_", " ")
+def field_label(record_type: str, name: str) -> str:
+    return declared_field_label(record_type, name)
 
 
 def show_value(value: Any) -> str:
@@ -95,7 +77,7 @@ def _side(row: ConflictRow, value: Any) -> str:
     if row.kind == "edit-delete" and isinstance(value, dict):
         if value.get("op") == "delete":
             return _("Deleted")
-        fields = ", ".join(field_label(name) for name in value.get("values", {}))
+        fields = ", ".join(field_label(row.record_type, name) for name in value.get("values", {}))
         return _("Edited: {fields}").format(fields=fields)
     text = show_value(value)
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
@@ -135,7 +117,7 @@ def _wrapped(text: str, parent: QWidget) -> QLabel:
 class FieldChoice:
     """One conflicting field: keep the current value, take another, or type a new one."""
 
-    def __init__(self, name: str, current: Any, others: list[Any], parent: QWidget) -> None:
+    def __init__(self, label: str, name: str, current: Any, others: list[Any], parent: QWidget) -> None:
         self.name, self.current, self.others = name, current, others
         self.group = QButtonGroup(parent)
         self.keep = QRadioButton(_("Keep current"), parent)
@@ -148,7 +130,7 @@ class FieldChoice:
         self.new = QRadioButton(_("New value:"), parent)
         self.edit = QLineEdit(show_value(current) if isinstance(current, str) else "", parent)
         self.edit.setCursorPosition(0)  # show the start of a long value, not its end
-        self.edit.setAccessibleName(_("New value for {field}").format(field=field_label(name)))
+        self.edit.setAccessibleName(_("New value for {field}").format(field=label))
         # only text takes a typed value; lists and numbers are picked from the two sides
         typable = current is None or isinstance(current, str)
         self.new.setEnabled(typable)
@@ -215,7 +197,7 @@ class ConflictDetail(QWidget):
             by_field.setdefault(conflict.field, []).append(conflict)
         row = 1
         for name, conflicts in by_field.items():
-            grid.addWidget(_wrapped(field_label(name), self), row, 0)
+            grid.addWidget(_wrapped(field_label(data.record_type, name), self), row, 0)
             if conflicts[0].kind == "edit-delete":
                 self._add_deletion(grid, row, conflicts)
             else:
@@ -240,7 +222,7 @@ class ConflictDetail(QWidget):
                     texts.append(_("{value}\n({who})").format(value=show_value(value), who=_who(by, at)))
         if len(texts) > 1:
             texts = [_("{number}. {text}").format(number=i + 1, text=t) for i, t in enumerate(texts)]
-        choice = FieldChoice(name, current, others, self)
+        choice = FieldChoice(field_label(self.data.record_type, name), name, current, others, self)
         grid.addWidget(_wrapped(show_value(current), self), row, 1)
         grid.addWidget(_wrapped("\n\n".join(texts), self), row, 2)
         grid.addWidget(choice.box, row, 3)
@@ -261,7 +243,7 @@ class ConflictDetail(QWidget):
             values = dict(side.get("values", {}))
             edits.update(values)
             changes = "; ".join(
-                _("{field}: {value}").format(field=field_label(k), value=show_value(v))
+                _("{field}: {value}").format(field=field_label(self.data.record_type, k), value=show_value(v))
                 for k, v in values.items()
             )
             lines.append(_("Edited by {who}: {changes}").format(who=_who(by, at), changes=changes))
@@ -285,7 +267,7 @@ class ConflictDetail(QWidget):
 
 
 class ConflictsPage(QWidget):
-    data_changed = Signal()  # a conflict was resolved: records changed
+    data_changed = Signal(object)  # ChangeSet: a conflict was resolved
     count_changed = Signal(int)  # open conflicts, e.g. for the sidebar
     loaded = Signal()
     detail_loaded = Signal()
@@ -302,7 +284,7 @@ class ConflictsPage(QWidget):
             [
                 Column(_("Type"), lambda r: record_type_label(r.record_type)),
                 Column(_("Record"), lambda r: r.record_title, tooltip=lambda r: r.record_title),
-                Column(_("Field"), lambda r: field_label(r.field)),
+                Column(_("Field"), lambda r: field_label(r.record_type, r.field)),
                 Column(_("Kind"), _kind),
                 Column(_("Current value"), lambda r: _side(r, r.winner_value), tooltip=lambda r: _full(r, 1)),
                 Column(_("Set by"), lambda r: _by(r.winner_by, r.winner_at), sort_key=lambda r: r.winner_at,
@@ -369,6 +351,10 @@ class ConflictsPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh()
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        if changes.conflicts:
+            self.refresh()
 
     def refresh(self) -> None:
         self._generation += 1
@@ -441,13 +427,13 @@ class ConflictsPage(QWidget):
         ctx, kind, record_id = self._ctx, detail.data.record_type, detail.data.record_id
         self.resolve_button.setEnabled(False)
         Op(self, lambda _p: resolve(ctx, kind, record_id, ids, values, deleted=deleted)).on_success(
-            lambda _none: self._resolved()
+            self._resolved
         ).on_failure(self._failed).run()
 
-    def _resolved(self) -> None:
+    def _resolved(self, changes: ChangeSet) -> None:
         self.message.emit(_("Conflict resolved"))
         self.refresh()
-        self.data_changed.emit()
+        self.data_changed.emit(changes)
 
     def _failed(self, exc: BaseException) -> None:
         self.resolve_button.setEnabled(self.detail is not None)

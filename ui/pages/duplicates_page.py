@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -19,10 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.people import Candidate, DuplicatePair, find_duplicates, merge
+from fieldkit.store.registry import mergeable_types, type_label
 from ui.formatting import format_number, format_value
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
@@ -30,7 +33,6 @@ from ui.widgets import fit_columns, heading, note, row_table
 from ui.workspace import Workspace
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
-PARTICIPANT, ORGANISATION = "participant", "organisation"
 
 
 def _pair_key(pair: DuplicatePair) -> tuple[str, str]:
@@ -87,7 +89,7 @@ class MergeDialog(QDialog):
 
 
 class DuplicatesPage(QWidget):
-    data_changed = Signal()  # two records were merged
+    data_changed = Signal(object)  # ChangeSet: two records were merged
     loaded = Signal()  # a search finished and the table shows its pairs
     message = Signal(str)
 
@@ -97,20 +99,20 @@ class DuplicatesPage(QWidget):
         self._generation = 0
         self.merge_dialog: MergeDialog | None = None
 
-        self.participants = QRadioButton(_("&Participants"), self)
-        self.organisations = QRadioButton(_("&Organisations"), self)
-        self.kinds = QButtonGroup(self)
-        for button in (self.participants, self.organisations):
-            self.kinds.addButton(button)
-        self.participants.setChecked(True)
-        self.kinds.buttonToggled.connect(self._kind_toggled)
+        # one entry per type whose declaration says its duplicates may be merged
+        self.kind = QComboBox(self)
+        for record_type in mergeable_types():
+            self.kind.addItem(type_label(record_type), record_type)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        kind_label = QLabel(_("Record &type:"), self)
+        kind_label.setBuddy(self.kind)
         self.find_button = QPushButton(_("&Find likely duplicates"), self)
         self.find_button.clicked.connect(self.find_pairs)
         self.merge_button = QPushButton(_("&Merge…"), self)
         self.merge_button.clicked.connect(self.merge_current)
         self.count_label = QLabel(self)
         top = QHBoxLayout()
-        for widget in (self.participants, self.organisations, self.find_button, self.merge_button):
+        for widget in (kind_label, self.kind, self.find_button, self.merge_button):
             top.addWidget(widget)
         top.addStretch(1)
         top.addWidget(self.count_label)
@@ -151,14 +153,12 @@ class DuplicatesPage(QWidget):
         self._update_actions()
 
     def record_type(self) -> str:
-        return ORGANISATION if self.organisations.isChecked() else PARTICIPANT
+        return str(self.kind.currentData())
 
     def set_record_type(self, record_type: str) -> None:
-        (self.organisations if record_type == ORGANISATION else self.participants).setChecked(True)
+        self.kind.setCurrentIndex(self.kind.findData(record_type))
 
-    def _kind_toggled(self, _button: QRadioButton, checked: bool) -> None:
-        if not checked:
-            return  # the other button's toggle does the work
+    def _kind_changed(self, _index: int) -> None:
         self._generation += 1  # a search still running for the other kind is no longer wanted
         self.model.set_rows([])
         self.count_label.clear()
@@ -221,9 +221,14 @@ class DuplicatesPage(QWidget):
         ctx = self._ctx
         Op(self, lambda _p: merge(ctx, record_type, keep_id, merge_id)).with_progress(
             _("Merging…"), cancellable=False
-        ).on_success(lambda _none: self._merged()).run()
+        ).on_success(self._merged).run()
 
-    def _merged(self) -> None:
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """Pairs on show may have been merged or edited elsewhere, e.g. by an import."""
+        if changes.touches(*mergeable_types()) and self.model.rowCount():
+            self.find_pairs()
+
+    def _merged(self, changes: ChangeSet) -> None:
         self.message.emit(_("The records were merged"))
-        self.data_changed.emit()
+        self.data_changed.emit(changes)
         self.find_pairs()  # pairs that held the merged record are gone; others may have changed

@@ -16,20 +16,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
-from fieldkit.services.dashboard import DashboardCounts, PartnerPackets, dashboard_counts, partner_packets
+from fieldkit.services.dashboard import DashboardCounts, dashboard_counts
 from fieldkit.services.monitoring_types import FollowUpRow, VisitRow
 from fieldkit.services.visit_list import list_visits, overdue_followups
-from fieldkit.services.vocab import Vocabularies
+from fieldkit.sync.state import PartnerPackets, partner_packets
 from ui.formatting import format_day, format_number, format_value, format_visit_date, format_when
 from ui.ops import Op
 from ui.pages.visit_list import date_column_width
 from ui.table_model import Column, RowTableModel
 from ui.widgets import NumberCard, fit_columns, heading, note, row_table
+from ui.workspace import Workspace
 
 RECENT_ROWS = 12
+#: what the figures, the recent visits and the overdue follow-ups are made of
+HOME_RECORD_TYPES = ("monitoring_visit", "follow_up")
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -62,6 +67,7 @@ class HomePage(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._generation = 0
+        self.vocab = vocab  # replaced when the window reloads its workspace
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.setSpacing(16)
@@ -84,7 +90,7 @@ class HomePage(QWidget):
             [
                 Column(_("Date"), lambda r: format_visit_date(r.date_start, r.date_end, r.date_precision)),
                 Column(_("Title"), lambda r: r.title, tooltip=lambda r: r.title),
-                Column(_("Type"), lambda r: vocab.label("visit_type", r.visit_type)),
+                Column(_("Type"), lambda r: self.vocab.label("visit_type", r.visit_type)),
             ],
             display=format_value,
             parent=self,
@@ -149,6 +155,13 @@ class HomePage(QWidget):
         self.partner_view.hide()
         sync_layout.addWidget(self.partner_view)
         layout.addWidget(sync_box)
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.vocab = workspace.vocab
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        if changes.touches(*HOME_RECORD_TYPES) or changes.vocab or changes.offices or changes.packets:
+            self.refresh()
 
     def refresh(self) -> None:
         self._generation += 1

@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.changeset import NO_CHANGES, ChangeSet
 from fieldkit.context import Context
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.monitoring import delete_visit, restore_visit
-from fieldkit.services.monitoring_types import VisitData, VisitRow
+from fieldkit.services.monitoring_types import VisitRow
 from ui.formatting import format_number
 from ui.ops import Op, show_failure
 from ui.pages.overdue import OverdueView
@@ -32,10 +33,14 @@ from ui.widgets import heading
 from ui.workspace import Workspace
 
 VISITS_TAB, OVERDUE_TAB = 0, 1
+#: what the list's rows are made of (a visit, its incident count and open follow-ups)
+LIST_RECORD_TYPES = ("monitoring_visit", "incident", "follow_up")
+#: a follow-up's row also shows its visit's title
+OVERDUE_RECORD_TYPES = ("follow_up", "monitoring_visit")
 
 
 class MonitoringPage(QWidget):
-    data_changed = Signal()  # a visit was deleted or restored here: other pages' figures are stale
+    data_changed = Signal(object)  # ChangeSet: visits were deleted or restored here
     message = Signal(str)  # for the status bar
 
     def __init__(self, workspace: Workspace, editing: VisitEditing, parent: QWidget | None = None) -> None:
@@ -97,8 +102,6 @@ class MonitoringPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update_actions())
         self.visits.loaded.connect(self._update_actions)
         self.overdue.open_visit.connect(self.open_visit)
-        editing.saved.connect(self._saved)
-        editing.deleted.connect(self._deleted)
         self._update_actions()
 
     # -- loading --------------------------------------------------------------------------------
@@ -110,6 +113,17 @@ class MonitoringPage(QWidget):
     def refresh(self) -> None:
         self.visits.set_filter(self.filters.current_filter())
         self.overdue.refresh()
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.visits.vocab = self.overdue.vocab = workspace.vocab
+        self.filters.set_choices(workspace.vocab, workspace.areas, workspace.offices)
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """Changes made elsewhere: the rows shown are queried again where they are."""
+        if changes.touches(*LIST_RECORD_TYPES) or changes.vocab:
+            self.visits.refresh()
+        if changes.touches(*OVERDUE_RECORD_TYPES) or changes.vocab:
+            self.overdue.refresh()
 
     def show_overdue(self) -> None:
         self.overdue.refresh()  # so it agrees with the figure the user just clicked
@@ -197,36 +211,30 @@ class MonitoringPage(QWidget):
         if ids:
             self._run_each(ids, restore_visit)
 
-    def _run_each(self, ids: list[str], action: Callable[[Context, str], None]) -> None:
+    def _run_each(self, ids: list[str], action: Callable[[Context, str], ChangeSet]) -> None:
         ctx = self._ctx
 
-        def fn(progress: Progress) -> list[str]:
+        def fn(progress: Progress) -> ChangeSet:
             progress.set_total(len(ids))
+            changes = NO_CHANGES
             for visit_id in ids:
-                action(ctx, visit_id)
+                changes = changes | action(ctx, visit_id)
                 progress.step()
-            return ids
+            return changes
 
-        Op(self, fn).on_success(self._removed).on_failure(self._action_failed).run()
+        Op(self, fn).on_success(lambda changes: self._removed(ids, changes)).on_failure(
+            self._action_failed
+        ).run()
 
     def _action_failed(self, exc: BaseException) -> None:
         show_failure(self, exc)
-        self.refresh()  # some visits of the batch may have changed before the failure
-        self.data_changed.emit()
+        self.refresh()
+        # some visits of the batch may have changed before the failure
+        self.data_changed.emit(ChangeSet.of(LIST_RECORD_TYPES))
 
-    def _removed(self, ids: list[str]) -> None:
+    def _removed(self, ids: list[str], changes: ChangeSet) -> None:
         for visit_id in ids:
             self.visits.visit_removed(visit_id)
         self._update_actions()
         self.overdue.refresh()
-        self.data_changed.emit()
-
-    # -- the editor's news ----------------------------------------------------------------------
-
-    def _saved(self, data: VisitData) -> None:
-        self.visits.visit_saved(data)
-        self.overdue.refresh()
-
-    def _deleted(self, visit_id: str) -> None:
-        self.visits.visit_removed(visit_id)
-        self.overdue.refresh()
+        self.data_changed.emit(changes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -14,11 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.monitoring_types import FollowUpRow
 from fieldkit.services.visit_list import overdue_followups
-from fieldkit.services.vocab import Vocabularies
 from ui.formatting import format_day, format_number, format_value
 from ui.ops import Op
 from ui.table_model import Column, RowTableModel
@@ -27,14 +28,14 @@ from ui.widgets import fit_columns, note, row_table
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 
 
-def overdue_columns(vocab: Vocabularies) -> list[Column[FollowUpRow]]:
+def overdue_columns(vocab: Callable[[], Vocabularies]) -> list[Column[FollowUpRow]]:
     return [
         Column(_("Due"), lambda r: format_day(r.due_date), sort_key=lambda r: r.due_date),
         Column(_("Days overdue"), lambda r: r.days_overdue, alignment=_TRAILING),
         Column(_("Action"), lambda r: r.action, tooltip=lambda r: r.action),
         Column(_("Responsible"), lambda r: r.responsible),
         Column(_("Visit"), lambda r: r.visit_title, tooltip=lambda r: r.visit_title),
-        Column(_("Status"), lambda r: vocab.label("followup_status", r.status)),
+        Column(_("Status"), lambda r: vocab().label("followup_status", r.status)),
         Column(_("Office"), lambda r: r.origin_office),
     ]
 
@@ -47,8 +48,9 @@ class OverdueView(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._generation = 0
+        self.vocab = vocab  # replaced when the window reloads its workspace
         self.model: RowTableModel[FollowUpRow] = RowTableModel(
-            overdue_columns(vocab), display=format_value, parent=self
+            overdue_columns(lambda: self.vocab), display=format_value, parent=self
         )
         self.count_label = QLabel(self)
         self.table = row_table(self, _("Overdue follow-ups"), self.model)

@@ -30,7 +30,7 @@ from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _, pgettext
 from fieldkit.progress import Progress
-from fieldkit.sync.cards import OfficeCard
+from fieldkit.services.cards import OfficeCard
 from fieldkit.sync.importer import ImportSummary, import_files, import_packet, packet_files
 from ui.formatting import format_number, format_value
 from ui.pages.conflicts_page import record_type_label

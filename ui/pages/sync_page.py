@@ -23,14 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.changeset import Changed, ChangeSet, combined
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
-from fieldkit.services.vocab import Vocabularies
-from fieldkit.sync.cards import OfficeCard, export_keys, read_card, trust_card, write_card
+from fieldkit.services.cards import OfficeCard, export_keys, read_card, trust_card, write_card
+from fieldkit.services.office import OfficeInfo
 from fieldkit.sync.export import ExportResult, export_packet
-from fieldkit.sync.importer import ImportSummary, import_files, refusal_log_path
+from fieldkit.sync.importer import ImportSummary, import_files, interrupted_import_changes, refusal_log_path
 from fieldkit.sync.packet import EXTENSION
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
 from ui.formatting import format_number, format_value, format_when
@@ -179,7 +181,7 @@ def _choose(
 
 
 class SyncPage(QWidget):
-    data_changed = Signal()  # packets were imported: every page's records may have changed
+    data_changed = Signal(object)  # ChangeSet: packets were imported or a partner trusted
     message = Signal(str)  # for the status bar
     loaded = Signal()  # partner table and log show the store's state
     preview_ready = Signal(list)  # list[PreviewItem], once the preview dialog is open
@@ -444,6 +446,14 @@ class SyncPage(QWidget):
             self._import_cancelled
         ).on_failure(self._import_failed).run()
 
+    def set_workspace(self, workspace: Workspace) -> None:
+        self._vocab, self._office = workspace.vocab, workspace.office
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """Partners, their packets and the log; the office types' labels."""
+        if changes.packets or changes.offices or changes.vocab:
+            self.refresh()
+
     def _imported(self, results: list[ImportSummary]) -> None:
         lines = [
             _("{file}: refused: {reason}").format(file=r.file, reason=r.reason)
@@ -458,20 +468,20 @@ class SyncPage(QWidget):
         icon = QMessageBox.Icon.Information if done == len(results) else QMessageBox.Icon.Warning
         self.last_box = _box(self, icon, _("Import finished"), text, "\n".join(lines))
         self.message.emit(text)
-        self._changed()
+        self._changed(combined(r.changes for r in results))
         self.imported.emit(results)
 
     def _import_cancelled(self) -> None:
         self.message.emit(_("Import cancelled; packets imported before the cancel stay imported"))
-        self._changed()
+        self._changed(interrupted_import_changes())
 
     def _import_failed(self, exc: BaseException) -> None:
         show_failure(self, exc)
-        self._changed()  # each packet is its own transaction: earlier ones may have gone in
+        self._changed(interrupted_import_changes())
 
-    def _changed(self) -> None:
+    def _changed(self, changes: ChangeSet) -> None:
         self.refresh()
-        self.data_changed.emit()
+        self.data_changed.emit(changes)
 
     # -- office cards and keys ------------------------------------------------------------------
 
@@ -505,11 +515,13 @@ class SyncPage(QWidget):
 
     def trust(self, card: OfficeCard) -> None:
         ctx = self._ctx
-        Op(self, lambda _p: trust_card(ctx, card)).on_success(lambda _info: self._trusted(card)).run()
+        Op(self, lambda _p: trust_card(ctx, card)).on_success(
+            lambda result: self._trusted(card, result)
+        ).run()
 
-    def _trusted(self, card: OfficeCard) -> None:
+    def _trusted(self, card: OfficeCard, result: Changed[OfficeInfo]) -> None:
         self.message.emit(_("Office {code} is now a trusted partner").format(code=card.code))
-        self.refresh()
+        self._changed(result.changes)
 
     def back_up_keys(self) -> None:
         text = _(

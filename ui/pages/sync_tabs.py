@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from fieldkit.changeset import ChangeSet
 from fieldkit.i18n import _
 from ui.pages.conflicts_page import ConflictsPage
 from ui.pages.duplicates_page import DuplicatesPage
@@ -15,9 +16,10 @@ PACKETS, CONFLICTS, DUPLICATES = range(3)
 
 
 class SyncTabs(QWidget):
-    """Relays each tab's ``data_changed`` and ``message`` so the window wires one page."""
+    """Passes what one tab changed to the other two, and reports it through ``data_changed`` and
+    ``message`` so that the window wires one page."""
 
-    data_changed = Signal()
+    data_changed = Signal(object)  # ChangeSet
     message = Signal(str)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
@@ -33,15 +35,25 @@ class SyncTabs(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         for page in (self.packets, self.conflicts, self.duplicates):
-            page.data_changed.connect(self.data_changed)
+            page.data_changed.connect(lambda changes, source=page: self._tab_changed(changes, source))
             page.message.connect(self.message)
-        # an import can bring conflicts; a resolution changes what the packets page counts
-        self.packets.data_changed.connect(self.conflicts.refresh)
         self.conflicts.count_changed.connect(self._show_count)
+
+    def _tab_changed(self, changes: ChangeSet, source: QWidget) -> None:
+        self.apply_changes(changes, reported_by=source)  # the tab itself already shows its result
+        self.data_changed.emit(changes)
 
     def _show_count(self, count: int) -> None:
         label = _("Conflicts ({count})").format(count=count) if count else _("Conflicts")
         self.tabs.setTabText(CONFLICTS, label)
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        self.packets.set_workspace(workspace)
+
+    def apply_changes(self, changes: ChangeSet, *, reported_by: QWidget | None = None) -> None:
+        for page in (self.packets, self.conflicts, self.duplicates):
+            if page is not reported_by:
+                page.apply_changes(changes)
 
     def refresh(self) -> None:
         page = self.tabs.currentWidget()

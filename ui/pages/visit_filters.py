@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -17,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitFilter
-from fieldkit.services.vocab import Vocabularies
 
 SEARCH_DEBOUNCE_MS = 250
 _NO_DATE = QDate(1900, 1, 1)  # the minimum shows as "Any": QDateEdit has no empty value
@@ -54,6 +55,25 @@ def _combo(parent: QWidget, any_text: str, items: list[tuple[str, str]]) -> QCom
     return combo
 
 
+def _refill(combo: QComboBox, items: Sequence[tuple[str, str, str | None]]) -> bool:
+    """Replace the items after the first ("any") one with (label, code, tooltip); keep the chosen
+    code if it is still there. Returns whether the chosen one disappeared."""
+    chosen = combo.currentData()
+    combo.blockSignals(True)
+    try:
+        while combo.count() > 1:
+            combo.removeItem(combo.count() - 1)
+        for label, code, tooltip in items:
+            combo.addItem(label, code)
+            if tooltip:
+                combo.setItemData(combo.count() - 1, tooltip, Qt.ItemDataRole.ToolTipRole)
+        index = combo.findData(chosen) if chosen is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+    finally:
+        combo.blockSignals(False)
+    return chosen is not None and index < 0
+
+
 class VisitFilterBar(QWidget):
     """``changed`` fires once per change (typing is debounced) with nothing: ask ``current_filter()``."""
 
@@ -68,8 +88,6 @@ class VisitFilterBar(QWidget):
         offices: tuple[str, ...] = (),
     ) -> None:
         super().__init__(parent)
-        terms = lambda name: [(t.code, t.label()) for t in vocab.terms(name)]  # noqa: E731
-
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(_("Search titles, narratives and incidents, in any language…"))
         self.search.setClearButtonEnabled(True)
@@ -83,21 +101,17 @@ class VisitFilterBar(QWidget):
 
         self.date_from = _date_edit(self)
         self.date_to = _date_edit(self)
-        self.visit_type = _combo(self, _("Any type"), terms("visit_type"))
+        self.visit_type = _combo(self, _("Any type"), [])
         self.location = _combo(self, _("Anywhere"), [])
-        for area in areas:
-            # Indent by level so the tree shows in a flat list; the tooltip has the full path.
-            self.location.addItem("    " * area.level + area.name, area.id)
-            self.location.setItemData(self.location.count() - 1, area.path, Qt.ItemDataRole.ToolTipRole)
-        self.violation = _combo(self, _("Any violation"), terms("violation_type"))
+        self.violation = _combo(self, _("Any violation"), [])
         self.followups = _combo(
             self,
             _("Any follow-up status"),
             [("open", _("Has open follow-ups")), ("overdue", _("Has overdue follow-ups")),
              ("none", _("No open follow-ups"))],
         )  # fmt: skip
-        self.confidentiality = _combo(self, _("Any confidentiality"), terms("sensitivity_level"))
-        self.office = _combo(self, _("All offices"), [(code, code) for code in offices])
+        self.confidentiality = _combo(self, _("Any confidentiality"), [])
+        self.office = _combo(self, _("All offices"), [])
         self.show_deleted = QCheckBox(_("Show deleted visits"), self)
         self.clear_button = QPushButton(_("Clear filters"), self)
         self.clear_button.clicked.connect(self.clear)
@@ -119,17 +133,16 @@ class VisitFilterBar(QWidget):
             (_("Violation"), self.violation),
             (_("Follow-ups"), self.followups),
             (_("Confidentiality"), self.confidentiality),
+            (_("Office"), self.office),
         ]
-        if len(offices) > 1:  # a field office holds only its own visits: no office filter to offer
-            fields.append((_("Office"), self.office))
-        else:
-            self.office.hide()
         for column, (text, widget) in enumerate(fields):
             label = QLabel(text, self)
             label.setBuddy(widget)
             grid.addWidget(label, 0, column)
             grid.addWidget(widget, 1, column)
             grid.setColumnStretch(column, 0 if isinstance(widget, QDateEdit) else 1)
+        self.office_label, self._grid, self._office_column = label, grid, column
+        self.set_choices(vocab, areas, offices)
 
         outer = QGridLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -141,6 +154,27 @@ class VisitFilterBar(QWidget):
         for combo in self._combos():
             combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
         self.show_deleted.toggled.connect(lambda _on: self.changed.emit())
+
+    def set_choices(self, vocab: Vocabularies, areas: tuple[AreaRow, ...], offices: tuple[str, ...]) -> None:
+        """Fill the lists from the workspace, keeping what is chosen; ``changed`` fires only if a
+        chosen item is gone (e.g. a place deleted by an import)."""
+        terms = lambda name: [(t.label(), t.code, None) for t in vocab.terms(name)]  # noqa: E731
+        # indented by level so the tree shows in a flat list; the tooltip has the full path
+        places = [("    " * a.level + a.name, a.id, a.path) for a in areas]
+        lost = [
+            _refill(self.visit_type, terms("visit_type")),
+            _refill(self.location, places),
+            _refill(self.violation, terms("violation_type")),
+            _refill(self.confidentiality, terms("sensitivity_level")),
+            _refill(self.office, [(code, code, None) for code in offices]),
+        ]
+        # a field office holds only its own visits: no office filter to offer
+        several = len(offices) > 1
+        self.office.setVisible(several)
+        self.office_label.setVisible(several)
+        self._grid.setColumnStretch(self._office_column, 1 if several else 0)
+        if any(lost):
+            self.changed.emit()
 
     def _combos(self) -> tuple[QComboBox, ...]:
         return (

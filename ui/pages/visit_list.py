@@ -7,16 +7,17 @@ back after a newer query started is dropped, so a slow search never overwrites a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
-from fieldkit.services.monitoring_types import VisitData, VisitFilter, VisitPage, VisitRow
+from fieldkit.services.monitoring_types import VisitFilter, VisitPage, VisitRow
 from fieldkit.services.visit_list import list_visits
-from fieldkit.services.vocab import Vocabularies
 from ui.formatting import format_value, format_visit_date
 from ui.ops import Op, OpHandle, show_failure
 from ui.table_model import Column, RowTableModel
@@ -37,41 +38,20 @@ SORT_KEYS = {
     COL_OFFICE: "origin_office",
 }
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
-_OPEN = ("open", "in-progress")
 
 
-def visit_columns(vocab: Vocabularies) -> list[Column[VisitRow]]:
+def visit_columns(vocab: Callable[[], Vocabularies]) -> list[Column[VisitRow]]:
+    """``vocab`` gives the vocabularies current when a cell is drawn: they may be reloaded."""
     return [
         Column(_("Date"), lambda r: format_visit_date(r.date_start, r.date_end, r.date_precision)),
         Column(_("Title"), lambda r: r.title, tooltip=lambda r: r.title),
-        Column(_("Type"), lambda r: vocab.label("visit_type", r.visit_type)),
+        Column(_("Type"), lambda r: vocab().label("visit_type", r.visit_type)),
         Column(_("Location"), lambda r: r.location, tooltip=lambda r: r.location or None),
-        Column(_("Confidentiality"), lambda r: vocab.label("sensitivity_level", r.confidentiality)),
+        Column(_("Confidentiality"), lambda r: vocab().label("sensitivity_level", r.confidentiality)),
         Column(_("Incidents"), lambda r: r.incident_count, alignment=_TRAILING),
         Column(_("Open follow-ups"), lambda r: r.open_followups, alignment=_TRAILING),
         Column(_("Office"), lambda r: r.origin_office),
     ]
-
-
-def row_from_visit(data: VisitData) -> VisitRow:
-    """The list line for a visit the editor just saved, counted the way ``list_visits`` counts."""
-    assert data.id is not None and data.updated_at is not None
-    return VisitRow(
-        id=data.id,
-        title=data.title,
-        visit_type=data.visit_type,
-        date_start=data.date_start,
-        date_end=data.date_end,
-        date_precision=data.date_precision,
-        location=data.location_text,
-        confidentiality=data.confidentiality,
-        incident_count=len(data.incidents),
-        open_followups=sum(1 for f in data.follow_ups if f.status in _OPEN),
-        origin_office=data.origin_office,
-        updated_at=data.updated_at,
-        version=data.version,
-        deleted=data.deleted,
-    )
 
 
 def date_column_width(view: QTableView) -> int:
@@ -93,8 +73,9 @@ class VisitList(QObject):
         super().__init__(view)
         self._ctx = ctx
         self._view = view
+        self.vocab = vocab  # replaced when the window reloads its workspace
         self.model: RowTableModel[VisitRow] = RowTableModel(
-            visit_columns(vocab), display=format_value, parent=self
+            visit_columns(lambda: self.vocab), display=format_value, parent=self
         )
         self.filter = VisitFilter()
         self.sort = SORT_KEYS[COL_DATE]
@@ -150,6 +131,15 @@ class VisitList(QObject):
         self._first_pending, self._more_pending = True, False
         self._handle = self._query(offset=0)
 
+    def refresh(self) -> None:
+        """Query the rows shown so far again, for changes made elsewhere: the scroll position and
+        the selection stay where they were."""
+        self._generation += 1
+        if self._handle is not None:
+            self._handle.cancel()
+        self._first_pending, self._more_pending = True, False
+        self._handle = self._query(offset=0, limit=max(PAGE_SIZE, self.model.rowCount()), in_place=True)
+
     def fetch_more(self) -> None:
         if self._first_pending or self._more_pending or not self.has_more():
             return
@@ -163,29 +153,33 @@ class VisitList(QObject):
     def busy(self) -> bool:
         return self._first_pending or self._more_pending
 
-    def _query(self, offset: int) -> OpHandle[VisitPage]:
+    def _query(self, offset: int, limit: int | None = None, *, in_place: bool = False) -> OpHandle[VisitPage]:
         generation = self._generation
         ctx, flt, sort, descending = self._ctx, self.filter, self.sort, self.descending
+        count = limit or PAGE_SIZE
 
         def fn(progress: Progress) -> VisitPage:
             progress.check()
-            return list_visits(ctx, flt, sort=sort, descending=descending, offset=offset, limit=PAGE_SIZE)
+            return list_visits(ctx, flt, sort=sort, descending=descending, offset=offset, limit=count)
 
         return (
             Op(self, fn)
-            .on_success(lambda page: self._arrived(generation, page))
+            .on_success(lambda page: self._arrived(generation, page, in_place=in_place))
             .on_failure(lambda exc: self._failed(generation, exc))
             .on_cancel(lambda: None)
             .run()
         )
 
-    def _arrived(self, generation: int, page: VisitPage) -> None:
+    def _arrived(self, generation: int, page: VisitPage, *, in_place: bool = False) -> None:
         if generation != self._generation:
             return
         if page.offset == 0:
             self._first_pending = False
-            self.model.set_rows(page.rows)
-            self._view.scrollToTop()
+            if in_place:
+                self._replace_rows(page.rows)
+            else:
+                self.model.set_rows(page.rows)
+                self._view.scrollToTop()
         else:
             self._more_pending = False
             for row in page.rows:
@@ -199,6 +193,28 @@ class VisitList(QObject):
             self.loaded.emit()
         self.page_loaded.emit()
         self.fill_viewport()  # the viewport may not be full yet
+
+    def _replace_rows(self, rows: list[VisitRow]) -> None:
+        if [r.id for r in rows] == [r.id for r in self.model.rows()]:
+            for row in rows:  # the same visits in the same order: redraw them where they are
+                self.model.update_row(row.id, row)
+            return
+        selected = [r.id for r in self.selected_rows()]
+        current = self.current_row()
+        bar = self._view.verticalScrollBar()
+        position = bar.value()
+        self.model.set_rows(rows)
+        selection = self._view.selectionModel()
+        if current is not None and self.model.index_of(current.id).isValid():
+            self._view.setCurrentIndex(self.model.index_of(current.id))
+        for visit_id in selected:
+            index = self.model.index_of(visit_id)
+            if index.isValid():
+                selection.select(
+                    index, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+                )
+        # the scroll range follows the new rows at the next layout pass
+        QTimer.singleShot(0, self, lambda: bar.setValue(position))
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
@@ -236,13 +252,6 @@ class VisitList(QObject):
             self.reload()
 
     # -- changes made elsewhere -----------------------------------------------------------------
-
-    def visit_saved(self, data: VisitData) -> None:
-        """Update the row in place; a new visit needs a fresh page 0 to land where it sorts."""
-        if data.id is not None and self.model.index_of(data.id).isValid():
-            self.model.update_row(data.id, row_from_visit(data))
-        else:
-            self.reload()
 
     def visit_removed(self, visit_id: str) -> None:
         """Deleted, or restored while the list shows deleted visits: it no longer belongs here."""

@@ -2,44 +2,38 @@
 
 Revision ID: 0005
 Revises: 0004
+
+SQLite only (PostgreSQL's table has record_id as its primary key already). FTS5 cannot
+change a column's options in place, so the table is made anew and its rows copied across
+as they are: the indexed words do not change, only whether record_id is indexed. (Rows
+written before 0005 may space CJK characters two apart rather than one; the tokenizer
+reads the same words either way.)
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
-
-from fieldkit.search import rebuild_index
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
+_TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"
+
+
+def _remake(record_id_column: str) -> None:
+    op.execute("ALTER TABLE visit_search RENAME TO visit_search_before")
+    op.execute(f"CREATE VIRTUAL TABLE visit_search USING fts5({record_id_column}, body, {_TOKENIZE})")
+    op.execute("INSERT INTO visit_search (record_id, body) SELECT record_id, body FROM visit_search_before")
+    op.execute("DROP TABLE visit_search_before")
+
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return  # PostgreSQL's table has record_id as its primary key already
-    op.execute("DROP TABLE visit_search")
-    op.execute(
-        "CREATE VIRTUAL TABLE visit_search USING fts5("
-        "record_id, body, tokenize = 'unicode61 remove_diacritics 2')"
-    )
-    session = sa.orm.Session(bind=bind)
-    rebuild_index(session)
-    session.flush()
+    if op.get_bind().dialect.name == "sqlite":
+        _remake("record_id")
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return
-    op.execute("DROP TABLE visit_search")
-    op.execute(
-        "CREATE VIRTUAL TABLE visit_search USING fts5("
-        "record_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2')"
-    )
-    session = sa.orm.Session(bind=bind)
-    rebuild_index(session)
-    session.flush()
+    if op.get_bind().dialect.name == "sqlite":
+        _remake("record_id UNINDEXED")

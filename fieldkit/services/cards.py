@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fieldkit.access import Permission, requires
+from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.crypto import CryptoError, agebox, minisign
 from fieldkit.crypto.keys import fingerprint, normalize_fingerprint
+from fieldkit.domain.keys import local_keys
+from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
-from fieldkit.services.office import OFFICE_CODE, OfficeInfo, local_keys, local_office
-from fieldkit.services.vocab import vocabularies
+from fieldkit.services.office import OFFICE_CODE, OfficeInfo, list_offices, local_office
 from fieldkit.store.system import Office
 
 CARD_FORMAT = "fieldkit-office-card"
@@ -50,11 +53,12 @@ def card_to_json(card: OfficeCard) -> dict[str, Any]:
     }
 
 
+@requires(Permission.MANAGE_OFFICE)
 def write_card(ctx: Context, out: Path) -> OfficeCard:
     info = local_office(ctx)
     if info is None:
-        ctx.office  # raises NotInitialised with the usual message  # noqa: B018
-        raise AssertionError
+        ctx.require_office()
+        raise AssertionError("an office without a row")
     card = OfficeCard(
         info.code,
         info.name,
@@ -68,6 +72,7 @@ def write_card(ctx: Context, out: Path) -> OfficeCard:
     return card
 
 
+@requires(Permission.MANAGE_OFFICE)
 def read_card(ctx: Context, path: Path) -> OfficeCard:
     """Parse and check a card; the fingerprint is recomputed, never taken on trust."""
     try:
@@ -103,7 +108,8 @@ def read_card(ctx: Context, path: Path) -> OfficeCard:
     return OfficeCard(code, name, kind, str(parent) if parent else None, recipient, public_key, computed)
 
 
-def trust_card(ctx: Context, card: OfficeCard) -> OfficeInfo:
+@requires(Permission.MANAGE_OFFICE)
+def trust_card(ctx: Context, card: OfficeCard) -> Changed[OfficeInfo]:
     """Add (or re-key, after a new card) a partner office."""
     if card.code == ctx.office:
         raise ValidationError(_("This is this office's own card"))
@@ -115,15 +121,11 @@ def trust_card(ctx: Context, card: OfficeCard) -> OfficeInfo:
         row.name, row.office_type, row.parent_code = card.name, card.office_type, card.parent_code
         row.age_recipient, row.minisign_public_key = card.age_recipient, card.minisign_public_key
         row.fingerprint, row.trusted_at = card.fingerprint, ctx.now()
-    return next(o for o in _offices(ctx) if o.code == card.code)
+    info = next(o for o in list_offices(ctx) if o.code == card.code)
+    return Changed(info, ChangeSet(offices=True))
 
 
-def _offices(ctx: Context) -> list[OfficeInfo]:
-    from fieldkit.services.office import list_offices
-
-    return list_offices(ctx)
-
-
+@requires(Permission.MANAGE_OFFICE)
 def export_keys(ctx: Context, out_dir: Path) -> list[Path]:
     """Write the secret keys in the reference tools' formats, readable by the owner only."""
     keys = local_keys(ctx)
