@@ -10,29 +10,17 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
-from sync_offices import offices
+from sync_offices import exchange_all, offices
 
 from fieldkit.context import Context
 from fieldkit.services.data import export_data
 from fieldkit.services.people import merge
 from fieldkit.services.records import create_record, get_record, update_record
-from fieldkit.sync.export import export_packet
-from fieldkit.sync.importer import import_packet
 
 ROEA = ("ROEA", "regional-office", "HQ")
 ROWA = ("ROWA", "regional-office", "HQ")
 HQ = ("HQ", "headquarters", None)
 CODES = ("ROEA", "ROWA", "HQ")
-
-
-def sync_all(o: dict[str, Context], tmp: Path, rounds: int = 2) -> None:
-    for _round in range(rounds):
-        for src in CODES:
-            for dst in CODES:
-                if src != dst:
-                    n = len(list(tmp.glob("*.fieldkit")))
-                    packet = export_packet(o[src], dst, tmp / f"{n:03d}-{src}-{dst}.fieldkit").paths[0]
-                    import_packet(o[dst], packet, max_delete_share=None)
 
 
 def snapshot(ctx: Context, out: Path) -> dict[str, bytes]:
@@ -43,7 +31,7 @@ def snapshot(ctx: Context, out: Path) -> dict[str, bytes]:
 def two_organisations(o: dict[str, Context], tmp: Path) -> tuple[str, str]:
     first = create_record(o["ROWA"], "organisation", {"name": "Prison service"})["id"]
     second = create_record(o["HQ"], "organisation", {"name": "Prison Service"})["id"]
-    sync_all(o, tmp, rounds=1)
+    exchange_all(o, tmp, rounds=1)
     return first, second
 
 
@@ -59,7 +47,7 @@ def test_the_same_merge_made_at_two_offices_imports(tmp_path: Path) -> None:
         keep, gone = two_organisations(o, tmp_path)
         merge(o["ROEA"], "organisation", keep, gone)
         merge(o["ROWA"], "organisation", keep, gone)
-        sync_all(o, tmp_path)
+        exchange_all(o, tmp_path)
         snaps = {code: snapshot(o[code], tmp_path / f"snap-{code}") for code in CODES}
         assert snaps["ROEA"] == snaps["ROWA"] == snaps["HQ"]
         assert not get_record(o["HQ"], "organisation", keep)["deleted"]
@@ -76,11 +64,11 @@ def test_opposite_merges_made_at_two_offices_converge(tmp_path: Path) -> None:
     with offices(tmp_path, ROEA, ROWA, HQ) as o:
         first, second = two_organisations(o, tmp_path)
         person = create_record(o["ROEA"], "person", {"code": "V-1"})["id"]
-        sync_all(o, tmp_path, rounds=1)
+        exchange_all(o, tmp_path, rounds=1)
         merge(o["ROEA"], "organisation", first, second)
         merge(o["ROWA"], "organisation", second, first)
         update_record(o["ROEA"], "person", person, {"organisation_id": first})
-        sync_all(o, tmp_path)
+        exchange_all(o, tmp_path)
         snaps = {code: snapshot(o[code], tmp_path / f"snap-{code}") for code in CODES}
         assert snaps["ROEA"]["person.jsonl"] == snaps["ROWA"]["person.jsonl"] == snaps["HQ"]["person.jsonl"]
         assert snaps["ROEA"] == snaps["ROWA"] == snaps["HQ"]
