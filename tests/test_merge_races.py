@@ -9,13 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sync_offices import exchange_all, offices
+from sync_offices import exchange_all, offices, visit
 
+from fieldkit.access import unchecked
 from fieldkit.context import Context
+from fieldkit.services.conflicts import list_conflicts
 from fieldkit.services.data import export_data
+from fieldkit.services.monitoring import delete_visit, get_visit, save_visit
 from fieldkit.services.people import merge
 from fieldkit.services.records import create_record, get_record, update_record
+from fieldkit.store.records import Involvement
 
 ROEA = ("ROEA", "regional-office", "HQ")
 ROWA = ("ROWA", "regional-office", "HQ")
@@ -72,3 +77,38 @@ def test_opposite_merges_made_at_two_offices_converge(tmp_path: Path) -> None:
         snaps = {code: snapshot(o[code], tmp_path / f"snap-{code}") for code in CODES}
         assert snaps["ROEA"]["person.jsonl"] == snaps["ROWA"]["person.jsonl"] == snaps["HQ"]["person.jsonl"]
         assert snaps["ROEA"] == snaps["ROWA"] == snaps["HQ"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="an edit-delete conflict keeps the edit's values as they were logged: the office that made "
+    "the edit keeps the merged-away organisation id, the others the id it was repointed to on "
+    "arrival, so the offices' conflicts differ",
+)
+def test_a_conflict_on_a_reference_to_a_merged_record_reads_the_same_everywhere(tmp_path: Path) -> None:
+    with offices(tmp_path, ROEA, ROWA, HQ) as o:
+        keep, gone = two_organisations(o, tmp_path)
+        visit_id = save_visit(o["ROEA"], visit()).value.id
+        assert visit_id is not None
+        exchange_all(o, tmp_path, rounds=1)
+        person = get_visit(o["ROWA"], visit_id).people[0]
+        with unchecked(), o["ROWA"].store.read() as session:
+            person_id = session.execute(
+                select(Involvement.person_id).where(Involvement.id == person.id)
+            ).scalar_one()
+        # ROWA files the person under one organisation while ROEA merges it away and deletes
+        # the visit, which retires the person
+        update_record(o["ROWA"], "person", person_id, {"organisation_id": gone})
+        merge(o["ROEA"], "organisation", keep, gone)
+        delete_visit(o["ROEA"], visit_id)
+        exchange_all(o, tmp_path)
+        conflicts = {code: list_conflicts(o[code]) for code in CODES}
+        assert [c.kind for c in conflicts["HQ"]] == ["edit-delete"]
+        snaps = {code: snapshot(o[code], tmp_path / f"snap-{code}") for code in CODES}
+        assert snaps["ROEA"]["person.jsonl"] == snaps["ROWA"]["person.jsonl"] == snaps["HQ"]["person.jsonl"]
+        assert (
+            snaps["ROEA"]["conflict.jsonl"]
+            == snaps["ROWA"]["conflict.jsonl"]
+            == snaps["HQ"]["conflict.jsonl"]
+        )
