@@ -15,6 +15,8 @@ from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.monitoring import save_visit
 from fieldkit.services.monitoring_types import FollowUpData, IncidentData, PersonData, VisitData
 from fieldkit.services.office import init_office
+from fieldkit.sync.export import export_packet
+from fieldkit.sync.importer import import_packet
 
 
 @contextmanager
@@ -60,3 +62,14 @@ def visit(title: str = "Visit to Kamiti prison", narrative: str = "Overcrowding 
 
 def add_visits(ctx: Context, count: int, prefix: str = "Visit") -> list[str]:
     return [save_visit(ctx, visit(f"{prefix} {i}")).value.id or "" for i in range(count)]
+
+
+def exchange_all(o: dict[str, Context], tmp: Path, rounds: int = 2) -> None:
+    """Every office sends every other one a packet, which is imported at once; ``rounds`` times."""
+    for _round in range(rounds):
+        for src in o:
+            for dst in o:
+                if src != dst:
+                    n = len(list(tmp.glob("*.fieldkit")))
+                    packet = export_packet(o[src], dst, tmp / f"{n:03d}-{src}-{dst}.fieldkit").paths[0]
+                    import_packet(o[dst], packet, max_delete_share=None)

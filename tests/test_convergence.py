@@ -1,69 +1,124 @@
 """Property: offices that imported the same packets hold identical data, whatever the order.
 
-Random concurrent edits, deletions and creations at three offices; packets exported at random
-moments, delivered late, out of order, twice, and relayed; then everything is delivered and
-every office must export byte-identical records and conflicts.
+Three consolidating offices run random programs: visits created, edited, deleted and restored
+with their incidents, follow-ups and people; children and involvements added to records another
+office created; organisations and participants merged; conflicts resolved, sometimes by two
+offices racing each other. Packets, sometimes split into parts, are exported at random moments,
+delivered late, out of order and twice, or lost and sent again. Once everything is delivered,
+every office must export byte-identical records of every type and the same conflicts.
+
+``FIELDKIT_CONVERGENCE_EXAMPLES`` sets the number of examples (15 by default; CI runs 200).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import random
 import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from sync_offices import add_visits, offices
+from sqlalchemy import select
+from sync_offices import visit
 
+from fieldkit.access import unchecked
 from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
 from fieldkit.opening import open_context
+from fieldkit.services.cards import read_card, trust_card, write_card
+from fieldkit.services.conflicts import ConflictRow, list_conflicts, resolve
 from fieldkit.services.data import export_data
-from fieldkit.services.monitoring import save_visit
-from fieldkit.services.monitoring_types import VisitFilter
-from fieldkit.services.records import delete_record, restore_record, update_record
-from fieldkit.services.visit_list import list_visits
+from fieldkit.services.monitoring import delete_visit, save_visit
+from fieldkit.services.office import init_office
+from fieldkit.services.people import merge
+from fieldkit.services.records import create_record, delete_record, restore_record, update_record
+from fieldkit.store.registry import model_of
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 
 CODES = ("ROEA", "ROWA", "HQ")
-FIELDS = {
-    "narrative": st.sampled_from(["Overcrowding", "Access denied", "Water shortage", "نقص المياه", "律师"]),
-    "title": st.sampled_from(["Prison visit", "Trial", "Camp", "Визит"]),
-    "team": st.sampled_from(["A", "B", "C"]),
-    "confidentiality": st.sampled_from(["internal", "confidential", "strictly-confidential"]),
-}
+SPECS = (("ROEA", "regional-office", "HQ"), ("ROWA", "regional-office", "HQ"), ("HQ", "headquarters", None))
+EXAMPLES = int(os.environ.get("FIELDKIT_CONVERGENCE_EXAMPLES", "15"))
+#: small enough that a packet of a few changes comes in several parts
+PART_SIZES = (600, None, 1500)
 
-office = st.sampled_from(range(len(CODES)))
-step = st.one_of(
-    st.tuples(st.just("edit"), office, st.integers(0, 20), st.sampled_from(sorted(FIELDS)), st.data()),
-    st.tuples(st.just("delete"), office, st.integers(0, 20)),
-    st.tuples(st.just("restore"), office, st.integers(0, 20)),
-    st.tuples(st.just("create"), office),
-    st.tuples(st.just("export"), office, office),
-    st.tuples(st.just("import"), office, st.integers(0, 10)),
-)
+#: record type -> field -> values an edit may set (codes from the vocabularies where coded)
+EDITS: dict[str, dict[str, tuple[Any, ...]]] = {
+    "monitoring_visit": {
+        "narrative": ("Overcrowding", "Access denied", "نقص المياه", "律师"),
+        "title": ("Prison visit", "Trial", "Визит"),
+        "confidentiality": ("internal", "confidential", "strictly-confidential"),
+    },
+    "incident": {"summary": ("Beating", "Threats", "Detention without charge")},
+    "follow_up": {"responsible": ("Desk A", "Desk B", "HQ"), "status": ("open", "in-progress")},
+    "person": {"birth_year": (1970, 1985, None), "code": ("V-1", "W-2", "S-3")},
+    "involvement": {"role": ("victim", "witness", "source")},
+    "organisation": {"name": ("Ministry of Justice", "Prison service", "Bar association")},
+    "participant": {"position": ("Warden", "Lawyer", "Nurse")},
+}
+MERGING_OFFICE = "ROEA"
+#: children a person may delete one by one
+DELETABLE = ("incident", "follow_up", "involvement")
+
+
+class Clock:
+    """Time for every office of one run: one second per reading, never the wall clock."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.at = start
+
+    def __call__(self) -> dt.datetime:
+        self.at += dt.timedelta(seconds=1)
+        return self.at
+
+
+def _open(path: Path, clock: Clock, seed: int) -> Context:
+    ctx = open_context(path)
+    ctx.now = clock
+    ctx.rng = random.Random(seed)
+    return ctx
 
 
 @pytest.fixture(scope="module")
 def template() -> Iterator[Path]:
-    """Three consolidating offices that trust each other and share three visits."""
+    """Three consolidating offices that trust each other and share two visits, two organisations
+    and two participants."""
     root = Path(tempfile.mkdtemp(prefix="fieldkit-convergence-"))
-    specs = (
-        ("ROEA", "regional-office", "HQ"),
-        ("ROWA", "regional-office", "HQ"),
-        ("HQ", "headquarters", None),
-    )
-    with offices(root, *specs) as o:
-        add_visits(o["ROEA"], 3, "Shared")
-        packet = export_packet(o["ROEA"], "ROWA", root / "seed1.fieldkit").paths[0]
-        import_packet(o["ROWA"], packet)
-        packet = export_packet(o["ROEA"], "HQ", root / "seed2.fieldkit").paths[0]
-        import_packet(o["HQ"], packet)
+    clock = Clock(dt.datetime(2026, 6, 1, 8, 0))
+    ctxs = {code: _open(root / f"{code}.db", clock, n) for n, code in enumerate(CODES)}
+    try:
+        for code, kind, parent in SPECS:
+            init_office(ctxs[code], code, f"Office {code}", kind, parent)
+            write_card(ctxs[code], root / f"{code}.card.json")
+        for code, ctx in ctxs.items():
+            for other in CODES:
+                if other != code:
+                    trust_card(ctx, read_card(ctx, root / f"{other}.card.json"))
+        for n in range(2):
+            save_visit(ctxs["ROEA"], visit(f"Shared {n}"))
+        create_record(ctxs["ROWA"], "organisation", {"name": "Prison service"})
+        create_record(ctxs["HQ"], "organisation", {"name": "Prison Service"})
+        create_record(ctxs["ROWA"], "participant", {"full_name": "Mohammed Al-Haddad", "birth_year": 1980})
+        create_record(ctxs["HQ"], "participant", {"full_name": "محمد الحداد", "birth_year": 1980})
+        for src in ("ROEA", "ROWA", "HQ", "ROEA"):
+            for dst in CODES:
+                if dst != src:
+                    path = root / f"seed-{src}-{dst}.fieldkit"
+                    path.unlink(missing_ok=True)
+                    import_packet(
+                        ctxs[dst], export_packet(ctxs[src], dst, path, share_identities=True).paths[0]
+                    )
+    finally:
+        for ctx in ctxs.values():
+            ctx.close()
     yield root
     shutil.rmtree(root, ignore_errors=True)
 
@@ -75,32 +130,215 @@ class World:
     inbox: dict[str, list[Path]] = field(default_factory=lambda: {c: [] for c in CODES})
     packets: int = 0
 
-    def visits(self, code: str, deleted: bool = False) -> list[str]:
-        page = list_visits(self.ctx[code], VisitFilter(deleted=deleted), sort="title", limit=1000)
-        return sorted(r.id for r in page.rows)
+    def live(self, code: str, record_type: str, *, deleted: bool = False) -> list[str]:
+        model = model_of(record_type)
+        with unchecked(), self.ctx[code].store.read() as session:
+            query = select(model.id).where(model.deleted.is_(deleted)).order_by(model.created_at, model.id)
+            return list(session.execute(query).scalars())
 
-    def export(self, src: str, dst: str) -> None:
+    def export(self, src: str, dst: str, part_size: int | None = None) -> None:
         self.packets += 1
-        path = self.root / f"p{self.packets:04d}.fieldkit"
-        self.inbox[dst].append(export_packet(self.ctx[src], dst, path).paths[0])
+        folder = self.root / f"p{self.packets:04d}"
+        folder.mkdir()
+        result = export_packet(
+            self.ctx[src], dst, folder / "packet.fieldkit", part_size=part_size, share_identities=True
+        )
+        self.inbox[dst].extend(result.paths)
 
     def deliver(self, dst: str, index: int) -> None:
         if self.inbox[dst]:
-            packet = self.inbox[dst][index % len(self.inbox[dst])]
+            packet = self.inbox[dst].pop(index % len(self.inbox[dst]))
             try:
-                import_packet(self.ctx[dst], packet, max_delete_share=None)
+                summary = import_packet(self.ctx[dst], packet, max_delete_share=None)
             except FieldKitError as exc:
                 assert "already imported" in str(exc)
+                return
+            if summary.held:
+                event("changes held until what they need arrives")
+
+    def drop(self, dst: str, index: int) -> None:
+        """A lost stick or e-mail: the changes it carried go again in a later packet."""
+        if self.inbox[dst]:
+            self.inbox[dst].pop(index % len(self.inbox[dst]))
+
+    def sync_all(self) -> None:
+        for src in CODES:
+            for dst in CODES:
+                if src != dst:
+                    self.export(src, dst)
+                    while self.inbox[dst]:
+                        self.deliver(dst, 0)
 
     def snapshot(self, code: str) -> dict[str, bytes]:
         out = self.root / f"snap-{code}"
         shutil.rmtree(out, ignore_errors=True)
         export_data(self.ctx[code], "jsonl", out, include_restricted=True)
-        # identifying details of people never leave their office unless shared on purpose
-        return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != "person_identity.jsonl"}
+        files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+        # A conflict keeps an edit's values as logged, before a merge repointed them, so offices
+        # differ there on the merged-away id (test_merge_races.py pins this); read it as its target.
+        for line in files["record_alias.jsonl"].decode().splitlines():
+            alias = json.loads(line)
+            if not alias["deleted"]:
+                files["conflict.jsonl"] = files["conflict.jsonl"].replace(
+                    alias["alias_id"].encode(), alias["target_id"].encode()
+                )
+        return files
 
 
-EXAMPLES = int(os.environ.get("FIELDKIT_CONVERGENCE_EXAMPLES", "200"))
+def _pick(items: list[str], index: int) -> str | None:
+    return items[index % len(items)] if items else None
+
+
+def _edit(world: World, who: str, pick: int, choice: int) -> None:
+    record_type = sorted(EDITS)[pick % len(EDITS)]
+    target = _pick(world.live(who, record_type), pick // len(EDITS))
+    if target is None:
+        return
+    fields = EDITS[record_type]
+    name = sorted(fields)[choice % len(fields)]
+    values = fields[name]
+    update_record(world.ctx[who], record_type, target, {name: values[(choice // len(fields)) % len(values)]})
+
+
+def _resolve(world: World, who: str, pick: int, choice: int) -> None:
+    open_conflicts = sorted(list_conflicts(world.ctx[who]), key=lambda c: c.id)
+    if open_conflicts:
+        _settle(world, who, open_conflicts[pick % len(open_conflicts)], choice)
+
+
+def _settle(world: World, who: str, conflict: ConflictRow, choice: int) -> None:
+    ctx = world.ctx[who]
+    if conflict.kind == "edit-delete":
+        resolve(ctx, conflict.record_type, conflict.record_id, [conflict.id], {}, deleted=choice % 2 == 0)
+    else:
+        value = (conflict.winner_value, conflict.loser_value)[choice % 2]
+        resolve(ctx, conflict.record_type, conflict.record_id, [conflict.id], {conflict.field: value})
+    event(f"{conflict.kind} conflict resolved")
+
+
+def _contest(world: World, who: str, rival: str, pick: int, choice: int) -> None:
+    """Two offices set one field of one record to different values before hearing of each other."""
+    record_type = sorted(EDITS)[pick % len(EDITS)]
+    shared = sorted(set(world.live(who, record_type)) & set(world.live(rival, record_type)))
+    target = _pick(shared, pick // len(EDITS))
+    if target is None or who == rival:
+        return
+    fields = EDITS[record_type]
+    name = sorted(fields)[choice % len(fields)]
+    values = fields[name]
+    first = (choice // len(fields)) % len(values)
+    update_record(world.ctx[who], record_type, target, {name: values[first]})
+    update_record(world.ctx[rival], record_type, target, {name: values[(first + 1) % len(values)]})
+
+
+def _race(world: World, who: str, rival: str, pick: int, choice: int) -> None:
+    """Two offices settle the same conflict, each its own way, before hearing of each other."""
+    if who == rival:
+        return
+    mine = {c.id: c for c in list_conflicts(world.ctx[who])}
+    theirs = {c.id: c for c in list_conflicts(world.ctx[rival])}
+    if not mine.keys() & theirs.keys():
+        # make one: both edit, then hear of each other through one packet each way
+        _contest(world, who, rival, pick, choice)
+        for src, dst in ((who, rival), (rival, who)):
+            world.export(src, dst)
+            world.deliver(dst, -1)
+        mine = {c.id: c for c in list_conflicts(world.ctx[who])}
+        theirs = {c.id: c for c in list_conflicts(world.ctx[rival])}
+    common = sorted(mine.keys() & theirs.keys())
+    if not common:
+        return
+    conflict_id = common[pick % len(common)]
+    _settle(world, who, mine[conflict_id], choice)
+    _settle(world, rival, theirs[conflict_id], choice + 1)
+    event("one conflict resolved at two offices")
+
+
+def _merge(world: World, who: str, pick: int, choice: int) -> None:
+    # Only one office merges: two offices merging the same pair concurrently is a known failure
+    # (test_merge_races.py), as is merging participants who attended one event together.
+    who = MERGING_OFFICE
+    record_type = ("organisation", "participant")[choice % 2]
+    live = world.live(who, record_type)
+    if len(live) < 2:
+        return
+    keep = live[pick % len(live)]
+    gone = live[(pick + 1 + (choice // 2) % (len(live) - 1)) % len(live)]
+    merge(world.ctx[who], record_type, keep, gone)
+    event(f"{record_type} merged")
+
+
+def _run(world: World, item: tuple[str, int, int, int, int]) -> None:
+    kind, office, pick, other, choice = item
+    who = CODES[office]
+    ctx = world.ctx[who]
+    if kind == "create_visit":
+        save_visit(ctx, visit(f"New at {who}"))
+    elif kind == "edit":
+        _edit(world, who, pick, choice)
+    elif kind == "delete_visit" and (target := _pick(world.live(who, "monitoring_visit"), pick)):
+        delete_visit(ctx, target)
+    elif kind == "restore_visit" and (
+        target := _pick(world.live(who, "monitoring_visit", deleted=True), pick)
+    ):
+        restore_record(ctx, "monitoring_visit", target)
+    elif kind == "delete_child":
+        record_type = DELETABLE[choice % len(DELETABLE)]
+        if target := _pick(world.live(who, record_type), pick):
+            delete_record(ctx, record_type, target)
+    elif kind == "add_follow_up" and (target := _pick(world.live(who, "monitoring_visit"), pick)):
+        # often on a visit another office created, which a third office may not have yet
+        create_record(ctx, "follow_up", {"visit_id": target, "action": f"Ask again ({who})"})
+    elif kind == "involve":
+        visit_id = _pick(world.live(who, "monitoring_visit"), pick)
+        person_id = _pick(world.live(who, "person"), other)
+        if visit_id and person_id:
+            create_record(
+                ctx, "involvement", {"visit_id": visit_id, "person_id": person_id, "role": "witness"}
+            )
+    elif kind == "add_reference_data":
+        if choice % 2:
+            create_record(ctx, "organisation", {"name": f"Prison service ({who})"})
+        else:
+            organisation = _pick(world.live(who, "organisation"), pick)
+            create_record(ctx, "participant", {"full_name": "Amina Diallo", "organisation_id": organisation})
+    elif kind == "link_organisation":
+        person_id = _pick(world.live(who, "person"), pick)
+        organisation = _pick(world.live(who, "organisation"), other)
+        if person_id and organisation:
+            update_record(ctx, "person", person_id, {"organisation_id": organisation})
+    elif kind == "merge":
+        _merge(world, who, pick, choice)
+    elif kind == "resolve":
+        _resolve(world, who, pick, choice)
+    elif kind == "contest":
+        _contest(world, who, CODES[other % len(CODES)], pick, choice)
+    elif kind == "race":
+        _race(world, who, CODES[other % len(CODES)], pick, choice)
+    elif kind == "export":
+        partner = CODES[(office + 1 + other % (len(CODES) - 1)) % len(CODES)]
+        world.export(who, partner, PART_SIZES[choice % len(PART_SIZES)])
+    elif kind == "deliver":
+        world.deliver(who, pick)
+    elif kind == "drop":
+        world.drop(who, pick)
+    elif kind == "sync_all":
+        world.sync_all()
+
+
+KINDS = (
+    *("create_visit", "edit", "edit", "edit", "delete_visit", "restore_visit", "delete_child"),
+    *("add_follow_up", "involve", "add_reference_data", "link_organisation", "merge", "merge"),
+    *("resolve", "resolve", "export", "export", "export", "export", "deliver", "deliver", "deliver"),
+    *("drop", "sync_all", "contest", "contest", "race", "race"),
+)
+step = st.tuples(
+    st.sampled_from(KINDS),
+    st.integers(0, len(CODES) - 1),
+    st.integers(0, 40),
+    st.integers(0, 40),
+    st.integers(0, 40),
+)
 
 
 @settings(
@@ -108,47 +346,34 @@ EXAMPLES = int(os.environ.get("FIELDKIT_CONVERGENCE_EXAMPLES", "200"))
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(steps=st.lists(step, min_size=4, max_size=14))
-def test_offices_converge(template: Path, steps: list[tuple]) -> None:
+@given(steps=st.lists(step, min_size=6, max_size=24))
+def test_offices_converge(template: Path, steps: list[tuple[str, int, int, int, int]]) -> None:
     root = Path(tempfile.mkdtemp(prefix="fieldkit-run-"))
     world = World(root)
+    clock = Clock(dt.datetime(2026, 7, 1, 8, 0))
     try:
-        for code in CODES:
+        for n, code in enumerate(CODES):
             shutil.copy(template / f"{code}.db", root / f"{code}.db")
-            world.ctx[code] = open_context(root / f"{code}.db")
+            world.ctx[code] = _open(root / f"{code}.db", clock, 100 + n)
         for item in steps:
-            kind, who = item[0], CODES[item[1]]
-            ctx = world.ctx[who]
-            if kind in ("edit", "delete") and (live := world.visits(who)):
-                target = live[item[2] % len(live)]
-                if kind == "delete":
-                    delete_record(ctx, "monitoring_visit", target)
-                else:
-                    value = item[4].draw(FIELDS[item[3]])
-                    update_record(ctx, "monitoring_visit", target, {item[3]: value})
-            elif kind == "restore" and (gone := world.visits(who, deleted=True)):
-                restore_record(ctx, "monitoring_visit", gone[item[2] % len(gone)])
-            elif kind == "create":
-                from sync_offices import visit
-
-                save_visit(ctx, visit(f"New at {who}"))
-            elif kind == "export" and item[1] != item[2]:
-                world.export(who, CODES[item[2]])
-            elif kind == "import":
-                world.deliver(who, item[2])
-        # deliver what is still in flight (newest first, then the rest), then sync until quiet
+            _run(world, item)
+        # deliver what is still in flight, in the order it happens to be in, then sync until quiet
         for code in CODES:
-            for index in reversed(range(len(world.inbox[code]))):
-                world.deliver(code, index)
+            while world.inbox[code]:
+                world.deliver(code, -1)
         for _round in range(3):
-            for src in CODES:
-                for dst in CODES:
-                    if src != dst:
-                        world.export(src, dst)
-                        world.deliver(dst, -1)
+            world.sync_all()
         first = world.snapshot(CODES[0])
+        event("some conflicts still open" if list_conflicts(world.ctx[CODES[0]]) else "no conflict left open")
+        assert {name for name, data in first.items() if data} >= {
+            "monitoring_visit.jsonl", "incident.jsonl", "person.jsonl", "person_identity.jsonl",
+            "involvement.jsonl", "follow_up.jsonl", "organisation.jsonl",
+        }  # fmt: skip
         for code in CODES[1:]:
-            assert world.snapshot(code) == first, f"{code} differs from {CODES[0]}"
+            snapshot = world.snapshot(code)
+            assert snapshot.keys() == first.keys()
+            for name in first:
+                assert snapshot[name] == first[name], f"{name}: {code} differs from {CODES[0]}"
     finally:
         for ctx in world.ctx.values():
             ctx.close()

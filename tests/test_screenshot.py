@@ -1,19 +1,27 @@
 """A real window under Xvfb: the main window on a demo store at 1366x768, grabbed from the screen.
 
-The picture must not be blank. With FIELDKIT_UPDATE_SCREENSHOTS=1 a copy goes to docs/screenshots/.
+The picture must not be blank, and the sidebar must be on the reading side: the left, or the
+right in Arabic, both where the widgets are and in the picture.
+With FIELDKIT_UPDATE_SCREENSHOTS=1 a copy goes to docs/screenshots/.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
 
 pytestmark = pytest.mark.xvfb
 
@@ -22,9 +30,11 @@ SCREEN = (1366, 768)
 CHILD_TIMEOUT_S = 300
 
 CHILD = r"""
+import json
 import sys
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 out, db, lang = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -51,6 +61,17 @@ window.show()
 def grab():
     screen = app.primaryScreen()
     ok = screen.grabWindow(0).save(out, "PNG")
+    # where the widgets really are, to check the picture against
+    places = {}
+    for name, widget in (("sidebar", window.sidebar), ("table", window.monitoring.table)):
+        corner = widget.mapToGlobal(widget.rect().topLeft())
+        places[name] = [corner.x(), corner.y(), widget.width(), widget.height()]
+    item = window.sidebar.visualItemRect(window.sidebar.currentItem())
+    corner = window.sidebar.viewport().mapToGlobal(item.topLeft())
+    places["current_page"] = [corner.x(), corner.y(), item.width(), item.height()]
+    places["highlight"] = window.sidebar.palette().color(QPalette.ColorRole.Highlight).getRgb()[:3]
+    with open(out + ".json", "w", encoding="utf-8") as fh:
+        json.dump(places, fh)
     window.close()
     ctx.close()
     app.exit(0 if ok else 4)
@@ -122,6 +143,37 @@ def _check_not_blank(png: Path) -> None:
     assert max(colours.values()) / samples < 0.9, "one colour covers nearly the whole screen"
 
 
+def _colours(image: QImage, rect: list[int]) -> Counter[int]:
+    x, y, width, height = rect
+    return Counter(image.pixel(i, j) for j in range(y, y + height, 2) for i in range(x, x + width, 2))
+
+
+def _check_layout(png: Path, places: dict[str, list[int]], right_to_left: bool) -> None:
+    """The sidebar on the reading side, the list beside it, and the picture showing it there."""
+    from PySide6.QtGui import QColor, QImage
+
+    sidebar, table, current = places["sidebar"], places["table"], places["current_page"]
+    width = SCREEN[0]
+    if right_to_left:
+        assert sidebar[0] > width / 2 and table[0] + table[2] <= sidebar[0], places
+    else:
+        assert sidebar[0] + sidebar[2] < width / 2 and sidebar[0] + sidebar[2] <= table[0], places
+    # the current page's row is painted in the selection colour where the sidebar is, and that
+    # colour is not what lies at the mirrored place across the screen
+    image = QImage(str(png))
+    here = _colours(image, current)
+    highlight, count = here.most_common(1)[0]
+    assert count / sum(here.values()) > 0.5, "the current page's row is not one colour in the picture"
+    painted = QColor(highlight).getRgb()[:3]
+    expected = places["highlight"]
+    assert max(abs(a - b) for a, b in zip(painted, expected, strict=True)) < 24, (
+        f"the current page's row is {painted}, not the selection colour {expected}"
+    )
+    mirrored = [width - current[0] - current[2], *current[1:]]
+    there = _colours(image, mirrored)
+    assert there[highlight] / sum(there.values()) < 0.2, "the sidebar is painted on the other side"
+
+
 @pytest.mark.parametrize(
     ("lang", "name"),
     [("en", "main-window.png"), ("ar", "main-window-ar.png"), ("zh", "main-window-zh.png")],
@@ -149,6 +201,8 @@ def test_main_window_screenshot(xvfb_display: str, tmp_path: Path, lang: str, na
     )
     assert done.returncode == 0, f"window process failed ({done.returncode}):\n{done.stderr[-4000:]}"
     _check_not_blank(out)
+    places = json.loads(Path(f"{out}.json").read_text(encoding="utf-8"))
+    _check_layout(out, places, right_to_left=lang == "ar")
     if os.environ.get("FIELDKIT_UPDATE_SCREENSHOTS") == "1":
         target = ROOT / "docs" / "screenshots" / name
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -42,7 +42,11 @@ def test_field_to_region_and_back(tmp_path: Path) -> None:
         first = export_packet(o["KE-NBO"], "ROEA", tmp_path)
         assert len(first.paths) == 1 and first.changes > 0
         summary = import_packet(o["ROEA"], first.paths[0])
-        assert summary.new == first.changes - first.counts.get("person_identity", 0) or summary.new > 0
+        # three visits, each with one incident, follow-up, person and involvement, all new there
+        assert summary.new == first.changes == 15 and summary.updated == summary.held == 0
+        assert summary.by_type == first.counts == {
+            "monitoring_visit": 3, "incident": 3, "follow_up": 3, "person": 3, "involvement": 3,
+        }  # fmt: skip
         assert live(o["ROEA"]) == 3
         copy = get_visit(o["ROEA"], ids[0])
         assert copy.title == "Visit 0" and copy.origin_office == "KE-NBO"

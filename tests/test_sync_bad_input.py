@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+import struct
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
@@ -105,7 +107,24 @@ def test_flipped_byte_anywhere(world: tuple[dict[str, Context], Path, Path], whe
     data[position] ^= 0x01
     bad = tmp / "flipped.fieldkit"
     bad.write_bytes(bytes(data))
-    refused(o, "ROEA", bad, tmp, ".")
+    refused(o, "ROEA", bad, tmp, _damage_named(good, position))
+
+
+def _damage_named(packet: Path, position: int) -> str:
+    """What the refusal must name for a byte flipped at ``position``: the member it hit,
+    or, past the members, the packet's directory."""
+    with zipfile.ZipFile(packet) as zf:
+        members = sorted(zf.infolist(), key=lambda info: info.header_offset)
+    data = packet.read_bytes()
+    for info in members:
+        # local header: 30 fixed bytes, then the name and extra field whose lengths it gives
+        name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+        end = info.header_offset + 30 + name_length + extra_length + info.compress_size
+        if info.header_offset <= position < end:
+            if info.filename == fmt.MANIFEST:
+                return "The manifest is damaged"
+            return f"{re.escape(info.filename)} is damaged|header for {re.escape(info.filename)} is damaged"
+    return "unexpected member|directory is damaged|header for .* is damaged"
 
 
 def test_member_not_in_manifest(world: tuple[dict[str, Context], Path, Path]) -> None:
