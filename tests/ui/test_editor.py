@@ -82,6 +82,9 @@ def editor(
     widget.resize(1300, 720)
     widget.show()
     qtbot.waitExposed(widget)
+    # keys go to the active window: on a real X server a shown window is not active by itself
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow, timeout=WAIT_MS)
     return widget
 
 
