@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 
 from fieldkit.access import unchecked
 from fieldkit.context import Context
@@ -27,7 +27,7 @@ from fieldkit.store.records import (
     Participant,
     PersonIdentity,
 )
-from fieldkit.store.registry import MODEL_BY_TYPE
+from fieldkit.store.registry import MODEL_BY_TYPE, search_roots
 from fieldkit.store.system import ChangeLog, OriginSequence
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -187,6 +187,17 @@ def test_every_coded_field_holds_a_code_of_its_vocabulary(stores: list[Context],
         for key in record["victims"]:
             sex, age = key.split("/")
             assert vocab.has("sex", sex) and vocab.has("age_group", age), key
+
+
+def test_every_searchable_record_of_the_demo_is_indexed(stores: list[Context], tmp_path: Path) -> None:
+    ctx = _demo(stores, tmp_path / "a.db")
+    live = stats(ctx)
+    with unchecked(), ctx.store.read() as session:
+        indexed = dict(
+            session.execute(text("select record_type, count(*) from search_index group by record_type")).all()
+        )
+    assert set(search_roots()) >= {"monitoring_visit", "project", "training_event"}
+    assert indexed == {t: live[t]["live"] for t in search_roots() if live[t]["live"]}
 
 
 def test_demo_refuses_a_store_with_records(stores: list[Context], tmp_path: Path) -> None:

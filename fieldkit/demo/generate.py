@@ -153,6 +153,7 @@ class OfficeDemo:
         for start in range(0, share.visits, VISIT_CHUNK):
             self.make_visits(days[start : start + VISIT_CHUNK])
         self.make_training(share.events, share.participants, share.attendance)
+        self.index_search()  # training events and anything else made after the last visits
 
     # -- places, organisations, projects --------------------------------------------------------
 
@@ -234,11 +235,14 @@ class OfficeDemo:
             self.visit(out, day)
         for model, rows in out.items():
             self.insert(model, rows)
-        # what Context.write() does at commit: keep the full-text search index in step
+        self.index_search()
+        self.progress.step(len(days))
+
+    def index_search(self) -> None:
+        """What Context.write() does at commit: index the searchable records written so far."""
         reindex_touched(self.writer.session, self.writer.search_touched, new=self.writer.search_new)
         self.writer.search_touched.clear()
         self.writer.search_new.clear()
-        self.progress.step(len(days))
 
     def visit(self, out: dict[type[SyncedRecord], list[Row]], day: dt.date) -> None:
         """One visit with its incidents, the people involved and the follow-ups it calls for."""
