@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from fieldkit.i18n import N_, _
 from fieldkit.store.base import MODEL_BY_TYPE, TYPES_CHANGED, SyncedRecord, register, unregister
-from fieldkit.store.spec import INFO_KEY, FieldMeta, RecordSpec, Sharing
+from fieldkit.store.spec import INFO_KEY, FieldMeta, RecordSpec
 
 __all__ = ["MODEL_BY_TYPE", "register", "unregister"]
 
@@ -89,7 +89,7 @@ def field_meta(model: type[SyncedRecord], name: str) -> FieldMeta:
 
 @registry_cache
 def fields_meta(record_type: str) -> dict[str, FieldMeta]:
-    """Content field -> its declaration, in column order."""
+    """Column -> its declaration, in column order (system columns declare nothing)."""
     model = MODEL_BY_TYPE[record_type]
     return {c.key: field_meta(model, c.key) for c in model.__table__.columns}
 
@@ -108,11 +108,6 @@ def restricted_fields(record_type: str) -> frozenset[str]:
 @registry_cache
 def search_fields(record_type: str) -> tuple[str, ...]:
     return tuple(name for name, m in fields_meta(record_type).items() if m.search)
-
-
-@registry_cache
-def types_with(sharing: Sharing) -> frozenset[str]:
-    return frozenset(t for t, m in MODEL_BY_TYPE.items() if m.spec.sharing is sharing)
 
 
 @registry_cache
