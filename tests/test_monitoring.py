@@ -215,3 +215,39 @@ def test_attachments_are_content_addressed(ctx: Context, tmp_path: Path) -> None
     assert len(get_visit(ctx, saved.id).attachments) == 2
     with pytest.raises(ValidationError):
         add_attachment(ctx, saved.id, tmp_path / "missing.jpg")
+
+
+def test_a_follow_up_links_recommendations_as_records(ctx: Context) -> None:
+    from dataclasses import replace
+
+    from sqlalchemy import select
+
+    from fieldkit.access import unchecked
+    from fieldkit.services.records import create_record
+    from fieldkit.store.records import FollowUpRecommendation
+
+    def recommendation(symbol: str) -> str:
+        values = {"symbol": symbol, "text": "Ensure access to a lawyer"}
+        return str(create_record(ctx, "recommendation", values)["id"])
+
+    def linked_to(visit: VisitData, *ids: str) -> VisitData:
+        return replace(visit, follow_ups=(replace(visit.follow_ups[0], recommendation_ids=ids),))
+
+    first, second = recommendation("CAT/C/KEN/CO/3"), recommendation("A/HRC/44/9")
+    follow_up = FollowUpData(action="Raise it with the ministry", recommendation_ids=(first, second))
+    saved = save_visit(ctx, make_visit(follow_ups=(follow_up,))).value
+    assert saved.follow_ups[0].recommendation_ids == tuple(sorted((first, second)))
+
+    dropped = save_visit(ctx, linked_to(saved, first))
+    assert dropped.value.follow_ups[0].recommendation_ids == (first,)
+    assert dropped.changes.touches("follow_up_recommendation")
+    again = save_visit(ctx, linked_to(dropped.value, first, second)).value
+    assert again.follow_ups[0].recommendation_ids == tuple(sorted((first, second)))
+    link = FollowUpRecommendation
+    with unchecked(), ctx.store.read() as session:
+        links = session.execute(select(link.recommendation_id, link.version, link.deleted)).all()
+    # the link taken away and given back is one record, restored: a pair never has two
+    assert sorted(links) == sorted([(first, 1, False), (second, 3, False)])
+
+    with pytest.raises(ValidationError, match="Unknown recommendation"):
+        save_visit(ctx, make_visit(follow_ups=(FollowUpData(action="x", recommendation_ids=("nope",)),)))
