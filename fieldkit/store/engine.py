@@ -1,9 +1,10 @@
 """The one place that makes engines and sessions.
 
 SQLite runs in WAL mode with foreign keys on. Writes go through ``Store.write()``,
-whose transactions start with ``BEGIN IMMEDIATE`` so two writers queue on the
-busy timeout instead of failing half-way; reads use deferred transactions and
-never block a writer. PostgreSQL (psycopg 3) uses the same code.
+whose transactions start with ``BEGIN IMMEDIATE`` so that a writer waits for the
+lock before it does anything, and keeps waiting while another FieldKit program
+holds it (``busy``); reads use deferred transactions and never block a writer.
+PostgreSQL (psycopg 3) uses the same code.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
 from fieldkit.paths import default_store_path
+from fieldkit.store import busy
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
@@ -51,11 +53,18 @@ DEFAULT_CACHE_SIZE = -2000
 DEFAULT_AUTOCHECKPOINT = 1000
 
 
+#: the key, in a connection's ``info``, of the note it left while it holds the write lock
+_NOTE_TOKEN = "fieldkit_writer_note"
+
+
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    # a writer waits for the lock in slices, looking at who holds it in between
+    busy_timeout_ms = busy.WAIT_SLICE_MS if immediate else 30000
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
     )
+    path = sqlite_path(url)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -65,7 +74,7 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cur.close()
 
     @event.listens_for(engine, "checkin")
@@ -78,7 +87,22 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            conn.exec_driver_sql("BEGIN")
+        elif path is None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # a memory store has no other program
+        else:
+            conn.info[_NOTE_TOKEN] = busy.wait_for_write_lock(
+                lambda: conn.exec_driver_sql("BEGIN IMMEDIATE"), path
+            )
+
+    def _drop_note(conn: Any) -> None:
+        token = conn.info.pop(_NOTE_TOKEN, None)
+        if token is not None and path is not None:
+            busy.remove_note(path, token)
+
+    event.listen(engine, "commit", _drop_note)
+    event.listen(engine, "rollback", _drop_note)
 
     return engine
 
