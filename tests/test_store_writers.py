@@ -13,13 +13,17 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sync_offices import add_visits, offices
 
-from fieldkit.access import Permission, requires
+from fieldkit.access import Permission, requires, unchecked
 from fieldkit.context import Context
 from fieldkit.opening import open_context
 from fieldkit.progress import Cancelled
 from fieldkit.services.drafts import load_draft, save_draft
 from fieldkit.store import busy
+from fieldkit.store.system import SyncPacket
+from fieldkit.sync.export import export_packet
 
 
 class FakeClock:
@@ -154,3 +158,35 @@ def test_a_note_left_by_a_program_that_died_does_not_keep_a_writer_waiting(
     ):
         save_draft(ctx, "visit:new", "visit", None, "Draft", {"title": "x"})
     assert clock.now <= busy.UNKNOWN_HOLDER_PATIENCE_S + 10
+
+
+def test_an_export_that_cannot_record_its_packet_leaves_no_packet_behind(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    def listener(wait: busy.StoreWait | None) -> None:
+        clock.now += 10
+
+    out = tmp_path / "usb"
+    out.mkdir()
+    with offices(tmp_path, ("KE-NBO", "country-office", "ROEA"), ("ROEA", "regional-office", None)) as o:
+        add_visits(o["KE-NBO"], 2)
+        store_path = o["KE-NBO"].store.path
+        assert store_path is not None
+        with (
+            _another_tool_holding_the_lock(store_path),
+            busy.report_waits(listener),
+            pytest.raises(busy.StoreBusy),
+        ):
+            export_packet(o["KE-NBO"], "ROEA", out)
+        assert sorted(out.iterdir()) == []  # neither a packet nor a half-written one
+        assert _packets_sent(o["KE-NBO"]) == []
+
+        sent = export_packet(o["KE-NBO"], "ROEA", out)
+        assert [path.name for path in sent.paths] == _packets_sent(o["KE-NBO"])
+        assert sorted(out.iterdir()) == sent.paths
+
+
+def _packets_sent(ctx: Context) -> list[str]:
+    with unchecked(), ctx.store.read() as session:
+        query = select(SyncPacket.file_name).where(SyncPacket.direction == "out")
+        return list(session.scalars(query))

@@ -194,8 +194,9 @@ def export_packet(
         members = {fmt.PAYLOAD: agebox.encrypt(b"".join(part.lines), recipients)}
         for digest, data in sorted(part.blobs.items()):
             members[f"attachments/{digest}.age"] = agebox.encrypt(data, recipients)
-        fmt.write_packet(path, manifest, members, keys.minisign)
-        _log_out(ctx, packet_id, sender, to, now, path, ranges[index - 1], part)
+        staged = path.with_name(path.name + ".part")
+        fmt.write_packet(staged, manifest, members, keys.minisign)
+        _log_out(ctx, packet_id, sender, to, now, staged, path, ranges[index - 1], part)
         result.paths.append(path)
         result.changes += len(part.lines)
         result.attachments += len(part.blobs)
@@ -270,21 +271,39 @@ def _log_out(
     sender: str,
     to: str,
     now: dt.datetime,
+    staged: Path,
     path: Path,
     ranges: dict[str, list[int]],
     part: _Part,
 ) -> None:
-    with ctx.store.write() as session:
-        session.add(
-            SyncPacket(
-                packet_id=packet_id,
-                direction="out",
-                sender=sender,
-                recipients=[to],
-                at=now,
-                by=ctx.user,
-                file_name=path.name,
-                ranges=ranges,
-                summary={"changes": len(part.lines), "attachments": len(part.blobs), "counts": part.counts},
+    """Record the packet as sent and give ``staged`` its final name ``path``, as one step.
+
+    The rename happens inside the transaction, after the record is written and before the
+    commit: a packet that carries its final name is always one the store knows it sent.
+    """
+    named = False
+    try:
+        with ctx.store.write() as session:
+            session.add(
+                SyncPacket(
+                    packet_id=packet_id,
+                    direction="out",
+                    sender=sender,
+                    recipients=[to],
+                    at=now,
+                    by=ctx.user,
+                    file_name=path.name,
+                    ranges=ranges,
+                    summary={
+                        "changes": len(part.lines),
+                        "attachments": len(part.blobs),
+                        "counts": part.counts,
+                    },
+                )
             )
-        )
+            session.flush()
+            staged.replace(path)
+            named = True
+    except BaseException:
+        (path if named else staged).unlink(missing_ok=True)
+        raise
