@@ -5,6 +5,8 @@
 
 ``fn`` runs on a worker thread; every callback runs on the GUI thread. Store work shares one
 single-thread pool (the "store lane"), so SQLite writes are serialised in submission order.
+An op that waits for another program's write lock says so at once, with a way to stop waiting
+(``fieldkit.store.busy``), unless it ``waits_quietly()``.
 Modelled on Anki's ``QueryOp``/``CollectionOp``.
 """
 
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressBar, QProgressDialog, QWidge
 
 from fieldkit.i18n import _
 from fieldkit.progress import Cancelled, Progress, ProgressListener
+from fieldkit.store.busy import StoreWait, WaitAbandoned, report_waits
 
 T = TypeVar("T")
 Lane = Literal["store", "io"]
@@ -57,17 +60,25 @@ class _Bridge(QObject):
 
     progressed = Signal(int, int, int, str)  # token, done, total, label
     finished = Signal(int, bool, object)  # token, ok, result or exception
+    waiting = Signal(int, str)  # token, what the op waits for ("" once the wait is over)
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+        self.waiting.connect(self._on_waiting, Qt.ConnectionType.QueuedConnection)
 
     @Slot(int, int, int, str)
     def _on_progress(self, token: int, done: int, total: int, label: str) -> None:
         handle = _running.get(token)
         if handle is not None:
             handle._show_values(done, total, label)
+
+    @Slot(int, str)
+    def _on_waiting(self, token: int, message: str) -> None:
+        handle = _running.get(token)
+        if handle is not None:
+            handle._show_waiting(message)
 
     @Slot(int, bool, object)
     def _on_finished(self, token: int, ok: bool, payload: object) -> None:
@@ -121,6 +132,7 @@ class Op(Generic[T]):
         self._label: str | None = None  # None: no progress UI
         self._cancellable = True
         self._bar: QProgressBar | None = None
+        self._quiet_wait = False
 
     def on_success(self, cb: Callable[[T], None]) -> Self:
         self._success = cb
@@ -137,6 +149,12 @@ class Op(Generic[T]):
     def with_progress(self, label: str, *, cancellable: bool = True, bar: QProgressBar | None = None) -> Self:
         """Show progress if the op outlasts PROGRESS_DELAY_MS: in ``bar`` if given, else a dialog."""
         self._label, self._cancellable, self._bar = label, cancellable, bar
+        return self
+
+    def waits_quietly(self) -> Self:
+        """Wait for another program's write lock without showing it: for background work
+        such as autosaved drafts, which must not cover the form being typed in."""
+        self._quiet_wait = True
         return self
 
     def run(self) -> OpHandle[T]:
@@ -168,6 +186,7 @@ class OpHandle(Generic[T]):
         self._dialog: QProgressDialog | None = None
         self._bar: QProgressBar | None = None
         self._values = (0, 0, "")
+        self._waiting = ""  # what the op waits for, while it waits for the store
         # A closed window cannot show the result, so ask the work to stop early.
         self._on_destroyed = op._parent.destroyed.connect(self.progress.cancel)
 
@@ -184,48 +203,90 @@ class OpHandle(Generic[T]):
     def _work(self) -> None:  # worker thread: touch no widget here
         payload: object
         try:
-            ok, payload = True, self._op._fn(self.progress)
+            with report_waits(self._store_wait):
+                ok, payload = True, self._op._fn(self.progress)
         except BaseException as exc:  # everything goes back to the GUI thread, nothing is lost
             ok, payload = False, exc
         self._bridge.finished.emit(self.token, ok, payload)
 
+    def _store_wait(self, wait: StoreWait | None) -> None:  # worker thread
+        if wait is not None:
+            self.progress.check()  # the user stopped waiting
+        self._bridge.waiting.emit(self.token, wait.message() if wait is not None else "")
+
     def _show_ui(self) -> None:
         op = self._op
-        if self._finished or self._abandoned or not shiboken6.isValid(op._parent):
+        if self._finished or self._abandoned or not shiboken6.isValid(op._parent) or self._bar is not None:
             return
         if op._bar is not None:
             self._bar = op._bar
             self._bar.show()
         else:
-            window = op._parent if isinstance(op._parent, QWidget) else None
-            dialog = QProgressDialog(window)
-            dialog.setWindowModality(Qt.WindowModality.WindowModal)
-            dialog.setAutoClose(False)
-            dialog.setAutoReset(False)
-            # Values go to our own bar: QProgressDialog.setValue() on a modal dialog calls processEvents().
-            self._bar = QProgressBar(dialog)
-            self._bar.setFormat("%p%")  # a share: steps may be packets, batches or records
-            dialog.setBar(self._bar)
-            if op._cancellable:
-                dialog.setCancelButtonText(_("Cancel"))
-                dialog.canceled.connect(self.cancel)
-            else:
-                dialog.setCancelButton(None)
-            self._dialog = dialog
-            dialog.show()
+            self._open_dialog()
         self._show_values(*self._values)
         if self.progress.cancelled:
             self.cancel()
+
+    def _open_dialog(self) -> None:
+        op = self._op
+        window = op._parent if isinstance(op._parent, QWidget) else None
+        dialog = QProgressDialog(window)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        # Values go to our own bar: QProgressDialog.setValue() on a modal dialog calls processEvents().
+        self._bar = QProgressBar(dialog)
+        self._bar.setFormat("%p%")  # a share: steps may be packets, batches or records
+        dialog.setBar(self._bar)
+        if op._cancellable:
+            dialog.setCancelButtonText(_("Cancel"))
+        else:
+            dialog.setCancelButton(None)
+        dialog.canceled.connect(self._dialog_cancelled)
+        self._dialog = dialog
+        dialog.show()
+
+    def _dialog_cancelled(self) -> None:
+        # Escape reaches here too: work that cannot stop is stopped only while it has not begun
+        if self._op._cancellable or self._waiting:
+            self.cancel()
+
+    def _show_waiting(self, message: str) -> None:
+        op = self._op
+        if op._quiet_wait or self._finished or self._abandoned or not shiboken6.isValid(op._parent):
+            return
+        self._waiting = message
+        dialog = self._dialog if self._dialog is not None and shiboken6.isValid(self._dialog) else None
+        if message:
+            if dialog is None:
+                if self._bar is not None and shiboken6.isValid(self._bar):
+                    self._bar.hide()  # a caller's bar has no room for the note and its button
+                self._open_dialog()
+                dialog = self._dialog
+            assert dialog is not None
+            if not self.progress.cancelled:
+                dialog.setCancelButtonText(_("Stop waiting"))
+        elif dialog is not None:
+            if op._label is None and op._bar is None:
+                self._close_ui()  # it was opened for the wait alone
+                return
+            if op._cancellable:
+                dialog.setCancelButtonText(_("Cancel"))
+            else:
+                dialog.setCancelButton(None)
+        self._show_values(*self._values)
 
     def _show_values(self, done: int, total: int, label: str) -> None:
         self._values = (done, total, label)
         bar = self._bar
         if bar is None or not shiboken6.isValid(bar):
             return
+        if self._waiting:
+            total = done = 0  # busy indicator: nobody knows how long the other program needs
         bar.setRange(0, max(total, 0))  # 0..0 = busy indicator while the total is unknown
         bar.setValue(min(done, total) if total > 0 else 0)
         if self._dialog is not None and not self.progress.cancelled:
-            self._dialog.setLabelText(label or self._op._label or "")
+            self._dialog.setLabelText(self._waiting or label or self._op._label or "")
 
     def _close_ui(self) -> None:
         if self._dialog is not None and shiboken6.isValid(self._dialog):
@@ -253,6 +314,9 @@ class OpHandle(Generic[T]):
         if ok:
             if op._success is not None:
                 op._success(payload)
+        elif isinstance(payload, WaitAbandoned) and op._cancelled is None:
+            # not a cancel the caller planned for: it must learn that nothing was written
+            (op._failure or (lambda exc: show_failure(op._parent, exc)))(payload)
         elif isinstance(payload, Cancelled):
             if op._cancelled is not None:
                 op._cancelled()

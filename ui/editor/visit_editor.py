@@ -207,7 +207,7 @@ class VisitEditor(QWidget):
         """Forget the autosaved draft (after "Discard"); stops autosaving for good."""
         self.shutdown()
         ctx, key = self._ctx, self._draft_key
-        Op(self, lambda _p: discard_draft(ctx, key)).run()
+        Op(self, lambda _p: discard_draft(ctx, key)).waits_quietly().run()
 
     def has_own_draft(self) -> bool:
         """Whether this editor autosaved a draft since it last loaded or saved."""
@@ -342,7 +342,7 @@ class VisitEditor(QWidget):
             for key in sorted(keys):
                 discard_draft(ctx, key)
 
-        Op(self, discard).run()
+        Op(self, discard).waits_quietly().run()
         self.status.setText(_("Saved at {time}").format(time=self._now()))
         self.changes_applied.emit(result.changes)
         self.saved.emit(stored)
@@ -388,7 +388,7 @@ class VisitEditor(QWidget):
         self._draft_running = True
         Op(self, lambda _p: save_draft(ctx, key, RECORD_TYPE, record_id, title, payload)).on_success(
             lambda _r: self._draft_saved(key, payload)
-        ).on_failure(self._draft_failed).run()
+        ).on_failure(self._draft_failed).waits_quietly().run()
 
     def _draft_saved(self, key: str, payload: dict[str, object]) -> None:
         self._draft_running = False
