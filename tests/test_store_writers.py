@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sync_offices import add_visits, offices
 
 from fieldkit.access import Permission, requires, unchecked
+from fieldkit.cli.main import main
 from fieldkit.context import Context
 from fieldkit.opening import open_context
 from fieldkit.progress import Cancelled
@@ -190,3 +191,38 @@ def _packets_sent(ctx: Context) -> list[str]:
     with unchecked(), ctx.store.read() as session:
         query = select(SyncPacket.file_name).where(SyncPacket.direction == "out")
         return list(session.scalars(query))
+
+
+def test_the_command_line_says_once_what_it_waits_for_and_then_finishes(
+    clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "usb"
+    out.mkdir()
+    with offices(tmp_path, ("KE-NBO", "country-office", "ROEA"), ("ROEA", "regional-office", None)) as o:
+        add_visits(o["KE-NBO"], 1)
+        other = open_context(tmp_path / "KE-NBO.db")
+        holding = ExitStack()
+        hold_write_lock(other, holding)
+        tries = iter(range(1000))
+
+        def clock_that_lets_go() -> float:
+            if next(tries) == 4:  # the import commits after a few tries
+                holding.close()
+            clock.now += 10
+            return clock.now
+
+        monkeypatch.setattr(busy, "_monotonic", clock_that_lets_go)
+        try:
+            status = main(
+                ["--db", str(tmp_path / "KE-NBO.db"), "sync", "export", "--to", "ROEA", "--out", str(out)]
+            )
+        finally:
+            holding.close()
+            other.close()
+        assert status == 0
+        waiting = [line for line in capsys.readouterr().err.splitlines() if "waiting" in line]
+        assert waiting == [
+            f"fieldkit: Another FieldKit program (process {os.getpid()}) is importing sync packets in this "
+            "store; waiting until it has finished… (Ctrl+C to stop waiting)"
+        ]
+        assert [path.name for path in out.iterdir()] == _packets_sent(o["KE-NBO"])

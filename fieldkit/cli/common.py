@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TextIO
+
+from fieldkit.i18n import _
+from fieldkit.store.busy import StoreWait, WaitListener
 
 EXIT_ERROR = 2
 #: a packet was refused (bad signature, unknown sender, not for us); scripts tell it from bad input
@@ -25,5 +29,26 @@ def cli_progress_printer(enabled: bool) -> Callable[[int, int, str], None] | Non
             if percent >= 100:
                 sys.stderr.write("\n")
             sys.stderr.flush()
+
+    return listener
+
+
+def cli_wait_printer(stream: TextIO | None = None) -> WaitListener:
+    """A listener that prints one line when a command starts waiting for another program's
+    write lock, and another whenever the program it waits for changes."""
+    last_holder: list[tuple[int, str] | None] = []  # empty: not waiting
+
+    def listener(wait: StoreWait | None) -> None:
+        if wait is None:
+            last_holder.clear()
+            return
+        holder = (wait.holder.pid, wait.holder.activity) if wait.holder is not None else None
+        if last_holder and last_holder[0] == holder:
+            return
+        last_holder[:] = [holder]
+        out = stream or sys.stderr
+        line = _("fieldkit: {message} (Ctrl+C to stop waiting)").format(message=wait.message())
+        out.write(("\n" if out.isatty() else "") + line + "\n")  # off a progress line being redrawn
+        out.flush()
 
     return listener

@@ -13,10 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fieldkit import __version__
-from fieldkit.cli.common import EXIT_CANCELLED, EXIT_ERROR
+from fieldkit.cli.common import EXIT_CANCELLED, EXIT_ERROR, cli_wait_printer
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import LANGUAGES, _, set_language
 from fieldkit.progress import Cancelled
+from fieldkit.store.busy import report_waits
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -63,7 +64,8 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None)
                 parser.print_help()
                 return EXIT_ERROR
             return open_gui(args.db, args.lang)
-        return int(handler(args) or 0)
+        with report_waits(cli_wait_printer()):
+            return int(handler(args) or 0)
     except Cancelled:
         print(_("fieldkit: cancelled"), file=sys.stderr)
         return EXIT_CANCELLED
