@@ -13,7 +13,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 from sync_offices import add_visits, offices
 
 from fieldkit.access import Permission, requires, unchecked
@@ -55,10 +56,11 @@ def other_program(clock: FakeClock, ctx: Context) -> Iterator[Context]:
 
 
 @requires(Permission.IMPORT_PACKETS)
-def hold_write_lock(ctx: Context, holding: ExitStack) -> None:
+def hold_write_lock(ctx: Context, holding: ExitStack) -> Session:
     """What a long import does first: take the write lock, and keep it until ``holding`` closes."""
     session = holding.enter_context(ctx.store.write())
     session.connection()
+    return session
 
 
 def test_a_writer_keeps_waiting_for_a_running_import_and_says_so(
@@ -67,21 +69,24 @@ def test_a_writer_keeps_waiting_for_a_running_import_and_says_so(
     assert ctx.store.path is not None
     waits: list[busy.StoreWait | None] = []
     with ExitStack() as holding:
-        hold_write_lock(other_program, holding)
+        importing = hold_write_lock(other_program, holding)
         note = busy.read_note(ctx.store.path)
         assert note is not None and note.pid == os.getpid() and note.activity == Permission.IMPORT_PACKETS
 
         def listener(wait: busy.StoreWait | None) -> None:
             waits.append(wait)
             clock.now += 10  # far past any fixed patience before the import lets go
-            if clock.now >= 120:
+            if clock.now >= 300:
                 holding.close()
+            elif wait is not None:
+                importing.execute(text("SELECT 1"))  # the import gets on with its work
 
         with busy.report_waits(listener):
             save_draft(ctx, "visit:new", "visit", None, "Draft", {"title": "kept"})
 
     told = [wait for wait in waits if wait is not None]
-    assert len(told) >= 12 and told[-1].waited_s >= 110
+    assert len(told) >= 29 and told[-1].waited_s >= 290
+    assert told[-1].holder is not None and told[-1].holder.beat > 20
     assert all(wait.holder is not None and wait.holder.pid == os.getpid() for wait in told)
     assert "importing sync packets" in told[0].message()
     assert waits[-1] is None  # the listener hears that the wait is over
@@ -121,6 +126,20 @@ def _another_tool_holding_the_lock(path: Path) -> Iterator[None]:
         holder.execute("ROLLBACK")
     finally:
         holder.close()
+
+
+def test_an_import_that_stops_getting_on_is_not_waited_for_for_ever(
+    clock: FakeClock, ctx: Context, other_program: Context
+) -> None:
+    def listener(wait: busy.StoreWait | None) -> None:
+        clock.now += 10
+
+    with ExitStack() as holding:
+        hold_write_lock(other_program, holding)  # and then nothing more
+        with busy.report_waits(listener), pytest.raises(busy.StoreBusy, match=f"process {os.getpid()}"):
+            save_draft(ctx, "visit:new", "visit", None, "Draft", {"title": "x"})
+    assert busy.STALLED_S <= clock.now <= busy.STALLED_S + 20
+    assert load_draft(ctx, "visit:new") is None
 
 
 def test_stopping_the_wait_writes_nothing_and_leaves_the_store_usable(

@@ -3,9 +3,10 @@
 SQLite lets one writer at a time in. A large import holds the lock for a minute or more, so
 a fixed busy timeout would make every other writer fail half-way through the user's work.
 Instead a writer that gets the lock leaves a note beside the store saying who it is and what
-it does; a writer that cannot get the lock reads the note, tells whoever listens (the
-window's progress note, the command line's stderr) and keeps trying for as long as the
-holder is a FieldKit program that is still running. A holder that left no note (another
+it does, and renews it as its statements run; a writer that cannot get the lock reads the
+note, tells whoever listens (the window's progress note, the command line's stderr) and
+keeps trying for as long as the holder is a FieldKit program that is still running and
+still renewing its note. A holder that left no note (another
 tool, an old version) is waited for ``UNKNOWN_HOLDER_PATIENCE_S`` and then refused with a
 message, never with the driver's "database is locked".
 """
@@ -34,6 +35,10 @@ from fieldkit.progress import Cancelled
 WAIT_SLICE_MS = 1000
 #: how long a holder that left no note is waited for
 UNKNOWN_HOLDER_PATIENCE_S = 30.0
+#: a holder renews its note at most this often while its statements run
+BEAT_S = 5.0
+#: a holder whose note stays the same this long is taken to be stuck
+STALLED_S = 120.0
 
 _monotonic: Callable[[], float] = time.monotonic  # tests step it by hand
 _this_host = socket.gethostname()
@@ -47,6 +52,7 @@ class WriterNote:
     host: str
     activity: str  # a ``Permission`` value, or "" when not known
     token: str
+    beat: int = 0  # grows while the holder works
 
     def doing(self) -> str:
         """What the holder is doing, in the current language."""
@@ -120,7 +126,9 @@ def note_path(store_path: Path) -> Path:
 def read_note(store_path: Path) -> WriterNote | None:
     try:
         raw = json.loads(note_path(store_path).read_text(encoding="utf-8"))
-        return WriterNote(int(raw["pid"]), str(raw["host"]), str(raw["activity"]), str(raw["token"]))
+        return WriterNote(
+            int(raw["pid"]), str(raw["host"]), str(raw["activity"]), str(raw["token"]), int(raw["beat"])
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # none, or half-written by a holder that is about to finish
 
@@ -149,6 +157,8 @@ def wait_for_write_lock(begin: Callable[[], None], store_path: Path) -> str:
     """
     listener = _listener.get()
     started = _monotonic()
+    progress_seen: tuple[str, int] | None = None
+    progress_seen_at = started
     told = False
     try:
         while True:
@@ -159,14 +169,25 @@ def wait_for_write_lock(begin: Callable[[], None], store_path: Path) -> str:
                 if not _is_busy(exc):
                     raise
             holder = read_note(store_path)
-            waited = _monotonic() - started
-            known = holder is not None and holder.is_alive()
-            if not known and waited >= UNKNOWN_HOLDER_PATIENCE_S:
+            now = _monotonic()
+            waited = now - started
+            if holder is None or not holder.is_alive():
+                if waited >= UNKNOWN_HOLDER_PATIENCE_S:
+                    raise StoreBusy(
+                        _(
+                            "Nothing was written: another program has kept this store locked for "
+                            "{seconds} seconds. Close other programs using {name} and try again."
+                        ).format(seconds=int(waited), name=store_path.name)
+                    )
+            elif (holder.token, holder.beat) != progress_seen:
+                progress_seen, progress_seen_at = (holder.token, holder.beat), now
+            elif now - progress_seen_at >= STALLED_S:
                 raise StoreBusy(
                     _(
-                        "Nothing was written: another program has kept this store locked for "
-                        "{seconds} seconds. Close other programs using {name} and try again."
-                    ).format(seconds=int(waited), name=store_path.name)
+                        "Nothing was written: another FieldKit program (process {pid}) has held this "
+                        "store for {minutes} minutes without getting on. If it is stuck, close it and "
+                        "try again."
+                    ).format(pid=holder.pid, minutes=int((now - progress_seen_at) // 60))
                 )
             if listener is not None:
                 told = True
@@ -180,11 +201,37 @@ def wait_for_write_lock(begin: Callable[[], None], store_path: Path) -> str:
     return _write_note(store_path)
 
 
+#: the notes this process holds: token -> (the note, when it was last written)
+_held: dict[str, tuple[dict[str, str | int], float]] = {}
+
+
 def _write_note(store_path: Path) -> str:
     door = current_pass()
     activity = door.permission.value if door is not None and door.permission is not None else ""
     token = uuid.uuid4().hex
-    note = {"pid": os.getpid(), "host": _this_host, "activity": activity, "token": token}
+    note: dict[str, str | int] = {
+        "pid": os.getpid(),
+        "host": _this_host,
+        "activity": activity,
+        "token": token,
+        "beat": 0,
+    }
+    _held[token] = (note, _monotonic())
+    _store_note(store_path, note)
+    return token
+
+
+def beat(store_path: Path, token: str) -> None:
+    """The holder is working (a statement is about to run): renew its note now and then."""
+    held = _held.get(token)
+    if held is None or _monotonic() - held[1] < BEAT_S:
+        return
+    note = {**held[0], "beat": int(held[0]["beat"]) + 1}
+    _held[token] = (note, _monotonic())
+    _store_note(store_path, note)
+
+
+def _store_note(store_path: Path, note: dict[str, str | int]) -> None:
     path = note_path(store_path)
     staged = path.with_name(path.name + ".new")
     try:
@@ -194,11 +241,11 @@ def _write_note(store_path: Path) -> str:
         staged.replace(path)  # a waiter never reads half a note
     except OSError:
         pass  # a read-only folder: waiters then see an unknown holder, which is still safe
-    return token
 
 
 def remove_note(store_path: Path, token: str) -> None:
     """Take our note away (at commit or rollback, while the lock is still ours); never another's."""
+    _held.pop(token, None)
     holder = read_note(store_path)
     if holder is not None and holder.token == token:
         with suppress(OSError):

@@ -96,6 +96,12 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
                 lambda: conn.exec_driver_sql("BEGIN IMMEDIATE"), path
             )
 
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(conn: Any, *_statement: Any) -> None:
+        token = conn.info.get(_NOTE_TOKEN)
+        if token is not None and path is not None:
+            busy.beat(path, token)
+
     def _drop_note(conn: Any) -> None:
         token = conn.info.pop(_NOTE_TOKEN, None)
         if token is not None and path is not None:
