@@ -236,17 +236,17 @@ def _store_note(store_path: Path, note: dict[str, str | int]) -> None:
     staged = path.with_name(path.name + ".new")
     try:
         fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(note, out)
-        staged.replace(path)  # a waiter never reads half a note
+        try:
+            os.write(fd, json.dumps(note).encode("utf-8"))
+        finally:
+            os.close(fd)
+        os.replace(staged, path)  # a waiter never reads half a note
     except OSError:
         pass  # a read-only folder: waiters then see an unknown holder, which is still safe
 
 
 def remove_note(store_path: Path, token: str) -> None:
-    """Take our note away (at commit or rollback, while the lock is still ours); never another's."""
-    _held.pop(token, None)
-    holder = read_note(store_path)
-    if holder is not None and holder.token == token:
+    """Take our note away, at commit or rollback: the lock is still ours, so the note is too."""
+    if _held.pop(token, None) is not None:
         with suppress(OSError):
             note_path(store_path).unlink()
