@@ -60,7 +60,7 @@ PRIVATE_DIR_MODE = 0o700
 
 
 def make_private_dir(path: Path) -> None:
-    """Create ``path`` (and missing parents) readable by its owner only; an existing folder is left as it is."""
+    """Create ``path`` and its missing parents, readable by the owner only; existing ones stay as they are."""
     missing = [p for p in (path, *path.parents) if not p.exists()]
     for folder in reversed(missing):
         folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)

@@ -123,7 +123,9 @@ def test_init_creates_the_store(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("folder_too", [False, True], ids=["file", "file-and-folder"])
-def test_a_write_protected_store_opens_read_only(office_store: Path, tmp_path: Path, folder_too: bool) -> None:
+def test_a_write_protected_store_opens_read_only(
+    office_store: Path, tmp_path: Path, folder_too: bool
+) -> None:
     office_store.chmod(0o444)
     if folder_too:  # read-only media: not even SQLite's shared-memory file may be created
         office_store.parent.chmod(0o555)
@@ -149,7 +151,7 @@ def test_a_write_protected_store_opens_read_only(office_store: Path, tmp_path: P
 
 def test_a_file_that_is_not_a_database_gets_a_message_that_says_what_to_do(tmp_path: Path) -> None:
     db = tmp_path / "notes.db"
-    db.write_bytes("Meeting notes, not a database.\n".encode() * 200)
+    db.write_bytes(b"Meeting notes, not a database.\n" * 200)
     before = db.read_bytes()
     done = fieldkit("stats", db=db)
     assert done.returncode == 2

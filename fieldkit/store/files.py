@@ -73,7 +73,7 @@ def _has_fieldkit_tables(path: Path) -> bool:
         return False
     finally:
         conn.close()
-    return _FIELDKIT_TABLES <= names
+    return names >= _FIELDKIT_TABLES
 
 
 def is_read_only(path: Path) -> bool:

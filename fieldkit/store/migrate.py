@@ -17,9 +17,9 @@ from alembic.script import ScriptDirectory
 
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
+from fieldkit.paths import create_private_file
 from fieldkit.store import records, system  # noqa: F401  (register every table)
 from fieldkit.store.base import Base
-from fieldkit.paths import create_private_file
 from fieldkit.store.engine import Store
 from fieldkit.store.files import FIELDKIT_APPLICATION_ID
 
