@@ -46,7 +46,7 @@ def open_context(
         return _prepare(store, user)
     except DatabaseError as exc:
         store.dispose()
-        if path is None:
+        if path is None or not files.is_damage(exc):
             raise
         raise files.damaged_store_error(path) from exc
     except BaseException:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sync_offices import visit
 
 from fieldkit.access import unchecked
@@ -25,7 +25,7 @@ from fieldkit.opening import open_context
 from fieldkit.services.cards import export_keys
 from fieldkit.services.monitoring import save_visit
 from fieldkit.services.office import init_office
-from fieldkit.store.files import FIELDKIT_APPLICATION_ID
+from fieldkit.store.files import FIELDKIT_APPLICATION_ID, is_damage
 from fieldkit.sync.importer import ImportSummary, log_refusal, refusal_log_path
 
 DATA = Path(__file__).parent / "data"
@@ -170,6 +170,37 @@ def test_a_truncated_store_names_the_backup_beside_it(office_store: Path) -> Non
     assert backup.name in done.stderr and "damaged" in done.stderr
     assert "sqlite" not in done.stderr.lower() and "unexpected" not in done.stderr
     assert office_store.read_bytes() == whole[: len(whole) // 2]
+
+
+def test_a_store_cut_down_to_nothing_is_damaged_not_missing(office_store: Path) -> None:
+    backup = office_store.with_name(office_store.name + ".schema-0005.bak")
+    shutil.copy(office_store, backup)
+    office_store.write_bytes(b"")
+    with pytest.raises(StoreError, match="damaged") as refused:
+        open_context(office_store)
+    assert backup.name in str(refused.value)
+    assert office_store.read_bytes() == b""
+
+
+def test_only_damage_counts_as_damage(tmp_path: Path) -> None:
+    """A locked store must not be reported as damaged (and sent to its backup)."""
+    db = tmp_path / "plain.db"
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("create table t (x)")
+    holder.execute("begin exclusive")
+    engine = create_engine(f"sqlite:///{db}", connect_args={"timeout": 0})
+    try:
+        with pytest.raises(DatabaseError) as locked, engine.connect() as conn:
+            conn.execute(text("select * from t"))
+        assert "locked" in str(locked.value.orig) and not is_damage(locked.value)
+    finally:
+        holder.close()
+        engine.dispose()
+    db.write_bytes(b"not a database" * 100)
+    with pytest.raises(DatabaseError) as garbage, engine.connect() as conn:
+        conn.execute(text("select * from t"))
+    assert is_damage(garbage.value)
+    engine.dispose()
 
 
 # --- item 7: nothing personal in error output -----------------------------------------------------

@@ -14,6 +14,8 @@ import sqlite3
 import stat
 from pathlib import Path
 
+from sqlalchemy.exc import DatabaseError
+
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
 
@@ -112,10 +114,18 @@ def damaged_store_error(path: Path) -> StoreError:
     )
 
 
+def is_damage(exc: DatabaseError) -> bool:
+    """Whether SQLite failed because the file is not a database or is corrupt (not, say, locked)."""
+    name = getattr(exc.orig, "sqlite_errorname", "")
+    return isinstance(name, str) and name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+
+
 def check_store_file(path: Path, *, create: bool) -> StoreFileKind:
     """Refuse, untouched, any file that is not a FieldKit store; without ``create``, a missing one too."""
     kind = examine(path)
-    if kind in (StoreFileKind.MISSING, StoreFileKind.EMPTY) and not create:
+    if kind is StoreFileKind.EMPTY and not create:  # a store cut down to nothing: its backup is the way back
+        raise damaged_store_error(path)
+    if kind is StoreFileKind.MISSING and not create:
         raise StoreError(
             _(
                 "There is no FieldKit store at {path}. Check the --db path; "
