@@ -16,7 +16,7 @@ from fieldkit.context import Context, default_user
 from fieldkit.domain.vocab import seed_vocabularies
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
-from fieldkit.paths import create_private_file, make_private_dir
+from fieldkit.paths import create_private_file, make_private_dir, narrow_to_owner, user_data_dir
 from fieldkit.search import catch_up, pending_search_types
 from fieldkit.store import files, migrate
 from fieldkit.store.engine import Store, resolve_url, sqlite_path
@@ -41,6 +41,11 @@ def open_context(
             create_private_file(path)  # SQLite gives its WAL and shared-memory files the same mode
         read_only = files.is_read_only(path)
         immutable = read_only and files.folder_is_read_only(path)
+        if not read_only:
+            for own_file in (path, *files.companions(path)):
+                narrow_to_owner(own_file)
+            if path.parent == user_data_dir():  # the folder FieldKit made; a folder the user chose is theirs
+                narrow_to_owner(path.parent)
     store = Store(url, read_only=read_only, immutable=immutable)
     try:
         return _prepare(store, user)

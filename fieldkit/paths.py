@@ -73,6 +73,17 @@ def create_private_file(path: Path) -> None:
     os.chmod(path, PRIVATE_FILE_MODE)
 
 
+def narrow_to_owner(path: Path) -> None:
+    """Take group and other permissions off an existing file or folder we own (earlier versions
+    left stores readable by everyone); one owned by someone else is left as it is."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+    except (FileNotFoundError, PermissionError):
+        pass
+
+
 def open_private_append(path: Path) -> int:
     """A descriptor appending to ``path``, which is created readable by its owner only."""
     return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)

@@ -249,6 +249,22 @@ def test_a_new_store_its_wal_and_its_folder_are_the_owners_only(tmp_path: Path) 
         ctx.close()
 
 
+def test_the_default_data_folder_is_narrowed_a_chosen_one_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("FIELDKIT_HOME", str(home))
+    home.mkdir(mode=0o755)
+    home.chmod(0o755)
+    open_context(None, create=True).close()
+    assert mode(home) == 0o700 and mode(home / "fieldkit.db") == 0o600
+    chosen = tmp_path / "shared"
+    chosen.mkdir()
+    chosen.chmod(0o755)
+    open_context(chosen / "office.db", create=True).close()
+    assert mode(chosen) == 0o755
+
+
 def test_an_upgrade_backup_is_the_owners_only(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     shutil.copy(sorted(DATA.glob("store-*.db"))[0], db)
@@ -257,6 +273,15 @@ def test_an_upgrade_backup_is_the_owners_only(tmp_path: Path) -> None:
         assert ctx.backup is not None and mode(ctx.backup) == 0o600
     finally:
         ctx.close()
+
+
+def test_a_store_left_readable_by_everyone_is_narrowed_when_opened(office_store: Path) -> None:
+    backup = office_store.with_name(office_store.name + ".schema-0005.bak")
+    shutil.copy(office_store, backup)
+    for path in (office_store, backup):
+        path.chmod(0o644)
+    open_context(office_store).close()
+    assert mode(office_store) == 0o600 and mode(backup) == 0o600
 
 
 def test_the_refusal_log_is_the_owners_only(ctx: Context) -> None:

@@ -9,6 +9,7 @@ recognised by their tables and marked on their next writable opening.
 from __future__ import annotations
 
 import enum
+import glob
 import os
 import sqlite3
 import stat
@@ -88,9 +89,15 @@ def folder_is_read_only(path: Path) -> bool:
     return not os.access(path.parent, os.W_OK) or not path.parent.stat().st_mode & stat.S_IWUSR
 
 
+def companions(path: Path) -> list[Path]:
+    """The files named after a store beside it: SQLite's WAL and shared memory, FieldKit's backups
+    and refusal log, copies a user made of it."""
+    return sorted(p for p in path.parent.glob(f"{glob.escape(path.name)}?*") if p.is_file())
+
+
 def newest_backup(path: Path) -> Path | None:
     """The most recent copy FieldKit made beside the store (``<name>.<why>.bak``), if any."""
-    copies = [p for p in path.parent.glob(f"{path.name}.*.bak") if p.is_file()]
+    copies = [p for p in path.parent.glob(f"{glob.escape(path.name)}.*.bak") if p.is_file()]
     return max(copies, key=lambda p: p.stat().st_mtime, default=None)
 
 
