@@ -38,7 +38,7 @@ def describe_error(exc: BaseException) -> str:
     Database errors are reduced to the driver's own message (a constraint's name, "database is
     locked"), without the statement and its parameters.
     """
-    if isinstance(exc, FieldKitError):
+    if isinstance(exc, FieldKitError | OSError):  # written for the user: a full disk, a missing folder
         return str(exc) or type(exc).__name__
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         # the first line only: PostgreSQL's DETAIL line quotes the clashing values
