@@ -52,8 +52,8 @@ def mode(path: Path) -> int:
 
 @pytest.fixture
 def office_store(tmp_path: Path) -> Iterator[Path]:
-    """A closed office store holding one visit."""
-    db = tmp_path / "office" / "office.db"
+    """A closed office store holding one visit, in a folder whose name needs escaping in a URI."""
+    db = tmp_path / "مكتب #1 100%" / "office.db"
     ctx = open_context(db, create=True)
     init_office(ctx, "KE-NBO", "Kenya country office", "country-office", "ROEA")
     save_visit(ctx, visit("Visit to Kamiti prison", NARRATIVE))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -54,7 +55,9 @@ DEFAULT_AUTOCHECKPOINT = 1000
 def _read_only_url(path: Path, *, immutable: bool) -> str:
     # immutable: on read-only media SQLite cannot even create its shared-memory file
     flag = "immutable=1" if immutable else "mode=ro"
-    return f"sqlite:///{path.as_uri()}?{flag}&uri=true"
+    # quoted twice: SQLAlchemy unquotes the database part once, SQLite's URI needs its own escapes
+    # for a space, '#', '%' or a non-ASCII folder name
+    return f"sqlite:///{quote(path.as_uri(), safe=':/')}?{flag}&uri=true"
 
 
 def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False) -> Engine:
