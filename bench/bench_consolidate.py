@@ -40,7 +40,7 @@ def main() -> None:
     work = OUT / "consolidate"
     shutil.rmtree(work, ignore_errors=True)
     (work / "cards").mkdir(parents=True)
-    region_card_store = open_context(work / "region-keys.db")
+    region_card_store = open_context(work / "region-keys.db", create=True)
     init_office(region_card_store, "ROEA", "Regional office", "regional-office", "HQ")
     write_card(region_card_store, work / "ROEA.json")
     rng = random.Random(11)
@@ -49,7 +49,7 @@ def main() -> None:
     total = 0
     for n in range(args.offices):
         code = f"FO-{n + 1:02d}"
-        ctx = open_context(work / f"{code}.db")
+        ctx = open_context(work / f"{code}.db", create=True)
         init_office(ctx, code, f"Field office {n + 1}", "country-office", "ROEA")
         total += fill_visits(ctx, args.visits // args.offices, rng)
         write_card(ctx, work / "cards" / f"{code}.card")
@@ -78,7 +78,7 @@ def main() -> None:
 def consolidate_into(
     url: str, work: Path, packets: list[Path], label: str, keys_from: Path | None = None
 ) -> None:
-    region = open_context(url)
+    region = open_context(url, create=True)
     if keys_from is not None:
         copy_identity(keys_from, region)
     for card in sorted((work / "cards").glob("*.card")):

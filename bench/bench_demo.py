@@ -39,7 +39,7 @@ BASE = dt.datetime(2025, 1, 1, 8, 0)
 
 
 def new_store(path: Path) -> Context:
-    ctx = open_context(path)
+    ctx = open_context(path, create=True)
     init_office(ctx, OFFICE, "Kenya office", "country-office")
     return ctx
 

@@ -114,9 +114,9 @@ def visits_and_incidents() -> None:
     """The issue's own case: a field office's 100,000 visits with their incidents, into an empty region."""
     for leftover in OUT.glob("vi-*"):
         leftover.unlink()
-    field = open_context(OUT / "vi-field.db")
+    field = open_context(OUT / "vi-field.db", create=True)
     init_office(field, "KE-NBO", "Kenya office", "country-office", "ROEA")
-    region = open_context(OUT / "vi-region.db")
+    region = open_context(OUT / "vi-region.db", create=True)
     init_office(region, "ROEA", "Regional office", "regional-office", "HQ")
     for src, dst in ((field, region), (region, field)):
         write_card(src, OUT / "vi-card")
@@ -192,7 +192,7 @@ def main() -> None:
     hq_db = OUT / "sync-hq.db"
     for leftover in OUT.glob("sync-hq.db*"):
         leftover.unlink()
-    hq = open_context(hq_db)
+    hq = open_context(hq_db, create=True)
     init_office(hq, "HQ", "Headquarters", "headquarters", None)
     write_card(region, OUT / "region.card")
     write_card(hq, OUT / "hq.card")

@@ -105,7 +105,7 @@ def large_store(office: str = "ROEA", office_type: str = "regional-office") -> P
         tmp = cached.with_suffix(".tmp")
         for leftover in OUT.glob(tmp.name + "*"):
             leftover.unlink()
-        ctx = open_context(tmp)
+        ctx = open_context(tmp, create=True)
         init_office(ctx, office, "Regional office for East Africa", office_type, "HQ")
         started = time.perf_counter()
         generate(ctx, "large", seed=LARGE_SEED)

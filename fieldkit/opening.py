@@ -10,32 +10,84 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy.exc import DatabaseError
+
 from fieldkit.context import Context, default_user
 from fieldkit.domain.vocab import seed_vocabularies
+from fieldkit.errors import StoreError
+from fieldkit.i18n import _
+from fieldkit.paths import create_private_file, make_private_dir, narrow_to_owner, user_data_dir
 from fieldkit.search import catch_up, pending_search_types
-from fieldkit.store import migrate
-from fieldkit.store.engine import Store, resolve_url
+from fieldkit.store import files, migrate
+from fieldkit.store.engine import Store, resolve_url, sqlite_path
 
 
-def open_context(db: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Context:
-    """Open (creating or upgrading as needed) the store named by ``db``/``FIELDKIT_DB``."""
-    store = Store(resolve_url(db))
-    backup = migrate.upgrade(store)
-    with store.read() as session:
-        behind = pending_search_types(session)
-    if behind:  # an upgrade made more types searchable: index what the store already holds
-        with store.write() as session:
-            catch_up(session)
-    seed_vocabularies(store)
+def open_context(
+    db: str | os.PathLike[str] | None = None, *, user: str | None = None, create: bool = False
+) -> Context:
+    """Open the store named by ``db``/``FIELDKIT_DB``, upgrading it if needed.
+
+    Only ``create`` makes a new store (``init``, the first-run assistant): a mistyped path is an
+    error, not a new empty office. A file that is not a FieldKit store is refused untouched, and a
+    write-protected store opens read-only.
+    """
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    read_only = immutable = False
+    if path is not None:
+        kind = files.check_store_file(path, create=create)
+        if kind is files.StoreFileKind.MISSING:
+            make_private_dir(path.parent)
+            create_private_file(path)  # SQLite gives its WAL and shared-memory files the same mode
+        read_only = files.is_read_only(path)
+        immutable = read_only and files.folder_is_read_only(path)
+        if not read_only:
+            for own_file in (path, *files.companions(path)):
+                narrow_to_owner(own_file)
+            if path.parent == user_data_dir():  # the folder FieldKit made; a folder the user chose is theirs
+                narrow_to_owner(path.parent)
+    store = Store(url, read_only=read_only, immutable=immutable)
+    try:
+        return _prepare(store, user)
+    except DatabaseError as exc:
+        store.dispose()
+        if path is None or not files.is_damage(exc):
+            raise
+        raise files.damaged_store_error(path) from exc
+    except BaseException:
+        store.dispose()
+        raise
+
+
+def _prepare(store: Store, user: str | None) -> Context:
+    backup = None
+    if store.read_only:
+        if not migrate.schema_is_current(store):
+            raise StoreError(
+                _(
+                    "This read-only store was written by another FieldKit version; "
+                    "copy it to a writable folder to open it."
+                )
+            )
+    else:
+        backup = migrate.upgrade(store)
+        with store.read() as session:
+            behind = pending_search_types(session)
+        if behind:  # an upgrade made more types searchable: index what the store already holds
+            with store.write() as session:
+                catch_up(session)
+        seed_vocabularies(store)
     ctx = Context(store=store, user=user or default_user(), backup=backup)
     ctx.refresh_office()
     return ctx
 
 
 @contextmanager
-def opened(db: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Iterator[Context]:
+def opened(
+    db: str | os.PathLike[str] | None = None, *, user: str | None = None, create: bool = False
+) -> Iterator[Context]:
     """``open_context`` for a ``with`` block: the store is closed however the block ends."""
-    ctx = open_context(db, user=user)
+    ctx = open_context(db, user=user, create=create)
     try:
         yield ctx
     finally:

@@ -52,3 +52,38 @@ def user_data_dir() -> Path:
 
 def default_store_path() -> Path:
     return user_data_dir() / "fieldkit.db"
+
+
+#: the store holds the office's secret keys and every record: nobody but its owner reads it
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` and its missing parents, readable by the owner only; existing ones stay as they are."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty ``path`` readable by its owner only, or narrow an existing one to its owner."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE)
+    os.close(fd)
+    os.chmod(path, PRIVATE_FILE_MODE)
+
+
+def narrow_to_owner(path: Path) -> None:
+    """Take group and other permissions off an existing file or folder we own (earlier versions
+    left stores readable by everyone); one owned by someone else is left as it is."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+    except (FileNotFoundError, PermissionError):
+        pass
+
+
+def open_private_append(path: Path) -> int:
+    """A descriptor appending to ``path``, which is created readable by its owner only."""
+    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)

@@ -48,7 +48,7 @@ def store_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def ctx(store_path: Path) -> Iterator[Context]:
     """An initialised office store on a real SQLite file, on a fixed clock."""
-    context = open_context(store_path)
+    context = open_context(store_path, create=True)
     context.now = SteppingClock()
     init_office(context, "KE-NBO", "Kenya country office", "country-office", "ROEA")
     yield context
@@ -58,7 +58,7 @@ def ctx(store_path: Path) -> Iterator[Context]:
 @pytest.fixture
 def bare_ctx(store_path: Path) -> Iterator[Context]:
     """A store with no office yet, on a fixed clock."""
-    context = open_context(store_path)
+    context = open_context(store_path, create=True)
     context.now = SteppingClock()
     yield context
     context.close()

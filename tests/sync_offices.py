@@ -25,7 +25,7 @@ def offices(tmp: Path, *specs: tuple[str, str, str | None]) -> Iterator[dict[str
     ctxs: dict[str, Context] = {}
     try:
         for code, kind, parent in specs:
-            ctx = open_context(tmp / f"{code}.db")
+            ctx = open_context(tmp / f"{code}.db", create=True)
             ctx.now = SteppingClock()
             init_office(ctx, code, f"Office {code}", kind, parent)
             ctxs[code] = ctx

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sync_offices import visit
 
-from fieldkit.opening import opened
+from fieldkit.opening import open_context, opened
 from fieldkit.services.monitoring import save_visit
 from fieldkit.services.records import create_record
 
@@ -79,7 +79,10 @@ def test_version() -> None:
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path: Path, args: list[str], message: str) -> None:
-    done = fieldkit(*args, db=tmp_path / "x.db")
+    db = tmp_path / "x.db"
+    if args[0] != "init":  # only init creates a store
+        open_context(db, create=True).close()
+    done = fieldkit(*args, db=db)
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr

@@ -81,7 +81,7 @@ class Clock:
 
 
 def _open(path: Path, clock: Clock, seed: int) -> Context:
-    ctx = open_context(path)
+    ctx = open_context(path, create=True)
     ctx.now = clock
     ctx.rng = random.Random(seed)
     return ctx

@@ -63,7 +63,7 @@ CODED = {
 
 
 def _store(path: Path) -> Context:
-    ctx = open_context(path)
+    ctx = open_context(path, create=True)
     init_office(ctx, "KE-NBO", "Kenya office", "country-office")
     return ctx
 
@@ -221,7 +221,7 @@ def test_cancelling_leaves_the_store_empty(stores: list[Context], tmp_path: Path
 def test_demo_refuses_a_store_without_office_and_unknown_scales(
     stores: list[Context], tmp_path: Path
 ) -> None:
-    bare = open_context(tmp_path / "bare.db")
+    bare = open_context(tmp_path / "bare.db", create=True)
     stores.append(bare)
     with pytest.raises(NotInitialised):
         generate(bare, "small")

@@ -104,7 +104,7 @@ def test_revisions_rebuild_the_search_index_of_existing_visits(
     url: str | Path = tmp_path / "store.db"
     if backend == "postgresql":
         url = request.getfixturevalue("pg_url")()
-    ctx = open_context(url)
+    ctx = open_context(url, create=True)
     try:
         init_office(ctx, "KE-NBO", "Kenya country office", "country-office", "ROEA")
         for title, narrative in [

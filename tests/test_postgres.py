@@ -19,7 +19,7 @@ from fieldkit.sync.importer import import_packet
 
 
 def test_store_and_search_on_postgres(pg_url: Callable[[], str]) -> None:
-    ctx = open_context(pg_url())
+    ctx = open_context(pg_url(), create=True)
     try:
         init_office(ctx, "ROEA", "Regional office", "regional-office", "HQ")
         saved = save_visit(ctx, visit("زيارة السجن", "أفاد المحتجزون بالتعذيب. 被拘留者无法会见律师。")).value
@@ -37,7 +37,7 @@ def test_store_and_search_on_postgres(pg_url: Callable[[], str]) -> None:
 
 def test_sqlite_field_office_syncs_into_postgres_region(tmp_path: Path, pg_url: Callable[[], str]) -> None:
     with offices(tmp_path, ("KE-NBO", "country-office", "ROEA")) as o:
-        region = open_context(pg_url())
+        region = open_context(pg_url(), create=True)
         try:
             init_office(region, "ROEA", "Regional office", "regional-office", None)
             write_card(region, tmp_path / "roea.json")
@@ -61,7 +61,7 @@ def test_sqlite_field_office_syncs_into_postgres_region(tmp_path: Path, pg_url: 
 
 def test_postgres_region_relays_to_sqlite_headquarters(tmp_path: Path, pg_url: Callable[[], str]) -> None:
     with offices(tmp_path, ("HQ", "headquarters", None)) as o:
-        region = open_context(pg_url())
+        region = open_context(pg_url(), create=True)
         try:
             init_office(region, "ROEA", "Regional office", "regional-office", "HQ")
             write_card(region, tmp_path / "roea.json")

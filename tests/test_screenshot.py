@@ -48,7 +48,7 @@ from ui.app import apply_language, build_main_window
 from ui.main_window import MONITORING
 
 apply_language(app, lang)
-ctx = open_context(db)
+ctx = open_context(db, create=True)
 init_office(ctx, "KE-NBO", "Kenya country office", "country-office", "ROEA")
 generate(ctx, "small", seed=1)
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar, Q
 
 from fieldkit.cli.common import EXIT_ERROR
 from fieldkit.context import Context
+from fieldkit.errors import describe_error
 from fieldkit.i18n import _, current_language, is_rtl, set_language
 from ui import prefs
 from ui.first_run import FirstRunWizard
@@ -142,7 +143,7 @@ class Startup(QObject):
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             _("FieldKit"),
-            _("FieldKit could not open its store: {reason}").format(reason=str(exc) or type(exc).__name__),
+            _("FieldKit could not open its store: {reason}").format(reason=describe_error(exc)),
             QMessageBox.StandardButton.Close,
         )
         box.finished.connect(lambda _result: self._app.exit(EXIT_ERROR))

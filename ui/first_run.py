@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from fieldkit.errors import describe_error
 from fieldkit.i18n import LANGUAGES, _, current_language
 from fieldkit.progress import Progress
 from fieldkit.services.office import OfficeInfo, init_office, validate_office_fields
@@ -139,7 +140,7 @@ class OfficePage(QWizardPage):
 
     def _check_failed(self, exc: BaseException) -> None:
         self._checking = False
-        show_error(self.general_error, str(exc))
+        show_error(self.general_error, describe_error(exc))
 
     def show_errors(self, errors: dict[str, str]) -> None:
         for key, label in self.errors.items():

@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QMessageBox, QProgressBar, QProgressDialog, QWidget
 
+from fieldkit.errors import describe_error
 from fieldkit.i18n import _
 from fieldkit.progress import Cancelled, Progress, ProgressListener
 from fieldkit.store.busy import StoreWait, WaitAbandoned, report_waits
@@ -331,7 +332,7 @@ def show_failure(parent: QObject, exc: BaseException) -> None:
     """Default failure handler: the message for the user, the traceback for the log."""
     _log.error("Operation failed", exc_info=exc)
     window = parent if isinstance(parent, QWidget) else None
-    text = str(exc) or type(exc).__name__
+    text = describe_error(exc)
     ok = QMessageBox.StandardButton.Ok
     box = QMessageBox(QMessageBox.Icon.Warning, _("Operation failed"), text, ok, window)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

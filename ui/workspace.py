@@ -48,9 +48,11 @@ def load_workspace(ctx: Context) -> Workspace:
 
 
 def open_workspace(db: str | None, progress: Progress) -> Workspace:
-    """Open (create or upgrade) the store, then load the workspace; for the startup Op."""
+    """Open (create or upgrade) the store, then load the workspace; for the startup Op.
+
+    A new store gets its office from the first-run assistant that follows."""
     progress.check()
-    ctx = open_context(db)
+    ctx = open_context(db, create=True)
     try:
         progress.check()
         return load_workspace(ctx)

@@ -56,7 +56,8 @@ def _demo(args: argparse.Namespace) -> int:
 
     progress = Progress(cli_progress_printer(True))
     started = time.perf_counter()
-    with opened(args.db) as ctx:
+    # generating demo data builds a whole store; simulating work needs one that exists
+    with opened(args.db, create=bool(args.scale)) as ctx:
         if args.scale:
             counts = generate(ctx, args.scale, seed=args.seed, progress=progress)
         else:

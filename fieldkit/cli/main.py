@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from fieldkit import __version__
 from fieldkit.cli.common import EXIT_CANCELLED, EXIT_ERROR, cli_wait_printer
-from fieldkit.errors import FieldKitError
+from fieldkit.errors import FieldKitError, describe_error
 from fieldkit.i18n import LANGUAGES, _, set_language
 from fieldkit.progress import Cancelled
 from fieldkit.store.busy import report_waits
@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None)
             raise
         print(
             _("fieldkit: unexpected error: {message} (run again with --debug for details)").format(
-                message=f"{type(exc).__name__}: {exc}"
+                message=describe_error(exc)
             ),
             file=sys.stderr,
         )

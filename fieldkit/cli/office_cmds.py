@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
 
 
 def _init(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with opened(args.db, create=True) as ctx:
         info = init_office(ctx, args.office_code, args.office_name, args.office_type, args.parent).value
     if args.json:
         print(

@@ -22,6 +22,7 @@ from fieldkit.domain.keys import local_keys
 from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
+from fieldkit.paths import create_private_file
 from fieldkit.services.office import OFFICE_CODE, OfficeInfo, list_offices, local_office
 from fieldkit.store.system import Office
 
@@ -140,7 +141,8 @@ def export_keys(ctx: Context, out_dir: Path) -> list[Path]:
     written = []
     for name, content in files.items():
         path = out_dir / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        create_private_file(path)  # a copy from an earlier backup may be readable by others
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(content)
         written.append(path)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
-from fieldkit.paths import default_store_path
+from fieldkit.paths import default_store_path, make_private_dir
 from fieldkit.store import busy
 
 
@@ -57,12 +58,21 @@ DEFAULT_AUTOCHECKPOINT = 1000
 _NOTE_TOKEN = "fieldkit_writer_note"
 
 
-def _sqlite_engine(url: str, immediate: bool) -> Engine:
+def _read_only_url(path: Path, *, immutable: bool) -> str:
+    # immutable: on read-only media SQLite cannot even create its shared-memory file
+    flag = "immutable=1" if immutable else "mode=ro"
+    # quoted twice: SQLAlchemy unquotes the database part once, SQLite's URI needs its own escapes
+    # for a space, '#', '%' or a non-ASCII folder name
+    return f"sqlite:///{quote(path.as_uri(), safe=':/')}?{flag}&uri=true"
+
+
+def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False) -> Engine:
     # a writer waits for the lock in slices, looking at who holds it in between
     busy_timeout_ms = busy.WAIT_SLICE_MS if immediate else 30000
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        hide_parameters=True,  # record values must never reach an error message or a log
     )
     path = sqlite_path(url)
 
@@ -71,7 +81,8 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         # pysqlite's own transaction handling is bypassed so that BEGIN is ours
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
@@ -116,18 +127,24 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
 class Store:
     """An open store: engines and session factories for one database."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, read_only: bool = False, immutable: bool = False) -> None:
+        """``read_only`` opens a SQLite file without ever writing to it (``immutable``: not even
+        SQLite's shared-memory file beside it, for read-only media)."""
         self.url = url
         self.backend = make_url(url).get_backend_name()
         self.path = sqlite_path(url)
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only and self.path is not None
+        if self.path is not None and not self.read_only:
+            make_private_dir(self.path.parent)
         try:
             if self.backend == "sqlite":
-                self.engine = _sqlite_engine(url, immediate=False)
-                self.write_engine = _sqlite_engine(url, immediate=True)
+                engine_url = url
+                if self.read_only and self.path is not None:
+                    engine_url = _read_only_url(self.path, immutable=immutable)
+                self.engine = _sqlite_engine(engine_url, immediate=False, read_only=self.read_only)
+                self.write_engine = _sqlite_engine(engine_url, immediate=True, read_only=self.read_only)
             else:
-                self.engine = create_engine(url, pool_pre_ping=True)
+                self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
                 self.write_engine = self.engine
         except Exception as exc:  # driver missing, bad URL parts
             raise StoreError(_("Cannot open the store {url}: {reason}").format(url=url, reason=exc)) from exc
@@ -156,6 +173,13 @@ class Store:
         """A session whose work is committed on success and rolled back on any error."""
         if self.session_guard is not None:
             self.session_guard()
+        if self.read_only:
+            raise StoreError(
+                _(
+                    "This store is read-only (write-protected, or on read-only media): it can be read "
+                    "and exported, not changed. To change it, copy it to a writable folder."
+                )
+            )
         with self._write() as session, session.begin():
             yield session
 

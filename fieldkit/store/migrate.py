@@ -17,9 +17,11 @@ from alembic.script import ScriptDirectory
 
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
+from fieldkit.paths import create_private_file
 from fieldkit.store import records, system  # noqa: F401  (register every table)
 from fieldkit.store.base import Base
 from fieldkit.store.engine import Store
+from fieldkit.store.files import FIELDKIT_APPLICATION_ID
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -43,6 +45,7 @@ def current_revision(store: Store) -> str | None:
 
 def backup_sqlite(path: Path, suffix: str) -> Path:
     target = path.with_name(f"{path.name}.{suffix}.bak")
+    create_private_file(target)
     src = sqlite3.connect(path)
     dst = sqlite3.connect(target)
     try:
@@ -53,11 +56,28 @@ def backup_sqlite(path: Path, suffix: str) -> Path:
     return target
 
 
+def mark_as_fieldkit(store: Store) -> None:
+    """Write FieldKit's mark into a SQLite store's header, so other files can be told apart."""
+    if not store.is_sqlite:
+        return
+    with store.engine.connect() as conn:  # a read: it must not wait for another program's import
+        if conn.exec_driver_sql("PRAGMA application_id").scalar() == FIELDKIT_APPLICATION_ID:
+            return
+    with store.write_engine.connect() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id={FIELDKIT_APPLICATION_ID}")
+        conn.commit()
+
+
+def schema_is_current(store: Store) -> bool:
+    return current_revision(store) == head_revision()
+
+
 def upgrade(store: Store) -> Path | None:
-    """Upgrade to head; return the backup made, if any."""
+    """Upgrade to head and mark the store as FieldKit's; return the backup made, if any."""
     current = current_revision(store)
     head = head_revision()
     if current == head:
+        mark_as_fieldkit(store)
         return None
     known = {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
     if current is not None and current not in known:
@@ -75,4 +95,5 @@ def upgrade(store: Store) -> Path | None:
         cfg.attributes["target_metadata"] = Base.metadata
         command.upgrade(cfg, "head")
         conn.commit()
+    mark_as_fieldkit(store)
     return backup

@@ -14,6 +14,7 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from fieldkit.domain.keys import local_keys
 from fieldkit.domain.vocab import invalidate_cache, vocabularies
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
+from fieldkit.paths import open_private_append
 from fieldkit.progress import Progress
 from fieldkit.search import reindex_touched
 from fieldkit.store.engine import bulk_write_settings
@@ -482,7 +484,7 @@ def log_refusal(ctx: Context, summary: ImportSummary) -> None:
         "user": ctx.user,
         **summary.to_json(),
     }
-    with path.open("a", encoding="utf-8") as fh:
+    with os.fdopen(open_private_append(path), "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.usefixtures("no_thread_leaks")
 @pytest.fixture
 def region(ctx: Context, tmp_path: Path) -> Iterator[Context]:
     """The regional office, a trusted partner of ``ctx`` (KE-NBO) both ways."""
-    other = open_context(tmp_path / "ROEA.db")
+    other = open_context(tmp_path / "ROEA.db", create=True)
     try:
         init_office(other, "ROEA", "Regional office", "regional-office")
         write_card(other, tmp_path / "ROEA.card.json")

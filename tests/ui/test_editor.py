@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -458,6 +459,33 @@ def test_a_draft_brings_typing_back_after_a_crash(
         click(qtbot, restored.save_button)
     qtbot.waitUntil(lambda: not list_drafts(ctx), timeout=WAIT_MS)
     assert [r.title for r in list_visits(ctx, VisitFilter()).rows] == ["Night visit"]
+
+
+def test_a_draft_that_cannot_be_saved_says_so_without_the_typing(
+    qtbot: QtBot,
+    ctx: Context,
+    vocab: Vocabularies,
+    areas: list[AreaRow],
+    settled: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert ctx.store.path is not None
+    with sqlite3.connect(ctx.store.path) as conn:  # any failure inside the write will do
+        conn.execute(
+            "create trigger no_drafts before insert on draft begin select raise(abort, 'no room'); end"
+        )
+    conn.close()
+    monkeypatch.setattr(visit_editor, "DRAFT_DELAY_MS", 0)
+    dialog = VisitEditorDialog.open_new(None, ctx, vocab, areas)
+    qtbot.keyClicks(dialog.editor.general.narrative, "Detainee 114 described the beatings.")
+    status = dialog.editor.status
+    qtbot.waitUntil(lambda: status.text().startswith("The draft could not be saved"), timeout=WAIT_MS)
+    assert "no room" in status.text()
+    assert "Detainee 114" not in status.text() and "INSERT" not in status.text()
+    qtbot.waitUntil(lambda: ops.running_op_count() == 0, timeout=WAIT_MS)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    dialog.deleteLater()
+    wait_gone(qtbot, dialog)
 
 
 def test_opening_a_visit_offers_changes_left_in_a_draft(

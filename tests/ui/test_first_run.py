@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
 
@@ -169,6 +170,51 @@ def test_startup_shows_the_main_window_for_an_initialised_store(
         if startup.window is not None:
             startup.window.close()
             startup.window.deleteLater()
+        startup.close_store()
+        startup.deleteLater()
+
+
+def test_startup_shows_a_write_protected_store(qtbot: QtBot, qapp: QApplication, ctx: Context) -> None:
+    assert isinstance(qapp, QApplication) and ctx.store.path is not None
+    ctx.close()
+    ctx.store.path.chmod(0o444)
+    startup = app_module.Startup(qapp, str(ctx.store.path))
+    try:
+        startup.start()
+        qtbot.waitUntil(lambda: startup.window is not None and startup.window.isVisible(), timeout=WAIT_MS)
+        assert startup.window is not None and startup.window.workspace.office is not None
+        assert startup.window.workspace.ctx.store.read_only
+        qtbot.waitUntil(lambda: not startup.window.monitoring.visits.busy, timeout=WAIT_MS)  # type: ignore[union-attr]
+        assert startup.error_box is None and not startup.window.findChildren(QMessageBox)
+    finally:
+        if startup.window is not None:
+            startup.window.close()
+            startup.window.deleteLater()
+        startup.close_store()
+        startup.deleteLater()
+        ctx.store.path.chmod(0o600)
+
+
+def test_startup_names_another_programs_database(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> None:
+    assert isinstance(qapp, QApplication)
+    foreign = tmp_path / "contacts.sqlite"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("create table contact (name text)")
+    conn.close()
+    before = foreign.read_bytes()
+    startup = app_module.Startup(qapp, str(foreign))
+    try:
+        startup.start()
+        qtbot.waitUntil(
+            lambda: startup.error_box is not None and startup.error_box.isVisible(), timeout=WAIT_MS
+        )
+        assert startup.error_box is not None
+        assert "another program" in startup.error_box.text()
+        assert foreign.read_bytes() == before
+    finally:
+        if startup.error_box is not None:
+            startup.error_box.blockSignals(True)  # closing must not exit the test's event loop
+            startup.error_box.close()
         startup.close_store()
         startup.deleteLater()
 

@@ -220,7 +220,7 @@ def test_an_empty_folder_says_so(qtbot: QtBot, tmp_path: Path) -> None:
 
 def test_cards_are_saved_and_a_partner_is_trusted_after_confirming(qtbot: QtBot, tmp_path: Path) -> None:
     with offices(tmp_path, FIELD, ("UG-KLA", "country-office", "ROEA")) as _o:
-        new = open_context(tmp_path / "TZ-DAR.db")  # an office that knows nobody yet
+        new = open_context(tmp_path / "TZ-DAR.db", create=True)  # an office that knows nobody yet
         try:
             init_office(new, "TZ-DAR", "Dar es Salaam office", "country-office", "ROEA")
             page = _page(qtbot, new)
