@@ -113,4 +113,4 @@ def test_an_import_reports_areas_terms_and_visits_it_brought(tmp_path: Path) -> 
         assert summary.to_json()["changes"]["record_types"][0] == "admin_area"
 
         [replay] = import_files(o["ROEA"], [packet])
-        assert replay.status == "refused" and replay.changes == NO_CHANGES
+        assert replay.status == "already-imported" and replay.changes == NO_CHANGES

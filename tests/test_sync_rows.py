@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from fieldkit.store.codec import content_fields
 from fieldkit.store.registry import record_models
-from fieldkit.sync.changes import Change, RowError, _check_fields, _dates_ok, _schema
+from fieldkit.sync.changes import Change, RowError, _check_fields, _dates_ok, _lengths_ok, _schema
 
 VALUES = st.one_of(
     st.none(),
@@ -31,12 +31,13 @@ def _passes_in_one_pass(change: Change) -> bool:
         and data.keys() == schema.content
         and all(map(frozenset.__contains__, schema.types, map(type, map(data.__getitem__, schema.names))))
         and _dates_ok(schema, data)
+        and _lengths_ok(schema, data)
     )
 
 
 #: a value of each kind's own type, so that many examples get as far as the one-pass check
 TYPED = {
-    "str": st.sampled_from(["", "text"]),
+    "str": st.sampled_from(["", "text", "x" * 401]),
     "int": st.integers(-3, 3),
     "float": st.floats(-90, 90),
     "bool": st.booleans(),

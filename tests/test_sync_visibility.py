@@ -126,7 +126,7 @@ def test_refused_packets_are_logged_beside_the_store_but_replays_are_not(tmp_pat
         first = import_files(o["ROEA"], [good, bad])
         assert [s.status for s in first] == ["imported", "refused"]
         again = import_files(o["ROEA"], [good])
-        assert again[0].refusal == "replay"
+        assert again[0].status == "already-imported"
 
         entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
         assert len(entries) == 1  # the replay is not news

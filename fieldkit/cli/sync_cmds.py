@@ -193,6 +193,9 @@ def _import(args: argparse.Namespace) -> int:
             if r.status == "refused":
                 print(_("{file}: refused: {reason}").format(file=r.file, reason=r.reason))
                 continue
+            if r.status == "already-imported":
+                print(_("{file}: nothing to do: {reason}").format(file=r.file, reason=r.reason))
+                continue
             label = _("dry run") if r.status == "dry-run" else _("imported")
             print(
                 _(

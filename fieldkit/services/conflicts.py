@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from fieldkit.access import Permission, requires
 from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
+from fieldkit.domain.validation import refuse_too_long
 from fieldkit.domain.vocab import invalidate_cache
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -136,6 +137,7 @@ def resolve(
         raise ValidationError(_("Unknown field {field}").format(field=exc.args[0])) from None
     except (TypeError, ValueError) as exc:
         raise ValidationError(str(exc)) from exc
+    refuse_too_long(model, values)
     with ctx.write() as (session, writer):
         record = session.get(model, record_id)
         if record is None:

@@ -3,12 +3,19 @@
 The JSON-lines export is canonical: records sorted by type (dependency order)
 and id, keys sorted, no whitespace, so two stores with the same content give
 byte-identical files whatever order their rows were written in.
+
+Spreadsheet exports hold text a partner office wrote, so no text may become a
+formula: XLSX cells holding text are typed as strings, and CSV text that a
+spreadsheet would read as a formula gets a leading apostrophe (as OWASP
+advises for CSV injection). CSV is UTF-8 with a byte-order mark, without which
+Excel reads Arabic and Chinese as mojibake.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +33,10 @@ from fieldkit.store.registry import record_models, restricted_fields
 
 FORMATS = ("jsonl", "csv", "xlsx")
 REDACTED = "[restricted]"
+#: what a spreadsheet reads as the start of a formula when a CSV cell begins with it
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: control characters an XLSX file cannot hold at all (XML 1.0 forbids them)
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @requires(Permission.VIEW_RECORDS)
@@ -125,7 +136,8 @@ def export_data(
     for model in exported_models():
         path = out_dir / f"{model.record_type}.{fmt}"
         records = iter_records(ctx, model, include_restricted=include_restricted)
-        with path.open("w", encoding="utf-8", newline="") as fh:
+        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+        with path.open("w", encoding=encoding, newline="") as fh:
             if fmt == "jsonl":
                 for n, record in enumerate(records, 1):
                     fh.write(canonical_json(record))
@@ -137,7 +149,7 @@ def export_data(
                 writer = csv.writer(fh)
                 writer.writerow(names)
                 for n, record in enumerate(records, 1):
-                    writer.writerow([_cell(record[k]) for k in names])
+                    writer.writerow([csv_cell(record[k]) for k in names])
                     if n % 1000 == 0:
                         progress.step(1000)
         written.append(path)
@@ -158,6 +170,27 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def csv_cell(value: Any) -> Any:
+    """A field's value as a CSV cell that a spreadsheet shows as the text it is."""
+    cell = _cell(value)
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = _cell(value)
+    if not isinstance(cell, str):
+        return cell
+    # openpyxl refuses these outright: one stray byte from a partner must not stop the export
+    text = _NOT_IN_XML.sub("\ufffd", cell)
+    written = WriteOnlyCell(sheet, value=text)
+    written.data_type = "s"  # openpyxl makes any text starting with "=" a formula
+    return written
+
+
 def _export_xlsx(ctx: Context, out_dir: Path, include_restricted: bool, progress: Progress) -> Path:
     from openpyxl import Workbook
 
@@ -167,7 +200,7 @@ def _export_xlsx(ctx: Context, out_dir: Path, include_restricted: bool, progress
         names = [f.name for f in fields_of(model)]
         sheet.append(names)
         for n, record in enumerate(iter_records(ctx, model, include_restricted=include_restricted), 1):
-            sheet.append([_cell(record[k]) for k in names])
+            sheet.append([_xlsx_cell(sheet, record[k]) for k in names])
             if n % 1000 == 0:
                 progress.step(1000)
     path = out_dir / "fieldkit-export.xlsx"

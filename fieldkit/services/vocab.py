@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
+from fieldkit.domain.validation import refuse_too_long
 from fieldkit.domain.vocab import Term, invalidate_cache, vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
@@ -24,6 +25,7 @@ def add_term(
         raise ValidationError(_("Unknown parent code '{code}'").format(code=parent_code))
     if not labels.get("en") and not any(labels.values()):
         raise ValidationError(_("A term needs a label in at least one language"))
+    refuse_too_long(VocabularyTerm, {"code": code, "parent_code": parent_code})
     order = max((t.sort_order for t in vocab.terms(vocabulary, include_inactive=True)), default=0) + 1
     with ctx.write() as (_session, writer):
         writer.create(

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any, TypeVar
 
+from sqlalchemy import String
+
 from fieldkit.i18n import N_, _
 from fieldkit.store.base import MODEL_BY_TYPE, TYPES_CHANGED, SyncedRecord, register, unregister
 from fieldkit.store.spec import INFO_KEY, FieldMeta, RecordSpec
@@ -103,6 +105,16 @@ def coded_fields(record_type: str) -> dict[str, str]:
 @registry_cache
 def restricted_fields(record_type: str) -> frozenset[str]:
     return frozenset(name for name, m in fields_meta(record_type).items() if m.restricted)
+
+
+@registry_cache
+def max_lengths(record_type: str) -> dict[str, int]:
+    """Text fields whose column declares a maximum length (``String(n)``) -> that length."""
+    return {
+        column.key: column.type.length
+        for column in MODEL_BY_TYPE[record_type].__table__.columns
+        if isinstance(column.type, String) and column.type.length is not None
+    }
 
 
 @registry_cache

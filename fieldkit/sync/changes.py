@@ -9,9 +9,9 @@ from operator import itemgetter
 from typing import Any
 
 from fieldkit.domain.vocab import Vocabularies
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.store.codec import FieldSpec, content_fields, decode, field_map
-from fieldkit.store.registry import MODEL_BY_TYPE, coded_fields, registry_cache, type_order
+from fieldkit.store.registry import MODEL_BY_TYPE, coded_fields, max_lengths, registry_cache, type_order
 
 OPS = ("create", "update", "delete", "restore")
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -146,12 +146,15 @@ class _Schema:
     types: tuple[frozenset[type], ...]
     #: text fields whose spelling is checked too
     dates: tuple[FieldSpec, ...]
+    #: content fields with a declared maximum length, and that length
+    limits: dict[str, int]
 
 
 @registry_cache
 def _schema(record_type: str) -> _Schema:
     model = MODEL_BY_TYPE[record_type]
     content = content_fields(model)
+    limits = {k: n for k, n in max_lengths(record_type).items() if k in {f.name for f in content}}
     return _Schema(
         specs=field_map(model),
         content=frozenset(f.name for f in content),
@@ -159,6 +162,7 @@ def _schema(record_type: str) -> _Schema:
         names=tuple(f.name for f in content),
         types=tuple(_VALUE_TYPES[f.kind] | ({type(None)} if _may_be_null(f) else set()) for f in content),
         dates=tuple(f for f in content if f.kind in ("date", "datetime")),
+        limits=limits,
     )
 
 
@@ -182,6 +186,7 @@ def check_values(change: Change, codes: dict[str, set[str]]) -> list[tuple[str, 
         and data.keys() == schema.content
         and all(map(frozenset.__contains__, schema.types, map(type, map(data.__getitem__, schema.names))))
         and _dates_ok(schema, data)
+        and _lengths_ok(schema, data)
     ):
         _check_fields(change, schema)
     unknown: list[tuple[str, str, str]] = []
@@ -219,6 +224,15 @@ def _dates_ok(schema: _Schema, data: dict[str, Any]) -> bool:
     return True
 
 
+def _lengths_ok(schema: _Schema, data: dict[str, Any]) -> bool:
+    """For a row whose types are checked already: text values, or null."""
+    for name, limit in schema.limits.items():
+        value = data[name]
+        if value is not None and len(value) > limit:
+            return False
+    return True
+
+
 def _check_fields(change: Change, schema: _Schema) -> None:
     allowing_deleted = change.op in ("delete", "restore")
     for name, value in change.data.items():
@@ -228,6 +242,12 @@ def _check_fields(change: Change, schema: _Schema) -> None:
             decode(schema.specs[name], value)
         except (TypeError, ValueError) as exc:
             raise RowError(_("field '{field}': {reason}").format(field=name, reason=exc)) from None
+        limit = schema.limits.get(name)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            reason = ngettext("At most {limit} character", "At most {limit} characters", limit).format(
+                limit=limit
+            )
+            raise RowError(_("field '{field}': {reason}").format(field=name, reason=reason))
     if change.op == "create" and len(change.data) < len(schema.content):
         missing = sorted(schema.content - set(change.data))
         raise RowError(_("a new record lacks: {fields}").format(fields=", ".join(missing)))

@@ -65,15 +65,19 @@ class MassDeletion(PacketRefused):
 class AlreadyImported(PacketRefused):
     """The same packet was imported before: nothing to do, and nothing alarming."""
 
+    def __init__(self, message: str, packet_id: str, sender: str) -> None:
+        super().__init__(message)
+        self.packet_id, self.sender = packet_id, sender
+
 
 @dataclass
 class ImportSummary:
     file: str
     packet_id: str = ""
     sender: str = ""
-    status: str = "imported"  # "imported", "dry-run", "refused"
+    status: str = "imported"  # "imported", "dry-run", "already-imported", "refused"
     reason: str = ""
-    #: why it was refused, for programs: "mass-deletion", "rows", "replay" or "packet"
+    #: why it was refused, for programs: "mass-deletion", "rows" or "packet"
     refusal: str = ""
     new: int = 0
     updated: int = 0
@@ -279,7 +283,9 @@ def import_packet(
             )
         if seen is not None:
             raise AlreadyImported(
-                _("This packet was already imported on {date}").format(date=f"{seen.at:%Y-%m-%d %H:%M}")
+                _("This packet was already imported on {date}").format(date=f"{seen.at:%Y-%m-%d %H:%M}"),
+                opened.packet_id,
+                opened.sender,
             )
         # three steps of checks, one per batch of changes (as the signed manifest counts them),
         # one to finish; capped so that a progress bar's range stays within its integers
@@ -529,6 +535,16 @@ def import_files(
             results.append(
                 import_packet(ctx, file, dry_run=dry_run, max_delete_share=max_delete_share, progress=one)
             )
+        except AlreadyImported as exc:  # old packets left on a stick are not news, nor a failure
+            results.append(
+                ImportSummary(
+                    file=file.name,
+                    packet_id=exc.packet_id,
+                    sender=exc.sender,
+                    status="already-imported",
+                    reason=str(exc),
+                )
+            )
         except FieldKitError as exc:
             summary = ImportSummary(file=file.name, status="refused", reason=str(exc), refusal="packet")
             summary.sender = _sender_of(file)
@@ -536,10 +552,7 @@ def import_files(
                 summary.rejected, summary.refusal = exc.problems, "rows"
             elif isinstance(exc, MassDeletion):
                 summary.refusal = "mass-deletion"
-            elif isinstance(exc, AlreadyImported):
-                summary.refusal = "replay"
-            if summary.refusal != "replay":  # old packets left on a stick are not news
-                log_refusal(ctx, summary)
+            log_refusal(ctx, summary)
             results.append(summary)
         progress.step()
     return results

@@ -7,13 +7,13 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QWidget
 
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import FollowUpData
 from ui.editor.children import ChildPage, shorten
-from ui.editor.widgets import ApproxDateEdit, CodeCombo, text_box
+from ui.editor.widgets import ApproxDateEdit, CodeCombo, line_edit, text_box
 
 DONE = "done"
 
@@ -41,8 +41,7 @@ class FollowUpsPage(ChildPage[FollowUpData]):
     def build_detail(self) -> QWidget:
         f = self.fields
         self.action = text_box(3)
-        self.responsible = QLineEdit()
-        self.responsible.setMaxLength(200)
+        self.responsible = line_edit("follow_up", "responsible")
         self.due = ApproxDateEdit(today=self._today(), optional=True, toggle_name=_("There is a due date"))
         self.status = CodeCombo(self.vocab, "followup_status")
         self.completed = ApproxDateEdit(

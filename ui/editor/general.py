@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitData
-from ui.editor.widgets import CODE_ROLE, ApproxDateEdit, CodeCombo, FieldSet, text_box
+from ui.editor.widgets import CODE_ROLE, ApproxDateEdit, CodeCombo, FieldSet, line_edit, text_box
 
 #: keys this page owns in a ``validate_visit`` result
 GENERAL_KEYS = frozenset(
@@ -116,8 +116,7 @@ class GeneralPage(QScrollArea):
         self._unknown_area_id: str | None = None
         self.fields = FieldSet()
         f = self.fields
-        self.title = QLineEdit()
-        self.title.setMaxLength(400)
+        self.title = line_edit("monitoring_visit", "title")
         self.visit_type = CodeCombo(vocab, "visit_type", empty=_("Choose…"))
         self.confidentiality = CodeCombo(vocab, "sensitivity_level")
         self.precision = CodeCombo(vocab, "date_precision")
@@ -126,8 +125,7 @@ class GeneralPage(QScrollArea):
             today=today(), optional=True, toggle_name=_("The visit has an end date")
         )
         self.area = AreaCombo(areas)
-        self.location = QLineEdit()
-        self.location.setMaxLength(400)
+        self.location = line_edit("monitoring_visit", "location_text")
         self.location.setPlaceholderText(_("Village, facility, street…"))
         self.latitude = QLineEdit()
         self.latitude.setPlaceholderText(_("Latitude, e.g. -1.2921"))
@@ -137,8 +135,7 @@ class GeneralPage(QScrollArea):
         self.longitude.setAccessibleName(_("Longitude"))
         for edit in (self.latitude, self.longitude):
             edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # "-1.29" must not become "1.29-" in RTL
-        self.team = QLineEdit()
-        self.team.setMaxLength(400)
+        self.team = line_edit("monitoring_visit", "team")
         self.institution_type = CodeCombo(vocab, "institution_type", empty=_("None"))
         self.institutions = text_box(2)
         self.counterparts = text_box(2)

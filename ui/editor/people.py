@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -25,7 +24,7 @@ from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import PersonData
 from ui.editor.children import ChildPage
-from ui.editor.widgets import CODE_ROLE, CodeCombo, text_box
+from ui.editor.widgets import CODE_ROLE, CodeCombo, line_edit, text_box
 
 FIRST_BIRTH_YEAR = 1900
 _RESTRICTED_STYLE = (
@@ -52,8 +51,7 @@ class PeoplePage(ChildPage[PersonData]):
 
     def build_detail(self) -> QWidget:
         vocab, f = self.vocab, self.fields
-        self.code = QLineEdit()
-        self.code.setMaxLength(40)
+        self.code = line_edit("person", "code")
         self.code.setPlaceholderText(_("e.g. V-01 (never a name)"))
         self.role = CodeCombo(vocab, "person_role")
         self.sex = CodeCombo(vocab, "sex")
@@ -76,10 +74,10 @@ class PeoplePage(ChildPage[PersonData]):
         self.restricted = QGroupBox(_("Restricted — identifying details"))
         self.restricted.setObjectName("restricted")
         self.restricted.setStyleSheet(_RESTRICTED_STYLE)
-        self.full_name = QLineEdit()
-        self.other_names = QLineEdit()
-        self.contact = QLineEdit()
-        self.address = QLineEdit()
+        self.full_name = line_edit("person_identity", "full_name")
+        self.other_names = line_edit("person_identity", "other_names")
+        self.contact = line_edit("person_identity", "contact")
+        self.address = line_edit("person_identity", "address")
         self.notes = text_box(2)
         warning = QLabel(_("Only for people who need to know. These details identify a person at risk."))
         warning.setWordWrap(True)

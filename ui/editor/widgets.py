@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.domain.vocab import Term, Vocabularies
 from fieldkit.i18n import _
+from fieldkit.store.registry import max_lengths
 
 CODE_ROLE = int(Qt.ItemDataRole.UserRole)
 INVALID_PROPERTY = "fieldInvalid"
@@ -68,6 +69,15 @@ def set_invalid(widget: QWidget, invalid: bool) -> None:
     style.unpolish(widget)
     style.polish(widget)
     widget.update()
+
+
+def line_edit(record_type: str, field: str) -> QLineEdit:
+    """A one-line edit that takes no more text than the field's column declares."""
+    edit = QLineEdit()
+    limit = max_lengths(record_type).get(field)
+    if limit is not None:
+        edit.setMaxLength(limit)
+    return edit
 
 
 def text_box(lines: int) -> QTextEdit:

@@ -40,7 +40,7 @@ from fieldkit.services.conflicts import (
     resolve,
 )
 from fieldkit.store.registry import field_label as declared_field_label
-from fieldkit.store.registry import type_label
+from fieldkit.store.registry import max_lengths, type_label
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
 from ui.widgets import error_label, fit_columns, heading, note, row_table, show_error
@@ -223,6 +223,8 @@ class ConflictDetail(QWidget):
         if len(texts) > 1:
             texts = [_("{number}. {text}").format(number=i + 1, text=t) for i, t in enumerate(texts)]
         choice = FieldChoice(field_label(self.data.record_type, name), name, current, others, self)
+        if (limit := max_lengths(self.data.record_type).get(name)) is not None:
+            choice.edit.setMaxLength(limit)
         grid.addWidget(_wrapped(show_value(current), self), row, 1)
         grid.addWidget(_wrapped("\n\n".join(texts), self), row, 2)
         grid.addWidget(choice.box, row, 3)

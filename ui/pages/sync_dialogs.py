@@ -61,7 +61,7 @@ class PreviewItem:
 
     @property
     def importable(self) -> bool:
-        return self.summary.status != "refused"
+        return self.summary.status not in ("refused", "already-imported")
 
     @property
     def shown(self) -> ImportSummary:
@@ -296,10 +296,14 @@ def _result(item: PreviewItem) -> str:
         return _("Ready to import")
     if item.forced is not None:
         return _("Refused: would delete many records")
+    if item.summary.status == "already-imported":
+        return _("Already imported")
     return _("Refused")
 
 
 def _colour(item: PreviewItem) -> QColor:
+    if item.summary.status == "already-imported":
+        return _OK
     return _OK if item.importable else _ASK if item.forced is not None else _REFUSED
 
 

@@ -458,6 +458,8 @@ class SyncPage(QWidget):
         lines = [
             _("{file}: refused: {reason}").format(file=r.file, reason=r.reason)
             if r.status == "refused"
+            else _("{file}: nothing to do: {reason}").format(file=r.file, reason=r.reason)
+            if r.status == "already-imported"
             else _("{file}: {counts}").format(file=r.file, counts=counts_text(r))
             for r in results
         ]
@@ -465,7 +467,8 @@ class SyncPage(QWidget):
         text = _("{done} of {total} packets imported.").format(
             done=format_number(done), total=format_number(len(results))
         )
-        icon = QMessageBox.Icon.Information if done == len(results) else QMessageBox.Icon.Warning
+        refused = any(r.status == "refused" for r in results)
+        icon = QMessageBox.Icon.Warning if refused else QMessageBox.Icon.Information
         self.last_box = _box(self, icon, _("Import finished"), text, "\n".join(lines))
         self.message.emit(text)
         self._changed(combined(r.changes for r in results))
