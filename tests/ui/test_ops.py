@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 import shiboken6
@@ -23,7 +23,7 @@ from ui.ops import Op
 pytest_plugins = ["qt_fixtures"]  # until the top-level conftest registers it
 pytestmark = pytest.mark.usefixtures("no_thread_leaks")
 
-WAIT_MS = 5000
+WAIT_MS = 10_000
 
 
 def _window(qtbot: QtBot) -> QWidget:
@@ -39,10 +39,25 @@ def _is_gui_thread() -> bool:
     return QThread.currentThread() == app.thread() and threading.current_thread() is threading.main_thread()
 
 
+#: every release of a blocked body a test made; set when the test ends, whatever happened in it
+_RELEASES: list[threading.Event] = []
+
+
+@pytest.fixture(autouse=True)
+def _release_blocked_work() -> Iterator[None]:
+    """A test that fails while its body is blocked must not leave the store lane busy for the
+    tests after it (each would then time out waiting for its own op)."""
+    yield
+    for release in _RELEASES:
+        release.set()
+    _RELEASES.clear()
+
+
 def _blocked_until(
     release: threading.Event, started: threading.Event | None = None
 ) -> Callable[[Progress], str]:
     """An op body that keeps checking for cancellation until released."""
+    _RELEASES.append(release)
 
     def fn(progress: Progress) -> str:
         progress.set_total(10, "Counting")
