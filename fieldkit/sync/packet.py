@@ -21,6 +21,7 @@ from typing import IO, Any
 from fieldkit.crypto import CryptoError, minisign
 from fieldkit.i18n import _
 from fieldkit.sync.errors import PacketRefused
+from fieldkit.sync.manifest import MAX_MEMBERS, check_manifest
 
 FORMAT = "fieldkit-sync"
 FORMAT_VERSION = 1
@@ -41,19 +42,6 @@ ZIP_ERRORS = (
     ValueError,
 )
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-REQUIRED_KEYS = (
-    "format",
-    "format_version",
-    "packet_id",
-    "sender",
-    "recipients",
-    "created_at",
-    "ranges",
-    "ack",
-    "counts",
-    "schema_version",
-    "members",
-)
 
 
 @dataclass(frozen=True)
@@ -103,32 +91,81 @@ _END = struct.Struct("<4s4H2LH")
 _VERSION = 20  # what Python's zipfile writes for stored members
 
 
+def _check_end_record(path: Path) -> None:
+    """Before ``zipfile`` reads the directory: the file ends in the end record a FieldKit writer
+    puts there, naming a directory small enough to read; otherwise refuse without reading more."""
+    try:
+        with path.open("rb") as fh:
+            size = fh.seek(0, 2)
+            if size < _END.size + _ZIP64_LOCATOR_SIZE:
+                raise PacketRefused(
+                    _("{name} is not a FieldKit packet, or it is truncated").format(name=path.name)
+                )
+            fh.seek(size - _END.size - _ZIP64_LOCATOR_SIZE)
+            before_end = fh.read(_ZIP64_LOCATOR_SIZE)
+            end = _END.unpack(fh.read(_END.size))
+    except FileNotFoundError:
+        raise PacketRefused(_("No such file: {path}").format(path=path)) from None
+    except OSError as exc:
+        raise PacketRefused(
+            _("{name} cannot be read: {reason}").format(name=path.name, reason=exc.strerror)
+        ) from exc
+    signature, disk, directory_disk, on_disk, count, directory_size, directory_offset, comment = end
+    # a ZIP64 locator would make ``zipfile`` read the directory it names instead of this one
+    zip64 = before_end.startswith(b"PK\x06\x07")
+    if signature != b"PK\x05\x06" or disk or directory_disk or on_disk != count or comment or zip64:
+        raise PacketRefused(_("{name} is not a FieldKit packet, or it is truncated").format(name=path.name))
+    if count > MAX_MEMBERS or directory_size > count * _MAX_CENTRAL_ENTRY:
+        raise PacketRefused(_("The packet holds more members than any FieldKit packet"))
+    if directory_offset + directory_size + _END.size != size:
+        raise PacketRefused(_("The packet's directory is damaged"))
+
+
+_ZIP64_LOCATOR_SIZE = 20
+#: the longest central directory entry a FieldKit writer makes (the longest member name is an attachment's)
+_MAX_CENTRAL_ENTRY = _CENTRAL.size + len("attachments/" + "0" * 64 + ".age")
+
+
 def _check_layout(path: Path, zf: zipfile.ZipFile) -> None:
     """Every byte around the members must be exactly what a FieldKit writer puts there.
 
     The signed manifest covers the members' contents; this rebuilds the local headers,
     the central directory and its end record from the members found, and compares them
-    byte for byte, so that a flipped byte anywhere in the file is noticed.
+    byte for byte, so that a flipped byte anywhere in the file is noticed. Only the headers
+    are read, so the time and memory it takes grow with the number of members, not the file.
     """
-    raw = path.read_bytes()
     time, date = _dos_time()
     offset = 0
-    central = b""
-    count = 0
-    for info in zf.infolist():
-        name = info.filename.encode()
-        local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, time, date, info.CRC, info.file_size,
-                            info.file_size, len(name), 0) + name  # fmt: skip
-        if raw[offset : offset + len(local)] != local or info.header_offset != offset:
-            raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
-        central += _CENTRAL.pack(b"PK\x01\x02", _VERSION, 3, _VERSION, 0, 0, 0, time, date, info.CRC,
-                                 info.file_size, info.file_size, len(name), 0, 0, 0, 0, 0o600 << 16,
-                                 offset) + name  # fmt: skip
-        offset += len(local) + info.file_size
-        count += 1
-    end = _END.pack(b"PK\x05\x06", 0, 0, count, count, len(central), offset, 0)
-    if raw[offset:] != central + end:
-        raise PacketRefused(_("The packet's directory is damaged"))
+    central: list[bytes] = []
+    with path.open("rb") as fh:
+        for info in zf.infolist():
+            name = info.filename.encode()
+            if info.file_size > _MAX_STORED or offset > _MAX_STORED:
+                raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
+            local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, time, date, info.CRC, info.file_size,
+                                info.file_size, len(name), 0) + name  # fmt: skip
+            fh.seek(offset)
+            if fh.read(len(local)) != local or info.header_offset != offset:
+                raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
+            central.append(_central_entry(info, name, offset, time, date))
+            offset += len(local) + info.file_size
+        directory = b"".join(central)
+        expected = directory + _END.pack(
+            b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0
+        )
+        fh.seek(offset)
+        if fh.read(len(expected) + 1) != expected:
+            raise PacketRefused(_("The packet's directory is damaged"))
+
+
+#: the largest size or offset a zip header holds without ZIP64
+_MAX_STORED = 0xFFFFFFFF
+
+
+def _central_entry(info: zipfile.ZipInfo, name: bytes, offset: int, time: int, date: int) -> bytes:
+    return _CENTRAL.pack(b"PK\x01\x02", _VERSION, 3, _VERSION, 0, 0, 0, time, date, info.CRC,
+                         info.file_size, info.file_size, len(name), 0, 0, 0, 0, 0o600 << 16,
+                         offset) + name  # fmt: skip
 
 
 def _dos_time() -> tuple[int, int]:
@@ -218,7 +255,10 @@ class OpenedPacket:
 
 
 def open_packet(path: Path) -> OpenedPacket:
-    """Open a packet and check its structure; raise ``PacketRefused`` naming what is wrong."""
+    """Open a packet and check its structure; raise ``PacketRefused`` naming what is wrong.
+
+    Whatever the file holds, this reads only its headers and its manifest, both bounded."""
+    _check_end_record(path)
     try:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -269,10 +309,8 @@ def _read_structure(path: Path, zf: zipfile.ZipFile) -> OpenedPacket:
                 "Update FieldKit."
             ).format(version=version, supported=FORMAT_VERSION)
         )
-    missing = [k for k in REQUIRED_KEYS if k not in manifest]
-    if missing:
-        raise PacketRefused(_("The manifest lacks: {keys}").format(keys=", ".join(missing)))
-    listed = {m.get("name") for m in manifest["members"] if isinstance(m, dict)}
+    check_manifest(manifest)
+    listed = {m["name"] for m in manifest["members"]}
     for name in names:
         if name not in (MANIFEST, SIGNATURE) and name not in listed:
             raise PacketRefused(
