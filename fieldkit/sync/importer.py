@@ -32,7 +32,7 @@ from fieldkit.domain.keys import local_keys
 from fieldkit.domain.vocab import invalidate_cache, vocabularies
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
-from fieldkit.progress import Progress
+from fieldkit.progress import Cancelled, Progress
 from fieldkit.search import reindex_touched
 from fieldkit.store.engine import bulk_write_settings
 from fieldkit.store.registry import MODEL_BY_TYPE
@@ -71,7 +71,7 @@ class ImportSummary:
     sender: str = ""
     status: str = "imported"  # "imported", "dry-run", "refused"
     reason: str = ""
-    #: why it was refused, for programs: "mass-deletion", "rows", "replay" or "packet"
+    #: why it was refused, for programs: "mass-deletion", "rows", "replay", "packet" or "error"
     refusal: str = ""
     new: int = 0
     updated: int = 0
@@ -79,7 +79,9 @@ class ImportSummary:
     conflicting: int = 0
     held: int = 0
     released: int = 0
+    #: the bad rows named one by one (at most ``rows.MAX_PROBLEMS``), and how many there were
     rejected: list[str] = field(default_factory=list)
+    rejected_count: int = 0
     attachments: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
     #: what the import changed in the store: nothing for a dry run or a refusal
@@ -248,8 +250,20 @@ def import_packet(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import one packet file; raise ``PacketRefused`` (the store untouched) when it must not apply."""
-    progress = progress or Progress()
     summary = ImportSummary(file=path.name)
+    _import_into(ctx, path, summary, dry_run, max_delete_share, progress or Progress())
+    return summary
+
+
+def _import_into(
+    ctx: Context,
+    path: Path,
+    summary: ImportSummary,
+    dry_run: bool,
+    max_delete_share: float | None,
+    progress: Progress,
+) -> None:
+    """Import one packet, filling ``summary`` as it goes: a refusal still names the sender it read."""
     me = ctx.office
     opened = fmt.open_packet(path)
     try:
@@ -302,7 +316,6 @@ def import_packet(
     finally:
         opened.close()
     summary.status = "dry-run" if dry_run else "imported"
-    return summary
 
 
 @contextmanager
@@ -319,20 +332,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _change_count(manifest: dict[str, Any]) -> int:
-    """How many changes the manifest declares; refuse ranges that are not [first, last] pairs of
-    whole numbers, which every later step relies on."""
-    ranges = manifest["ranges"]
-    pairs = list(ranges.values()) if isinstance(ranges, dict) else None
-    if pairs is None or not all(
-        isinstance(pair, list)
-        and len(pair) == 2
-        and all(type(n) is int for n in pair)
-        and 1 <= pair[0] <= pair[1] + 1
-        for pair in pairs
-    ):
-        reason = "its change ranges are not [first, last] pairs of sequence numbers"
-        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=reason))
-    return sum(last - first + 1 for first, last in pairs)
+    """How many changes the manifest declares (its ranges were checked when it was opened)."""
+    return sum(last - first + 1 for first, last in manifest["ranges"].values())
 
 
 @contextmanager
@@ -389,7 +390,7 @@ def _apply(
             deletions = _Deletions(session, max_delete_share)
             for batch in rows.batches(BATCH):
                 progress.step()  # raises ``Cancelled`` when the user cancelled: all is rolled back
-                if rows.problems:
+                if rows.problem_count:
                     continue  # refused already: read on only to name every bad row
                 deletions.count(batch)
                 _add(stats, apply_changes(session, coverage.route(batch), packet_id, transaction))
@@ -473,7 +474,10 @@ def refusal_log_path(ctx: Context) -> Path | None:
 
 @requires(Permission.IMPORT_PACKETS)
 def log_refusal(ctx: Context, summary: ImportSummary) -> None:
-    """Refused imports go to a log beside the store, so that refusing never changes the store."""
+    """Refused imports go to a log beside the store, so that refusing never changes the store.
+
+    An entry is bounded whatever the packet held: it names at most ``MAX_LOGGED_PROBLEMS`` bad
+    rows (``rejected_count`` says how many there were), each shortened to ``MAX_LOGGED_TEXT``."""
     path = refusal_log_path(ctx)
     if path is None:
         return
@@ -481,21 +485,20 @@ def log_refusal(ctx: Context, summary: ImportSummary) -> None:
         "at": ctx.now().replace(tzinfo=dt.UTC).isoformat(timespec="seconds"),
         "user": ctx.user,
         **summary.to_json(),
+        "reason": _shortened(summary.reason),
+        "rejected": [_shortened(problem) for problem in summary.rejected[:MAX_LOGGED_PROBLEMS]],
     }
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
-def _sender_of(path: Path) -> str:
-    """The sender a refused packet claims, for the report (not trusted: it may be forged)."""
-    try:
-        opened = fmt.open_packet(path)
-    except FieldKitError:
-        return ""
-    try:
-        return opened.sender
-    finally:
-        opened.close()
+#: a refusal log entry names this many bad rows at most, each shortened: the window reads the log
+MAX_LOGGED_PROBLEMS = 100
+MAX_LOGGED_TEXT = 1_000
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= MAX_LOGGED_TEXT else text[: MAX_LOGGED_TEXT - 1] + "…"
 
 
 def packet_files(paths: list[Path]) -> list[Path]:
@@ -515,29 +518,48 @@ def import_files(
     max_delete_share: float | None = DEFAULT_MAX_DELETE_SHARE,
     progress: Progress | None = None,
 ) -> list[ImportSummary]:
-    """Import many packets (a folder expands to its packets), each on its own; refusals are reported."""
+    """Import many packets (a folder expands to its packets), each on its own; refusals are reported.
+
+    Whatever goes wrong with one packet refuses that packet only (its transaction rolled back,
+    the refusal logged) and the next one is still tried; only a cancel stops the run."""
     progress = progress or Progress()
     files = packet_files(paths)
     results = []
     progress.set_total(len(files), _("Importing packets"))
     for file in files:
         progress.check()
+        summary = ImportSummary(file=file.name)
         try:
-            one = progress.within_step()
-            results.append(
-                import_packet(ctx, file, dry_run=dry_run, max_delete_share=max_delete_share, progress=one)
-            )
-        except FieldKitError as exc:
-            summary = ImportSummary(file=file.name, status="refused", reason=str(exc), refusal="packet")
-            summary.sender = _sender_of(file)
-            if isinstance(exc, RowsRefused):
-                summary.rejected, summary.refusal = exc.problems, "rows"
-            elif isinstance(exc, MassDeletion):
-                summary.refusal = "mass-deletion"
-            elif isinstance(exc, AlreadyImported):
-                summary.refusal = "replay"
+            _import_into(ctx, file, summary, dry_run, max_delete_share, progress.within_step())
+        except Cancelled:
+            raise
+        except Exception as exc:  # every failure of one packet is that packet's refusal
+            _refused(summary, exc)
             if summary.refusal != "replay":  # old packets left on a stick are not news
                 log_refusal(ctx, summary)
-            results.append(summary)
+        results.append(summary)
         progress.step()
     return results
+
+
+def _refused(summary: ImportSummary, exc: Exception) -> None:
+    """Turn ``summary`` into the report of a refusal; an error that is not a refusal is named by its
+    kind only, since its text may quote record values."""
+    summary.status, summary.refusal = "refused", "packet"
+    summary.new = summary.updated = summary.unchanged = summary.conflicting = 0
+    summary.held = summary.released = summary.attachments = 0
+    summary.by_type, summary.changes = {}, NO_CHANGES
+    if not isinstance(exc, FieldKitError):
+        summary.refusal = "error"
+        summary.reason = _(
+            "The packet could not be imported because of an unexpected error ({error}); "
+            "the store is unchanged"
+        ).format(error=type(exc).__name__)
+        return
+    summary.reason = str(exc)
+    if isinstance(exc, RowsRefused):
+        summary.rejected, summary.rejected_count, summary.refusal = exc.problems, exc.count, "rows"
+    elif isinstance(exc, MassDeletion):
+        summary.refusal = "mass-deletion"
+    elif isinstance(exc, AlreadyImported):
+        summary.refusal = "replay"
