@@ -1,0 +1,227 @@
+"""Hostile packets: whatever a packet holds, it is refused with a reason, logged, the store stays
+byte-for-byte the same, and the next packet of a folder is still tried."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sync_offices import add_visits, offices
+from test_sync_bad_input import FIELD, HQ, REGION, refused, resign, rewrite
+
+from fieldkit.context import Context
+from fieldkit.crypto import agebox, minisign
+from fieldkit.domain.keys import local_keys
+from fieldkit.opening import open_context
+from fieldkit.sync import importer
+from fieldkit.sync import packet as fmt
+from fieldkit.sync.export import export_packet
+from fieldkit.sync.importer import (
+    MAX_LOGGED_PROBLEMS,
+    ImportSummary,
+    import_files,
+    log_refusal,
+    refusal_log_path,
+)
+from fieldkit.sync.manifest import MAX_MEMBERS
+from fieldkit.sync.rows import MAX_PROBLEMS
+
+World = tuple[dict[str, Context], Path, Path]
+PRIVATE = "Testimony of Amina about block C"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    with offices(tmp_path, FIELD, REGION, HQ) as o:
+        add_visits(o["KE-NBO"], 3)
+        good = export_packet(o["KE-NBO"], "ROEA", tmp_path / "good.fieldkit").paths[0]
+        yield o, good, tmp_path
+
+
+def with_manifest_entry(o: dict[str, Context], good: Path, dst: Path, key: str, value: object) -> Path:
+    """The good packet with one manifest entry replaced, signed by its real (trusted) sender."""
+
+    def change(members: dict[str, bytes]) -> None:
+        manifest = json.loads(members[fmt.MANIFEST])
+        manifest[key] = value
+        body = json.dumps(manifest).encode()
+        comment = f"fieldkit packet {manifest.get('packet_id')} from {manifest.get('sender')}"
+        members[fmt.MANIFEST] = body
+        members[fmt.SIGNATURE] = minisign.sign(body, local_keys(o["KE-NBO"]).minisign, comment).encode()
+
+    return rewrite(good, dst, change)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("members", 5),
+        ("members", None),
+        ("members", [5]),
+        ("members", [{"name": fmt.PAYLOAD, "sha256": "00", "size": "big"}]),
+        ("recipients", None),
+        ("recipients", "ROEA"),
+        ("sender", None),
+        ("packet_id", None),
+        ("packet_id", "x" * 1_000),
+        ("ack", [1, 2]),
+        ("counts", "many"),
+        ("ranges", None),
+    ],
+)
+def test_manifest_entry_of_the_wrong_form(world: World, key: str, value: object) -> None:
+    o, good, tmp = world
+    bad = with_manifest_entry(o, good, tmp / "odd.fieldkit", key, value)
+    refused(o, "ROEA", bad, tmp, "manifest is damaged")
+
+
+def test_manifest_lacking_an_entry(world: World) -> None:
+    o, good, tmp = world
+
+    def without_counts(members: dict[str, bytes]) -> None:
+        manifest = json.loads(members[fmt.MANIFEST])
+        del manifest["counts"]
+        resign(o, members, manifest)
+
+    refused(o, "ROEA", rewrite(good, tmp / "lacks.fieldkit", without_counts), tmp, "lacks: counts")
+
+
+def test_too_many_members(world: World) -> None:
+    """More members than a zip holds without ZIP64: refused from the end record alone."""
+    o, _good, tmp = world
+    crowded = tmp / "crowded.fieldkit"
+    with zipfile.ZipFile(crowded, "w") as zf:
+        for number in range(MAX_MEMBERS + 1):
+            zf.writestr(fmt.entry(f"attachments/{number:064x}.age"), b"")
+    refused(o, "ROEA", crowded, tmp, "more members|not a FieldKit packet")
+
+
+def test_member_declared_larger_than_a_zip_header_holds(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A manifest whose directory entry says it inflates to 5 GiB (a ZIP64 size field)."""
+    o, good, tmp = world
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 16)  # makes zipfile write ZIP64 size fields
+    inflating = rewrite(good, tmp / "inflating.fieldkit", lambda members: None)
+    monkeypatch.undo()
+    data = bytearray(inflating.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the manifest's directory entry comes first
+    name_length, extra_length = struct.unpack_from("<HH", data, entry + 28)
+    extra = entry + 46 + name_length
+    assert struct.unpack_from("<H", data, extra)[0] == 1 and extra_length >= 12  # ZIP64 sizes
+    struct.pack_into("<Q", data, extra + 4, 5 << 30)
+    inflating.write_bytes(bytes(data))
+    refused(o, "ROEA", inflating, tmp, "packet|damaged")
+
+
+def test_zip64_directory_named_before_the_end_record(world: World) -> None:
+    """A ZIP64 locator before the end record would have ``zipfile`` read the directory it names."""
+    o, good, tmp = world
+    data = good.read_bytes()
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, 0, 1)
+    # the locator replaces the last directory bytes, as a crafted file would place it
+    bad = tmp / "locator.fieldkit"
+    bad.write_bytes(data[: -22 - len(locator)] + locator + data[-22:])
+    refused(o, "ROEA", bad, tmp, "not a FieldKit packet")
+
+
+def _store_digest(o: dict[str, Context], code: str, tmp: Path) -> str:
+    o[code].close()
+    digest = hashlib.sha256((tmp / f"{code}.db").read_bytes()).hexdigest()
+    o[code] = open_context(tmp / f"{code}.db")
+    return digest
+
+
+def _folder(o: dict[str, Context], good: Path, tmp: Path, hostile: Path) -> Path:
+    """A folder: the good packet, then the hostile one, then a later good packet, in name order."""
+    folder = tmp / "stick"
+    folder.mkdir()
+    good.rename(folder / "1-first.fieldkit")
+    hostile.rename(folder / "2-hostile.fieldkit")
+    add_visits(o["KE-NBO"], 2, prefix="Later visit")
+    export_packet(o["KE-NBO"], "ROEA", folder / "3-later.fieldkit")
+    return folder
+
+
+def _logged(o: dict[str, Context]) -> list[dict[str, object]]:
+    path = refusal_log_path(o["ROEA"])
+    assert path is not None
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_a_hostile_packet_in_a_folder_is_refused_and_the_next_one_still_tried(world: World) -> None:
+    o, good, tmp = world
+    hostile = with_manifest_entry(o, good, tmp / "hostile.fieldkit", "members", 5)
+    results = import_files(o["ROEA"], [_folder(o, good, tmp, hostile)])
+    assert [r.status for r in results] == ["imported", "refused", "imported"]
+    assert results[0].new > 0 and results[2].by_type["monitoring_visit"] == 2  # the two later visits
+    assert "manifest is damaged" in results[1].reason
+    assert [entry["file"] for entry in _logged(o)] == ["2-hostile.fieldkit"]
+
+
+def test_an_unexpected_error_refuses_one_packet_without_quoting_records(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error that is not a refusal (here one raised while applying) is still that packet's
+    refusal: rolled back, logged by its kind only, and the next packet is tried."""
+    o, good, tmp = world
+    folder = tmp / "stick"
+    folder.mkdir()
+    good.rename(folder / "1-first.fieldkit")
+    before = _store_digest(o, "ROEA", tmp)
+    real_apply = importer.apply_changes
+    calls: list[int] = []
+
+    def failing_once(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError(f"UNIQUE constraint failed; parameters: ('{PRIVATE}',)")
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr("fieldkit.sync.importer.apply_changes", failing_once)
+    add_visits(o["KE-NBO"], 1, prefix="Later visit")
+    export_packet(o["KE-NBO"], "ROEA", folder / "2-later.fieldkit")
+    first = import_files(o["ROEA"], [folder / "1-first.fieldkit"])
+    assert [(r.status, r.refusal) for r in first] == [("refused", "error")]
+    assert "RuntimeError" in first[0].reason and PRIVATE not in first[0].reason
+    assert first[0].sender == "KE-NBO"  # read before the refusal, not by opening the packet again
+    assert first[0].new == 0 and not first[0].changes
+    assert _store_digest(o, "ROEA", tmp) == before, "the store changed"
+    assert PRIVATE not in json.dumps(_logged(o))
+    assert [r.status for r in import_files(o["ROEA"], [folder])] == ["imported", "imported"]
+
+
+def test_a_refusal_log_entry_is_bounded(world: World) -> None:
+    o, _good, _tmp = world
+    problems = [f"row {n}: " + "x" * 5_000 for n in range(10_000)]
+    summary = ImportSummary(
+        file="many.fieldkit", status="refused", reason="y" * 1_000_000, refusal="rows", rejected=problems
+    )
+    summary.rejected_count = 1_000_000
+    log_refusal(o["ROEA"], summary)
+    (entry,) = _logged(o)
+    assert len(entry["rejected"]) == MAX_LOGGED_PROBLEMS  # type: ignore[arg-type]
+    assert entry["rejected_count"] == 1_000_000
+    path = refusal_log_path(o["ROEA"])
+    assert path is not None and path.stat().st_size < 200_000
+
+
+def test_a_packet_of_many_bad_rows_names_some_and_counts_all(world: World) -> None:
+    o, good, tmp = world
+    identity = local_keys(o["ROEA"]).age_identity
+
+    def many_bad(members: dict[str, bytes]) -> None:
+        rows = agebox.decrypt(members[fmt.PAYLOAD], identity)
+        resign(o, members, json.loads(members[fmt.MANIFEST]), rows + b"not json\n" * (MAX_PROBLEMS + 500))
+
+    (result,) = import_files(o["ROEA"], [rewrite(good, tmp / "junk.fieldkit", many_bad)])
+    assert result.refusal == "rows" and result.rejected_count == MAX_PROBLEMS + 500
+    assert len(result.rejected) == MAX_PROBLEMS and f"{MAX_PROBLEMS + 500} row(s)" in result.reason
+    (entry,) = _logged(o)
+    assert entry["rejected_count"] == MAX_PROBLEMS + 500
+    assert len(entry["rejected"]) == MAX_LOGGED_PROBLEMS  # type: ignore[arg-type]
