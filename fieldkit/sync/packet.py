@@ -91,6 +91,13 @@ _END = struct.Struct("<4s4H2LH")
 _VERSION = 20  # what Python's zipfile writes for stored members
 
 
+_ZIP64_LOCATOR_SIZE = 20
+#: the largest size or offset a zip header holds without ZIP64
+_MAX_STORED = 0xFFFFFFFF
+#: the longest central directory entry a FieldKit writer makes (the longest member name is an attachment's)
+_MAX_CENTRAL_ENTRY = _CENTRAL.size + len("attachments/" + "0" * 64 + ".age")
+
+
 def _check_end_record(path: Path) -> None:
     """Before ``zipfile`` reads the directory: the file ends in the end record a FieldKit writer
     puts there, naming a directory small enough to read; otherwise refuse without reading more."""
@@ -111,19 +118,24 @@ def _check_end_record(path: Path) -> None:
             _("{name} cannot be read: {reason}").format(name=path.name, reason=exc.strerror)
         ) from exc
     signature, disk, directory_disk, on_disk, count, directory_size, directory_offset, comment = end
-    # a ZIP64 locator would make ``zipfile`` read the directory it names instead of this one
-    zip64 = before_end.startswith(b"PK\x06\x07")
-    if signature != b"PK\x05\x06" or disk or directory_disk or on_disk != count or comment or zip64:
+    if signature != b"PK\x05\x06" or disk or directory_disk or on_disk != count or comment:
         raise PacketRefused(_("{name} is not a FieldKit packet, or it is truncated").format(name=path.name))
+    if before_end.startswith(b"PK\x06\x07"):
+        # a ZIP64 locator would make ``zipfile`` read the directory it names instead of this one
+        raise PacketRefused(
+            _(
+                "{name} is a ZIP64 file (more members or bytes than a zip otherwise holds), which this "
+                "FieldKit does not read"
+            ).format(name=path.name)
+        )
     if count > MAX_MEMBERS or directory_size > count * _MAX_CENTRAL_ENTRY:
-        raise PacketRefused(_("The packet holds more members than any FieldKit packet"))
+        raise PacketRefused(
+            _("The packet's directory ({count} members) is larger than any FieldKit packet's").format(
+                count=count
+            )
+        )
     if directory_offset + directory_size + _END.size != size:
         raise PacketRefused(_("The packet's directory is damaged"))
-
-
-_ZIP64_LOCATOR_SIZE = 20
-#: the longest central directory entry a FieldKit writer makes (the longest member name is an attachment's)
-_MAX_CENTRAL_ENTRY = _CENTRAL.size + len("attachments/" + "0" * 64 + ".age")
 
 
 def _check_layout(path: Path, zf: zipfile.ZipFile) -> None:
@@ -136,7 +148,6 @@ def _check_layout(path: Path, zf: zipfile.ZipFile) -> None:
     """
     time, date = _dos_time()
     offset = 0
-    central: list[bytes] = []
     with path.open("rb") as fh:
         for info in zf.infolist():
             name = info.filename.encode()
@@ -147,25 +158,25 @@ def _check_layout(path: Path, zf: zipfile.ZipFile) -> None:
             fh.seek(offset)
             if fh.read(len(local)) != local or info.header_offset != offset:
                 raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
-            central.append(_central_entry(info, name, offset, time, date))
             offset += len(local) + info.file_size
-        directory = b"".join(central)
-        expected = directory + _END.pack(
-            b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0
-        )
+        # the directory is compared entry by entry, never held whole
         fh.seek(offset)
-        if fh.read(len(expected) + 1) != expected:
+        directory_size = 0
+        for info in zf.infolist():
+            entry = _central_entry(info, info.filename.encode(), time, date)
+            if fh.read(len(entry)) != entry:
+                raise PacketRefused(_("The packet's directory is damaged"))
+            directory_size += len(entry)
+        count = len(zf.infolist())
+        end = _END.pack(b"PK\x05\x06", 0, 0, count, count, directory_size, offset, 0)
+        if fh.read(len(end) + 1) != end:
             raise PacketRefused(_("The packet's directory is damaged"))
 
 
-#: the largest size or offset a zip header holds without ZIP64
-_MAX_STORED = 0xFFFFFFFF
-
-
-def _central_entry(info: zipfile.ZipInfo, name: bytes, offset: int, time: int, date: int) -> bytes:
+def _central_entry(info: zipfile.ZipInfo, name: bytes, time: int, date: int) -> bytes:
     return _CENTRAL.pack(b"PK\x01\x02", _VERSION, 3, _VERSION, 0, 0, 0, time, date, info.CRC,
                          info.file_size, info.file_size, len(name), 0, 0, 0, 0, 0o600 << 16,
-                         offset) + name  # fmt: skip
+                         info.header_offset) + name  # fmt: skip
 
 
 def _dos_time() -> tuple[int, int]:
