@@ -98,25 +98,40 @@ def test_too_many_members(world: World) -> None:
     with zipfile.ZipFile(crowded, "w") as zf:
         for number in range(MAX_MEMBERS + 1):
             zf.writestr(fmt.entry(f"attachments/{number:064x}.age"), b"")
-    refused(o, "ROEA", crowded, tmp, "more members|not a FieldKit packet")
+    refused(o, "ROEA", crowded, tmp, "ZIP64")
+
+
+def test_directory_larger_than_any_packet_makes(world: World) -> None:
+    """Names longer than any member a FieldKit writer makes: refused before ``zipfile`` reads them."""
+    o, _good, tmp = world
+    long_names = tmp / "long.fieldkit"
+    with zipfile.ZipFile(long_names, "w") as zf:
+        for number in range(3):
+            zf.writestr(fmt.entry(f"{number}" * 60_000), b"")
+    refused(o, "ROEA", long_names, tmp, "larger than any FieldKit packet")
 
 
 def test_member_declared_larger_than_a_zip_header_holds(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A manifest whose directory entry says it inflates to 5 GiB (a ZIP64 size field)."""
+    """A manifest whose directory entry says it inflates to 5 GiB (a ZIP64 size field), in a zip
+    whose end record is the plain one."""
     o, good, tmp = world
     monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 16)  # makes zipfile write ZIP64 size fields
     inflating = rewrite(good, tmp / "inflating.fieldkit", lambda members: None)
     monkeypatch.undo()
     data = bytearray(inflating.read_bytes())
-    entry = data.index(b"PK\x01\x02")  # the manifest's directory entry comes first
+    zip64_end = data.rindex(b"PK\x06\x06")
+    count, directory_size, directory_start = struct.unpack_from("<3Q", data, zip64_end + 32)
+    del data[zip64_end:]
+    data += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, directory_size, directory_start, 0)
+    entry = directory_start  # the manifest's directory entry comes first
     name_length, extra_length = struct.unpack_from("<HH", data, entry + 28)
     extra = entry + 46 + name_length
     assert struct.unpack_from("<H", data, extra)[0] == 1 and extra_length >= 12  # ZIP64 sizes
     struct.pack_into("<Q", data, extra + 4, 5 << 30)
     inflating.write_bytes(bytes(data))
-    refused(o, "ROEA", inflating, tmp, "packet|damaged")
+    refused(o, "ROEA", inflating, tmp, "header for manifest.json is damaged")
 
 
 def test_zip64_directory_named_before_the_end_record(world: World) -> None:
@@ -127,7 +142,7 @@ def test_zip64_directory_named_before_the_end_record(world: World) -> None:
     # the locator replaces the last directory bytes, as a crafted file would place it
     bad = tmp / "locator.fieldkit"
     bad.write_bytes(data[: -22 - len(locator)] + locator + data[-22:])
-    refused(o, "ROEA", bad, tmp, "not a FieldKit packet")
+    refused(o, "ROEA", bad, tmp, "ZIP64")
 
 
 def _store_digest(o: dict[str, Context], code: str, tmp: Path) -> str:
