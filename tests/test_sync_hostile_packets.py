@@ -22,13 +22,13 @@ from fieldkit.sync import importer
 from fieldkit.sync import packet as fmt
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import (
-    MAX_LOGGED_PROBLEMS,
     ImportSummary,
     import_files,
     log_refusal,
     refusal_log_path,
 )
 from fieldkit.sync.manifest import MAX_MEMBERS
+from fieldkit.sync.refusal_log import MAX_LOGGED_PROBLEMS, MAX_READ_BYTES, newest_entries
 from fieldkit.sync.rows import MAX_PROBLEMS
 
 World = tuple[dict[str, Context], Path, Path]
@@ -240,3 +240,17 @@ def test_a_packet_of_many_bad_rows_names_some_and_counts_all(world: World) -> No
     (entry,) = _logged(o)
     assert entry["rejected_count"] == MAX_PROBLEMS + 500
     assert len(entry["rejected"]) == MAX_LOGGED_PROBLEMS  # type: ignore[arg-type]
+
+
+def test_the_newest_refusals_are_read_from_the_end_of_the_log(tmp_path: Path) -> None:
+    """A log that an earlier version filled with a line of many megabytes, then ordinary entries
+    and a line torn by a crash: the newest whole entries come back, without the old line."""
+    log = tmp_path / "store.db.sync-log.jsonl"
+    giant = json.dumps({"at": "2026-01-01T00:00:00+00:00", "reason": "x" * (2 * MAX_READ_BYTES)})
+    ordinary = [
+        json.dumps({"at": f"2026-02-0{n}T00:00:00+00:00", "file": f"{n}.fieldkit"}) for n in (1, 2, 3)
+    ]
+    log.write_text("\n".join([giant, *ordinary, '{"at": "2026-02-04']), "utf-8")
+    assert [e["file"] for e in newest_entries(log, 2)] == ["2.fieldkit", "3.fieldkit"]
+    assert [e["file"] for e in newest_entries(log, 10)] == ["1.fieldkit", "2.fieldkit", "3.fieldkit"]
+    assert newest_entries(tmp_path / "none.jsonl", 10) == []

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -49,6 +48,7 @@ from fieldkit.sync import packet as fmt
 from fieldkit.sync.apply import ApplyStats, Transaction, apply_changes
 from fieldkit.sync.changes import Change, known_codes, parse_change
 from fieldkit.sync.errors import PacketRefused
+from fieldkit.sync.refusal_log import append_entry
 from fieldkit.sync.rows import PayloadRows, RowsRefused
 
 DEFAULT_MAX_DELETE_SHARE = 0.10
@@ -474,31 +474,19 @@ def refusal_log_path(ctx: Context) -> Path | None:
 
 @requires(Permission.IMPORT_PACKETS)
 def log_refusal(ctx: Context, summary: ImportSummary) -> None:
-    """Refused imports go to a log beside the store, so that refusing never changes the store.
-
-    An entry is bounded whatever the packet held: it names at most ``MAX_LOGGED_PROBLEMS`` bad
-    rows (``rejected_count`` says how many there were), each shortened to ``MAX_LOGGED_TEXT``."""
+    """Refused imports go to a log beside the store, so that refusing never changes the store
+    (an entry is bounded: see ``refusal_log``)."""
     path = refusal_log_path(ctx)
     if path is None:
         return
-    entry = {
-        "at": ctx.now().replace(tzinfo=dt.UTC).isoformat(timespec="seconds"),
-        "user": ctx.user,
-        **summary.to_json(),
-        "reason": _shortened(summary.reason),
-        "rejected": [_shortened(problem) for problem in summary.rejected[:MAX_LOGGED_PROBLEMS]],
-    }
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-
-
-#: a refusal log entry names this many bad rows at most, each shortened: the window reads the log
-MAX_LOGGED_PROBLEMS = 100
-MAX_LOGGED_TEXT = 1_000
-
-
-def _shortened(text: str) -> str:
-    return text if len(text) <= MAX_LOGGED_TEXT else text[: MAX_LOGGED_TEXT - 1] + "…"
+    append_entry(
+        path,
+        {
+            "at": ctx.now().replace(tzinfo=dt.UTC).isoformat(timespec="seconds"),
+            "user": ctx.user,
+            **summary.to_json(),
+        },
+    )
 
 
 def packet_files(paths: list[Path]) -> list[Path]:
