@@ -46,7 +46,7 @@ def newest_entries(path: Path, limit: int) -> list[dict[str, Any]]:
     lines = tail.split(b"\n")
     if size > MAX_READ_BYTES:
         lines = lines[1:]  # begins part way through a line
-    entries = []
+    entries: list[dict[str, Any]] = []
     for line in reversed(lines):
         if len(entries) >= limit:
             break
