@@ -267,9 +267,7 @@ def _import_into(
     me = ctx.office
     opened = fmt.open_packet(path)
     try:
-        manifest = opened.manifest
         summary.packet_id, summary.sender = opened.packet_id, opened.sender
-        changes = _change_count(manifest)
         progress.set_total(4, _("Checking {name}").format(name=path.name))
         with ctx.store.read() as session:
             sender = session.get(Office, opened.sender)
@@ -283,6 +281,8 @@ def _import_into(
             public_key = sender.minisign_public_key
             seen = session.get(SyncPacket, (opened.packet_id, "in"))
         opened.verify(public_key)
+        manifest = opened.manifest
+        changes = _change_count(manifest)
         if me not in manifest["recipients"]:
             raise PacketRefused(
                 _("The packet is addressed to {recipients}, not to this office ({office})").format(

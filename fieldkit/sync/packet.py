@@ -2,8 +2,9 @@
 
 Reading checks everything that can be checked before decrypting: member names
 (no paths, nothing unlisted, nothing missing), the sender's signature over the
-manifest, and the size and SHA-256 of every member. Nothing is written anywhere
-until all of it passed.
+manifest's bytes, then the manifest's form, and the size and SHA-256 of every
+member. Before the signature only headers of bounded size are read. Nothing is
+written anywhere until all of it passed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ PAYLOAD = "payload.jsonl.age"
 ATTACHMENT = re.compile(r"^attachments/([0-9a-f]{64})\.age$")
 EXTENSION = ".fieldkit"
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+#: a minisign signature with its trusted comment takes a few hundred bytes
+MAX_SIGNATURE_BYTES = 16 * 1024
+_TRUSTED_PREFIX = "trusted comment: "
+_TRUSTED_COMMENT = re.compile(r"^fieldkit packet (\S{1,100}) from (\S{1,100})\r?$")
 #: what a damaged zip can raise while being read (a flipped byte may hit any header field)
 ZIP_ERRORS = (
     zipfile.BadZipFile,
@@ -186,36 +191,50 @@ def _dos_time() -> tuple[int, int]:
 
 @dataclass
 class OpenedPacket:
-    """A packet whose structure and manifest were read (signature not yet checked)."""
+    """A packet whose structure was checked and whose manifest and signature were read as bytes.
+
+    The sender and packet id it claims come from the signature's trusted comment; the manifest
+    is parsed only once ``verify`` has checked the sender's signature over it, so that nothing
+    a stranger sends is parsed beyond a few bounded headers."""
 
     path: Path
-    manifest: dict[str, Any]
     manifest_bytes: bytes
     signature: str
     zip: zipfile.ZipFile
+    sender: str
+    packet_id: str
+    _manifest: dict[str, Any] | None = None
 
     @property
-    def sender(self) -> str:
-        return str(self.manifest["sender"])
-
-    @property
-    def packet_id(self) -> str:
-        return str(self.manifest["packet_id"])
+    def manifest(self) -> dict[str, Any]:
+        """The manifest, once ``verify`` has checked its signature and its form."""
+        if self._manifest is None:
+            raise RuntimeError("the manifest is read only after its signature was checked")
+        return self._manifest
 
     def close(self) -> None:
         self.zip.close()
 
     def verify(self, public_key_line: str) -> None:
+        """Check the sender's signature over the manifest, then the manifest itself."""
         try:
-            comment = minisign.verify(self.manifest_bytes, self.signature, public_key_line)
+            minisign.verify(self.manifest_bytes, self.signature, public_key_line)
         except CryptoError as exc:
             raise PacketRefused(
                 _("The packet's signature does not match office {office}'s key: {reason}").format(
                     office=self.sender, reason=exc
                 )
             ) from exc
-        if comment != trusted_comment(self.manifest):
+        manifest = _parsed_manifest(self.path, self.manifest_bytes)
+        if (manifest["packet_id"], manifest["sender"]) != (self.packet_id, self.sender):
             raise PacketRefused(_("The packet's signature belongs to another packet"))
+        listed = {m["name"] for m in manifest["members"]}
+        for name in self.zip.namelist():
+            if name not in (MANIFEST, SIGNATURE) and name not in listed:
+                raise PacketRefused(
+                    _("The packet holds {name}, which its manifest does not list").format(name=name)
+                )
+        self._manifest = manifest
 
     def check_members(self) -> None:
         """Every listed member is present with the listed size and SHA-256."""
@@ -304,11 +323,33 @@ def _read_structure(path: Path, zf: zipfile.ZipFile) -> OpenedPacket:
             raise PacketRefused(_("The packet has no {name}").format(name=required))
     if zf.getinfo(MANIFEST).file_size > MAX_MANIFEST_BYTES:
         raise PacketRefused(_("The manifest is too large"))
+    if zf.getinfo(SIGNATURE).file_size > MAX_SIGNATURE_BYTES:
+        raise PacketRefused(_("The packet's signature is damaged"))
     try:
         manifest_bytes = zf.read(MANIFEST)
         signature = zf.read(SIGNATURE).decode("utf-8")
-        manifest = json.loads(manifest_bytes)
     except (*ZIP_ERRORS, UnicodeDecodeError) as exc:
+        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=exc)) from exc
+    packet_id, sender = _claimed_by(signature)
+    return OpenedPacket(path, manifest_bytes, signature, zf, sender, packet_id)
+
+
+def _claimed_by(signature: str) -> tuple[str, str]:
+    """The packet id and sender a signature's trusted comment names (not yet checked)."""
+    lines = signature.split("\n")
+    comment = lines[2].removeprefix(_TRUSTED_PREFIX) if len(lines) > 2 else ""
+    claimed = _TRUSTED_COMMENT.match(comment)
+    if not lines[2].startswith(_TRUSTED_PREFIX) or claimed is None:
+        raise PacketRefused(_("The packet's signature is damaged"))
+    return claimed.group(1), claimed.group(2)
+
+
+def _parsed_manifest(path: Path, manifest_bytes: bytes) -> dict[str, Any]:
+    """The manifest of a packet whose signature was checked, refused unless it has the form
+    every later step relies on."""
+    try:
+        manifest = json.loads(manifest_bytes)
+    except (ValueError, RecursionError) as exc:
         raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=exc)) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise PacketRefused(_("{name} is not a FieldKit sync packet").format(name=path.name))
@@ -321,10 +362,4 @@ def _read_structure(path: Path, zf: zipfile.ZipFile) -> OpenedPacket:
             ).format(version=version, supported=FORMAT_VERSION)
         )
     check_manifest(manifest)
-    listed = {m["name"] for m in manifest["members"]}
-    for name in names:
-        if name not in (MANIFEST, SIGNATURE) and name not in listed:
-            raise PacketRefused(
-                _("The packet holds {name}, which its manifest does not list").format(name=name)
-            )
-    return OpenedPacket(path, manifest, manifest_bytes, signature, zf)
+    return manifest
