@@ -48,9 +48,9 @@ def with_manifest_entry(o: dict[str, Context], good: Path, dst: Path, key: str, 
 
     def change(members: dict[str, bytes]) -> None:
         manifest = json.loads(members[fmt.MANIFEST])
+        comment = fmt.trusted_comment(manifest)
         manifest[key] = value
         body = json.dumps(manifest).encode()
-        comment = f"fieldkit packet {manifest.get('packet_id')} from {manifest.get('sender')}"
         members[fmt.MANIFEST] = body
         members[fmt.SIGNATURE] = minisign.sign(body, local_keys(o["KE-NBO"]).minisign, comment).encode()
 
@@ -143,6 +143,38 @@ def test_zip64_directory_named_before_the_end_record(world: World) -> None:
     bad = tmp / "locator.fieldkit"
     bad.write_bytes(data[: -22 - len(locator)] + locator + data[-22:])
     refused(o, "ROEA", bad, tmp, "ZIP64")
+
+
+def test_a_manifest_is_not_parsed_before_its_signature_is_checked(world: World) -> None:
+    """Megabytes of empty objects (hundreds of MB once parsed) under a signature that does not
+    cover them: refused for the signature, which is checked over the bytes first."""
+    o, good, tmp = world
+
+    def swollen(members: dict[str, bytes]) -> None:
+        members[fmt.MANIFEST] = b"[" + b",".join([b"{}"] * 2_000_000) + b"]"
+
+    refused(o, "ROEA", rewrite(good, tmp / "swollen.fieldkit", swollen), tmp, "signature does not match")
+
+
+def test_a_signature_larger_than_any_signature(world: World) -> None:
+    o, good, tmp = world
+
+    def padded(members: dict[str, bytes]) -> None:
+        members[fmt.SIGNATURE] += b"\n" * (fmt.MAX_SIGNATURE_BYTES + 1)
+
+    refused(o, "ROEA", rewrite(good, tmp / "padded.fieldkit", padded), tmp, "signature is damaged")
+
+
+@pytest.mark.parametrize("comment", ["", "fieldkit packet  from KE-NBO", "some other program's comment"])
+def test_a_trusted_comment_that_names_no_packet(world: World, comment: str) -> None:
+    o, good, tmp = world
+
+    def renamed(members: dict[str, bytes]) -> None:
+        lines = members[fmt.SIGNATURE].decode().split("\n")
+        lines[2] = "trusted comment: " + comment
+        members[fmt.SIGNATURE] = "\n".join(lines).encode()
+
+    refused(o, "ROEA", rewrite(good, tmp / "renamed.fieldkit", renamed), tmp, "signature is damaged")
 
 
 def _store_digest(o: dict[str, Context], code: str, tmp: Path) -> str:
