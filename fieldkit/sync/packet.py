@@ -96,51 +96,74 @@ _END = struct.Struct("<4s4H2LH")
 _VERSION = 20  # what Python's zipfile writes for stored members
 
 
-_ZIP64_LOCATOR_SIZE = 20
+_END64 = struct.Struct("<4sQ2H2L4Q")
+_LOCATOR64 = struct.Struct("<4sLQL")
 #: the largest size or offset a zip header holds without ZIP64
 _MAX_STORED = 0xFFFFFFFF
-#: the longest central directory entry a FieldKit writer makes (the longest member name is an attachment's)
-_MAX_CENTRAL_ENTRY = _CENTRAL.size + len("attachments/" + "0" * 64 + ".age")
+#: the longest central directory entry a FieldKit writer makes: an attachment's name, and a
+#: ZIP64 extra field with both sizes and the offset
+_MAX_CENTRAL_ENTRY = _CENTRAL.size + len("attachments/" + "0" * 64 + ".age") + 4 + 3 * 8
 
 
 def _check_end_record(path: Path) -> None:
-    """Before ``zipfile`` reads the directory: the file ends in the end record a FieldKit writer
-    puts there, naming a directory small enough to read; otherwise refuse without reading more."""
+    """Before ``zipfile`` reads the directory: the file ends in the end records a FieldKit writer
+    puts there (ZIP64 ones included), naming a directory small enough to read and ending where
+    they begin; otherwise refuse without reading more."""
     try:
         with path.open("rb") as fh:
             size = fh.seek(0, 2)
-            if size < _END.size + _ZIP64_LOCATOR_SIZE:
+            if size < _END.size:
                 raise PacketRefused(
                     _("{name} is not a FieldKit packet, or it is truncated").format(name=path.name)
                 )
-            fh.seek(size - _END.size - _ZIP64_LOCATOR_SIZE)
-            before_end = fh.read(_ZIP64_LOCATOR_SIZE)
+            fh.seek(size - _END.size)
             end = _END.unpack(fh.read(_END.size))
+            signature, disk, directory_disk, on_disk, count, directory_size, directory_offset, comment = end
+            if signature != b"PK\x05\x06" or disk or directory_disk or on_disk != count or comment:
+                raise PacketRefused(
+                    _("{name} is not a FieldKit packet, or it is truncated").format(name=path.name)
+                )
+            directory_end = size - _END.size
+            zip64_end = directory_end - _LOCATOR64.size - _END64.size
+            if zip64_end >= 0:
+                fh.seek(zip64_end)
+                records = fh.read(_END64.size + _LOCATOR64.size)
+                if records[_END64.size :].startswith(b"PK\x06\x07"):
+                    # ``zipfile`` reads the directory the ZIP64 records name, so they are what is checked
+                    count, directory_size, directory_offset = _zip64_directory(path, records, zip64_end)
+                    directory_end = zip64_end
     except FileNotFoundError:
         raise PacketRefused(_("No such file: {path}").format(path=path)) from None
     except OSError as exc:
         raise PacketRefused(
             _("{name} cannot be read: {reason}").format(name=path.name, reason=exc.strerror)
         ) from exc
-    signature, disk, directory_disk, on_disk, count, directory_size, directory_offset, comment = end
-    if signature != b"PK\x05\x06" or disk or directory_disk or on_disk != count or comment:
-        raise PacketRefused(_("{name} is not a FieldKit packet, or it is truncated").format(name=path.name))
-    if before_end.startswith(b"PK\x06\x07"):
-        # a ZIP64 locator would make ``zipfile`` read the directory it names instead of this one
-        raise PacketRefused(
-            _(
-                "{name} is a ZIP64 file (more members or bytes than a zip otherwise holds), which this "
-                "FieldKit does not read"
-            ).format(name=path.name)
-        )
     if count > MAX_MEMBERS or directory_size > count * _MAX_CENTRAL_ENTRY:
         raise PacketRefused(
             _("The packet's directory ({count} members) is larger than any FieldKit packet's").format(
                 count=count
             )
         )
-    if directory_offset + directory_size + _END.size != size:
+    if directory_offset + directory_size != directory_end:
         raise PacketRefused(_("The packet's directory is damaged"))
+
+
+def _zip64_directory(path: Path, records: bytes, zip64_end: int) -> tuple[int, int, int]:
+    """The members, size and start of the directory that ZIP64 end records name; they must sit
+    right before the plain end record, as a FieldKit writer puts them."""
+    end64 = _END64.unpack(records[: _END64.size])
+    locator = _LOCATOR64.unpack(records[_END64.size :])
+    signature, record_size, _made_by, _needed, disk, directory_disk, on_disk, count, size, start = end64
+    if (
+        signature != b"PK\x06\x06"
+        or record_size != _END64.size - 12
+        or disk
+        or directory_disk
+        or on_disk != count
+        or locator[1:] != (0, zip64_end, 1)
+    ):
+        raise PacketRefused(_("{name} is not a FieldKit packet, or it is truncated").format(name=path.name))
+    return count, size, start
 
 
 def _check_layout(path: Path, zf: zipfile.ZipFile) -> None:
