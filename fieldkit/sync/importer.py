@@ -332,7 +332,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _change_count(manifest: dict[str, Any]) -> int:
-    """How many changes the manifest declares (its ranges were checked when it was opened)."""
+    """How many changes the manifest declares (``verify`` checked its ranges)."""
     return sum(last - first + 1 for first, last in manifest["ranges"].values())
 
 
