@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import json
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -33,8 +31,7 @@ from fieldkit.domain.keys import local_keys
 from fieldkit.domain.vocab import invalidate_cache, vocabularies
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
-from fieldkit.paths import open_private_append
-from fieldkit.progress import Progress
+from fieldkit.progress import Cancelled, Progress
 from fieldkit.search import reindex_touched
 from fieldkit.store.engine import bulk_write_settings
 from fieldkit.store.registry import MODEL_BY_TYPE
@@ -51,6 +48,7 @@ from fieldkit.sync import packet as fmt
 from fieldkit.sync.apply import ApplyStats, Transaction, apply_changes
 from fieldkit.sync.changes import Change, known_codes, parse_change
 from fieldkit.sync.errors import PacketRefused
+from fieldkit.sync.refusal_log import append_entry
 from fieldkit.sync.rows import PayloadRows, RowsRefused
 
 DEFAULT_MAX_DELETE_SHARE = 0.10
@@ -77,7 +75,7 @@ class ImportSummary:
     sender: str = ""
     status: str = "imported"  # "imported", "dry-run", "already-imported", "refused"
     reason: str = ""
-    #: why it was refused, for programs: "mass-deletion", "rows" or "packet"
+    #: why it was refused, for programs: "mass-deletion", "rows", "packet" or "error"
     refusal: str = ""
     new: int = 0
     updated: int = 0
@@ -85,7 +83,9 @@ class ImportSummary:
     conflicting: int = 0
     held: int = 0
     released: int = 0
+    #: the bad rows named one by one (at most ``rows.MAX_PROBLEMS``), and how many there were
     rejected: list[str] = field(default_factory=list)
+    rejected_count: int = 0
     attachments: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
     #: what the import changed in the store: nothing for a dry run or a refusal
@@ -254,14 +254,24 @@ def import_packet(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import one packet file; raise ``PacketRefused`` (the store untouched) when it must not apply."""
-    progress = progress or Progress()
     summary = ImportSummary(file=path.name)
+    _import_into(ctx, path, summary, dry_run, max_delete_share, progress or Progress())
+    return summary
+
+
+def _import_into(
+    ctx: Context,
+    path: Path,
+    summary: ImportSummary,
+    dry_run: bool,
+    max_delete_share: float | None,
+    progress: Progress,
+) -> None:
+    """Import one packet, filling ``summary`` as it goes: a refusal still names the sender it read."""
     me = ctx.office
     opened = fmt.open_packet(path)
     try:
-        manifest = opened.manifest
         summary.packet_id, summary.sender = opened.packet_id, opened.sender
-        changes = _change_count(manifest)
         progress.set_total(4, _("Checking {name}").format(name=path.name))
         with ctx.store.read() as session:
             sender = session.get(Office, opened.sender)
@@ -275,6 +285,8 @@ def import_packet(
             public_key = sender.minisign_public_key
             seen = session.get(SyncPacket, (opened.packet_id, "in"))
         opened.verify(public_key)
+        manifest = opened.manifest
+        changes = _change_count(manifest)
         if me not in manifest["recipients"]:
             raise PacketRefused(
                 _("The packet is addressed to {recipients}, not to this office ({office})").format(
@@ -310,7 +322,6 @@ def import_packet(
     finally:
         opened.close()
     summary.status = "dry-run" if dry_run else "imported"
-    return summary
 
 
 @contextmanager
@@ -327,20 +338,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _change_count(manifest: dict[str, Any]) -> int:
-    """How many changes the manifest declares; refuse ranges that are not [first, last] pairs of
-    whole numbers, which every later step relies on."""
-    ranges = manifest["ranges"]
-    pairs = list(ranges.values()) if isinstance(ranges, dict) else None
-    if pairs is None or not all(
-        isinstance(pair, list)
-        and len(pair) == 2
-        and all(type(n) is int for n in pair)
-        and 1 <= pair[0] <= pair[1] + 1
-        for pair in pairs
-    ):
-        reason = "its change ranges are not [first, last] pairs of sequence numbers"
-        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=reason))
-    return sum(last - first + 1 for first, last in pairs)
+    """How many changes the manifest declares (``verify`` checked its ranges)."""
+    return sum(last - first + 1 for first, last in manifest["ranges"].values())
 
 
 @contextmanager
@@ -397,7 +396,7 @@ def _apply(
             deletions = _Deletions(session, max_delete_share)
             for batch in rows.batches(BATCH):
                 progress.step()  # raises ``Cancelled`` when the user cancelled: all is rolled back
-                if rows.problems:
+                if rows.problem_count:
                     continue  # refused already: read on only to name every bad row
                 deletions.count(batch)
                 _add(stats, apply_changes(session, coverage.route(batch), packet_id, transaction))
@@ -481,29 +480,19 @@ def refusal_log_path(ctx: Context) -> Path | None:
 
 @requires(Permission.IMPORT_PACKETS)
 def log_refusal(ctx: Context, summary: ImportSummary) -> None:
-    """Refused imports go to a log beside the store, so that refusing never changes the store."""
+    """Refused imports go to a log beside the store, so that refusing never changes the store
+    (an entry is bounded: see ``refusal_log``)."""
     path = refusal_log_path(ctx)
     if path is None:
         return
-    entry = {
-        "at": ctx.now().replace(tzinfo=dt.UTC).isoformat(timespec="seconds"),
-        "user": ctx.user,
-        **summary.to_json(),
-    }
-    with os.fdopen(open_private_append(path), "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-
-
-def _sender_of(path: Path) -> str:
-    """The sender a refused packet claims, for the report (not trusted: it may be forged)."""
-    try:
-        opened = fmt.open_packet(path)
-    except FieldKitError:
-        return ""
-    try:
-        return opened.sender
-    finally:
-        opened.close()
+    append_entry(
+        path,
+        {
+            "at": ctx.now().replace(tzinfo=dt.UTC).isoformat(timespec="seconds"),
+            "user": ctx.user,
+            **summary.to_json(),
+        },
+    )
 
 
 def packet_files(paths: list[Path]) -> list[Path]:
@@ -523,36 +512,53 @@ def import_files(
     max_delete_share: float | None = DEFAULT_MAX_DELETE_SHARE,
     progress: Progress | None = None,
 ) -> list[ImportSummary]:
-    """Import many packets (a folder expands to its packets), each on its own; refusals are reported."""
+    """Import many packets (a folder expands to its packets), each on its own; refusals are reported.
+
+    Whatever goes wrong with one packet refuses that packet only (its transaction rolled back,
+    the refusal logged) and the next one is still tried; only a cancel stops the run."""
     progress = progress or Progress()
     files = packet_files(paths)
     results = []
     progress.set_total(len(files), _("Importing packets"))
     for file in files:
         progress.check()
+        summary = ImportSummary(file=file.name)
         try:
-            one = progress.within_step()
-            results.append(
-                import_packet(ctx, file, dry_run=dry_run, max_delete_share=max_delete_share, progress=one)
-            )
+            _import_into(ctx, file, summary, dry_run, max_delete_share, progress.within_step())
+        except Cancelled:
+            raise
         except AlreadyImported as exc:  # old packets left on a stick are not news, nor a failure
-            results.append(
-                ImportSummary(
-                    file=file.name,
-                    packet_id=exc.packet_id,
-                    sender=exc.sender,
-                    status="already-imported",
-                    reason=str(exc),
-                )
+            summary = ImportSummary(
+                file=file.name,
+                packet_id=exc.packet_id,
+                sender=exc.sender,
+                status="already-imported",
+                reason=str(exc),
             )
-        except FieldKitError as exc:
-            summary = ImportSummary(file=file.name, status="refused", reason=str(exc), refusal="packet")
-            summary.sender = _sender_of(file)
-            if isinstance(exc, RowsRefused):
-                summary.rejected, summary.refusal = exc.problems, "rows"
-            elif isinstance(exc, MassDeletion):
-                summary.refusal = "mass-deletion"
+        except Exception as exc:  # every failure of one packet is that packet's refusal
+            _refused(summary, exc)
             log_refusal(ctx, summary)
-            results.append(summary)
+        results.append(summary)
         progress.step()
     return results
+
+
+def _refused(summary: ImportSummary, exc: Exception) -> None:
+    """Turn ``summary`` into the report of a refusal; an error that is not a refusal is named by its
+    kind only, since its text may quote record values."""
+    summary.status, summary.refusal = "refused", "packet"
+    summary.new = summary.updated = summary.unchanged = summary.conflicting = 0
+    summary.held = summary.released = summary.attachments = 0
+    summary.by_type, summary.changes = {}, NO_CHANGES
+    if not isinstance(exc, FieldKitError):
+        summary.refusal = "error"
+        summary.reason = _(
+            "The packet could not be imported because of an unexpected error ({error}); "
+            "the store is unchanged"
+        ).format(error=type(exc).__name__)
+        return
+    summary.reason = str(exc)
+    if isinstance(exc, RowsRefused):
+        summary.rejected, summary.rejected_count, summary.refusal = exc.problems, exc.count, "rows"
+    elif isinstance(exc, MassDeletion):
+        summary.refusal = "mass-deletion"

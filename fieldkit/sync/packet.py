@@ -2,8 +2,9 @@
 
 Reading checks everything that can be checked before decrypting: member names
 (no paths, nothing unlisted, nothing missing), the sender's signature over the
-manifest, and the size and SHA-256 of every member. Nothing is written anywhere
-until all of it passed.
+manifest's bytes, then the manifest's form, and the size and SHA-256 of every
+member. Before the signature only headers of bounded size are read. Nothing is
+written anywhere until all of it passed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import IO, Any
 from fieldkit.crypto import CryptoError, minisign
 from fieldkit.i18n import _
 from fieldkit.sync.errors import PacketRefused
+from fieldkit.sync.manifest import MAX_MEMBERS, check_manifest
 
 FORMAT = "fieldkit-sync"
 FORMAT_VERSION = 1
@@ -30,6 +32,10 @@ PAYLOAD = "payload.jsonl.age"
 ATTACHMENT = re.compile(r"^attachments/([0-9a-f]{64})\.age$")
 EXTENSION = ".fieldkit"
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+#: a minisign signature with its trusted comment takes a few hundred bytes
+MAX_SIGNATURE_BYTES = 16 * 1024
+_TRUSTED_PREFIX = "trusted comment: "
+_TRUSTED_COMMENT = re.compile(r"^fieldkit packet (\S{1,100}) from (\S{1,100})\r?$")
 #: what a damaged zip can raise while being read (a flipped byte may hit any header field)
 ZIP_ERRORS = (
     zipfile.BadZipFile,
@@ -41,19 +47,6 @@ ZIP_ERRORS = (
     ValueError,
 )
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-REQUIRED_KEYS = (
-    "format",
-    "format_version",
-    "packet_id",
-    "sender",
-    "recipients",
-    "created_at",
-    "ranges",
-    "ack",
-    "counts",
-    "schema_version",
-    "members",
-)
 
 
 @dataclass(frozen=True)
@@ -103,32 +96,115 @@ _END = struct.Struct("<4s4H2LH")
 _VERSION = 20  # what Python's zipfile writes for stored members
 
 
+_END64 = struct.Struct("<4sQ2H2L4Q")
+_LOCATOR64 = struct.Struct("<4sLQL")
+#: the largest size or offset a zip header holds without ZIP64
+_MAX_STORED = 0xFFFFFFFF
+#: the longest central directory entry a FieldKit writer makes: an attachment's name, and a
+#: ZIP64 extra field with both sizes and the offset
+_MAX_CENTRAL_ENTRY = _CENTRAL.size + len("attachments/" + "0" * 64 + ".age") + 4 + 3 * 8
+
+
+def _check_end_record(path: Path) -> None:
+    """Before ``zipfile`` reads the directory: the file ends in the end records a FieldKit writer
+    puts there (ZIP64 ones included), naming a directory small enough to read and ending where
+    they begin; otherwise refuse without reading more."""
+    try:
+        with path.open("rb") as fh:
+            size = fh.seek(0, 2)
+            if size < _END.size:
+                raise PacketRefused(
+                    _("{name} is not a FieldKit packet, or it is truncated").format(name=path.name)
+                )
+            fh.seek(size - _END.size)
+            end = _END.unpack(fh.read(_END.size))
+            signature, disk, directory_disk, on_disk, count, directory_size, directory_offset, comment = end
+            if signature != b"PK\x05\x06" or disk or directory_disk or on_disk != count or comment:
+                raise PacketRefused(
+                    _("{name} is not a FieldKit packet, or it is truncated").format(name=path.name)
+                )
+            directory_end = size - _END.size
+            zip64_end = directory_end - _LOCATOR64.size - _END64.size
+            if zip64_end >= 0:
+                fh.seek(zip64_end)
+                records = fh.read(_END64.size + _LOCATOR64.size)
+                if records[_END64.size :].startswith(b"PK\x06\x07"):
+                    # ``zipfile`` reads the directory the ZIP64 records name, so they are what is checked
+                    count, directory_size, directory_offset = _zip64_directory(path, records, zip64_end)
+                    directory_end = zip64_end
+    except FileNotFoundError:
+        raise PacketRefused(_("No such file: {path}").format(path=path)) from None
+    except OSError as exc:
+        raise PacketRefused(
+            _("{name} cannot be read: {reason}").format(name=path.name, reason=exc.strerror)
+        ) from exc
+    if count > MAX_MEMBERS or directory_size > count * _MAX_CENTRAL_ENTRY:
+        raise PacketRefused(
+            _("The packet's directory ({count} members) is larger than any FieldKit packet's").format(
+                count=count
+            )
+        )
+    if directory_offset + directory_size != directory_end:
+        raise PacketRefused(_("The packet's directory is damaged"))
+
+
+def _zip64_directory(path: Path, records: bytes, zip64_end: int) -> tuple[int, int, int]:
+    """The members, size and start of the directory that ZIP64 end records name; they must sit
+    right before the plain end record, as a FieldKit writer puts them."""
+    end64 = _END64.unpack(records[: _END64.size])
+    locator = _LOCATOR64.unpack(records[_END64.size :])
+    signature, record_size, _made_by, _needed, disk, directory_disk, on_disk, count, size, start = end64
+    if (
+        signature != b"PK\x06\x06"
+        or record_size != _END64.size - 12
+        or disk
+        or directory_disk
+        or on_disk != count
+        or locator[1:] != (0, zip64_end, 1)
+    ):
+        raise PacketRefused(_("{name} is not a FieldKit packet, or it is truncated").format(name=path.name))
+    return count, size, start
+
+
 def _check_layout(path: Path, zf: zipfile.ZipFile) -> None:
     """Every byte around the members must be exactly what a FieldKit writer puts there.
 
     The signed manifest covers the members' contents; this rebuilds the local headers,
     the central directory and its end record from the members found, and compares them
-    byte for byte, so that a flipped byte anywhere in the file is noticed.
+    byte for byte, so that a flipped byte anywhere in the file is noticed. Only the headers
+    are read, so the time and memory it takes grow with the number of members, not the file.
     """
-    raw = path.read_bytes()
     time, date = _dos_time()
     offset = 0
-    central = b""
-    count = 0
-    for info in zf.infolist():
-        name = info.filename.encode()
-        local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, time, date, info.CRC, info.file_size,
-                            info.file_size, len(name), 0) + name  # fmt: skip
-        if raw[offset : offset + len(local)] != local or info.header_offset != offset:
-            raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
-        central += _CENTRAL.pack(b"PK\x01\x02", _VERSION, 3, _VERSION, 0, 0, 0, time, date, info.CRC,
-                                 info.file_size, info.file_size, len(name), 0, 0, 0, 0, 0o600 << 16,
-                                 offset) + name  # fmt: skip
-        offset += len(local) + info.file_size
-        count += 1
-    end = _END.pack(b"PK\x05\x06", 0, 0, count, count, len(central), offset, 0)
-    if raw[offset:] != central + end:
-        raise PacketRefused(_("The packet's directory is damaged"))
+    with path.open("rb") as fh:
+        for info in zf.infolist():
+            name = info.filename.encode()
+            if info.file_size > _MAX_STORED or offset > _MAX_STORED:
+                raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
+            local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, time, date, info.CRC, info.file_size,
+                                info.file_size, len(name), 0) + name  # fmt: skip
+            fh.seek(offset)
+            if fh.read(len(local)) != local or info.header_offset != offset:
+                raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
+            offset += len(local) + info.file_size
+        # the directory is compared entry by entry, never held whole
+        fh.seek(offset)
+        directory_size = 0
+        for info in zf.infolist():
+            entry = _central_entry(info, info.filename.encode(), time, date)
+            if fh.read(len(entry)) != entry:
+                raise PacketRefused(_("The packet's directory is damaged"))
+            directory_size += len(entry)
+        count = len(zf.infolist())
+        end = _END.pack(b"PK\x05\x06", 0, 0, count, count, directory_size, offset, 0)
+        if fh.read(len(end) + 1) != end:
+            raise PacketRefused(_("The packet's directory is damaged"))
+
+
+def _central_entry(info: zipfile.ZipInfo, name: bytes, time: int, date: int) -> bytes:
+    return _CENTRAL.pack(b"PK\x01\x02", _VERSION, 3, _VERSION, 0, 0, 0, time, date, info.CRC,
+                         info.file_size, info.file_size, len(name), 0, 0, 0, 0, 0o600 << 16,
+                         info.header_offset) + name  # fmt: skip
 
 
 def _dos_time() -> tuple[int, int]:
@@ -138,36 +214,50 @@ def _dos_time() -> tuple[int, int]:
 
 @dataclass
 class OpenedPacket:
-    """A packet whose structure and manifest were read (signature not yet checked)."""
+    """A packet whose structure was checked and whose manifest and signature were read as bytes.
+
+    The sender and packet id it claims come from the signature's trusted comment; the manifest
+    is parsed only once ``verify`` has checked the sender's signature over it, so that nothing
+    a stranger sends is parsed beyond a few bounded headers."""
 
     path: Path
-    manifest: dict[str, Any]
     manifest_bytes: bytes
     signature: str
     zip: zipfile.ZipFile
+    sender: str
+    packet_id: str
+    _manifest: dict[str, Any] | None = None
 
     @property
-    def sender(self) -> str:
-        return str(self.manifest["sender"])
-
-    @property
-    def packet_id(self) -> str:
-        return str(self.manifest["packet_id"])
+    def manifest(self) -> dict[str, Any]:
+        """The manifest, once ``verify`` has checked its signature and its form."""
+        if self._manifest is None:
+            raise RuntimeError("the manifest is read only after its signature was checked")
+        return self._manifest
 
     def close(self) -> None:
         self.zip.close()
 
     def verify(self, public_key_line: str) -> None:
+        """Check the sender's signature over the manifest, then the manifest itself."""
         try:
-            comment = minisign.verify(self.manifest_bytes, self.signature, public_key_line)
+            minisign.verify(self.manifest_bytes, self.signature, public_key_line)
         except CryptoError as exc:
             raise PacketRefused(
                 _("The packet's signature does not match office {office}'s key: {reason}").format(
                     office=self.sender, reason=exc
                 )
             ) from exc
-        if comment != trusted_comment(self.manifest):
+        manifest = _parsed_manifest(self.path, self.manifest_bytes)
+        if (manifest["packet_id"], manifest["sender"]) != (self.packet_id, self.sender):
             raise PacketRefused(_("The packet's signature belongs to another packet"))
+        listed = {m["name"] for m in manifest["members"]}
+        for name in self.zip.namelist():
+            if name not in (MANIFEST, SIGNATURE) and name not in listed:
+                raise PacketRefused(
+                    _("The packet holds {name}, which its manifest does not list").format(name=name)
+                )
+        self._manifest = manifest
 
     def check_members(self) -> None:
         """Every listed member is present with the listed size and SHA-256."""
@@ -218,7 +308,10 @@ class OpenedPacket:
 
 
 def open_packet(path: Path) -> OpenedPacket:
-    """Open a packet and check its structure; raise ``PacketRefused`` naming what is wrong."""
+    """Open a packet and check its structure; raise ``PacketRefused`` naming what is wrong.
+
+    Whatever the file holds, this reads only its headers and its manifest, both bounded."""
+    _check_end_record(path)
     try:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -253,11 +346,33 @@ def _read_structure(path: Path, zf: zipfile.ZipFile) -> OpenedPacket:
             raise PacketRefused(_("The packet has no {name}").format(name=required))
     if zf.getinfo(MANIFEST).file_size > MAX_MANIFEST_BYTES:
         raise PacketRefused(_("The manifest is too large"))
+    if zf.getinfo(SIGNATURE).file_size > MAX_SIGNATURE_BYTES:
+        raise PacketRefused(_("The packet's signature is damaged"))
     try:
         manifest_bytes = zf.read(MANIFEST)
         signature = zf.read(SIGNATURE).decode("utf-8")
-        manifest = json.loads(manifest_bytes)
     except (*ZIP_ERRORS, UnicodeDecodeError) as exc:
+        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=exc)) from exc
+    packet_id, sender = _claimed_by(signature)
+    return OpenedPacket(path, manifest_bytes, signature, zf, sender, packet_id)
+
+
+def _claimed_by(signature: str) -> tuple[str, str]:
+    """The packet id and sender a signature's trusted comment names (not yet checked)."""
+    lines = signature.split("\n")
+    comment = lines[2].removeprefix(_TRUSTED_PREFIX) if len(lines) > 2 else ""
+    claimed = _TRUSTED_COMMENT.match(comment)
+    if not lines[2].startswith(_TRUSTED_PREFIX) or claimed is None:
+        raise PacketRefused(_("The packet's signature is damaged"))
+    return claimed.group(1), claimed.group(2)
+
+
+def _parsed_manifest(path: Path, manifest_bytes: bytes) -> dict[str, Any]:
+    """The manifest of a packet whose signature was checked, refused unless it has the form
+    every later step relies on."""
+    try:
+        manifest = json.loads(manifest_bytes)
+    except (ValueError, RecursionError) as exc:
         raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=exc)) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise PacketRefused(_("{name} is not a FieldKit sync packet").format(name=path.name))
@@ -269,13 +384,5 @@ def _read_structure(path: Path, zf: zipfile.ZipFile) -> OpenedPacket:
                 "Update FieldKit."
             ).format(version=version, supported=FORMAT_VERSION)
         )
-    missing = [k for k in REQUIRED_KEYS if k not in manifest]
-    if missing:
-        raise PacketRefused(_("The manifest lacks: {keys}").format(keys=", ".join(missing)))
-    listed = {m.get("name") for m in manifest["members"] if isinstance(m, dict)}
-    for name in names:
-        if name not in (MANIFEST, SIGNATURE) and name not in listed:
-            raise PacketRefused(
-                _("The packet holds {name}, which its manifest does not list").format(name=name)
-            )
-    return OpenedPacket(path, manifest, manifest_bytes, signature, zf)
+    check_manifest(manifest)
+    return manifest

@@ -16,20 +16,26 @@ from fieldkit.i18n import _
 from fieldkit.sync.changes import Change, RowError, check_values, parse_change, unknown_code_message
 from fieldkit.sync.errors import PacketRefused
 
+#: bad rows named one by one; a packet of a million bad rows is counted, not described a million times
+MAX_PROBLEMS = 1_000
+
 
 class RowsRefused(PacketRefused):
-    """Rows of the payload do not fit the schema or the vocabularies; ``problems`` names each."""
+    """Rows of the payload do not fit the schema or the vocabularies; ``problems`` names the first
+    ``MAX_PROBLEMS`` of them and ``count`` says how many there were."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], count: int | None = None) -> None:
+        count = len(problems) if count is None else count
         shown = "; ".join(problems[:5])
-        more = len(problems) - 5
+        more = count - min(len(problems), 5)
         message = _("{count} row(s) do not fit the schema or the vocabularies: {rows}").format(
-            count=len(problems), rows=shown
+            count=count, rows=shown
         )
         if more > 0:
             message += " " + _("(and {count} more)").format(count=more)
         super().__init__(message)
         self.problems = problems
+        self.count = count
 
 
 class PayloadRows:
@@ -44,6 +50,8 @@ class PayloadRows:
         self._codes = codes
         self._unknown: list[tuple[Change, str, str, str]] = []
         self.problems: list[str] = []
+        #: every bad row, also those past ``MAX_PROBLEMS`` that are not described
+        self.problem_count = 0
 
     def batches(self, size: int) -> Iterator[list[Change]]:
         batch: list[Change] = []
@@ -64,19 +72,19 @@ class PayloadRows:
         try:
             change = parse_change(orjson.loads(line))
         except (ValueError, RowError) as exc:
-            self.problems.append(_("row {number}: {reason}").format(number=number, reason=exc))
+            self._problem(_("row {number}: {reason}").format(number=number, reason=exc))
             return None
         span = self._ranges.get(change.origin)
         if not span or not span[0] <= change.seq <= span[1]:
             reason = _("change {origin}:{seq} lies outside the ranges the manifest declares").format(
                 origin=change.origin, seq=change.seq
             )
-            self.problems.append(_("row {number}: {reason}").format(number=number, reason=reason))
+            self._problem(_("row {number}: {reason}").format(number=number, reason=reason))
             return None
         try:
             unknown = check_values(change, self._codes)
         except RowError as exc:
-            self.problems.append(_row_problem(change, str(exc)))
+            self._problem(_row_problem(change, str(exc)))
             return None
         self._unknown.extend((change, *u) for u in unknown)
         if change.record_type == "vocabulary_term" and change.op == "create":
@@ -85,13 +93,18 @@ class PayloadRows:
                 self._codes.setdefault(vocabulary, set()).add(code)
         return change
 
+    def _problem(self, text: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
+
     def finish(self) -> None:
         """Refuse the payload if any row was bad, or used a code that no row added."""
         for change, name, vocabulary, code in self._unknown:
             if code not in self._codes.get(vocabulary, ()):
-                self.problems.append(_row_problem(change, unknown_code_message(name, vocabulary, code)))
-        if self.problems:
-            raise RowsRefused(self.problems)
+                self._problem(_row_problem(change, unknown_code_message(name, vocabulary, code)))
+        if self.problem_count:
+            raise RowsRefused(self.problems, self.problem_count)
 
 
 def _lines(pieces: Iterable[bytes]) -> Iterator[bytes]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from fieldkit.services.office import OfficeInfo
 from fieldkit.sync.export import ExportResult, export_packet
 from fieldkit.sync.importer import ImportSummary, import_files, interrupted_import_changes, refusal_log_path
 from fieldkit.sync.packet import EXTENSION
+from fieldkit.sync.refusal_log import newest_entries
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
 from ui.ops import Op, show_failure
 from ui.pages.sync_dialogs import (
@@ -72,15 +72,14 @@ class RefusedImport:
 
 def read_refusals(path: Path | None, limit: int = LOG_ROWS) -> list[RefusedImport]:
     """The newest entries of the refusal log (file IO: call from an io-lane Op)."""
-    if path is None or not path.is_file():
+    if path is None:
         return []
     result = []
-    for line in path.read_text("utf-8", errors="replace").splitlines()[-limit:]:
+    for raw in newest_entries(path, limit):
         try:
-            raw = json.loads(line)
             at = dt.datetime.fromisoformat(raw["at"])
         except (ValueError, KeyError, TypeError):
-            continue  # a torn last line after a crash must not hide the rest
+            continue
         if at.tzinfo is not None:
             at = at.astimezone(dt.UTC).replace(tzinfo=None)
         user, file, sender, reason = (str(raw.get(k, "")) for k in ("user", "file", "sender", "reason"))
