@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import pyrage
 from pyrage import x25519
@@ -38,6 +38,7 @@ __all__ = [
     "decrypted_pieces",
     "encrypt",
     "encrypt_file",
+    "encrypt_stream",
     "generate_identity",
     "identity_file",
     "normalize_recipient",
@@ -117,6 +118,26 @@ def encrypt(data: bytes, recipients: Sequence[str], *, armored: bool = False) ->
     parsed = _recipients(recipients)
     try:
         return bytes(pyrage.encrypt(data, parsed, armored=armored))
+    except pyrage.EncryptError as exc:
+        raise CryptoError(f"age encryption failed: {exc}") from exc
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def encrypt_stream(source: Readable, sink: Writable, recipients: Sequence[str]) -> None:
+    """Encrypt what ``source.read`` hands over into ``sink``, a piece at a time (binary format).
+
+    ``source`` may make its data as it is asked for it, so the plain text is never held whole.
+    """
+    parsed = _recipients(recipients)
+    try:
+        pyrage.encrypt_io(source, sink, parsed)
     except pyrage.EncryptError as exc:
         raise CryptoError(f"age encryption failed: {exc}") from exc
 

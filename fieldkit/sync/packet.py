@@ -67,27 +67,6 @@ def trusted_comment(manifest: dict[str, Any]) -> str:
     return f"fieldkit packet {manifest['packet_id']} from {manifest['sender']}"
 
 
-def write_packet(
-    path: Path, manifest: dict[str, Any], members: dict[str, bytes], signing_key: minisign.MinisignKeyPair
-) -> None:
-    """Write the zip: manifest, its signature, then the members (already encrypted)."""
-    manifest = dict(manifest)
-    manifest["members"] = [
-        {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-        for name, data in members.items()
-    ]
-    manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    signature = minisign.sign(manifest_bytes, signing_key, trusted_comment(manifest))
-    tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-        # stored, not deflated: the members are encrypted and would not shrink
-        zf.writestr(entry(MANIFEST), manifest_bytes)
-        zf.writestr(entry(SIGNATURE), signature.encode("utf-8"))
-        for name, data in members.items():
-            zf.writestr(entry(name), data)
-    tmp.replace(path)  # a half-written packet never carries the final name
-
-
 def entry(name: str) -> zipfile.ZipInfo:
     """A member header with fixed values, so that a reader can insist on them (see ``_check_layout``)."""
     info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
