@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -46,6 +47,12 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def json_text(value: Any) -> str:
+    """JSON as every path stores it (compact, non-ASCII as is), so that a change written here
+    and the same change arriving in a packet are the same bytes at every office."""
+    return orjson.dumps(value).decode()
+
+
 #: SQLite's own defaults (2 MiB of pages; a checkpoint once the WAL passes 1,000 pages)
 DEFAULT_CACHE_SIZE = -2000
 DEFAULT_AUTOCHECKPOINT = 1000
@@ -55,6 +62,7 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
+        json_serializer=json_text,
     )
 
     @event.listens_for(engine, "connect")
@@ -97,7 +105,7 @@ class Store:
                 self.engine = _sqlite_engine(url, immediate=False)
                 self.write_engine = _sqlite_engine(url, immediate=True)
             else:
-                self.engine = create_engine(url, pool_pre_ping=True)
+                self.engine = create_engine(url, pool_pre_ping=True, json_serializer=json_text)
                 self.write_engine = self.engine
         except Exception as exc:  # driver missing, bad URL parts
             raise StoreError(_("Cannot open the store {url}: {reason}").format(url=url, reason=exc)) from exc

@@ -23,7 +23,7 @@ from fieldkit.crypto import agebox, minisign
 from fieldkit.sync import packet as fmt
 
 PART_SUFFIX = ".part"
-_COPY_CHUNK = 1 << 20
+_COPY_CHUNK = 1 << 18
 
 
 @dataclass(frozen=True)
