@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tracemalloc
+import zipfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from sync_offices import add_visits, offices, visit
 
 from fieldkit.context import Context
 from fieldkit.services.monitoring import add_attachment, attachment_bytes, save_visit
+from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 
@@ -168,3 +170,34 @@ def test_a_change_is_stored_as_the_same_bytes_at_every_office(tmp_path: Path) ->
             assert _incident_json(tmp_path / f"{office}.db") == _incident_json(tmp_path / "KE-NBO.db")
         # and readable as it is, not escaped
         assert any("زيارة" in data for data, _p, _r in origin.values())
+
+
+def test_packets_past_the_zip64_limits_export_and_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the limits lowered from 2 GiB and 65,535 members, so that ``zipfile`` writes ZIP64 records
+    # for a packet of a few hundred KB exactly as it does for one of several GB
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 64 * 1024)
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 3)
+    with offices(tmp_path, FIELD, REGION) as o:
+        visit_id = add_visits(o["KE-NBO"], 1)[0]
+        digests = []
+        for number in range(4):
+            photo = tmp_path / f"photo-{number}.jpg"
+            photo.write_bytes(bytes([number]) * 100 * 1024)
+            digests.append(add_attachment(o["KE-NBO"], visit_id, photo).value.sha256)
+        packet = export_packet(o["KE-NBO"], "ROEA", tmp_path / "big.fieldkit").paths[0]
+        raw = packet.read_bytes()
+        assert b"PK\x06\x06" in raw and b"PK\x06\x07" in raw  # ZIP64 end records
+        # a flipped byte in a ZIP64 extra field is still noticed
+        damaged = bytearray(raw)
+        zip64_extra = raw.index(b"\x01\x00\x10\x00")
+        damaged[zip64_extra + 4] ^= 0x01
+        (tmp_path / "damaged.fieldkit").write_bytes(bytes(damaged))
+        with pytest.raises(PacketRefused):
+            import_packet(o["ROEA"], tmp_path / "damaged.fieldkit")
+        summary = import_packet(o["ROEA"], packet)
+        assert summary.new > 0
+        assert [attachment_bytes(o["ROEA"], d) for d in digests] == [
+            bytes([n]) * 100 * 1024 for n in range(4)
+        ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import IO, Any
 
 from fieldkit.crypto import CryptoError, minisign
 from fieldkit.i18n import _
+from fieldkit.sync import zip_layout
 from fieldkit.sync.errors import PacketRefused
 
 FORMAT = "fieldkit-sync"
@@ -76,43 +76,29 @@ def entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-_LOCAL = struct.Struct("<4s5H3L2H")
-_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
-_END = struct.Struct("<4s4H2LH")
-_VERSION = 20  # what Python's zipfile writes for stored members
-
-
 def _check_layout(path: Path, zf: zipfile.ZipFile) -> None:
     """Every byte around the members must be exactly what a FieldKit writer puts there.
 
     The signed manifest covers the members' contents; this rebuilds the local headers,
-    the central directory and its end record from the members found, and compares them
-    byte for byte, so that a flipped byte anywhere in the file is noticed.
+    the central directory and its end records from the members found (``zip_layout``),
+    and compares them byte for byte, so that a flipped byte anywhere in the file is noticed.
+    Only the headers are read, never the members.
     """
-    raw = path.read_bytes()
-    time, date = _dos_time()
     offset = 0
-    central = b""
-    count = 0
-    for info in zf.infolist():
-        name = info.filename.encode()
-        local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, time, date, info.CRC, info.file_size,
-                            info.file_size, len(name), 0) + name  # fmt: skip
-        if raw[offset : offset + len(local)] != local or info.header_offset != offset:
-            raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
-        central += _CENTRAL.pack(b"PK\x01\x02", _VERSION, 3, _VERSION, 0, 0, 0, time, date, info.CRC,
-                                 info.file_size, info.file_size, len(name), 0, 0, 0, 0, 0o600 << 16,
-                                 offset) + name  # fmt: skip
-        offset += len(local) + info.file_size
-        count += 1
-    end = _END.pack(b"PK\x05\x06", 0, 0, count, count, len(central), offset, 0)
-    if raw[offset:] != central + end:
-        raise PacketRefused(_("The packet's directory is damaged"))
-
-
-def _dos_time() -> tuple[int, int]:
-    year, month, day, hour, minute, second = FIXED_TIME
-    return (hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day)
+    places = []
+    with open(path, "rb") as file:
+        for info in zf.infolist():
+            place = zip_layout.MemberPlace(info.filename, info.CRC, info.file_size, offset)
+            local = zip_layout.local_header(place)
+            file.seek(offset)
+            if file.read(len(local)) != local or info.header_offset != offset:
+                raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
+            places.append(place)
+            offset += len(local) + info.file_size
+        expected = zip_layout.directory(places, offset)
+        file.seek(offset)
+        if file.read(len(expected) + 1) != expected:
+            raise PacketRefused(_("The packet's directory is damaged"))
 
 
 @dataclass
