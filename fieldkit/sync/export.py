@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import ColumnElement, Text, and_, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from fieldkit import __version__
@@ -77,56 +77,41 @@ class _Part:
         return self.payload.members + sorted(self.attachments.members, key=lambda m: m.name)
 
 
-#: records whose owner is looked up in one query
-_OWNER_BATCH = 500
-
-
 def _visible_changes(
     session: Session, recipient: Office, origin: str, after: int, upto: int, share_identities: bool
 ) -> Iterator[Any]:
     """The changes of ``origin`` in (after, upto] that ``recipient`` may receive, in sequence order.
 
     Rows, not ORM objects: an export reads every change once, and building a million
-    objects would cost more than writing them.
+    objects would cost more than writing them. What the recipient may see is decided by
+    the query, so a change it may not receive costs no lookup of its own.
     """
     table = ChangeLog.__table__.c
     # JSON columns as their stored text: an export copies them into the line unparsed
     columns = [type_coerce(c, Text).label(c.name) if c.name in _RAW_JSON else c for c in table]
-    query = (
-        select(*columns)
-        .where(ChangeLog.origin_office == origin, ChangeLog.seq > after, ChangeLog.seq <= upto)
-        .order_by(ChangeLog.seq)
-        .execution_options(yield_per=_OWNER_BATCH)
+    query = select(*columns).where(
+        ChangeLog.origin_office == origin, ChangeLog.seq > after, ChangeLog.seq <= upto
     )
-    everything = sees_everything(recipient.office_type)
-    for batch in session.execute(query).partitions():
-        kept = [c for c in batch if share_identities or not identifies_people(c.record_type)]
-        if everything:
-            yield from kept
-            continue
-        # another office's own records go back only to the office they came from
-        owned = [c for c in kept if not shared_with_everyone(c.record_type)]
-        owners = _owners(session, {(c.record_type, c.record_id) for c in owned})
-        for change in kept:
-            if shared_with_everyone(change.record_type) or (
-                owners.get((change.record_type, change.record_id)) == recipient.code
-            ):
-                yield change
+    if not share_identities:
+        query = query.where(ChangeLog.record_type.not_in([t for t in MODEL_BY_TYPE if identifies_people(t)]))
+    if not sees_everything(recipient.office_type):
+        query = query.where(_sent_back_to(recipient.code))
+    yield from session.execute(query.order_by(ChangeLog.seq).execution_options(yield_per=5000))
 
 
-def _owners(session: Session, records: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """The office each record belongs to, one query per record type."""
-    ids_by_type: dict[str, list[str]] = {}
-    for record_type, record_id in records:
-        ids_by_type.setdefault(record_type, []).append(record_id)
-    owners: dict[tuple[str, str], str] = {}
-    for record_type, ids in ids_by_type.items():
-        model = MODEL_BY_TYPE[record_type]
-        for record_id, owner in session.execute(
-            select(model.id, model.origin_office).where(model.id.in_(ids))
-        ):
-            owners[(record_type, record_id)] = owner
-    return owners
+def _sent_back_to(office: str) -> ColumnElement[bool]:
+    """Reference data from anyone, and the office's own records whoever changed them last:
+    another office's records go back only to the office they came from."""
+    shared = [t for t in MODEL_BY_TYPE if shared_with_everyone(t)]
+    owned = [
+        and_(
+            ChangeLog.record_type == record_type,
+            ChangeLog.record_id.in_(select(model.id).where(model.origin_office == office)),
+        )
+        for record_type, model in MODEL_BY_TYPE.items()
+        if not shared_with_everyone(record_type)
+    ]
+    return or_(ChangeLog.record_type.in_(shared), *owned)
 
 
 _RAW_JSON = ("data", "parents", "resolves")
