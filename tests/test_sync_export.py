@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sync_offices import add_visits, offices, visit
 
 from fieldkit.context import Context
+from fieldkit.progress import Cancelled, Progress
 from fieldkit.services.monitoring import add_attachment, attachment_bytes, save_visit
 from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.export import export_packet
@@ -201,3 +202,20 @@ def test_packets_past_the_zip64_limits_export_and_import(
         assert [attachment_bytes(o["ROEA"], d) for d in digests] == [
             bytes([n]) * 100 * 1024 for n in range(4)
         ]
+
+
+def test_a_cancelled_export_stops_and_leaves_nothing(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 5)
+
+        def cancel_half_way(done: int, total: int, _label: str) -> None:
+            if done * 2 >= total > 0:
+                progress.cancel()
+
+        progress = Progress(cancel_half_way)
+        with pytest.raises(Cancelled):
+            export_packet(o["KE-NBO"], "ROEA", outbox, progress=progress)
+        assert list(outbox.iterdir()) == []
+        assert export_packet(o["KE-NBO"], "ROEA", outbox).changes == 25

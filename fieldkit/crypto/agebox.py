@@ -136,10 +136,39 @@ def encrypt_stream(source: Readable, sink: Writable, recipients: Sequence[str]) 
     ``source`` may make its data as it is asked for it, so the plain text is never held whole.
     """
     parsed = _recipients(recipients)
+    guarded = _Guarded(source, sink)
     try:
-        pyrage.encrypt_io(source, sink, parsed)
+        pyrage.encrypt_io(guarded, guarded, parsed)
     except pyrage.EncryptError as exc:
+        if guarded.failure is not None:  # pyrage turns it into its own error; the caller wants it back
+            raise guarded.failure from None
         raise CryptoError(f"age encryption failed: {exc}") from exc
+
+
+class _Guarded:
+    """Both ends of a stream encryption, keeping the first error either raised (a cancel, a full disk)."""
+
+    def __init__(self, source: Readable, sink: Writable) -> None:
+        self._source = source
+        self._sink = sink
+        self.failure: BaseException | None = None
+
+    def read(self, size: int = -1, /) -> bytes:
+        try:
+            return self._source.read(size)
+        except BaseException as exc:
+            self.failure = self.failure or exc
+            raise
+
+    def write(self, data: bytes, /) -> int:
+        try:
+            return self._sink.write(data)
+        except BaseException as exc:
+            self.failure = self.failure or exc
+            raise
+
+    def flush(self) -> None:
+        pass
 
 
 def decrypt(data: bytes, identity: str | Sequence[str]) -> bytes:
