@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import pyrage
 from pyrage import x25519
@@ -38,6 +38,7 @@ __all__ = [
     "decrypted_pieces",
     "encrypt",
     "encrypt_file",
+    "encrypt_stream",
     "generate_identity",
     "identity_file",
     "normalize_recipient",
@@ -119,6 +120,55 @@ def encrypt(data: bytes, recipients: Sequence[str], *, armored: bool = False) ->
         return bytes(pyrage.encrypt(data, parsed, armored=armored))
     except pyrage.EncryptError as exc:
         raise CryptoError(f"age encryption failed: {exc}") from exc
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def encrypt_stream(source: Readable, sink: Writable, recipients: Sequence[str]) -> None:
+    """Encrypt what ``source.read`` hands over into ``sink``, a piece at a time (binary format).
+
+    ``source`` may make its data as it is asked for it, so the plain text is never held whole.
+    """
+    parsed = _recipients(recipients)
+    guarded = _Guarded(source, sink)
+    try:
+        pyrage.encrypt_io(guarded, guarded, parsed)
+    except pyrage.EncryptError as exc:
+        if guarded.failure is not None:  # pyrage turns it into its own error; the caller wants it back
+            raise guarded.failure from None
+        raise CryptoError(f"age encryption failed: {exc}") from exc
+
+
+class _Guarded:
+    """Both ends of a stream encryption, keeping the first error either raised (a cancel, a full disk)."""
+
+    def __init__(self, source: Readable, sink: Writable) -> None:
+        self._source = source
+        self._sink = sink
+        self.failure: BaseException | None = None
+
+    def read(self, size: int = -1, /) -> bytes:
+        try:
+            return self._source.read(size)
+        except BaseException as exc:
+            self.failure = self.failure or exc
+            raise
+
+    def write(self, data: bytes, /) -> int:
+        try:
+            return self._sink.write(data)
+        except BaseException as exc:
+            self.failure = self.failure or exc
+            raise
+
+    def flush(self) -> None:
+        pass
 
 
 def decrypt(data: bytes, identity: str | Sequence[str]) -> bytes:

@@ -12,18 +12,18 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from fieldkit.store.base import Base
 from fieldkit.store.codec import FieldSpec, decode, field_map
+from fieldkit.store.engine import json_text
 
 
 def _json_text(value: Any) -> Any:
     if value is None:
         return None
-    return "[]" if value == [] else orjson.dumps(value).decode()  # most change-log lists are empty
+    return "[]" if value == [] else json_text(value)  # most change-log lists are empty
 
 
 def _decoded(spec: FieldSpec, value: Any) -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -49,6 +50,12 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def json_text(value: Any) -> str:
+    """JSON as every path stores it (compact, non-ASCII as is), so that a change written here
+    and the same change arriving in a packet are the same bytes at every office."""
+    return orjson.dumps(value).decode()
+
+
 #: SQLite's own defaults (2 MiB of pages; a checkpoint once the WAL passes 1,000 pages)
 DEFAULT_CACHE_SIZE = -2000
 DEFAULT_AUTOCHECKPOINT = 1000
@@ -73,6 +80,7 @@ def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False) -> Eng
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         hide_parameters=True,  # record values must never reach an error message or a log
+        json_serializer=json_text,
     )
     path = sqlite_path(url)
 
@@ -144,7 +152,9 @@ class Store:
                 self.engine = _sqlite_engine(engine_url, immediate=False, read_only=self.read_only)
                 self.write_engine = _sqlite_engine(engine_url, immediate=True, read_only=self.read_only)
             else:
-                self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+                self.engine = create_engine(
+                    url, pool_pre_ping=True, hide_parameters=True, json_serializer=json_text
+                )
                 self.write_engine = self.engine
         except Exception as exc:  # driver missing, bad URL parts
             raise StoreError(_("Cannot open the store {url}: {reason}").format(url=url, reason=exc)) from exc

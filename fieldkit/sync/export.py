@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import ColumnElement, Text, and_, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from fieldkit import __version__
@@ -33,6 +34,7 @@ from fieldkit.store import migrate
 from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import AttachmentBlob, ChangeLog, Office, SyncPacket
 from fieldkit.sync import packet as fmt
+from fieldkit.sync import packet_writer
 from fieldkit.sync.state import coverage, peer_acks
 from fieldkit.sync.visibility import identifies_people, sees_everything, shared_with_everyone
 
@@ -62,12 +64,17 @@ class ExportResult:
 
 @dataclass
 class _Part:
-    lines: list[bytes] = field(default_factory=list)
-    blobs: dict[str, bytes] = field(default_factory=dict)
+    payload: packet_writer.Spool
+    attachments: packet_writer.Spool
+    changes: int = 0
     size: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     #: last sequence number per origin included in this part
     last_seq: dict[str, int] = field(default_factory=dict)
+    blobs: set[str] = field(default_factory=set)
+
+    def members(self) -> list[packet_writer.SpooledMember]:
+        return self.payload.members + sorted(self.attachments.members, key=lambda m: m.name)
 
 
 def _visible_changes(
@@ -76,34 +83,35 @@ def _visible_changes(
     """The changes of ``origin`` in (after, upto] that ``recipient`` may receive, in sequence order.
 
     Rows, not ORM objects: an export reads every change once, and building a million
-    objects would cost more than writing them.
+    objects would cost more than writing them. What the recipient may see is decided by
+    the query, so a change it may not receive costs no lookup of its own.
     """
     table = ChangeLog.__table__.c
     # JSON columns as their stored text: an export copies them into the line unparsed
     columns = [type_coerce(c, Text).label(c.name) if c.name in _RAW_JSON else c for c in table]
-    query = (
-        select(*columns)
-        .where(ChangeLog.origin_office == origin, ChangeLog.seq > after, ChangeLog.seq <= upto)
-        .order_by(ChangeLog.seq)
-        .execution_options(yield_per=5000)
+    query = select(*columns).where(
+        ChangeLog.origin_office == origin, ChangeLog.seq > after, ChangeLog.seq <= upto
     )
-    everything = sees_everything(recipient.office_type)
-    owners: dict[tuple[str, str], str] = {}
-    for change in session.execute(query):
-        if not share_identities and identifies_people(change.record_type):
-            continue
-        if everything or shared_with_everyone(change.record_type):
-            yield change
-            continue
-        # another office's own records go back only to the office they came from
-        owner_key = (change.record_type, change.record_id)
-        if owner_key not in owners:
-            model = MODEL_BY_TYPE[change.record_type]
-            owners[owner_key] = session.execute(
-                select(model.origin_office).where(model.id == change.record_id)
-            ).scalar_one()
-        if owners[owner_key] == recipient.code:
-            yield change
+    if not share_identities:
+        query = query.where(ChangeLog.record_type.not_in([t for t in MODEL_BY_TYPE if identifies_people(t)]))
+    if not sees_everything(recipient.office_type):
+        query = query.where(_sent_back_to(recipient.code))
+    yield from session.execute(query.order_by(ChangeLog.seq).execution_options(yield_per=5000))
+
+
+def _sent_back_to(office: str) -> ColumnElement[bool]:
+    """Reference data from anyone, and the office's own records whoever changed them last:
+    another office's records go back only to the office they came from."""
+    shared = [t for t in MODEL_BY_TYPE if shared_with_everyone(t)]
+    owned = [
+        and_(
+            ChangeLog.record_type == record_type,
+            ChangeLog.record_id.in_(select(model.id).where(model.origin_office == office)),
+        )
+        for record_type, model in MODEL_BY_TYPE.items()
+        if not shared_with_everyone(record_type)
+    ]
+    return or_(ChangeLog.record_type.in_(shared), *owned)
 
 
 _RAW_JSON = ("data", "parents", "resolves")
@@ -128,6 +136,106 @@ def _line(change: Any) -> bytes:
     ).encode()
 
 
+def _write_all(data: bytes, sink: agebox.Writable) -> None:
+    sink.write(data)
+
+
+@dataclass
+class _Entry:
+    """A change on its way into a part: its line, and the attachment it brings, if any."""
+
+    change: Any
+    line: bytes
+    blob: tuple[str, bytes] | None
+
+    @property
+    def size(self) -> int:
+        return len(self.line) + (len(self.blob[1]) if self.blob else 0)
+
+
+class _PartPayload:
+    """The plain payload of one part, made line by line as the encryptor reads it.
+
+    The part ends where the next change would take it past ``part_size``; that change
+    stays in ``pending`` for the next part. Attachments are encrypted to the part's
+    spool as their changes go in, so no more than one is held at a time.
+    """
+
+    def __init__(
+        self,
+        entries: Iterator[_Entry],
+        pending: list[_Entry],
+        part: _Part,
+        part_size: int | None,
+        recipients: list[str],
+        progress: Progress,
+    ) -> None:
+        self._entries = entries
+        self._pending = pending
+        self._part = part
+        self._part_size = part_size
+        self._recipients = recipients
+        self._progress = progress
+        self._buffer = bytearray()
+        self.ended = False
+        #: no change left at all, not just none for this part
+        self.exhausted = False
+
+    def read(self, size: int = -1, /) -> bytes:
+        wanted = size if size >= 0 else 1 << 20
+        while len(self._buffer) < wanted and not self.ended:
+            line = self._next_line()
+            if line is None:
+                self.ended = True
+            else:
+                self._buffer += line
+        piece = bytes(self._buffer[:wanted])
+        del self._buffer[:wanted]
+        return piece
+
+    def _next_line(self) -> bytes | None:
+        entry = self._pending.pop() if self._pending else next(self._entries, None)
+        if entry is None:
+            self.exhausted = True
+            return None
+        part = self._part
+        if self._part_size and part.changes and part.size + entry.size > self._part_size:
+            self._pending.append(entry)
+            return None
+        part.changes += 1
+        part.size += entry.size
+        change = entry.change
+        part.counts[change.record_type] = part.counts.get(change.record_type, 0) + 1
+        part.last_seq[change.origin_office] = change.seq
+        if entry.blob and entry.blob[0] not in part.blobs:
+            digest, data = entry.blob
+            part.blobs.add(digest)
+            ciphertext = agebox.encrypt(data, self._recipients)
+            part.attachments.add(f"attachments/{digest}.age", partial(_write_all, ciphertext))
+        self._progress.step()
+        return entry.line
+
+
+def _entries(
+    session: Session,
+    recipient: Office,
+    ranges: dict[str, tuple[int, int]],
+    share_identities: bool,
+    attachments: bool,
+) -> Iterator[_Entry]:
+    for origin, (after, upto) in ranges.items():
+        for change in _visible_changes(session, recipient, origin, after, upto, share_identities):
+            blob = None
+            if attachments and change.record_type == "attachment" and change.op == "create":
+                digest = str(json.loads(_json_text(change.data)).get("sha256", ""))
+                # not ``session.get``: the session would keep every blob until the export ends
+                data = session.execute(
+                    select(AttachmentBlob.data).where(AttachmentBlob.sha256 == digest)
+                ).scalar_one_or_none()
+                blob = (digest, data) if data is not None else None
+            yield _Entry(change, _line(change), blob)
+
+
 @requires(Permission.EXPORT_PACKETS)
 def export_packet(
     ctx: Context,
@@ -140,70 +248,82 @@ def export_packet(
     share_identities: bool = False,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Write the packet(s) for office ``to`` at ``out`` (a file, or a folder to put it in)."""
+    """Write the packet(s) for office ``to`` at ``out`` (a file, or a folder to put it in).
+
+    Parts are encrypted to spool files as the change log is read, so memory stays flat
+    whatever the size of the export.
+    """
     progress = progress or Progress()
     keys = local_keys(ctx)
     sender = ctx.office
     now = ctx.now()
-    with ctx.store.read() as session:
-        recipient = session.get(Office, to)
-        if recipient is None or recipient.is_local:
-            raise ValidationError(
-                _(
-                    "Office {code} is not a trusted partner; add its card first (fieldkit office trust)"
-                ).format(code=to)
-            )
-        held = coverage(session)
-        acked = {} if full else peer_acks(session, to)
-        progress.set_total(sum(max(0, last - acked.get(o, 0)) for o, last in held.items()), _("Exporting"))
-        parts: list[_Part] = [_Part()]
-        for origin in sorted(held):
-            after, upto = acked.get(origin, 0), held[origin]
-            if upto <= after:
-                continue
-            for change in _visible_changes(session, recipient, origin, after, upto, share_identities):
-                line = _line(change)
-                blob = None
-                if attachments and change.record_type == "attachment" and change.op == "create":
-                    digest = str(json.loads(_json_text(change.data)).get("sha256", ""))
-                    stored = session.get(AttachmentBlob, digest)
-                    blob = (digest, stored.data) if stored else None
-                part = parts[-1]
-                extra = len(line) + (len(blob[1]) if blob else 0)
-                if part_size and part.lines and part.size + extra > part_size:
-                    part = _Part()
-                    parts.append(part)
-                part.lines.append(line)
-                part.size += extra
-                part.counts[change.record_type] = part.counts.get(change.record_type, 0) + 1
-                part.last_seq[origin] = change.seq
-                if blob:
-                    part.blobs[blob[0]] = blob[1]
-                progress.step()
-        recipients = [recipient.age_recipient, keys.age_recipient]
-    ranges = _part_ranges(parts, acked, held)
-    result = ExportResult()
     base = _target(out, sender, to, now)
-    for index, part in enumerate(parts, 1):
-        progress.check()
-        path = (
-            base if len(parts) == 1 else base.with_name(f"{base.stem}-part{index}of{len(parts)}{base.suffix}")
-        )
-        packet_id = uuid7()
-        manifest = _manifest(ctx, packet_id, sender, to, now, ranges[index - 1], part, index, len(parts))
-        members = {fmt.PAYLOAD: agebox.encrypt(b"".join(part.lines), recipients)}
-        for digest, data in sorted(part.blobs.items()):
-            members[f"attachments/{digest}.age"] = agebox.encrypt(data, recipients)
-        staged = path.with_name(path.name + ".part")
-        fmt.write_packet(staged, manifest, members, keys.minisign)
-        _log_out(ctx, packet_id, sender, to, now, staged, path, ranges[index - 1], part)
-        result.paths.append(path)
-        result.changes += len(part.lines)
-        result.attachments += len(part.blobs)
-        for kind, n in part.counts.items():
-            result.counts[kind] = result.counts.get(kind, 0) + n
+    packet_writer.remove_leftovers(base.parent)
+    result = ExportResult()
+    with packet_writer.spools(base) as new_spool:
+        with ctx.store.read() as session:
+            recipient = session.get(Office, to)
+            if recipient is None or recipient.is_local:
+                raise ValidationError(
+                    _(
+                        "Office {code} is not a trusted partner; add its card first (fieldkit office trust)"
+                    ).format(code=to)
+                )
+            held = coverage(session)
+            acked = {} if full else peer_acks(session, to)
+            progress.set_total(
+                sum(max(0, last - acked.get(o, 0)) for o, last in held.items()), _("Exporting")
+            )
+            recipients = [recipient.age_recipient, keys.age_recipient]
+            wanted = {
+                origin: (acked.get(origin, 0), held[origin])
+                for origin in sorted(held)
+                if held[origin] > acked.get(origin, 0)
+            }
+            entries = _entries(session, recipient, wanted, share_identities, attachments)
+            parts = _spool_parts(entries, new_spool, part_size, recipients, progress)
+        ranges = _part_ranges(parts, acked, held)
+        for index, part in enumerate(parts, 1):
+            progress.check()
+            path = (
+                base
+                if len(parts) == 1
+                else base.with_name(f"{base.stem}-part{index}of{len(parts)}{base.suffix}")
+            )
+            packet_id = uuid7()
+            manifest = _manifest(ctx, packet_id, sender, to, now, ranges[index - 1], part, index, len(parts))
+            staged = packet_writer.part_path(path)
+            packet_writer.write_packet(staged, manifest, part.members(), keys.minisign)
+            _log_out(ctx, packet_id, sender, to, now, staged, path, ranges[index - 1], part)
+            result.paths.append(path)
+            result.changes += part.changes
+            result.attachments += len(part.blobs)
+            for kind, n in part.counts.items():
+                result.counts[kind] = result.counts.get(kind, 0) + n
     result.ranges = {o: [acked.get(o, 0) + 1, last] for o, last in held.items() if last > acked.get(o, 0)}
     return result
+
+
+def _spool_parts(
+    entries: Iterator[_Entry],
+    new_spool: Callable[[str], packet_writer.Spool],
+    part_size: int | None,
+    recipients: list[str],
+    progress: Progress,
+) -> list[_Part]:
+    """Encrypt every entry into parts of at most ``part_size``; always at least one part."""
+    pending: list[_Entry] = []
+    parts: list[_Part] = []
+    while True:
+        number = len(parts) + 1
+        part = _Part(new_spool(f"{number}.payload"), new_spool(f"{number}.attachments"))
+        payload = _PartPayload(entries, pending, part, part_size, recipients, progress)
+        part.payload.add(fmt.PAYLOAD, partial(agebox.encrypt_stream, payload, recipients=recipients))
+        part.payload.finish()
+        part.attachments.finish()
+        parts.append(part)
+        if payload.exhausted:
+            return parts
 
 
 def _part_ranges(
@@ -294,15 +414,11 @@ def _log_out(
                     by=ctx.user,
                     file_name=path.name,
                     ranges=ranges,
-                    summary={
-                        "changes": len(part.lines),
-                        "attachments": len(part.blobs),
-                        "counts": part.counts,
-                    },
+                    summary={"changes": part.changes, "attachments": len(part.blobs), "counts": part.counts},
                 )
             )
             session.flush()
-            staged.replace(path)
+            packet_writer.name_packet(staged, path)
             named = True
     except BaseException:
         (path if named else staged).unlink(missing_ok=True)

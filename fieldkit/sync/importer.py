@@ -259,6 +259,39 @@ def import_packet(
     return summary
 
 
+def checked_manifest(ctx: Context, opened: fmt.OpenedPacket, summary: ImportSummary) -> dict[str, Any]:
+    """What an import checks before it reads a member: a trusted sender, the sender's signature,
+    this office among the recipients, not imported before. Fills the summary's sender and id
+    first, so that a refusal still names them; returns the signed manifest."""
+    summary.packet_id, summary.sender = opened.packet_id, opened.sender
+    with ctx.store.read() as session:
+        sender = session.get(Office, opened.sender)
+        if sender is None or sender.is_local or sender.trusted_at is None:
+            raise PacketRefused(
+                _(
+                    "The packet comes from office {office}, which this office does not trust. "
+                    "Add its office card first."
+                ).format(office=opened.sender)
+            )
+        public_key = sender.minisign_public_key
+        seen = session.get(SyncPacket, (opened.packet_id, "in"))
+    opened.verify(public_key)
+    manifest = opened.manifest
+    if ctx.office not in manifest["recipients"]:
+        raise PacketRefused(
+            _("The packet is addressed to {recipients}, not to this office ({office})").format(
+                recipients=", ".join(map(str, manifest["recipients"])), office=ctx.office
+            )
+        )
+    if seen is not None:
+        raise AlreadyImported(
+            _("This packet was already imported on {date}").format(date=f"{seen.at:%Y-%m-%d %H:%M}"),
+            opened.packet_id,
+            opened.sender,
+        )
+    return manifest
+
+
 def _import_into(
     ctx: Context,
     path: Path,
@@ -268,37 +301,11 @@ def _import_into(
     progress: Progress,
 ) -> None:
     """Import one packet, filling ``summary`` as it goes: a refusal still names the sender it read."""
-    me = ctx.office
+    progress.set_total(4, _("Checking {name}").format(name=path.name))
     opened = fmt.open_packet(path)
     try:
-        summary.packet_id, summary.sender = opened.packet_id, opened.sender
-        progress.set_total(4, _("Checking {name}").format(name=path.name))
-        with ctx.store.read() as session:
-            sender = session.get(Office, opened.sender)
-            if sender is None or sender.is_local or sender.trusted_at is None:
-                raise PacketRefused(
-                    _(
-                        "The packet comes from office {office}, which this office does not trust. "
-                        "Add its office card first."
-                    ).format(office=opened.sender)
-                )
-            public_key = sender.minisign_public_key
-            seen = session.get(SyncPacket, (opened.packet_id, "in"))
-        opened.verify(public_key)
-        manifest = opened.manifest
+        manifest = checked_manifest(ctx, opened, summary)
         changes = _change_count(manifest)
-        if me not in manifest["recipients"]:
-            raise PacketRefused(
-                _("The packet is addressed to {recipients}, not to this office ({office})").format(
-                    recipients=", ".join(map(str, manifest["recipients"])), office=me
-                )
-            )
-        if seen is not None:
-            raise AlreadyImported(
-                _("This packet was already imported on {date}").format(date=f"{seen.at:%Y-%m-%d %H:%M}"),
-                opened.packet_id,
-                opened.sender,
-            )
         # three steps of checks, one per batch of changes (as the signed manifest counts them),
         # one to finish; capped so that a progress bar's range stays within its integers
         progress.set_total(4 + min(-(-changes // BATCH), 100_000))

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from fieldkit.crypto import CryptoError, minisign
 from fieldkit.i18n import _
+from fieldkit.sync import zip_layout
 from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.manifest import MAX_MEMBERS, check_manifest
 
@@ -60,27 +61,6 @@ def trusted_comment(manifest: dict[str, Any]) -> str:
     return f"fieldkit packet {manifest['packet_id']} from {manifest['sender']}"
 
 
-def write_packet(
-    path: Path, manifest: dict[str, Any], members: dict[str, bytes], signing_key: minisign.MinisignKeyPair
-) -> None:
-    """Write the zip: manifest, its signature, then the members (already encrypted)."""
-    manifest = dict(manifest)
-    manifest["members"] = [
-        {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-        for name, data in members.items()
-    ]
-    manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    signature = minisign.sign(manifest_bytes, signing_key, trusted_comment(manifest))
-    tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-        # stored, not deflated: the members are encrypted and would not shrink
-        zf.writestr(entry(MANIFEST), manifest_bytes)
-        zf.writestr(entry(SIGNATURE), signature.encode("utf-8"))
-        for name, data in members.items():
-            zf.writestr(entry(name), data)
-    tmp.replace(path)  # a half-written packet never carries the final name
-
-
 def entry(name: str) -> zipfile.ZipInfo:
     """A member header with fixed values, so that a reader can insist on them (see ``_check_layout``)."""
     info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
@@ -93,7 +73,6 @@ def entry(name: str) -> zipfile.ZipInfo:
 _LOCAL = struct.Struct("<4s5H3L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
-_VERSION = 20  # what Python's zipfile writes for stored members
 
 
 _END64 = struct.Struct("<4sQ2H2L4Q")
@@ -170,46 +149,25 @@ def _check_layout(path: Path, zf: zipfile.ZipFile) -> None:
     """Every byte around the members must be exactly what a FieldKit writer puts there.
 
     The signed manifest covers the members' contents; this rebuilds the local headers,
-    the central directory and its end record from the members found, and compares them
-    byte for byte, so that a flipped byte anywhere in the file is noticed. Only the headers
-    are read, so the time and memory it takes grow with the number of members, not the file.
+    the central directory and its end records from the members found (``zip_layout``),
+    and compares them byte for byte, so that a flipped byte anywhere in the file is noticed.
+    Only the headers are read, never the members.
     """
-    time, date = _dos_time()
     offset = 0
-    with path.open("rb") as fh:
+    places = []
+    with open(path, "rb") as file:
         for info in zf.infolist():
-            name = info.filename.encode()
-            if info.file_size > _MAX_STORED or offset > _MAX_STORED:
+            place = zip_layout.MemberPlace(info.filename, info.CRC, info.file_size, offset)
+            local = zip_layout.local_header(place)
+            file.seek(offset)
+            if file.read(len(local)) != local or info.header_offset != offset:
                 raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
-            local = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, time, date, info.CRC, info.file_size,
-                                info.file_size, len(name), 0) + name  # fmt: skip
-            fh.seek(offset)
-            if fh.read(len(local)) != local or info.header_offset != offset:
-                raise PacketRefused(_("The packet's header for {name} is damaged").format(name=info.filename))
+            places.append(place)
             offset += len(local) + info.file_size
-        # the directory is compared entry by entry, never held whole
-        fh.seek(offset)
-        directory_size = 0
-        for info in zf.infolist():
-            entry = _central_entry(info, info.filename.encode(), time, date)
-            if fh.read(len(entry)) != entry:
-                raise PacketRefused(_("The packet's directory is damaged"))
-            directory_size += len(entry)
-        count = len(zf.infolist())
-        end = _END.pack(b"PK\x05\x06", 0, 0, count, count, directory_size, offset, 0)
-        if fh.read(len(end) + 1) != end:
+        expected = zip_layout.directory(places, offset)
+        file.seek(offset)
+        if file.read(len(expected) + 1) != expected:
             raise PacketRefused(_("The packet's directory is damaged"))
-
-
-def _central_entry(info: zipfile.ZipInfo, name: bytes, time: int, date: int) -> bytes:
-    return _CENTRAL.pack(b"PK\x01\x02", _VERSION, 3, _VERSION, 0, 0, 0, time, date, info.CRC,
-                         info.file_size, info.file_size, len(name), 0, 0, 0, 0, 0o600 << 16,
-                         info.header_offset) + name  # fmt: skip
-
-
-def _dos_time() -> tuple[int, int]:
-    year, month, day, hour, minute, second = FIXED_TIME
-    return (hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day)
 
 
 @dataclass

@@ -53,7 +53,7 @@ def _import(qtbot: QtBot, window: MainWindow, packet: Path) -> None:
     with qtbot.waitSignal(page.preview_ready, timeout=WAIT_MS) as preview:
         page.import_paths([packet])
     items: list[PreviewItem] = preview.args[0]
-    assert [i.summary.status for i in items] == ["dry-run"]
+    assert [i.summary.status for i in items] == ["preview"]
     dialog = page.preview_dialog
     assert dialog is not None
     with qtbot.waitSignal(window.workspace_loaded, timeout=WAIT_MS):

@@ -1,9 +1,11 @@
-"""The Sync page over real office stores: export, the dry-run preview, import, refusals, mass deletions."""
+"""The Sync page over real office stores: export, the preview, import, refusals, mass deletions."""
 
 from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
+from sqlalchemy import Engine, event
 from sync_offices import add_visits, offices
 
 from fieldkit.context import Context
@@ -49,6 +52,21 @@ def _cells(page: SyncPage, row: int) -> list[str]:
 
 def _visits(ctx: Context) -> int:
     return list_visits(ctx).total
+
+
+@contextmanager
+def statements_on(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements ``engine`` runs inside the block."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        seen.append(sql)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def _preview(qtbot: QtBot, page: SyncPage, paths: list[Path]) -> list[PreviewItem]:
@@ -108,16 +126,18 @@ def test_import_previews_then_imports_and_updates_the_partners(qtbot: QtBot, tmp
         page = _page(qtbot, o["ROEA"])
         assert _cells(page, 0)[:4] == ["KE-NBO", "Office KE-NBO", "Country office", "Never"]
 
-        items = _preview(qtbot, page, [packets])  # a folder: its packets
-        assert [i.summary.status for i in items] == ["dry-run"]
+        with statements_on(o["ROEA"].store.write_engine) as written:
+            items = _preview(qtbot, page, [packets])  # a folder: its packets
+        assert written == [], "a preview is not an import rolled back"
+        assert [i.summary.status for i in items] == ["preview"]
         dialog = page.preview_dialog
         assert dialog is not None and dialog.import_button.isEnabled()
-        assert not dialog.import_anyway_button.isVisibleTo(dialog)
         row = [dialog.model.index(0, c).data() for c in range(dialog.model.columnCount())]
         assert row[1:3] == ["KE-NBO", "Ready to import"]
-        assert int(row[3]) == items[0].summary.new > 0
-        assert "new" in dialog.details.toPlainText()
-        assert _visits(o["ROEA"]) == 0, "a dry run changes nothing"
+        # three visits, each with an incident, a follow-up, a person and an involvement
+        assert int(row[3]) == items[0].summary.new == 15
+        assert "15 changes" in dialog.details.toPlainText()
+        assert _visits(o["ROEA"]) == 0, "a preview changes nothing"
 
         with qtbot.waitSignal(page.data_changed, timeout=WAIT_MS):
             dialog.import_button.click()
@@ -147,7 +167,7 @@ def test_a_tampered_packet_is_refused_in_the_preview_and_changes_nothing(
         page = _page(qtbot, o["ROEA"])
 
         items = _preview(qtbot, page, [bad])
-        assert [i.summary.status for i in items] == ["refused"] and items[0].forced is None
+        assert [i.summary.status for i in items] == ["refused"]
         dialog = page.preview_dialog
         assert dialog is not None
         assert not dialog.import_button.isEnabled()
@@ -175,14 +195,19 @@ def test_mass_deletion_needs_import_anyway(qtbot: QtBot, tmp_path: Path) -> None
         page = _page(qtbot, o["ROEA"])
 
         items = _preview(qtbot, page, [second])
-        assert items[0].summary.status == "refused" and items[0].forced is not None
+        # the deletions are in the rows, which only the import reads: it refuses, then asks
+        assert items[0].summary.status == "preview"
         dialog = page.preview_dialog
-        assert dialog is not None and not dialog.import_button.isEnabled()
-        assert dialog.import_anyway_button.isVisibleTo(dialog)
-        assert dialog.model.index(0, 2).data() == "Refused: would delete many records"
-        dialog.import_anyway_button.click()
+        assert dialog is not None and dialog.import_button.isEnabled()
+        dialog.import_button.click()
+
+        def asked() -> bool:
+            return page.last_box is not None and "large share" in page.last_box.text()
+
+        qtbot.waitUntil(asked, timeout=WAIT_MS)
+        assert _visits(o["ROEA"]) == 20
         box = page.last_box
-        assert box is not None and "large share" in box.text()
+        assert box is not None
         anyway = next(b for b in box.buttons() if b.text() == "Import anyway")
         with qtbot.waitSignal(page.data_changed, timeout=WAIT_MS):
             anyway.click()

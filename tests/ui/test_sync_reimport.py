@@ -11,8 +11,7 @@ from shell_support import WAIT_MS
 from sync_offices import add_visits, offices
 
 from fieldkit.sync.export import export_packet
-from fieldkit.sync.importer import ImportSummary, import_packet
-from ui.pages.sync_dialogs import PreviewItem
+from fieldkit.sync.importer import import_packet
 from ui.pages.sync_page import SyncPage
 from ui.workspace import load_workspace
 
@@ -53,10 +52,9 @@ def test_a_packet_imported_meanwhile_ends_in_an_information_box(qtbot: QtBot, tm
         add_visits(o["KE-NBO"], 1)
         packet = export_packet(o["KE-NBO"], "ROEA", tmp_path / "1.fieldkit").paths[0]
         page = _page(qtbot, SyncPage(load_workspace(o["ROEA"])))
-        previewed = PreviewItem(0, packet, ImportSummary(file=packet.name, status="dry-run"))
         import_packet(o["ROEA"], packet)  # by another window, after the preview
         with qtbot.waitSignal(page.imported, timeout=WAIT_MS):
-            page.run_import([previewed], force=False)
+            page.run_import([packet])
         box = page.last_box
         assert box is not None and box.icon() == QMessageBox.Icon.Information
         assert "1.fieldkit: nothing to do: This packet was already imported" in box.informativeText()

@@ -27,18 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.context import Context
-from fieldkit.errors import FieldKitError
 from fieldkit.formatting import format_number, format_value
-from fieldkit.i18n import _, pgettext
+from fieldkit.i18n import _, ngettext, pgettext
 from fieldkit.progress import Progress
 from fieldkit.services.cards import OfficeCard
-from fieldkit.sync.importer import ImportSummary, import_files, import_packet, packet_files
+from fieldkit.sync.importer import ImportSummary, packet_files
+from fieldkit.sync.preview import preview_files
 from ui.pages.conflicts_page import record_type_label
 from ui.table_model import Column, RowTableModel
 from ui.widgets import error_label, fit_columns, heading, note, row_table
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
-_OK, _REFUSED, _ASK = QColor("#2e7d32"), QColor("#b00020"), QColor("#c77700")
+_OK, _REFUSED = QColor("#2e7d32"), QColor("#b00020")
 
 
 @dataclass(frozen=True)
@@ -51,39 +51,26 @@ class ExportOptions:
 
 @dataclass(frozen=True)
 class PreviewItem:
-    """One packet file after the dry run. ``forced`` is what it would do with the deletion limit lifted:
-    set only when the file was refused for deleting too much, and nothing else."""
+    """One packet file as its signed manifest describes it; nothing read beyond that."""
 
     index: int
     path: Path
     summary: ImportSummary
-    forced: ImportSummary | None = None
 
     @property
     def importable(self) -> bool:
         return self.summary.status not in ("refused", "already-imported")
 
-    @property
-    def shown(self) -> ImportSummary:
-        return self.forced or self.summary
-
 
 def preview_import(ctx: Context, paths: list[Path], progress: Progress) -> list[PreviewItem]:
-    """Dry-run every packet (store work: call from an Op)."""
+    """Check every packet's sender, signature and address, and read its counts (store work: call
+    from an Op). The rows themselves are checked once, by the import."""
     files = packet_files(paths)
-    summaries = import_files(ctx, files, dry_run=True, progress=progress)
-    items = []
-    for index, (path, summary) in enumerate(zip(files, summaries, strict=True)):
-        forced = None
-        if summary.refusal == "mass-deletion":
-            progress.check()
-            # what the packet would do if the user imports it anyway
-            try:
-                forced = import_packet(ctx, path, dry_run=True, max_delete_share=None)
-            except FieldKitError:
-                forced = None
-        items.append(PreviewItem(index, path, summary, forced))
-    return items
+    summaries = preview_files(ctx, files, progress=progress)
+    return [
+        PreviewItem(index, path, summary)
+        for index, (path, summary) in enumerate(zip(files, summaries, strict=True))
+    ]
 
 
 def counts_text(s: ImportSummary) -> str:
@@ -211,9 +198,9 @@ class ExportDialog(QDialog):
 
 
 class ImportPreviewDialog(QDialog):
-    """What each packet would do; nothing has changed yet. ``import_requested(force)`` on a choice."""
+    """What each packet carries; nothing has changed yet. ``import_requested`` when the user agrees."""
 
-    import_requested = Signal(bool)
+    import_requested = Signal()
 
     def __init__(self, items: list[PreviewItem], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -222,50 +209,36 @@ class ImportPreviewDialog(QDialog):
         self.resize(940, 460)
         self.items = items
 
-        def count(header: str, get: str) -> Column[PreviewItem]:
-            # a refused packet has no counts: empty cells, not zeros
-            return Column(
-                header, lambda r: getattr(r.shown, get) if r.importable or r.forced else None,
-                alignment=_TRAILING,
-            )  # fmt: skip
-
         columns: list[Column[PreviewItem]] = [
             Column(_("File"), lambda r: r.path.name, tooltip=lambda r: str(r.path)),
             Column(_("From"), lambda r: r.summary.sender),
             Column(_("Result"), _result, tooltip=lambda r: r.summary.reason or None, decoration=_colour),
+            # a refused packet has no counts: empty cells, not zeros
+            Column(_("Changes"), lambda r: r.summary.new if r.importable else None, alignment=_TRAILING),
+            Column(
+                _("Attachments"),
+                lambda r: r.summary.attachments if r.importable else None,
+                alignment=_TRAILING,
+            ),
         ]
-        for header, get in (
-            (_("New"), "new"),
-            (_("Updated"), "updated"),
-            (_("Unchanged"), "unchanged"),
-            (_("Conflicting"), "conflicting"),
-            (_("Held"), "held"),
-        ):
-            columns.append(count(header, get))
         self.model: RowTableModel[PreviewItem] = RowTableModel(
             columns, key=lambda r: r.index, display=format_value, parent=self
         )
         self.model.set_rows(items)
         self.table = row_table(self, _("Packets to import"), self.model, stretch=0)
-        fit_columns(self.table, {1: 5, 2: 12, 3: 4, 4: 4, 5: 4, 6: 4, 7: 4})
+        fit_columns(self.table, {1: 5, 2: 12, 3: 6, 4: 6})
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)
         self.details.setAccessibleName(_("Details of the chosen packet"))
         self.details.setMaximumHeight(140)
 
         ready = [i for i in items if i.importable]
-        heavy = [i for i in items if i.forced is not None]
         self.buttons = QDialogButtonBox(self)
         self.import_button = self.buttons.addButton(_("&Import"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setEnabled(bool(ready))
-        self.import_anyway_button = self.buttons.addButton(
-            _("Import &anyway…"), QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.import_anyway_button.setVisible(bool(heavy))
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setDefault(not ready)
         self.import_button.setDefault(bool(ready))
-        self.import_button.clicked.connect(lambda: self._chosen(False))
-        self.import_anyway_button.clicked.connect(lambda: self._chosen(True))
+        self.import_button.clicked.connect(self._chosen)
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
@@ -286,16 +259,18 @@ class ImportPreviewDialog(QDialog):
         item = self.model.row_at(self.model.index(row, 0))
         self.details.setPlainText("" if item is None else details_text(item))
 
-    def _chosen(self, force: bool) -> None:
-        self.import_requested.emit(force)
+    def _chosen(self) -> None:
+        self.import_requested.emit()
         self.accept()
+
+
+def _attachments(item: PreviewItem) -> int | None:
+    return item.summary.attachments if item.importable else None
 
 
 def _result(item: PreviewItem) -> str:
     if item.importable:
         return _("Ready to import")
-    if item.forced is not None:
-        return _("Refused: would delete many records")
     if item.summary.status == "already-imported":
         return _("Already imported")
     return _("Refused")
@@ -304,7 +279,7 @@ def _result(item: PreviewItem) -> str:
 def _colour(item: PreviewItem) -> QColor:
     if item.summary.status == "already-imported":
         return _OK
-    return _OK if item.importable else _ASK if item.forced is not None else _REFUSED
+    return _OK if item.importable else _REFUSED
 
 
 def _summary_line(items: list[PreviewItem]) -> str:
@@ -318,13 +293,11 @@ def details_text(item: PreviewItem) -> str:
     s, lines = item.summary, [str(item.path)]
     if s.reason:
         lines.append(_("Reason: {reason}").format(reason=s.reason))
-    lines.extend(_("• {problem}").format(problem=problem) for problem in s.rejected)
-    shown = item.shown
-    if item.importable or item.forced is not None:
-        lines.append(counts_text(shown))
+    if item.importable:
+        lines.append(ngettext("{count} change", "{count} changes", s.new).format(count=format_number(s.new)))
         kinds = ", ".join(
             _("{type}: {count}").format(type=record_type_label(kind), count=format_number(n))
-            for kind, n in shown.by_type.items()
+            for kind, n in s.by_type.items()
         )
         if kinds:
             lines.append(kinds)

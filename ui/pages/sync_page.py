@@ -1,4 +1,4 @@
-"""Sync: partner offices, packets out and in (with a dry-run preview), the packet log, office cards."""
+"""Sync: partner offices, packets out and in (after a look at their manifests), the log, office cards."""
 
 from __future__ import annotations
 
@@ -32,7 +32,13 @@ from fieldkit.progress import Progress
 from fieldkit.services.cards import OfficeCard, export_keys, read_card, trust_card, write_card
 from fieldkit.services.office import OfficeInfo
 from fieldkit.sync.export import ExportResult, export_packet
-from fieldkit.sync.importer import ImportSummary, import_files, interrupted_import_changes, refusal_log_path
+from fieldkit.sync.importer import (
+    DEFAULT_MAX_DELETE_SHARE,
+    ImportSummary,
+    import_files,
+    interrupted_import_changes,
+    refusal_log_path,
+)
 from fieldkit.sync.packet import EXTENSION
 from fieldkit.sync.refusal_log import newest_entries
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
@@ -395,7 +401,8 @@ class SyncPage(QWidget):
             self.import_paths(paths)
 
     def import_paths(self, paths: list[Path]) -> None:
-        """Dry-run the packets, then show what each would do; nothing changes before the user agrees."""
+        """Check the packets' senders and signatures, then show what each carries; nothing changes
+        before the user agrees, and the import itself is the only pass over the rows."""
         ctx = self._ctx
         Op(self, lambda p: preview_import(ctx, paths, p)).with_progress(_("Checking packets…")).on_success(
             self._show_preview
@@ -409,41 +416,23 @@ class SyncPage(QWidget):
             )  # fmt: skip
             return
         dialog = ImportPreviewDialog(items, self)
-        dialog.import_requested.connect(lambda force: self._import_chosen(items, force))
+        dialog.import_requested.connect(lambda: self.run_import([i.path for i in items if i.importable]))
         dialog.destroyed.connect(lambda *_args: setattr(self, "preview_dialog", None))
         self.preview_dialog = dialog
         dialog.open()
         self.preview_ready.emit(items)
 
-    def _import_chosen(self, items: list[PreviewItem], force: bool) -> None:
-        if not force:
-            self.run_import(items, force=False)
-            return
-        reasons = "\n\n".join(
-            _("{file}: {reason}").format(file=i.path.name, reason=i.summary.reason) for i in items if i.forced
-        )
-        text = _(
-            "These packets delete a large share of an office's records. Import them only if the sender "
-            "confirmed that the deletions are intended."
-        )
-        self.last_box = _ask(self, _("Import anyway?"), text, reasons, _("Import anyway"),
-                             lambda: self.run_import(items, force=True))  # fmt: skip
-
-    def run_import(self, items: list[PreviewItem], *, force: bool) -> None:
-        """Import the files the preview passed; with ``force`` also those refused only for deleting much."""
+    def run_import(self, paths: list[Path], *, force: bool = False) -> None:
+        """Import the files; with ``force`` even those that delete a large share of an office's records."""
         ctx = self._ctx
-        normal = [i.path for i in items if i.importable]
-        forced = [i.path for i in items if i.forced is not None] if force else []
+        limit = None if force else DEFAULT_MAX_DELETE_SHARE
 
         def fn(progress: Progress) -> list[ImportSummary]:
-            results = import_files(ctx, normal, progress=progress) if normal else []
-            if forced:
-                results += import_files(ctx, forced, max_delete_share=None, progress=progress)
-            return results
+            return import_files(ctx, paths, max_delete_share=limit, progress=progress) if paths else []
 
-        Op(self, fn).with_progress(_("Importing packets…")).on_success(self._imported).on_cancel(
-            self._import_cancelled
-        ).on_failure(self._import_failed).run()
+        Op(self, fn).with_progress(_("Importing packets…")).on_success(
+            lambda results: self._imported(results, paths)
+        ).on_cancel(self._import_cancelled).on_failure(self._import_failed).run()
 
     def set_workspace(self, workspace: Workspace) -> None:
         self._vocab, self._office = workspace.vocab, workspace.office
@@ -453,7 +442,7 @@ class SyncPage(QWidget):
         if changes.packets or changes.offices or changes.vocab:
             self.refresh()
 
-    def _imported(self, results: list[ImportSummary]) -> None:
+    def _imported(self, results: list[ImportSummary], paths: list[Path]) -> None:
         lines = [
             _("{file}: refused: {reason}").format(file=r.file, reason=r.reason)
             if r.status == "refused"
@@ -472,6 +461,21 @@ class SyncPage(QWidget):
         self.message.emit(text)
         self._changed(combined(r.changes for r in results))
         self.imported.emit(results)
+        heavy = [r for r in results if r.refusal == "mass-deletion"]
+        if heavy:
+            self._ask_to_force(heavy, paths)
+
+    def _ask_to_force(self, refused: list[ImportSummary], paths: list[Path]) -> None:
+        """Packets refused only for deleting much: the user may import them anyway, knowing why."""
+        by_name = {path.name: path for path in paths}
+        reasons = "\n\n".join(_("{file}: {reason}").format(file=r.file, reason=r.reason) for r in refused)
+        text = _(
+            "These packets delete a large share of an office's records. Import them only if the sender "
+            "confirmed that the deletions are intended."
+        )
+        again = [by_name[r.file] for r in refused if r.file in by_name]
+        self.last_box = _ask(self, _("Import anyway?"), text, reasons, _("Import anyway"),
+                             lambda: self.run_import(again, force=True))  # fmt: skip
 
     def _import_cancelled(self) -> None:
         self.message.emit(_("Import cancelled; packets imported before the cancel stay imported"))
