@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sync_offices import exchange_all, offices, visit
 
 from fieldkit.access import unchecked
@@ -40,13 +39,6 @@ def two_organisations(o: dict[str, Context], tmp: Path) -> tuple[str, str]:
     return first, second
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="two offices merging the same pair the same way both create a record_alias with the same "
-    "alias_id; importing the other office's alias fails with IntegrityError (UNIQUE constraint "
-    "failed: record_alias.alias_id) in sync/apply.py, so the packet can never be imported",
-)
 def test_the_same_merge_made_at_two_offices_imports(tmp_path: Path) -> None:
     with offices(tmp_path, ROEA, ROWA, HQ) as o:
         keep, gone = two_organisations(o, tmp_path)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from fieldkit.access import Permission, requires
 from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
+from fieldkit.domain.aliases import alias_id_for, key_holder
 from fieldkit.domain.references import referencing
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -173,11 +174,16 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> Change
         for ref_model, name in referencing(record_type):
             column = getattr(ref_model, name)
             for row in session.execute(select(ref_model).where(column == merge_id)).scalars().all():
-                try:
-                    with session.begin_nested():
-                        writer.update(row, {name: keep_id})
-                except Exception:  # a unique pair (the same person twice at one event): retire the copy
+                values = {c.key: getattr(row, c.key) for c in ref_model.__table__.columns}
+                if key_holder(session, ref_model, row.id, {**values, name: keep_id}, name) is not None:
+                    # the same person twice at one event: the survivor's row stays, the copy retires
                     writer.delete(row)
+                else:
+                    writer.update(row, {name: keep_id})
         writer.delete(gone)
-        writer.create(RecordAlias, {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id})
+        writer.create(
+            RecordAlias,
+            {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id},
+            record_id=alias_id_for(record_type, merge_id),
+        )
     return ChangeSet.of(writer.record_types)
