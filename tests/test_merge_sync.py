@@ -103,6 +103,26 @@ def test_who_holds_an_attendance_after_a_merge_does_not_depend_on_arrival_order(
         assert attendances(o["HQ"]) == sorted([(workshop, keep, False), (workshop, gone, False)])
 
 
+def test_an_attendance_another_office_gives_the_survivor_meanwhile_takes_its_place(tmp_path: Path) -> None:
+    with offices(tmp_path, ROEA, ROWA, HQ) as o:
+        workshop = event(o["ROEA"], "Workshop on detention monitoring")
+        keep = participant(o["ROEA"], "Mohammed Al-Haddad")
+        gone = participant(o["ROWA"], "محمد الحداد")
+        exchange_all(o, tmp_path, rounds=1)
+        attend(o["ROWA"], workshop, gone)
+        exchange_all(o, tmp_path, rounds=1)
+        # ROEA merges while HQ records the survivor at the same workshop
+        merge(o["ROEA"], "participant", keep, gone)
+        recorded = attend(o["HQ"], workshop, keep)
+        exchange_all(o, tmp_path)
+
+        snaps = {code: snapshot(o[code], tmp_path / f"snap-{code}") for code in CODES}
+        assert snaps["ROEA"] == snaps["ROWA"] == snaps["HQ"]
+        assert attendances(o["ROEA"]) == sorted([(workshop, keep, False), (workshop, gone, False)])
+        with unchecked(), o["ROWA"].store.read() as session:
+            assert session.get(Attendance, recorded).participant_id == keep
+
+
 def test_a_merge_retires_a_clashing_attendance_as_a_logged_change(tmp_path: Path) -> None:
     with offices(tmp_path, ROEA, HQ) as o:
         workshop = event(o["ROEA"], "Workshop")
