@@ -14,7 +14,6 @@ every office must export byte-identical records of every type and the same confl
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import random
 import shutil
@@ -188,16 +187,7 @@ class World:
         out = self.root / f"snap-{code}"
         shutil.rmtree(out, ignore_errors=True)
         export_data(self.ctx[code], "jsonl", out, include_restricted=True)
-        files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
-        # A conflict keeps an edit's values as logged, before a merge repointed them, so offices
-        # differ there on the merged-away id (test_merge_races.py pins this); read it as its target.
-        for line in files["record_alias.jsonl"].decode().splitlines():
-            alias = json.loads(line)
-            if not alias["deleted"]:
-                files["conflict.jsonl"] = files["conflict.jsonl"].replace(
-                    alias["alias_id"].encode(), alias["target_id"].encode()
-                )
-        return files
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
 def _pick(items: list[str], index: int) -> str | None:

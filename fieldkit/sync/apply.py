@@ -279,7 +279,7 @@ def apply_changes(
                     session, str(c.data["target_type"]), str(c.data["alias_id"]), str(c.data["target_id"])
                 )
         else:
-            outcome = _merge(session, model, c, histories, updates)
+            outcome = _merge(session, model, c, histories, updates, logged=original)
             if (root := search_root_of(c.record_type)) is not None:
                 _note_changed_text(stats, transaction, c, root, updates.pending(model, c.record_id))
             stats.updated += outcome != "unchanged"
@@ -473,9 +473,18 @@ class _Past:
 
 
 def _merge(
-    session: Session, model: type[SyncedRecord], change: Change, histories: _Histories, updates: _Updates
+    session: Session,
+    model: type[SyncedRecord],
+    change: Change,
+    histories: _Histories,
+    updates: _Updates,
+    *,
+    logged: Change,
 ) -> str:
-    """Apply one change to an existing record; 'updated', 'unchanged' or 'conflict'."""
+    """Apply one change to an existing record; 'updated', 'unchanged' or 'conflict'.
+
+    ``logged`` is the change as sent: conflicts compare and keep what the changes say, as every
+    office logs them, not the references each office has moved by then through its aliases."""
     history = histories.of(change.record_id)
     latest_per_field: dict[str, tuple[int, str, int]] = {}
     newest: tuple[int, str, int] = (0, "", 0)
@@ -503,7 +512,7 @@ def _merge(
         )
     if values:
         updates.set(model, change.record_id, values)
-    found = _record_conflicts(session, model, change, history)
+    found = _record_conflicts(session, model, logged, history)
     if found:
         return "conflict"
     return "updated" if winning else "unchanged"
