@@ -34,7 +34,10 @@ def alias_id_for(record_type: str, merged_id: str) -> str:
 
 
 def alias_map(session: Session) -> dict[str, str]:
-    """Merged-away id -> surviving id, following chains of merges."""
+    """Merged-away id -> surviving id, following chains of merges.
+
+    Two offices merging a pair in opposite directions make a cycle: every id in it stands for
+    the smallest, the same at every office that holds both aliases."""
     direct = dict(
         session.execute(
             select(RecordAlias.alias_id, RecordAlias.target_id).where(RecordAlias.deleted.is_(False))
@@ -42,10 +45,13 @@ def alias_map(session: Session) -> dict[str, str]:
     )
     resolved = {}
     for alias in direct:
-        target, hops = direct[alias], 0
-        while target in direct and hops < 50:
-            target, hops = direct[target], hops + 1
-        resolved[alias] = target
+        path = [alias]
+        while path[-1] in direct and direct[path[-1]] not in path:
+            path.append(direct[path[-1]])
+        last = path[-1]
+        target = min(path[path.index(direct[last]) :]) if last in direct else last
+        if target != alias:
+            resolved[alias] = target
     return resolved
 
 

@@ -273,11 +273,8 @@ def apply_changes(
                 _note_created_text(stats, transaction, c, root)
             if c.record_type == "record_alias":
                 flush()
-                aliases[str(c.data["alias_id"])] = str(c.data["target_id"])
-                targets.add(str(c.data["target_id"]))
-                repoint_references(
-                    session, str(c.data["target_type"]), str(c.data["alias_id"]), str(c.data["target_id"])
-                )
+                aliases = _follow_new_alias(session, str(c.data["target_type"]), aliases)
+                targets = set(aliases.values())
         else:
             outcome = _merge(session, model, c, histories, updates, logged=original)
             if (root := search_root_of(c.record_type)) is not None:
@@ -305,6 +302,16 @@ def apply_changes(
             )
         session.execute(insert(HeldChange), held_rows)
     return stats
+
+
+def _follow_new_alias(session: Session, record_type: str, before: dict[str, str]) -> dict[str, str]:
+    """Move references for every id an alias just stored resolves differently now (a chain or a
+    cycle of merges moves more than the one id); return the aliases as they now stand."""
+    after = alias_map(session)
+    for alias_id, target_id in after.items():
+        if before.get(alias_id) != target_id:
+            repoint_references(session, record_type, alias_id, target_id)
+    return after
 
 
 def _through_aliases(change: Change, aliases: dict[str, str]) -> Change:
