@@ -3,7 +3,8 @@
 Three consolidating offices run random programs: visits created, edited, deleted and restored
 with their incidents, follow-ups and people; children and involvements added to records another
 office created; organisations and participants merged, also participants who attended one event
-together or whom another office records at an event meanwhile; conflicts resolved, sometimes by two
+together or whom another office records at an event meanwhile, and one pair by two offices at
+once, the same way or opposite ways; conflicts resolved, sometimes by two
 offices racing each other. Packets, sometimes split into parts, are exported at random moments,
 delivered late, out of order and twice, or lost and sent again. Once everything is delivered,
 every office must export byte-identical records of every type and the same conflicts.
@@ -65,7 +66,6 @@ EDITS: dict[str, dict[str, tuple[Any, ...]]] = {
     "organisation": {"name": ("Ministry of Justice", "Prison service", "Bar association")},
     "participant": {"position": ("Warden", "Lawyer", "Nurse")},
 }
-MERGING_OFFICE = "ROEA"
 #: two offices recording one person at one event at once is a clash of its own, merges aside
 ATTENDING_OFFICE = "ROWA"
 #: children a person may delete one by one
@@ -260,9 +260,6 @@ def _race(world: World, who: str, rival: str, pick: int, choice: int) -> None:
 
 
 def _merge(world: World, who: str, pick: int, choice: int) -> None:
-    # Only one office merges: two offices merging one pair in opposite directions is a known
-    # failure (test_merge_races.py).
-    who = MERGING_OFFICE
     record_type = ("organisation", "participant")[choice % 2]
     live = world.live(who, record_type)
     if len(live) < 2:
@@ -271,6 +268,20 @@ def _merge(world: World, who: str, pick: int, choice: int) -> None:
     gone = live[(pick + 1 + (choice // 2) % (len(live) - 1)) % len(live)]
     merge(world.ctx[who], record_type, keep, gone)
     event(f"{record_type} merged")
+
+
+def _merge_race(world: World, who: str, rival: str, pick: int, choice: int) -> None:
+    """Two offices merge one pair before hearing of each other, the same way or opposite ways."""
+    record_type = ("organisation", "participant")[choice % 2]
+    rival_has = set(world.live(rival, record_type))
+    both = [r for r in world.live(who, record_type) if r in rival_has]
+    if who == rival or len(both) < 2:
+        return
+    first, second = both[pick % len(both)], both[(pick + 1) % len(both)]
+    merge(world.ctx[who], record_type, first, second)
+    opposite = (choice // 2) % 2 == 1
+    merge(world.ctx[rival], record_type, *((second, first) if opposite else (first, second)))
+    event(f"one pair merged at two offices, {'opposite' if opposite else 'the same'} ways")
 
 
 def _attend(world: World, pick: int, other: int) -> None:
@@ -334,6 +345,8 @@ def _run(world: World, item: tuple[str, int, int, int, int]) -> None:
             update_record(ctx, "person", person_id, {"organisation_id": organisation})
     elif kind == "merge":
         _merge(world, who, pick, choice)
+    elif kind == "merge_race":
+        _merge_race(world, who, CODES[other % len(CODES)], pick, choice)
     elif kind == "attend":
         _attend(world, pick, other)
     elif kind == "resolve":
@@ -357,7 +370,7 @@ KINDS = (
     *("create_visit", "edit", "edit", "edit", "delete_visit", "restore_visit", "delete_child"),
     *("add_follow_up", "involve", "add_reference_data", "link_organisation", "merge", "merge", "attend"),
     *("resolve", "resolve", "export", "export", "export", "export", "deliver", "deliver", "deliver"),
-    *("drop", "sync_all", "contest", "contest", "race", "race"),
+    *("drop", "sync_all", "contest", "contest", "race", "race", "merge_race"),
 )
 step = st.tuples(
     st.sampled_from(KINDS),
