@@ -40,6 +40,16 @@ def test_alias_map_follows_chains_of_merges_and_ignores_withdrawn_aliases(ctx: C
         assert alias_map(session) == {first: third, second: third}
 
 
+def test_alias_map_reads_opposite_merges_as_one_record_the_smallest_id(ctx: Context) -> None:
+    first, second, joined = (organisation(ctx, n) for n in "ABC")
+    alias(ctx, "organisation", first, second)
+    alias(ctx, "organisation", second, first)  # another office merged the pair the other way
+    alias(ctx, "organisation", joined, second)
+    smallest, largest = sorted((first, second))
+    with unchecked(), ctx.store.read() as session:
+        assert alias_map(session) == {largest: smallest, joined: smallest}
+
+
 def test_repoint_references_moves_every_reference_but_one_to_one_links(ctx: Context) -> None:
     v = save_visit(ctx, visit()).value
     assert v.id is not None

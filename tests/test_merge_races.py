@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sync_offices import exchange_all, offices, visit
 
 from fieldkit.access import unchecked
@@ -40,13 +38,6 @@ def two_organisations(o: dict[str, Context], tmp: Path) -> tuple[str, str]:
     return first, second
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="two offices merging the same pair the same way both create a record_alias with the same "
-    "alias_id; importing the other office's alias fails with IntegrityError (UNIQUE constraint "
-    "failed: record_alias.alias_id) in sync/apply.py, so the packet can never be imported",
-)
 def test_the_same_merge_made_at_two_offices_imports(tmp_path: Path) -> None:
     with offices(tmp_path, ROEA, ROWA, HQ) as o:
         keep, gone = two_organisations(o, tmp_path)
@@ -58,13 +49,6 @@ def test_the_same_merge_made_at_two_offices_imports(tmp_path: Path) -> None:
         assert not get_record(o["HQ"], "organisation", keep)["deleted"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="opposite concurrent merges (ROEA merges B into A, ROWA merges A into B) leave both records "
-    "tombstoned with aliases in a cycle; a reference set meanwhile to A is repointed on arrival "
-    "(repoint_references, not a change) differently at each office, so person.organisation_id diverges",
-)
 def test_opposite_merges_made_at_two_offices_converge(tmp_path: Path) -> None:
     with offices(tmp_path, ROEA, ROWA, HQ) as o:
         first, second = two_organisations(o, tmp_path)
@@ -79,13 +63,6 @@ def test_opposite_merges_made_at_two_offices_converge(tmp_path: Path) -> None:
         assert snaps["ROEA"] == snaps["ROWA"] == snaps["HQ"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="an edit-delete conflict keeps the edit's values as they were logged: the office that made "
-    "the edit keeps the merged-away organisation id, the others the id it was repointed to on "
-    "arrival, so the offices' conflicts differ",
-)
 def test_a_conflict_on_a_reference_to_a_merged_record_reads_the_same_everywhere(tmp_path: Path) -> None:
     with offices(tmp_path, ROEA, ROWA, HQ) as o:
         keep, gone = two_organisations(o, tmp_path)
@@ -105,6 +82,11 @@ def test_a_conflict_on_a_reference_to_a_merged_record_reads_the_same_everywhere(
         exchange_all(o, tmp_path)
         conflicts = {code: list_conflicts(o[code]) for code in CODES}
         assert [c.kind for c in conflicts["HQ"]] == ["edit-delete"]
+        for code in CODES:
+            # the edit named the merged-away organisation; a person is shown the one it became
+            [conflict] = conflicts[code]
+            edit = conflict.winner_value if conflict.winner_value["op"] == "update" else conflict.loser_value
+            assert edit["values"] == {"organisation_id": keep}, code
         snaps = {code: snapshot(o[code], tmp_path / f"snap-{code}") for code in CODES}
         assert snaps["ROEA"]["person.jsonl"] == snaps["ROWA"]["person.jsonl"] == snaps["HQ"]["person.jsonl"]
         assert (

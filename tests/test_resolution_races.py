@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sync_offices import exchange_all, offices, visit
 
 from fieldkit.context import Context
@@ -54,13 +53,6 @@ def test_two_new_values_for_one_conflict_open_a_new_one_everywhere(tmp_path: Pat
             assert again.winner_value in narratives
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a resolution that keeps the value a record already holds is logged as an update with no "
-    "data (Writer.update logs only fields that differ), so it cannot conflict with the other office's "
-    "concurrent resolution: that one wins everywhere and no conflict keeps the choice that lost",
-)
 def test_keeping_the_current_value_against_another_office_s_choice_is_not_lost(tmp_path: Path) -> None:
     with offices(tmp_path, ROEA, ROWA, HQ) as o:
         visit_id, conflict = narrative_conflict(o, tmp_path)

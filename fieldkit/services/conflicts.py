@@ -16,12 +16,14 @@ from sqlalchemy import func, select
 from fieldkit.access import Permission, requires
 from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
+from fieldkit.domain.aliases import alias_map
 from fieldkit.domain.validation import refuse_too_long
 from fieldkit.domain.vocab import invalidate_cache
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
 from fieldkit.services.records import model_for
 from fieldkit.store.codec import decode, field_map, record_to_dict
+from fieldkit.store.registry import references
 from fieldkit.store.system import Conflict
 
 
@@ -52,9 +54,21 @@ class RecordConflicts:
     conflicts: list[ConflictRow]
 
 
-def _row(c: Conflict, title: str) -> ConflictRow:
+def _row(c: Conflict, title: str, aliases: dict[str, str]) -> ConflictRow:
+    """A conflict as a person reads it: references to merged-away records name the survivor
+    (the conflict keeps what the changes said, the same at every office)."""
+    refs = references(c.record_type)
+
+    def through(name: str, value: Any) -> Any:
+        return aliases.get(value, value) if name in refs and isinstance(value, str) else value
+
     def value(side: dict[str, Any]) -> Any:
-        return side.get("value") if c.kind == "field" else side
+        if c.kind == "field":
+            return through(c.field, side.get("value"))
+        values = side.get("values")
+        if not isinstance(values, dict):
+            return side
+        return {**side, "values": {name: through(name, v) for name, v in values.items()}}
 
     return ConflictRow(
         c.id,
@@ -86,6 +100,7 @@ def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> 
             select(Conflict).where(Conflict.status == status).order_by(Conflict.loser_at.desc()).limit(limit)
         ).scalars()
         result = []
+        aliases = alias_map(session)
         titles: dict[tuple[str, str], str] = {}
         for c in rows:
             key = (c.record_type, c.record_id)
@@ -95,7 +110,7 @@ def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> 
                 titles[key] = str(
                     session.execute(select(column).where(model.id == c.record_id)).scalar() or ""
                 )
-            result.append(_row(c, titles[key]))
+            result.append(_row(c, titles[key], aliases))
         return result
 
 
@@ -107,13 +122,17 @@ def record_conflicts(ctx: Context, record_type: str, record_id: str) -> RecordCo
         if record is None:
             raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
         title = str(getattr(record, model.spec.title or "id", ""))
+        aliases = alias_map(session)
         conflicts = session.execute(
             select(Conflict)
             .where(Conflict.record_id == record_id, Conflict.status == "open")
             .order_by(Conflict.field, Conflict.id)
         ).scalars()
         return RecordConflicts(
-            record_type, record_id, record_to_dict(record), [_row(c, title) for c in conflicts]
+            record_type,
+            record_id,
+            record_to_dict(record),
+            [_row(c, title, aliases) for c in conflicts],
         )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from fieldkit.access import Permission, requires
 from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
+from fieldkit.domain.aliases import alias_id_for, key_holder, keyed_references, repoint_references
 from fieldkit.domain.references import referencing
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -172,12 +173,25 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> Change
             raise NotFound(_("Both records must exist and not be deleted"))
         for ref_model, name in referencing(record_type):
             column = getattr(ref_model, name)
+            keyed = name in keyed_references(ref_model)
             for row in session.execute(select(ref_model).where(column == merge_id)).scalars().all():
-                try:
-                    with session.begin_nested():
-                        writer.update(row, {name: keep_id})
-                except Exception:  # a unique pair (the same person twice at one event): retire the copy
+                if not keyed:
+                    writer.update(row, {name: keep_id})
+                    continue
+                values = {c.key: getattr(row, c.key) for c in ref_model.__table__.columns}
+                if key_holder(session, ref_model, row.id, {**values, name: keep_id}, name) is not None:
+                    # the same person twice at one event: the survivor's row stays, the copy retires
                     writer.delete(row)
+                # any other row reaches the survivor through the alias, as at every office: a row
+                # another office gives the survivor meanwhile then takes the key everywhere
         writer.delete(gone)
-        writer.create(RecordAlias, {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id})
-    return ChangeSet.of(writer.record_types)
+        writer.create(
+            RecordAlias,
+            {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id},
+            record_id=alias_id_for(record_type, merge_id),
+        )
+        session.flush()
+        repoint_references(session, record_type, merge_id, keep_id)
+    return ChangeSet.of(
+        writer.record_types | {ref_model.record_type for ref_model, _n in referencing(record_type)}
+    )

@@ -143,12 +143,15 @@ class Writer:
         changed = {k: v for k, v in values.items() if getattr(record, k) != v}
         if not changed and not resolves:
             return {}
-        old = {k: getattr(record, k) for k in changed}
+        # a resolution logs every value chosen, kept ones too, so that it meets another office's
+        # concurrent choice as a conflict instead of losing to it unseen
+        logged = dict(values) if resolves else changed
+        old = {k: getattr(record, k) for k in logged}
         self._note_search_text(model, [old])  # a record moved to another parent leaves the old one's text
         for key, value in changed.items():
             setattr(record, key, value)
         self._touch(record)
-        self._log(record, "update", changed, old, resolves)
+        self._log(record, "update", logged, old, resolves)
         return changed
 
     def delete(self, record: SyncedRecord, *, resolves: Sequence[str] = ()) -> None:

@@ -22,7 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from fieldkit.domain.aliases import alias_map, repoint_references
+from fieldkit.domain.aliases import alias_map, claims_merged_key, repoint_references, settle_unique_keys
 from fieldkit.ids import stable_id
 from fieldkit.store.base import SYSTEM_FIELDS, SyncedRecord
 from fieldkit.store.bulk import JsonRows
@@ -222,8 +222,10 @@ def apply_changes(
     todo = sorted(fresh, key=lambda c: c.apply_order)
     stats.unchanged += len(changes) - len(todo)
     aliases = alias_map(session)
+    targets = set(aliases.values())
     pointing = [_through_aliases(c, aliases) for c in todo] if aliases else todo
-    present = _present_records(session, pointing, transaction.created)
+    # a reference that would clash once moved keeps the merged-away id: both must be known
+    present = _present_records(session, [*todo, *pointing] if aliases else todo, transaction.created)
     histories = _Histories(session, (c.record_id for c in todo if c.record_id in present[c.record_type]))
     have_changes = known | _existing_changes(session, (_split(p) for c in todo for p in c.parents))
     # only a change that names parents asks what this batch has applied so far
@@ -242,6 +244,12 @@ def apply_changes(
         # the change log keeps what was sent; the record points at the surviving record
         c = _through_aliases(original, aliases) if aliases else original
         model = MODEL_BY_TYPE[c.record_type]
+        if aliases and claims_merged_key(model, original.data, c.data, targets):
+            flush()  # the rows that may hold the key must be in the table
+            settled = settle_unique_keys(
+                session, model, c.record_id, original.data, c.data, new=c.op == "create"
+            )
+            c = c if settled == c.data else replace(c, data=settled)
         missing_ref = False
         for name, target_type in _references(c.record_type):
             value = c.data.get(name)
@@ -265,12 +273,10 @@ def apply_changes(
                 _note_created_text(stats, transaction, c, root)
             if c.record_type == "record_alias":
                 flush()
-                aliases[str(c.data["alias_id"])] = str(c.data["target_id"])
-                repoint_references(
-                    session, str(c.data["target_type"]), str(c.data["alias_id"]), str(c.data["target_id"])
-                )
+                aliases = _follow_new_alias(session, str(c.data["target_type"]), aliases)
+                targets = set(aliases.values())
         else:
-            outcome = _merge(session, model, c, histories, updates)
+            outcome = _merge(session, model, c, histories, updates, logged=original)
             if (root := search_root_of(c.record_type)) is not None:
                 _note_changed_text(stats, transaction, c, root, updates.pending(model, c.record_id))
             stats.updated += outcome != "unchanged"
@@ -296,6 +302,16 @@ def apply_changes(
             )
         session.execute(insert(HeldChange), held_rows)
     return stats
+
+
+def _follow_new_alias(session: Session, record_type: str, before: dict[str, str]) -> dict[str, str]:
+    """Move references for every id an alias just stored resolves differently now (a chain or a
+    cycle of merges moves more than the one id); return the aliases as they now stand."""
+    after = alias_map(session)
+    for alias_id, target_id in after.items():
+        if before.get(alias_id) != target_id:
+            repoint_references(session, record_type, alias_id, target_id)
+    return after
 
 
 def _through_aliases(change: Change, aliases: dict[str, str]) -> Change:
@@ -464,9 +480,18 @@ class _Past:
 
 
 def _merge(
-    session: Session, model: type[SyncedRecord], change: Change, histories: _Histories, updates: _Updates
+    session: Session,
+    model: type[SyncedRecord],
+    change: Change,
+    histories: _Histories,
+    updates: _Updates,
+    *,
+    logged: Change,
 ) -> str:
-    """Apply one change to an existing record; 'updated', 'unchanged' or 'conflict'."""
+    """Apply one change to an existing record; 'updated', 'unchanged' or 'conflict'.
+
+    ``logged`` is the change as sent: conflicts compare and keep what the changes say, as every
+    office logs them, not the references each office has moved by then through its aliases."""
     history = histories.of(change.record_id)
     latest_per_field: dict[str, tuple[int, str, int]] = {}
     newest: tuple[int, str, int] = (0, "", 0)
@@ -484,9 +509,17 @@ def _merge(
         values["version"] = change.version
     if change.key > newest:
         values["updated_at"], values["updated_by"] = change.at, change.by
+    creates = [p.key for p in history if p.op == "create"]
+    if change.op == "create" and creates and change.key < min(creates):
+        # two offices made the record under one agreed id (the same merge): the first create names it
+        values["origin_office"], values["created_at"], values["created_by"] = (
+            change.origin,
+            change.at,
+            change.by,
+        )
     if values:
         updates.set(model, change.record_id, values)
-    found = _record_conflicts(session, model, change, history)
+    found = _record_conflicts(session, model, logged, history)
     if found:
         return "conflict"
     return "updated" if winning else "unchanged"
