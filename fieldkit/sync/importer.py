@@ -259,6 +259,7 @@ def import_packet(
     return summary
 
 
+@requires(Permission.IMPORT_PACKETS)
 def checked_manifest(ctx: Context, opened: fmt.OpenedPacket, summary: ImportSummary) -> dict[str, Any]:
     """What an import checks before it reads a member: a trusted sender, the sender's signature,
     this office among the recipients, not imported before. Fills the summary's sender and id
