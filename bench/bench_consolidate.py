@@ -101,7 +101,7 @@ def copy_identity(source: Path, target: Context) -> None:
     """Give a PostgreSQL store the regional office's identity (same keys as the SQLite one)."""
     from fieldkit.store.system import Office, OfficeSecret, OriginSequence
 
-    src = open_context(source)
+    src = open_context(source, create=True)
     with unchecked(), src.store.read() as s:
         office = s.get(Office, "ROEA")
         secret = s.get(OfficeSecret, "ROEA")

@@ -43,7 +43,7 @@ def in_child(*args: str) -> dict[str, Any]:
 
 
 def _child(task: str, store: Path, *rest: str) -> None:
-    ctx = open_context(store)
+    ctx = open_context(store, create=True)
     if task == "baseline":
         with unchecked(), ctx.store.read() as session:
             held = coverage(session)
@@ -64,9 +64,9 @@ def partner(region_db: Path, code: str, kind: str, parent: str | None) -> None:
     path = OUT / f"export-{code}.db"
     for leftover in OUT.glob(path.name + "*"):
         leftover.unlink()
-    office = open_context(path)
+    office = open_context(path, create=True)
     init_office(office, code, f"Office {code}", kind, parent)
-    region = open_context(region_db)
+    region = open_context(region_db, create=True)
     write_card(office, OUT / f"export-{code}.card")
     trust_card(region, read_card(region, OUT / f"export-{code}.card"))
     write_card(region, OUT / "export-region.card")

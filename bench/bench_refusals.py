@@ -45,9 +45,9 @@ def offices() -> tuple[Path, Path]:
     for leftover in OUT.glob("refuse-*"):
         leftover.unlink()
     OUT.mkdir(parents=True, exist_ok=True)
-    field = open_context(OUT / "refuse-field.db")
+    field = open_context(OUT / "refuse-field.db", create=True)
     init_office(field, "KE-NBO", "Kenya office", "country-office", "ROEA")
-    region = open_context(OUT / "refuse-region.db")
+    region = open_context(OUT / "refuse-region.db", create=True)
     init_office(region, "ROEA", "Regional office", "regional-office", "HQ")
     for src, dst in ((field, region), (region, field)):
         write_card(src, OUT / "refuse-card")
@@ -117,7 +117,7 @@ def swollen_manifest(good: Path) -> Path:
 
 def imported_with_attachments(store: Path) -> Path:
     """A real packet of about 300 MB (two large attachments), imported once: what a replay reads."""
-    field = open_context(OUT / "refuse-field.db")
+    field = open_context(OUT / "refuse-field.db", create=True)
     visit_id = _first_visit(field)
     for number in range(2):
         photo = OUT / f"refuse-photo-{number}.bin"
@@ -126,7 +126,7 @@ def imported_with_attachments(store: Path) -> Path:
         photo.unlink()
     packet = export_packet(field, "ROEA", OUT / "refuse-attachments.fieldkit").paths[0]
     field.close()
-    region = open_context(store)
+    region = open_context(store, create=True)
     import_packet(region, packet)
     region.close()
     return packet
@@ -145,7 +145,7 @@ def in_child(*args: str) -> dict[str, Any]:
 
 
 def _refuse(store: Path, packet: Path) -> None:
-    ctx = open_context(store)
+    ctx = open_context(store, create=True)
     started = time.perf_counter()
     (summary,) = import_files(ctx, [packet])
     seconds = time.perf_counter() - started
@@ -155,7 +155,7 @@ def _refuse(store: Path, packet: Path) -> None:
 
 
 def _floor(store: Path, packet: Path) -> None:
-    ctx = open_context(store)
+    ctx = open_context(store, create=True)
     started = time.perf_counter()
     with packet.open("rb") as fh:
         fh.seek(-END.size, 2)

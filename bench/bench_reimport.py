@@ -31,7 +31,7 @@ def _office(code: str, kind: str, parent: str | None) -> Context:
     store = OUT / f"reimport-{code}.db"
     for leftover in OUT.glob(store.name + "*"):
         leftover.unlink()
-    ctx = open_context(store)
+    ctx = open_context(store, create=True)
     init_office(ctx, code, f"Office {code}", kind, parent)
     return ctx
 
@@ -56,7 +56,7 @@ def offer_in_child(store: Path, packet: Path | None) -> dict[str, Any]:
 
 
 def _offer(store: Path, packet: str) -> None:
-    ctx = open_context(store)
+    ctx = open_context(store, create=True)
     started = time.perf_counter()
     statuses = [r.status for r in import_files(ctx, [Path(packet)])] if packet else []
     seconds = time.perf_counter() - started

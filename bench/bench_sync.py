@@ -126,7 +126,7 @@ def visits_and_incidents() -> None:
     region.close()  # checkpointed, so that the copies below hold the whole (empty) schema
     blank = fresh_copy(OUT / "vi-region.db", "vi-blank.db")
     blank_all = fresh_copy(OUT / "vi-region.db", "vi-blank-all.db")
-    region = open_context(OUT / "vi-region.db")
+    region = open_context(OUT / "vi-region.db", create=True)
     started = time.perf_counter()
     summary = import_packet(region, packet)
     elapsed = time.perf_counter() - started
@@ -160,7 +160,7 @@ def import_in_child(store: Path, packet: Path) -> dict[str, Any]:
 
 
 def _import_into(store: Path, packet: Path) -> None:
-    ctx = open_context(store)
+    ctx = open_context(store, create=True)
     started = time.perf_counter()
     summary = import_packet(ctx, packet)
     seconds = time.perf_counter() - started
@@ -211,7 +211,7 @@ def main() -> None:
 
     hq.close()
     measured = import_in_child(hq_db, result.paths[0])
-    hq = open_context(hq_db)
+    hq = open_context(hq_db, create=True)
     import_s, records = measured["seconds"], measured["new"]
     visits, incidents = measured["visits"], measured["incidents"]
     blank = fresh_copy(hq_db, "sync-blank.db")

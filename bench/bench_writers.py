@@ -33,7 +33,7 @@ def _fresh_store(name: str) -> Path:
     path = OUT / name
     for leftover in OUT.glob(name + "*"):
         leftover.unlink()
-    ctx = open_context(path)
+    ctx = open_context(path, create=True)
     init_office(ctx, "KE-NBO", "Kenya country office", "country-office", "ROEA")
     ctx.close()
     return path
@@ -57,7 +57,7 @@ def _hold(ctx: Context, taken: threading.Event, release: threading.Event, releas
 
 def _handover_ms(path: Path) -> tuple[float, float]:
     """Median time from the holder's commit to the waiter having the lock; and uncontended."""
-    holder, waiter = open_context(path), open_context(path)
+    holder, waiter = open_context(path, create=True), open_context(path, create=True)
     handovers: list[float] = []
     uncontended: list[float] = []
     try:
@@ -93,7 +93,7 @@ def _handover_ms(path: Path) -> tuple[float, float]:
 def main() -> None:
     cpu_note()
     path = _fresh_store("writers.db")
-    ctx = open_context(path)
+    ctx = open_context(path, create=True)
     _saves_ms(ctx)  # warm up
     with_note = _saves_ms(ctx)
     renew, write, remove = busy.beat, busy._store_note, busy.remove_note

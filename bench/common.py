@@ -124,7 +124,7 @@ def fresh_copy(src: Path, name: str) -> Path:
 
 
 def open_copy(src: Path, name: str) -> Context:
-    return open_context(fresh_copy(src, name))
+    return open_context(fresh_copy(src, name), create=True)
 
 
 def median_ms(fn: Callable[[], object], runs: int = 5) -> float:
