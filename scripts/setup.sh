@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything FieldKit needs on a Debian/Ubuntu machine, then open the app or run the tests.
 #   scripts/setup.sh app [fieldkit args...]   open the window on the user's store
-#   scripts/setup.sh test [pytest args...]    lint, type-check and run the whole test suite
+#   scripts/setup.sh test [pytest args...]    lint, type-check and run the whole test suite, then
+#                                             the window on Xvfb and the suite on 29 Feb and 1 Mar
+#                                             (with pytest args: lint, type-check and just those)
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
@@ -66,4 +68,17 @@ fi
 
 .venv/bin/ruff check fieldkit ui tests bench
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+if [ $# -gt 0 ]; then  # a chosen part of the suite: just that
+  exec .venv/bin/python -m pytest "$@"
+fi
+.venv/bin/python -m pytest
+
+# the same tests where displays and dates differ: the window on a real X server, and the whole
+# suite on two awkward days of the calendar (a quick convergence run is enough for those)
+echo "== the window's tests on a real X server (Xvfb)"
+xvfb-run -a -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb \
+  .venv/bin/python -m pytest -q -p no:cacheprovider tests/ui
+for day in "2028-02-29 10:00:00" "2027-03-01 00:30:00"; do
+  echo "== the suite on $day"
+  FIELDKIT_CONVERGENCE_EXAMPLES=15 scripts/faketime-suite.sh "$day" -q
+done
