@@ -34,10 +34,13 @@ def search_records(
         )
     with ctx.store.read() as session:
         found = find(session, text, record_types or None, limit)
-        hits = []
-        for record_type, record_id in found:
+        titles: dict[str, str] = {}
+        for record_type in {t for t, _id in found}:  # one query per type found, not per hit
             model = MODEL_BY_TYPE[record_type]
             column = getattr(model, model.spec.title or "id")
-            title = session.execute(select(column).where(model.id == record_id)).scalar()
-            hits.append(SearchHit(record_type, record_id, str(title or record_id)))
-        return hits
+            ids = [i for t, i in found if t == record_type]
+            titles.update(
+                (str(i), str(title or i))
+                for i, title in session.execute(select(model.id, column).where(model.id.in_(ids)))
+            )
+        return [SearchHit(t, i, titles.get(i, i)) for t, i in found]
