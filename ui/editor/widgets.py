@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDateEdit,
     QHBoxLayout,
     QLabel,
@@ -28,36 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldkit.domain.vocab import Term, Vocabularies
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.store.registry import max_lengths
+from ui.vocab_picker import CODE_ROLE as CODE_ROLE
+from ui.vocab_picker import PickItem, TermPicker, tree_order, vocabulary_items
 
-CODE_ROLE = int(Qt.ItemDataRole.UserRole)
 INVALID_PROPERTY = "fieldInvalid"
 #: applied once at the editor's top level; the property selector highlights fields with errors
 INVALID_STYLE = f'*[{INVALID_PROPERTY}="true"] {{ border: 2px solid #c62828; border-radius: 3px; }}'
 ERROR_STYLE = "color: #c62828;"
-_INDENT = "\u2003"  # em space: indents children in the reading direction, also in RTL
 _NO_DATE = QDate(1900, 1, 1)  # the minimum doubles as "no date", shown as special text
-
-
-def tree_order(terms: list[Term]) -> list[tuple[Term, int]]:
-    """Terms parent-first with their depth; orphans (parent missing or inactive) go to the top level."""
-    codes = {t.code for t in terms}
-    children: dict[str | None, list[Term]] = {}
-    for term in terms:
-        parent = term.parent_code if term.parent_code in codes else None
-        children.setdefault(parent, []).append(term)
-    out: list[tuple[Term, int]] = []
-
-    def walk(parent: str | None, depth: int) -> None:
-        for term in children.get(parent, []):
-            out.append((term, depth))
-            if term.code != parent:  # a self-parented term must not loop forever
-                walk(term.code, depth + 1)
-
-    walk(None, 0)
-    return out
 
 
 def set_invalid(widget: QWidget, invalid: bool) -> None:
@@ -146,8 +127,9 @@ class FieldSet:
         return next((e.target for e in self._errors.values() if e.text()), None)
 
 
-class CodeCombo(QComboBox):
-    """One code from a vocabulary, shown by label; ``empty`` adds a first "no value" entry."""
+class CodeCombo(TermPicker):
+    """One code from a vocabulary, shown by label and picked from its tree; ``empty`` adds a first
+    "no value" entry."""
 
     changed = Signal()
 
@@ -157,23 +139,15 @@ class CodeCombo(QComboBox):
         super().__init__(parent)
         self._vocab = vocab
         self._vocabulary = vocabulary
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(12)
-        if empty is not None:
-            self.addItem(empty, None)
-        for term, depth in tree_order(vocab.terms(vocabulary)):
-            self.addItem(_INDENT * depth + term.label(), term.code)
+        head = [PickItem(empty, None)] if empty is not None else []
+        self.set_items(head + vocabulary_items(vocab, vocabulary))
         self.currentIndexChanged.connect(self.changed)
-
-    def code(self) -> str | None:
-        data = self.currentData(CODE_ROLE)
-        return str(data) if data else None
 
     def set_code(self, code: str | None) -> None:
         index = self.findData(code, CODE_ROLE) if code else self.findData(None, CODE_ROLE)
         if index < 0 and code:
             # A retired or foreign code stays selectable as itself rather than being lost on save.
-            self.addItem(self._vocab.label(self._vocabulary, code), code)
+            self.add_item(PickItem(self._vocab.label(self._vocabulary, code), code))
             index = self.count() - 1
         self.setCurrentIndex(max(index, 0))
 
@@ -213,7 +187,25 @@ class CodeTree(QWidget):
         layout.addWidget(self.tree, 1)
         self.setFocusProxy(self.tree)
         self.filter.textChanged.connect(self._apply_filter)
+        self.filter.installEventFilter(self)
         self.tree.itemChanged.connect(self._item_changed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Down from the filter box goes into the list, as under a search field anywhere
+        if (
+            watched is self.filter
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self.tree.setFocus(Qt.FocusReason.TabFocusReason)
+            current = self.tree.currentItem()
+            if current is None or current.isHidden():
+                first = next((i for i in self._items() if not i.isHidden()), None)
+                if first is not None:
+                    self.tree.setCurrentItem(first)
+            return True
+        return super().eventFilter(watched, event)
 
     def _new_item(self, parent: QTreeWidgetItem | None, label: str, code: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([label]) if parent is None else QTreeWidgetItem(parent, [label])
@@ -270,6 +262,14 @@ class CodeTree(QWidget):
                 while node is not None:  # keep the way to a match visible
                     node.setHidden(False)
                     node = node.parent()
+                below = [item]
+                while below:  # and what refines it
+                    parent = below.pop()
+                    for i in range(parent.childCount()):
+                        child = parent.child(i)
+                        if child is not None:
+                            child.setHidden(False)
+                            below.append(child)
 
 
 def to_qdate(value: dt.date) -> QDate:

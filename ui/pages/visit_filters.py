@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitFilter
+from ui.vocab_picker import PickItem, TermPicker, vocabulary_items
 
 SEARCH_DEBOUNCE_MS = 250
 _NO_DATE = QDate(1900, 1, 1)  # the minimum shows as "Any": QDateEdit has no empty value
@@ -55,18 +56,28 @@ def _combo(parent: QWidget, any_text: str, items: list[tuple[str, str]]) -> QCom
     return combo
 
 
-def _refill(combo: QComboBox, items: Sequence[tuple[str, str, str | None]]) -> bool:
-    """Replace the items after the first ("any") one with (label, code, tooltip); keep the chosen
-    code if it is still there. Returns whether the chosen one disappeared."""
+def _refill(picker: TermPicker, items: Sequence[PickItem]) -> bool:
+    """Replace the items after the first ("any") one; keep the chosen code if it is still there.
+    Returns whether the chosen one disappeared."""
+    return picker.set_items([PickItem(picker.itemText(0), None), *items])
+
+
+def _picker(parent: QWidget, any_text: str) -> TermPicker:
+    picker = TermPicker(parent, min_chars=10)
+    picker.set_items([PickItem(any_text, None)])
+    picker.setAccessibleName(any_text)
+    return picker
+
+
+def _refill_combo(combo: QComboBox, items: Sequence[tuple[str, str]]) -> bool:
+    """As ``_refill`` for a plain list of (label, code)."""
     chosen = combo.currentData()
     combo.blockSignals(True)
     try:
         while combo.count() > 1:
             combo.removeItem(combo.count() - 1)
-        for label, code, tooltip in items:
+        for label, code in items:
             combo.addItem(label, code)
-            if tooltip:
-                combo.setItemData(combo.count() - 1, tooltip, Qt.ItemDataRole.ToolTipRole)
         index = combo.findData(chosen) if chosen is not None else 0
         combo.setCurrentIndex(max(index, 0))
     finally:
@@ -101,16 +112,16 @@ class VisitFilterBar(QWidget):
 
         self.date_from = _date_edit(self)
         self.date_to = _date_edit(self)
-        self.visit_type = _combo(self, _("Any type"), [])
-        self.location = _combo(self, _("Anywhere"), [])
-        self.violation = _combo(self, _("Any violation"), [])
+        self.visit_type = _picker(self, _("Any type"))
+        self.location = _picker(self, _("Anywhere"))
+        self.violation = _picker(self, _("Any violation"))
         self.followups = _combo(
             self,
             _("Any follow-up status"),
             [("open", _("Has open follow-ups")), ("overdue", _("Has overdue follow-ups")),
              ("none", _("No open follow-ups"))],
         )  # fmt: skip
-        self.confidentiality = _combo(self, _("Any confidentiality"), [])
+        self.confidentiality = _picker(self, _("Any confidentiality"))
         self.office = _combo(self, _("All offices"), [])
         self.show_deleted = QCheckBox(_("Show deleted visits"), self)
         self.clear_button = QPushButton(_("Clear filters"), self)
@@ -158,15 +169,17 @@ class VisitFilterBar(QWidget):
     def set_choices(self, vocab: Vocabularies, areas: tuple[AreaRow, ...], offices: tuple[str, ...]) -> None:
         """Fill the lists from the workspace, keeping what is chosen; ``changed`` fires only if a
         chosen item is gone (e.g. a place deleted by an import)."""
-        terms = lambda name: [(t.label(), t.code, None) for t in vocab.terms(name)]  # noqa: E731
-        # indented by level so the tree shows in a flat list; the tooltip has the full path
-        places = [("    " * a.level + a.name, a.id, a.path) for a in areas]
+        known = {a.id for a in areas}
+        # places are a tree too; the tooltip has the full path
+        places = [
+            PickItem(a.name, a.id, a.parent_id if a.parent_id in known else None, a.path) for a in areas
+        ]
         lost = [
-            _refill(self.visit_type, terms("visit_type")),
+            _refill(self.visit_type, vocabulary_items(vocab, "visit_type")),
             _refill(self.location, places),
-            _refill(self.violation, terms("violation_type")),
-            _refill(self.confidentiality, terms("sensitivity_level")),
-            _refill(self.office, [(code, code, None) for code in offices]),
+            _refill(self.violation, vocabulary_items(vocab, "violation_type")),
+            _refill(self.confidentiality, vocabulary_items(vocab, "sensitivity_level")),
+            _refill_combo(self.office, [(code, code) for code in offices]),
         ]
         # a field office holds only its own visits: no office filter to offer
         several = len(offices) > 1
