@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -13,7 +13,15 @@ from fieldkit.context import Context
 from fieldkit.domain.vocab import Term, Vocabularies, vocabularies
 from fieldkit.i18n import current_language, set_language
 from ui.editor.widgets import CodeCombo, CodeTree
-from ui.vocab_picker import CODE_ROLE, DEPTH_ROLE, PickItem, TermPicker, tree_order, vocabulary_items
+from ui.vocab_picker import (
+    CODE_ROLE,
+    DEPTH_ROLE,
+    PickItem,
+    TermPicker,
+    TermPopup,
+    tree_order,
+    vocabulary_items,
+)
 
 PARENT = "torture-and-ill-treatment"
 
@@ -23,6 +31,12 @@ def language() -> Iterator[None]:
     before = current_language()
     yield
     set_language(before)
+
+
+def _index_of(popup: TermPopup, code: str) -> QModelIndex:
+    found = popup.proxy.match(popup.proxy.index(0, 0), CODE_ROLE, code, 1, Qt.MatchFlag.MatchExactly)
+    assert found, code
+    return found[0]
 
 
 def _picker(qtbot: QtBot, vocab: Vocabularies, *, rtl: bool = False) -> TermPicker:
@@ -60,7 +74,7 @@ def test_the_violation_list_is_a_tree_with_depths(qtbot: QtBot, ctx: Context, la
     popup = picker.open_popup("")
     root = popup.proxy.index(0, 0)
     assert popup.proxy.data(root, CODE_ROLE) is None  # "any" first
-    parent_index = popup.proxy.match(popup.proxy.index(0, 0), CODE_ROLE, PARENT, 1, Qt.MatchFlag.MatchExactly)[0]
+    parent_index = _index_of(popup, PARENT)
     children = [
         popup.proxy.data(popup.proxy.index(i, 0, parent_index), CODE_ROLE)
         for i in range(popup.proxy.rowCount(parent_index))
@@ -77,7 +91,7 @@ def test_right_to_left_indents_children_to_the_left(qtbot: QtBot, ctx: Context, 
     set_language("ar")
     picker = _picker(qtbot, vocabularies(ctx), rtl=True)
     popup = picker.open_popup("")
-    parent_index = popup.proxy.match(popup.proxy.index(0, 0), CODE_ROLE, PARENT, 1, Qt.MatchFlag.MatchExactly)[0]
+    parent_index = _index_of(popup, PARENT)
     child_index = popup.proxy.index(0, 0, parent_index)
     assert popup.tree.visualRect(child_index).right() < popup.tree.visualRect(parent_index).right()
     assert popup.proxy.data(parent_index, Qt.ItemDataRole.DisplayRole) == "التعذيب وسوء المعاملة"
