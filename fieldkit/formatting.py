@@ -4,11 +4,20 @@ Each function takes ``lang``; ``None`` means the interface language, which is wh
 the window wants, while a report or an export passes its own. Each kind of date has
 one form per language, so a day reads the same in a list, a span and a timestamp:
 "5 مارس 2026", never "05/03/2026" in one place and "5 مارس" in the next.
+
+Digits are Western (0-9) in every language, Arabic included. CLDR's ``ar`` writes its
+dates and numbers with them, as do the offices of the Maghreb; codes, record numbers,
+coordinates and file names are typed with them; and every ``{count}`` in a translated
+sentence is written with them. Arabic-Indic digits would have to be applied to all of
+those to be consistent, so the one choice is Western, and the window's own widgets
+(spin boxes, Qt's number formatting) follow it through ``numbering_locale``. Typed
+dates and numbers are read in either set of digits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from typing import Literal
 
@@ -85,6 +94,119 @@ def format_visit_date(
     if end is not None and end != start:
         return format_interval(start, end, _SKELETONS["day"], locale=_locale(lang))
     return format_day(start, lang)
+
+
+def format_date_as(value: dt.date | None, kind: DateKind, lang: str | None = None) -> str:
+    """A date shown as ``kind``: "day" as ``format_day``, "month" as "March 2026", "year" as "2026"."""
+    if value is None:
+        return ""
+    if kind == "day":
+        return format_day(value, lang)
+    lang = _lang(lang)
+    return format_date(value, date_pattern(kind, lang), locale=_locale(lang))
+
+
+def numbering_locale(lang: str | None = None) -> str:
+    """The locale tag whose digits match this module's, for a toolkit that formats numbers itself
+    (Qt's "ar" means Egypt and Arabic-Indic digits; "ar_001" is Modern Standard Arabic with 0-9)."""
+    lang = _lang(lang)
+    return _NUMBERING_LOCALES.get(lang, lang)
+
+
+_NUMBERING_LOCALES = {"ar": "ar_001"}
+#: Arabic-Indic, Eastern Arabic-Indic and full-width digits, read as 0-9
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９", "0123456789" * 3)
+#: bidi marks CLDR puts between the parts of Arabic dates
+_MARKS = str.maketrans("", "", "\u200e\u200f\u061c\u202a\u202b\u202c\u2066\u2067\u2068\u2069")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_TOKENS = re.compile(r"\d+|[^\W\d_]+\.?")
+
+
+@cache
+def _month_names(lang: str) -> dict[str, int]:
+    """Every spelling of a month in ``lang`` (and in English, which people type anywhere)."""
+    names: dict[str, int] = {}
+    for tag in ("en", lang):
+        months = _locale(tag).months
+        for context in ("format", "stand-alone"):
+            for width in ("abbreviated", "wide"):
+                for number, name in months[context][width].items():
+                    key = str(name).casefold().rstrip(".")
+                    if not key[:1].isdigit():
+                        names[key] = int(number)
+    return names
+
+
+@cache
+def _field_order(lang: str) -> tuple[str, ...]:
+    """The order of year, month and day in ``lang``'s short numeric date ("M/d/yy": M, d, y)."""
+    pattern = str(_locale(lang).date_formats["short"].pattern)
+    first: dict[str, int] = {}
+    for field in "yMd":
+        position = min((i for i in (pattern.find(field), pattern.find(field.upper())) if i >= 0), default=99)
+        first[field] = position
+    return tuple(sorted(first, key=first.__getitem__))
+
+
+def _full_year(number: str) -> int:
+    year = int(number)
+    if len(number) <= 2:  # "26" is 2026, "85" is 1985
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def parse_date(text: str, kind: DateKind = "day", lang: str | None = None) -> dt.date | None:
+    """A date typed the way ``lang`` writes it: as shown ("Oct 16, 2026", "2026年10月16日"), as its
+    short numeric form ("10/16/26", "16/10/2026"), or as ISO ("2026-10-16"); Arabic-Indic digits
+    too. A "month" is its first day, a "year" its first of January. Empty text is None; text that
+    names no date raises ``ValueError``."""
+    lang = _lang(lang)
+    cleaned = text.translate(_DIGITS).translate(_MARKS).strip()
+    if not cleaned:
+        return None
+    iso = _ISO.match(cleaned)
+    if iso:
+        return _checked(kind, int(iso[1]), int(iso[2]), int(iso[3]))
+    numbers: list[str] = []
+    month: int | None = None
+    months = _month_names(lang)
+    for token in _TOKENS.findall(cleaned):
+        if token[0].isdigit():
+            numbers.append(token)
+        elif month is None:
+            month = months.get(token.casefold().rstrip("."))
+    if kind == "year":
+        if len(numbers) != 1 or month is not None:
+            raise ValueError(text)
+        return dt.date(_full_year(numbers[0]), 1, 1)
+    if month is not None:
+        wanted = 1 if kind == "month" else 2
+        if len(numbers) != wanted:
+            raise ValueError(text)
+        if kind == "month":
+            return _checked(kind, _full_year(numbers[0]), month, 1)
+        long = [n for n in numbers if len(n) >= 3]
+        if long:
+            year, day = long[0], next(n for n in numbers if n is not long[0])
+        else:  # "16 Oct 26": the order the language writes its days in
+            order = [f for f in _field_order(lang) if f != "M"]
+            day, year = numbers if order == ["d", "y"] else numbers[::-1]
+        return _checked(kind, _full_year(year), month, int(day))
+    if kind == "month":
+        if len(numbers) != 2:
+            raise ValueError(text)
+        year, number = numbers if len(numbers[0]) >= 3 else numbers[::-1]
+        return _checked(kind, _full_year(year), int(number), 1)
+    if len(numbers) != 3:
+        raise ValueError(text)
+    order = ("y", "M", "d") if len(numbers[0]) >= 3 else _field_order(lang)
+    fields = dict(zip(order, numbers, strict=True))
+    return _checked(kind, _full_year(fields["y"]), int(fields["M"]), int(fields["d"]))
+
+
+def _checked(kind: DateKind, year: int, month: int, day: int) -> dt.date:
+    value = dt.date(year, month, day)  # ValueError for the 31st of April and the like
+    return value.replace(day=1) if kind == "month" else value
 
 
 def format_value(value: object, lang: str | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -10,13 +11,17 @@ import pytest
 from fieldkit.context import Context
 from fieldkit.domain.vocab import vocabularies
 from fieldkit.formatting import (
+    DateKind,
     date_pattern,
+    format_date_as,
     format_day,
     format_number,
     format_percentage,
     format_value,
     format_visit_date,
     format_when,
+    numbering_locale,
+    parse_date,
 )
 from fieldkit.i18n import current_language, set_language
 
@@ -100,3 +105,48 @@ def test_a_vocabulary_label_in_the_language_asked_for(ctx: Context, english_wind
 
 def _plain(text: str) -> str:
     return text.replace("\u200f", "").replace("\u202f", " ").replace("\u2009", " ").replace("\xa0", " ")
+
+
+# -- reading typed dates -------------------------------------------------------------------------
+
+_PARSE_LANGS = ("en", "fr", "es", "ru", "ar", "zh")
+
+
+@pytest.mark.parametrize("lang", _PARSE_LANGS)
+@pytest.mark.parametrize("kind", ["day", "month", "year"])
+def test_a_shown_date_reads_back_as_itself(lang: str, kind: DateKind) -> None:
+    for value in (dt.date(2026, 10, 16), dt.date(1999, 2, 3), dt.date(2024, 2, 29)):
+        expected = {"day": value, "month": value.replace(day=1), "year": value.replace(month=1, day=1)}[kind]
+        assert parse_date(format_date_as(value, kind, lang), kind, lang) == expected
+    assert parse_date("2026-10-16", "day", lang) == dt.date(2026, 10, 16)  # ISO everywhere
+    assert parse_date("  ", "day", lang) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("10/16/26", "en", dt.date(2026, 10, 16)),  # the short form's order: month first in English
+        ("16/10/2026", "fr", dt.date(2026, 10, 16)),
+        ("3/2/26", "es", dt.date(2026, 2, 3)),
+        ("16.10.2026", "ru", dt.date(2026, 10, 16)),
+        ("2026/10/16", "zh", dt.date(2026, 10, 16)),
+        ("١٦/١٠/٢٠٢٦", "ar", dt.date(2026, 10, 16)),  # Arabic-Indic digits are read too
+        ("16\u200f/10\u200f/2026", "ar", dt.date(2026, 10, 16)),  # as CLDR writes it, with marks
+        ("16 Oct 2026", "fr", dt.date(2026, 10, 16)),  # English month names anywhere
+        ("1985-01-05", "ar", dt.date(1985, 1, 5)),
+    ],
+)
+def test_typed_dates_in_the_language_s_own_orders(text: str, lang: str, expected: dt.date) -> None:
+    assert parse_date(text, "day", lang) == expected
+
+
+@pytest.mark.parametrize("text", ["31/04/2026", "hello", "16/10", "1/2/3/4", "2026"])
+def test_text_that_names_no_day_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_date(text, "day", "fr")
+
+
+def test_arabic_numbers_use_western_digits_in_babel_and_for_qt() -> None:
+    assert format_number(12345, "ar") == "12,345"
+    assert re.fullmatch(r"16 \w+ 2026", format_day(dt.date(2026, 10, 16), "ar"))
+    assert numbering_locale("ar") == "ar_001" and numbering_locale("zh") == "zh"
