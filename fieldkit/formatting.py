@@ -199,8 +199,8 @@ def parse_date(text: str, kind: DateKind = "day", lang: str | None = None) -> dt
         return _checked(kind, _full_year(year), int(number), 1)
     if len(numbers) != 3:
         raise ValueError(text)
-    order = ("y", "M", "d") if len(numbers[0]) >= 3 else _field_order(lang)
-    fields = dict(zip(order, numbers, strict=True))
+    field_order = ("y", "M", "d") if len(numbers[0]) >= 3 else _field_order(lang)
+    fields = dict(zip(field_order, numbers, strict=True))
     return _checked(kind, _full_year(fields["y"]), int(fields["M"]), int(fields["d"]))
 
 
