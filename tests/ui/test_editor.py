@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -142,7 +142,7 @@ def test_a_visit_with_two_incidents_and_a_follow_up_is_stored(
     fill_required(qtbot, editor, "Visit to Kamiti prison")
     choose(g.confidentiality, "confidential")
     choose(g.precision, "month")  # only month and year matter: any day in March is stored as the 1st
-    g.date_start.edit.setDate(QDate(2026, 3, 17))
+    g.date_start.edit.set_date(dt.date(2026, 3, 17))
     g.area.setCurrentIndex(g.area.findData(kibera.id))
     qtbot.keyClicks(g.location, "Block C")
     qtbot.keyClicks(g.latitude, "-1.3133")
@@ -164,7 +164,7 @@ def test_a_visit_with_two_incidents_and_a_follow_up_is_stored(
     choose(inc.pattern, "pattern")
     choose(inc.reliability, "reliable")
     inc.date.check.setChecked(True)  # type: ignore[union-attr]
-    inc.date.edit.setDate(QDate(2026, 3, 2))
+    inc.date.edit.set_date(dt.date(2026, 3, 2))
     click(qtbot, inc.add_button)
     qtbot.keyClicks(inc.summary, "No access to a lawyer")
     check(inc.violations, "arbitrary-detention")
@@ -187,7 +187,7 @@ def test_a_visit_with_two_incidents_and_a_follow_up_is_stored(
     qtbot.keyClicks(fu.action, "Write to the prison director")
     qtbot.keyClicks(fu.responsible, "L. Chen")
     fu.due.check.setChecked(True)  # type: ignore[union-attr]
-    fu.due.edit.setDate(QDate(2026, 4, 1))
+    fu.due.edit.set_date(dt.date(2026, 4, 1))
 
     with qtbot.waitSignal(editor.saved, timeout=WAIT_MS) as saved:
         qtbot.keyClick(editor.tabs, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Ctrl+S
@@ -301,9 +301,9 @@ def test_problems_show_beside_their_fields_and_nothing_is_saved(
     g = editor.general
     assert editor.errors() == {}  # a fresh form does not scold
     choose(g.visit_type, "detention-visit")
-    g.date_start.edit.setDate(QDate(2026, 3, 10))
+    g.date_start.edit.set_date(dt.date(2026, 3, 10))
     g.date_end.check.setChecked(True)  # type: ignore[union-attr]
-    g.date_end.edit.setDate(QDate(2026, 3, 2))
+    g.date_end.edit.set_date(dt.date(2026, 3, 2))
     # Live check (debounced): the end date was touched, so its problem shows without saving.
     qtbot.waitUntil(lambda: "date_end" in editor.errors(), timeout=WAIT_MS)
     assert "title" not in editor.errors()  # untouched, so not yet

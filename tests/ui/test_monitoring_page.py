@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from shell_support import TODAY, WAIT_MS, MakeVisit, OpenWindow, followup, type_text
@@ -141,7 +141,7 @@ def test_filters_narrow_the_list(qtbot: QtBot, open_window: OpenWindow, make_vis
     filters.violation.setCurrentIndex(0)
     with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
         since = TODAY - dt.timedelta(days=10)
-        filters.date_from.setDate(QDate(since.year, since.month, since.day))
+        filters.date_from.set_date(since)
     assert sorted(_titles(page)) == ["Camp", "Trial"]
     assert page.count_label.text() == "2 visits"
 

@@ -11,11 +11,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,8 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.vocab import Vocabularies
+from fieldkit.formatting import DateKind
 from fieldkit.i18n import _
 from fieldkit.store.registry import max_lengths
+from ui.date_edit import DateEdit
 from ui.vocab_picker import CODE_ROLE as CODE_ROLE
 from ui.vocab_picker import PickItem, TermPicker, tree_order, vocabulary_items
 
@@ -38,7 +39,6 @@ INVALID_PROPERTY = "fieldInvalid"
 #: applied once at the editor's top level; the property selector highlights fields with errors
 INVALID_STYLE = f'*[{INVALID_PROPERTY}="true"] {{ border: 2px solid #c62828; border-radius: 3px; }}'
 ERROR_STYLE = "color: #c62828;"
-_NO_DATE = QDate(1900, 1, 1)  # the minimum doubles as "no date", shown as special text
 
 
 def set_invalid(widget: QWidget, invalid: bool) -> None:
@@ -272,23 +272,13 @@ class CodeTree(QWidget):
                             below.append(child)
 
 
-def to_qdate(value: dt.date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def from_qdate(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
-
-
 class ApproxDateEdit(QWidget):
     """A date that may be approximate: with precision "month" only month and year are shown and kept,
-    with "year" only the year. ``optional`` adds a check box for "no date" (shown as a dash)."""
+    with "year" only the year. ``optional`` adds a check box for "no date"."""
 
     changed = Signal()
 
-    #: month names, not numbers: "2 Mar 2026" cannot be misread as February 3rd
-    FORMATS: ClassVar[dict[str, str]] = {"day": "d MMM yyyy", "month": "MMM yyyy", "year": "yyyy"}
-    CJK_FORMATS: ClassVar[dict[str, str]] = {"day": "yyyy年M月d日", "month": "yyyy年M月", "year": "yyyy年"}
+    PRECISIONS: ClassVar[dict[str, DateKind]] = {"day": "day", "month": "month", "year": "year"}
 
     def __init__(
         self,
@@ -299,15 +289,9 @@ class ApproxDateEdit(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._precision = "day"
-        self._remembered = to_qdate(today)  # where the picker starts when a date is turned on
-        self.edit = QDateEdit()
-        self.edit.setCalendarPopup(True)
-        self.edit.setMinimumDate(_NO_DATE)
-        self.edit.setMaximumDate(QDate(2199, 12, 31))
-        self.edit.setSpecialValueText("—")
-        self.edit.setDate(self._remembered)
-        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._remembered = today  # what a date turned on starts at
+        self.edit = DateEdit(today=lambda: self._remembered, accessible_name=toggle_name)
+        self.edit.set_date(today)
         self.check: QCheckBox | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -319,9 +303,8 @@ class ApproxDateEdit(QWidget):
             layout.addWidget(self.check)
             self.check.toggled.connect(self._toggled)
         layout.addWidget(self.edit, 1)
-        self.set_precision("day")
         self._sync_enabled()
-        self.edit.dateChanged.connect(self._date_changed)
+        self.edit.changed.connect(self._date_changed)
 
     def _sync_enabled(self) -> None:
         on = self.check is None or self.check.isChecked()
@@ -330,45 +313,35 @@ class ApproxDateEdit(QWidget):
 
     def _toggled(self, on: bool) -> None:
         self.edit.blockSignals(True)
-        self.edit.setDate(self._remembered if on else _NO_DATE)
+        self.edit.set_date(self._remembered if on else None)
         self.edit.blockSignals(False)
         self._sync_enabled()
         if on:
             self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self.changed.emit()
 
-    def _date_changed(self, value: QDate) -> None:
-        if value != _NO_DATE:
+    def _date_changed(self) -> None:
+        value = self.edit.date()
+        if value is not None:
             self._remembered = value
         self.changed.emit()
 
     def set_precision(self, precision: str | None) -> None:
-        self._precision = precision if precision in self.FORMATS else "day"
-        cjk = self.edit.locale().language() in (QLocale.Language.Chinese, QLocale.Language.Japanese)
-        self.edit.setDisplayFormat((self.CJK_FORMATS if cjk else self.FORMATS)[self._precision])
-        self.edit.setCalendarPopup(self._precision == "day")
+        self.edit.set_kind(self.PRECISIONS.get(precision or "day", "day"))
 
     def date(self) -> dt.date | None:
         if self.check is not None and not self.check.isChecked():
             return None
-        value = self.edit.date()
-        if value == _NO_DATE:
-            return None
-        day = from_qdate(value)
-        if self._precision == "month":
-            return day.replace(day=1)
-        if self._precision == "year":
-            return day.replace(month=1, day=1)
-        return day
+        return self.edit.date()
 
     def set_date(self, value: dt.date | None) -> None:
         self.blockSignals(True)
         try:
             if value is not None:
-                self._remembered = to_qdate(value)
+                self._remembered = value
             if self.check is not None:
                 self.check.setChecked(value is not None)
-            self.edit.setDate(to_qdate(value) if value is not None else _NO_DATE)
+            self.edit.set_date(value)
             self._sync_enabled()
         finally:
             self.blockSignals(False)

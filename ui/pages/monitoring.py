@@ -48,7 +48,9 @@ class MonitoringPage(QWidget):
         self._ctx: Context = workspace.ctx
         self._editing = editing
 
-        self.filters = VisitFilterBar(workspace.vocab, workspace.areas, self, offices=workspace.offices)
+        self.filters = VisitFilterBar(
+            workspace.vocab, workspace.areas, self, offices=workspace.offices, today=self._ctx.today
+        )
         self.table = QTableView(self)
         self.table.setAccessibleName(_("Monitoring visits"))
         self.visits = VisitList(self._ctx, workspace.vocab, self.table)

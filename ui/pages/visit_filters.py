@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -21,27 +20,10 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitFilter
+from ui.date_edit import DateEdit
 from ui.vocab_picker import PickItem, TermPicker, vocabulary_items
 
 SEARCH_DEBOUNCE_MS = 250
-_NO_DATE = QDate(1900, 1, 1)  # the minimum shows as "Any": QDateEdit has no empty value
-
-
-def _date_edit(parent: QWidget) -> QDateEdit:
-    edit = QDateEdit(parent)
-    edit.setCalendarPopup(True)
-    edit.setMinimumDate(_NO_DATE)
-    edit.setSpecialValueText(_("Any"))
-    edit.setDate(_NO_DATE)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
-
-
-def _date_of(edit: QDateEdit) -> dt.date | None:
-    value = edit.date()
-    if value == _NO_DATE or not value.isValid():
-        return None
-    return dt.date(value.year(), value.month(), value.day())
 
 
 def _combo(parent: QWidget, any_text: str, items: list[tuple[str, str]]) -> QComboBox:
@@ -97,6 +79,7 @@ class VisitFilterBar(QWidget):
         parent: QWidget | None = None,
         *,
         offices: tuple[str, ...] = (),
+        today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         super().__init__(parent)
         self.search = QLineEdit(self)
@@ -110,8 +93,10 @@ class VisitFilterBar(QWidget):
         self.search.textChanged.connect(lambda _text: self._debounce.start())
         self.search.returnPressed.connect(self._search_now)
 
-        self.date_from = _date_edit(self)
-        self.date_to = _date_edit(self)
+        self.date_from = DateEdit(
+            today=today, placeholder=_("Any date"), accessible_name=_("From"), parent=self
+        )
+        self.date_to = DateEdit(today=today, placeholder=_("Any date"), accessible_name=_("To"), parent=self)
         self.visit_type = _picker(self, _("Any type"))
         self.location = _picker(self, _("Anywhere"))
         self.violation = _picker(self, _("Any violation"))
@@ -151,7 +136,7 @@ class VisitFilterBar(QWidget):
             label.setBuddy(widget)
             grid.addWidget(label, 0, column)
             grid.addWidget(widget, 1, column)
-            grid.setColumnStretch(column, 0 if isinstance(widget, QDateEdit) else 1)
+            grid.setColumnStretch(column, 0 if isinstance(widget, DateEdit) else 1)
         self.office_label, self._grid, self._office_column = label, grid, column
         self.set_choices(vocab, areas, offices)
 
@@ -161,7 +146,7 @@ class VisitFilterBar(QWidget):
         outer.addLayout(grid, 1, 0)
 
         for edit in (self.date_from, self.date_to):
-            edit.dateChanged.connect(lambda _date: self.changed.emit())
+            edit.changed.connect(self.changed)
         for combo in self._combos():
             combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
         self.show_deleted.toggled.connect(lambda _on: self.changed.emit())
@@ -212,8 +197,8 @@ class VisitFilterBar(QWidget):
         visit_type, confidentiality = code(self.visit_type), code(self.confidentiality)
         return VisitFilter(
             text=self.search.text().strip(),
-            date_from=_date_of(self.date_from),
-            date_to=_date_of(self.date_to),
+            date_from=self.date_from.date(),
+            date_to=self.date_to.date(),
             visit_types=(visit_type,) if visit_type else (),
             admin_area_id=code(self.location),
             violation_type=code(self.violation),
@@ -229,8 +214,8 @@ class VisitFilterBar(QWidget):
         try:
             self.search.clear()
             self._debounce.stop()
-            self.date_from.setDate(_NO_DATE)
-            self.date_to.setDate(_NO_DATE)
+            self.date_from.set_date(None)
+            self.date_to.set_date(None)
             for combo in self._combos():
                 combo.setCurrentIndex(0)
             self.show_deleted.setChecked(False)
