@@ -23,6 +23,7 @@ from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_interval
+from babel.dates import format_time as format_datetime_time
 from babel.numbers import format_decimal, format_percent
 
 from fieldkit.clock import local_time
@@ -78,6 +79,12 @@ def format_when(value: dt.datetime | None, lang: str | None = None) -> str:
         return ""
     lang = _lang(lang)
     return format_datetime(local_time(value), date_pattern("moment", lang), locale=_locale(lang))
+
+
+def format_time(value: dt.datetime | dt.time, lang: str | None = None) -> str:
+    """A time of day on the computer's clock, to the minute, as ``format_when`` writes its time."""
+    lang = _lang(lang)
+    return format_datetime_time(value, str(_locale(lang).time_formats["short"].pattern), locale=_locale(lang))
 
 
 def format_visit_date(

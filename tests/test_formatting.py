@@ -17,6 +17,7 @@ from fieldkit.formatting import (
     format_day,
     format_number,
     format_percentage,
+    format_time,
     format_value,
     format_visit_date,
     format_when,
@@ -150,3 +151,9 @@ def test_arabic_numbers_use_western_digits_in_babel_and_for_qt() -> None:
     assert format_number(12345, "ar") == "12,345"
     assert re.fullmatch(r"16 \w+ 2026", format_day(dt.date(2026, 10, 16), "ar"))
     assert numbering_locale("ar") == "ar_001" and numbering_locale("zh") == "zh"
+
+
+def test_a_time_of_day_is_written_as_in_a_moment() -> None:
+    at = dt.datetime(2026, 3, 5, 14, 7)
+    for lang in _PARSE_LANGS:
+        assert format_time(at, lang) in format_when(at.astimezone(dt.UTC).replace(tzinfo=None), lang)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar, Q
 from fieldkit.cli.common import EXIT_ERROR
 from fieldkit.context import Context
 from fieldkit.errors import describe_error
+from fieldkit.formatting import numbering_locale
 from fieldkit.i18n import _, current_language, is_rtl, set_language
 from ui import prefs
 from ui.first_run import FirstRunWizard
@@ -28,7 +29,8 @@ def apply_language(app: QApplication, lang: str) -> None:
     """Our catalog, Qt's own strings (dialog buttons, context menus) and the layout direction."""
     global _qt_translator
     set_language(lang)
-    QLocale.setDefault(QLocale(lang))
+    # Qt's own numbers (spin boxes, calendars, sizes) in the digits fieldkit.formatting writes
+    QLocale.setDefault(QLocale(numbering_locale(lang)))
     app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if is_rtl(lang) else Qt.LayoutDirection.LeftToRight)
     if _qt_translator is not None:
         app.removeTranslator(_qt_translator)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QWidget
 
 from fieldkit.domain.vocab import Vocabularies
+from fieldkit.formatting import format_day
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import FollowUpData
 from ui.editor.children import ChildPage, shorten
@@ -19,7 +20,7 @@ DONE = "done"
 
 
 def _date(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
+    return format_day(value)
 
 
 class FollowUpsPage(ChildPage[FollowUpData]):

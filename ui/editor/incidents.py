@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.vocab import Vocabularies
+from fieldkit.formatting import format_day
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import IncidentData
 from ui.editor.children import ChildPage, shorten
@@ -166,7 +167,7 @@ class IncidentsPage(ChildPage[IncidentData]):
         return IncidentData()
 
     def cells(self, item: IncidentData, row: int) -> list[str]:
-        date = item.incident_date.isoformat() if item.incident_date else "—"
+        date = format_day(item.incident_date) or "—"
         violations = ", ".join(self.vocab.label("violation_type", c) for c in item.violation_types)
         return [date, shorten(item.summary, 40), shorten(violations, 50)]
 

@@ -12,14 +12,16 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QTabWidget, QVBoxLayout, QWidget
 
 from fieldkit.changeset import Changed
+from fieldkit.clock import local_time
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.errors import FieldKitError, ValidationError, describe_error
+from fieldkit.formatting import format_time
 from fieldkit.i18n import _
 from fieldkit.services.drafts import discard_draft, load_draft, save_draft
 from fieldkit.services.monitoring import check_visit, save_visit
@@ -412,6 +414,5 @@ class VisitEditor(QWidget):
         self._last_draft = payload
         self.status.setText(_("Restored unsaved changes from a draft. Save to keep them."))
 
-    @staticmethod
-    def _now() -> str:
-        return QLocale().toString(QDateTime.currentDateTime().time(), QLocale.FormatType.ShortFormat)
+    def _now(self) -> str:
+        return format_time(local_time(self._ctx.now()))
