@@ -29,11 +29,12 @@ from shell_support import TODAY, WAIT_MS, MakeVisit, OpenWindow, followup
 
 from fieldkit.context import Context
 from fieldkit.formatting import format_day, format_visit_date
-from fieldkit.i18n import set_language
+from fieldkit.i18n import current_language, set_language
 from fieldkit.services.monitoring import get_visit
 from fieldkit.services.monitoring_types import IncidentData
 from ui.app import apply_language
 from ui.editor.visit_editor import VisitEditor
+from ui.pages.conflicts_page import FieldChoice, show_value
 from ui.workspace import load_workspace
 
 #: any date written as digits and separators, or ISO: the window never shows these
@@ -129,3 +130,21 @@ def test_every_screen_shows_dates_in_the_one_form(
     assert format_day(start, lang) in in_editor  # the start date field and the incidents table
     assert due in in_editor  # the follow-ups table
     assert sum(DAY_FORMS[lang].fullmatch(t) is not None for t in in_editor) >= 3
+
+
+def test_conflict_values_show_dates_in_the_one_form(qtbot: QtBot, language_zh: None) -> None:
+    assert show_value("2026-10-16") == "2026年10月16日"  # dates travel as ISO text
+    assert show_value("Room 2026-10") == "Room 2026-10"
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    # the box for a new value holds the stored text itself, not its display form
+    assert FieldChoice("Due", "due_date", "2026-10-16", ["2026-10-17"], parent).edit.text() == "2026-10-16"
+    assert FieldChoice("Notes", "notes", "", ["x"], parent).edit.text() == ""
+
+
+@pytest.fixture
+def language_zh() -> Iterator[None]:
+    before = current_language()
+    set_language("zh")
+    yield
+    set_language(before)

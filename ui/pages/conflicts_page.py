@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -53,6 +54,9 @@ def record_type_label(record_type: str) -> str:
     return type_label(record_type)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def field_label(record_type: str, name: str) -> str:
     return declared_field_label(record_type, name)
 
@@ -69,6 +73,8 @@ def show_value(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, int | float):
         return format_value(value)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):  # dates travel as ISO text
+        return format_day(dt.date.fromisoformat(value))
     return str(value)
 
 
@@ -128,7 +134,8 @@ class FieldChoice:
             for i in range(len(others))
         ]
         self.new = QRadioButton(_("New value:"), parent)
-        self.edit = QLineEdit(show_value(current) if isinstance(current, str) else "", parent)
+        # the stored text itself: what is typed here is stored as typed
+        self.edit = QLineEdit(current if isinstance(current, str) else "", parent)
         self.edit.setCursorPosition(0)  # show the start of a long value, not its end
         self.edit.setAccessibleName(_("New value for {field}").format(field=label))
         # only text takes a typed value; lists and numbers are picked from the two sides
