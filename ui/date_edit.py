@@ -42,6 +42,19 @@ def from_qdate(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
+def place_below(owner: QWidget, popup: QWidget) -> None:
+    """Put ``popup`` under ``owner``, on its reading side, and inside the screen (above it if
+    there is no room below)."""
+    rtl = owner.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    corner = owner.mapToGlobal(QPoint(owner.width() - popup.width() if rtl else 0, owner.height()))
+    screen = owner.screen().availableGeometry()
+    x = min(max(corner.x(), screen.left()), screen.right() - popup.width() + 1)
+    y = corner.y()
+    if y + popup.height() > screen.bottom() + 1:
+        y = max(screen.top(), owner.mapToGlobal(QPoint(0, 0)).y() - popup.height())
+    popup.move(x, y)
+
+
 class CalendarPopup(QFrame):
     """The calendar under a ``DateEdit``; Enter or a click chooses, Escape closes."""
 
@@ -203,9 +216,7 @@ class DateEdit(QWidget):
         self.popup = popup
         popup.chosen.connect(self._calendar_chose)
         popup.adjustSize()
-        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
-        corner = self.mapToGlobal(QPoint(self.width() - popup.width() if rtl else 0, self.height()))
-        popup.move(corner)
+        place_below(self, popup)
         popup.show()
         popup.calendar.setFocus(Qt.FocusReason.PopupFocusReason)
         return popup

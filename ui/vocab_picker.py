@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QPoint,
     QSortFilterProxyModel,
     Qt,
 )
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.domain.vocab import Term, Vocabularies
 from fieldkit.i18n import _
+from ui.date_edit import place_below
 
 CODE_ROLE = int(Qt.ItemDataRole.UserRole)
 #: the parent's code, on each item of the flat list
@@ -202,9 +202,16 @@ class TermPopup(QFrame):
             index = self.tree.indexBelow(index)
         return out
 
+    def fit_height(self) -> None:
+        """As tall as the rows shown (within limits), so a narrowed list does not float in space."""
+        rows = min(max(len(self.visible_codes()), 4), _POPUP_ROWS) + 1
+        row_height = max(self.tree.sizeHintForRow(0), self.fontMetrics().height() + 4)
+        self.resize(self.width(), row_height * rows + self.filter.sizeHint().height() + 12)
+
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_needle(text)
         self.tree.expandAll()
+        self.fit_height()
         if not self.tree.currentIndex().isValid() or not text.strip():
             first = self.proxy.index(0, 0)
             if first.isValid():
@@ -304,13 +311,10 @@ class TermPicker(QComboBox):
         self.hidePopup()
         popup = TermPopup(self)
         self.popup = popup
-        rows = min(max(self.count(), 4), _POPUP_ROWS) + 2
-        height = popup.tree.sizeHintForRow(0) * rows + popup.filter.sizeHint().height() + 12
         width = max(self.width(), popup.tree.sizeHintForColumn(0) + 40)
-        popup.resize(width, height)
-        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
-        corner = self.mapToGlobal(QPoint(self.width() - width if rtl else 0, self.height()))
-        popup.move(corner)
+        popup.resize(width, 100)
+        popup.fit_height()
+        place_below(self, popup)
         popup.select_row(self.currentIndex())
         popup.show()
         popup.filter.setFocus(Qt.FocusReason.PopupFocusReason)
