@@ -167,3 +167,19 @@ def test_editor_dates_keep_their_precision_and_optional_state(
     assert field.date() == dt.date(2026, 6, 2)
     field.set_precision("month")
     assert field.date() == dt.date(2026, 6, 1) and field.edit.line.text() == "June 2026"
+
+
+def test_the_calendar_opens_on_the_reading_side(qtbot: QtBot, ctx: Context, language: None) -> None:
+    set_language("ar")
+    edit = _edit(qtbot, ctx)
+    edit.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    edit.resize(400, edit.sizeHint().height())
+    popup = edit.open_calendar()
+    assert popup is not None and popup.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    left_edge = edit.mapToGlobal(edit.rect().topLeft()).x()
+    right_edge = edit.mapToGlobal(edit.rect().topRight()).x()
+    # under the field's right end (a window frame may shift it by a pixel or two), not its left
+    assert abs(popup.geometry().right() - right_edge) <= 4
+    assert popup.geometry().left() > left_edge + 50
+    edit.close_calendar()
+    QApplication.processEvents()

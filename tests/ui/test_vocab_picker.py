@@ -13,6 +13,7 @@ from fieldkit.context import Context
 from fieldkit.domain.vocab import Term, Vocabularies, vocabularies
 from fieldkit.i18n import current_language, set_language
 from ui.editor.widgets import CodeCombo, CodeTree
+from ui.pages.visit_filters import VisitFilterBar
 from ui.vocab_picker import (
     CODE_ROLE,
     DEPTH_ROLE,
@@ -183,3 +184,24 @@ def test_vocabulary_items_name_the_parent_in_the_tooltip(ctx: Context, language:
     assert items["torture"].parent_code == PARENT
     assert items["torture"].tooltip == "Torture and ill-treatment › Torture"
     assert items[PARENT].tooltip is None
+
+
+def test_the_violation_filter_offers_the_parent_by_keyboard(
+    qtbot: QtBot, ctx: Context, language: None
+) -> None:
+    set_language("en")
+    bar = VisitFilterBar(vocabularies(ctx), (), today=ctx.today)
+    qtbot.addWidget(bar)
+    bar.show()
+    qtbot.waitExposed(bar)
+    bar.violation.setFocus()
+    qtbot.keyClick(bar.violation, "T")
+    popup = bar.violation.popup
+    assert popup is not None
+    qtbot.keyClicks(popup.filter, "orture and")
+    assert popup.visible_codes()[0] == PARENT
+    with qtbot.waitSignal(bar.changed):
+        qtbot.keyClick(popup.filter, Qt.Key.Key_Return)
+    # the filter carries the parent; the list service matches its descendants
+    assert bar.current_filter().violation_type == PARENT
+    QApplication.processEvents()
