@@ -97,6 +97,7 @@ class ChildPage(QWidget, Generic[T]):
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # fields scroll into view when they get focus
         splitter = QSplitter(orientation)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(list_box)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -113,6 +114,31 @@ class FieldError(QLabel):
         self.target.setAccessibleDescription(message or "")
 
 
+def mnemonic_buddy(widget: QWidget) -> QWidget:
+    """The widget a label's mnemonic should focus for ``widget``.
+
+    QLabel ignores a buddy whose focus policy is NoFocus, so a compound input that hands focus to a
+    proxy (a date with its check box, a filterable tree) is made to accept focus; one without a proxy
+    is represented by its first focusable child.
+    """
+    if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+        return widget
+    if widget.focusProxy() is not None:
+        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return widget
+    for child in widget.findChildren(QWidget):
+        if child.focusPolicy() & Qt.FocusPolicy.TabFocus and child.focusProxy() is None:
+            return child
+    return widget
+
+
+def buddy_label(text: str, widget: QWidget) -> QLabel:
+    """A field label whose mnemonic (``&``) puts the cursor in ``widget``."""
+    label = QLabel(text)
+    label.setBuddy(mnemonic_buddy(widget))
+    return label
+
+
 class FieldSet:
     """Field keys mapped to their error labels: shows a ``validate_visit`` result beside the fields."""
 
@@ -120,7 +146,11 @@ class FieldSet:
         self._errors: dict[str, FieldError] = {}
 
     def add(self, key: str, widget: QWidget, *, stretch: bool = False) -> QWidget:
-        """``widget`` with its error label under it, to put into a layout instead of the widget."""
+        """``widget`` with its error label under it, to put into a layout instead of the widget.
+
+        The box takes no focus and has no focus proxy: a proxy would keep the box in the Tab chain
+        where it was created and pull focus back to the field after the field's own turn.
+        """
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -128,9 +158,12 @@ class FieldSet:
         layout.addWidget(widget, 1 if stretch else 0)
         error = FieldError(widget, box)
         layout.addWidget(error)
-        box.setFocusProxy(widget)  # a label's mnemonic on the box lands in the field
         self._errors[key] = error
         return box
+
+    def add_row(self, form: QFormLayout, text: str, key: str, widget: QWidget) -> None:
+        """A form row: the label (its mnemonic reaching ``widget``), then ``widget`` with its error label."""
+        form.addRow(buddy_label(text, widget), self.add(key, widget))
 
     def keys(self) -> set[str]:
         return set(self._errors)
@@ -211,7 +244,8 @@ class CodeTree(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.filter)
         layout.addWidget(self.tree, 1)
-        self.setFocusProxy(self.tree)
+        # The filter comes first in the Tab chain: a proxy further in would make Tab jump over it.
+        self.setFocusProxy(self.filter)
         self.filter.textChanged.connect(self._apply_filter)
         self.tree.itemChanged.connect(self._item_changed)
 
