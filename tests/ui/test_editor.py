@@ -592,3 +592,23 @@ def test_fits_a_small_laptop_screen_also_right_to_left(
             dialog.close()
         finally:
             app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def test_delete_waits_until_the_visit_exists(
+    qtbot: QtBot, ctx: Context, vocab: Vocabularies, areas: list[AreaRow], settled: None
+) -> None:
+    dialog = VisitEditorDialog.open_new(None, ctx, vocab, areas)
+    qtbot.waitExposed(dialog)
+    assert not dialog.delete_button.isEnabled()  # nothing stored yet: Close is how it goes away
+    fill_required(qtbot, dialog.editor, "Soon stored")
+    assert not dialog.delete_button.isEnabled()
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+        click(qtbot, dialog.save_button)
+    assert dialog.delete_button.isEnabled()
+
+    # a draft of a visit never saved restores into a window that has nothing to delete either
+    key = "visit:new:restored"
+    save_draft(ctx, key, "monitoring_visit", None, "Draft", visit_to_payload(_visit("Draft")))
+    restored = VisitEditorDialog.open_draft(None, ctx, vocab, areas, key)
+    qtbot.waitUntil(lambda: restored.editor.general.title.text() == "Draft", timeout=WAIT_MS)
+    assert not restored.delete_button.isEnabled()

@@ -53,6 +53,8 @@ class VisitEditor(QWidget):
     changes_applied = Signal(object)  # ChangeSet of a save (just before ``saved``) or an attachment
     dirty_changed = Signal(bool)
     title_changed = Signal(str)
+    loaded = Signal(object)  # id of the visit now shown, None for one never saved
+    save_failed = Signal()
 
     def __init__(
         self, ctx: Context, vocab: Vocabularies, areas: list[AreaRow], parent: QWidget | None = None
@@ -160,6 +162,7 @@ class VisitEditor(QWidget):
         self._show_errors({})
         self._update_dirty()
         self.title_changed.emit(self._baseline.title)
+        self.loaded.emit(data.id)
         if dirty:
             self._draft_timer.start()
 
@@ -185,6 +188,7 @@ class VisitEditor(QWidget):
             self._show_all = True
             self._validate()
             self._focus_first_error()
+            self.save_failed.emit()
             return
         data, ctx = self.value(), self._ctx
         self._failure = ""
@@ -370,6 +374,7 @@ class VisitEditor(QWidget):
             show_failure(self, exc)
         if self._dirty and not self._closed:
             self._draft_timer.start()  # the draft still protects the typing
+        self.save_failed.emit()
 
     # -- drafts -------------------------------------------------------------------------------
 
