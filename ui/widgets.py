@@ -6,6 +6,7 @@ from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QFrame,
     QHeaderView,
     QLabel,
@@ -34,6 +35,7 @@ def row_table(
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the list (arrows move inside), or keyboard users are stuck
     view.setAlternatingRowColors(True)
     view.setSortingEnabled(sortable)
     if stretch is not None:
@@ -130,3 +132,13 @@ class NumberCard(QFrame):
             self.clicked.emit()
             return
         super().keyPressEvent(event)
+
+
+class DateEdit(QDateEdit):
+    """A QDateEdit that lets Tab go while it shows its special value ("Any", "—"): Qt's own keeps
+    Tab to step through date sections that the special text does not have, trapping the cursor."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if self.specialValueText() and self.date() == self.minimumDate():
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)

@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.vocab import Term, Vocabularies
 from fieldkit.i18n import _
 from fieldkit.store.registry import max_lengths
+from ui.widgets import DateEdit
 
 CODE_ROLE = int(Qt.ItemDataRole.UserRole)
 INVALID_PROPERTY = "fieldInvalid"
@@ -335,7 +335,7 @@ class ApproxDateEdit(QWidget):
         super().__init__(parent)
         self._precision = "day"
         self._remembered = to_qdate(today)  # where the picker starts when a date is turned on
-        self.edit = QDateEdit()
+        self.edit = DateEdit()
         self.edit.setCalendarPopup(True)
         self.edit.setMinimumDate(_NO_DATE)
         self.edit.setMaximumDate(QDate(2199, 12, 31))
@@ -360,7 +360,8 @@ class ApproxDateEdit(QWidget):
     def _sync_enabled(self) -> None:
         on = self.check is None or self.check.isChecked()
         self.edit.setEnabled(on)
-        self.setFocusProxy(self.edit if on or self.check is None else self.check)
+        # The first Tab stop, always: a proxy past the check box would make Tab jump over it.
+        self.setFocusProxy(self.edit if self.check is None else self.check)
 
     def _toggled(self, on: bool) -> None:
         self.edit.blockSignals(True)

@@ -21,13 +21,14 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitFilter
+from ui.widgets import DateEdit
 
 SEARCH_DEBOUNCE_MS = 250
 _NO_DATE = QDate(1900, 1, 1)  # the minimum shows as "Any": QDateEdit has no empty value
 
 
 def _date_edit(parent: QWidget) -> QDateEdit:
-    edit = QDateEdit(parent)
+    edit = DateEdit(parent)
     edit.setCalendarPopup(True)
     edit.setMinimumDate(_NO_DATE)
     edit.setSpecialValueText(_("Any"))
