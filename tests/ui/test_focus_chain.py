@@ -4,15 +4,18 @@ left-to-right and right-to-left layouts. The forms are listed in ``focus_forms.F
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from focus_forms import FORMS, Form, FormEnv, describe, focusable_inputs, tab_cycle
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QAbstractButton, QApplication, QGroupBox, QLabel, QMenuBar, QTabBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from fieldkit.context import Context
+from ui.app import apply_language
 from ui.editor.visit_dialog import VisitEditorDialog
 
 pytestmark = pytest.mark.usefixtures("no_thread_leaks", "english")
@@ -69,3 +72,108 @@ def test_the_visit_form_reads_top_to_bottom_then_the_buttons(qtbot: QtBot, env: 
     assert cycle[1 : len(fields) + 1] == fields, [describe(w) for w in cycle]
     buttons = [dialog.save_button, dialog.save_close_button, dialog.close_button]  # Delete: not stored yet
     assert set(cycle[len(fields) + 1 :]) == set(buttons)
+
+
+# -- mnemonics --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mnemonic:
+    key: Qt.Key
+    owner: QWidget
+    text: str
+
+
+def _key(text: str) -> Qt.Key | None:
+    sequence = QKeySequence.mnemonic(text)
+    return sequence[0].key() if not sequence.isEmpty() else None
+
+
+def visible_mnemonics(root: QWidget) -> list[Mnemonic]:
+    """Every underlined letter the user can see in ``root``'s window: labels, buttons, group boxes,
+    tab titles and, in the main window, the menu titles (Alt+letter opens those too)."""
+    window = root.window()
+    found: list[Mnemonic] = []
+    for widget in window.findChildren(QWidget):
+        if widget.window() is not window or not widget.isVisible():
+            continue
+        texts: list[str] = []
+        if isinstance(widget, (QLabel, QAbstractButton)):
+            texts = [widget.text()]
+        elif isinstance(widget, QGroupBox):
+            texts = [widget.title()]
+        elif isinstance(widget, QTabBar):
+            texts = [widget.tabText(i) for i in range(widget.count()) if widget.isTabVisible(i)]
+        elif isinstance(widget, QMenuBar):
+            texts = [a.text() for a in widget.actions() if a.isVisible()]
+        for text in texts:
+            key = _key(text)
+            if key is not None:
+                found.append(Mnemonic(key, widget, text))
+    return found
+
+
+def _focus_target(widget: QWidget) -> QWidget:
+    while (proxy := widget.focusProxy()) is not None:
+        widget = proxy
+    return widget
+
+
+MNEMONIC_LANGUAGES = ["en", "fr", "es", "ru", "ar", "zh"]
+#: letters the catalogs give twice on one page; translators reassign them when the catalogs are
+#: regenerated (the English texts, which the catalogs follow, are clash-free), then drop them here
+CATALOG_CLASHES = {("fr", "sync: packets"), ("es", "sync: packets"), ("fr", "sync: duplicates")}
+
+
+@pytest.fixture
+def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    lang = str(request.param)
+    before = QLocale()
+    apply_language(qapp, lang)
+    yield lang
+    apply_language(qapp, "en")
+    QLocale.setDefault(before)
+
+
+def mnemonic_problems(qtbot: QtBot, form: Form, root: QWidget, language: str) -> list[str]:
+    """What is wrong with the underlined letters of one open form (nothing: an empty list)."""
+    mnemonics = visible_mnemonics(root)
+    by_key: dict[Qt.Key, list[str]] = {}
+    for m in mnemonics:
+        by_key.setdefault(m.key, []).append(m.text)
+    clashes = {QKeySequence(k).toString(): texts for k, texts in by_key.items() if len(texts) > 1}
+    if (language, form.name) in CATALOG_CLASHES:
+        return [] if clashes else [f"{form.name}: the catalog is fixed; drop it from CATALOG_CLASHES"]
+    problems = [f"{form.name}: Alt+{key} is {texts}" for key, texts in clashes.items()]
+    for m in mnemonics:
+        if not isinstance(m.owner, (QLabel, QGroupBox)):
+            continue  # buttons, tabs and menus act on their letter: unique is what matters
+        where = f"{form.name}: Alt+{m.text!r}"
+        targets = focusable_inputs(m.owner)  # a group box: whichever of its inputs comes first
+        if isinstance(m.owner, QLabel):
+            buddy = m.owner.buddy()
+            if buddy is None or buddy.focusPolicy() == Qt.FocusPolicy.NoFocus:
+                problems.append(f"{where} has no buddy that takes focus (QLabel then ignores the letter)")
+                continue
+            targets = {_focus_target(buddy)}
+        if not targets or not all(t.isEnabled() and t.isVisible() for t in targets):
+            problems.append(f"{where} names no field that can take the cursor")
+            continue
+        away = next(w for w in focusable_inputs(root) if w not in targets)
+        away.setFocus()  # start somewhere else, so that arriving means something
+        qtbot.keyClick(root.window(), m.key, Qt.KeyboardModifier.AltModifier)
+        focused = QApplication.focusWidget()
+        if focused not in targets:
+            problems.append(f"{where} went to {describe(focused)}")
+    return problems
+
+
+@pytest.mark.parametrize("language", MNEMONIC_LANGUAGES, indirect=True)
+def test_every_mnemonic_shown_works_and_none_is_used_twice(qtbot: QtBot, env: FormEnv, language: str) -> None:
+    problems: list[str] = []
+    for form in FORMS:  # one window for all its pages: building it per form would be slow
+        root, _start = form.open(env)
+        root.activateWindow()
+        qtbot.waitUntil(root.isActiveWindow)
+        problems += mnemonic_problems(qtbot, form, root, language)
+    assert not problems, f"[{language}]\n" + "\n".join(problems)
