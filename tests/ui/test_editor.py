@@ -304,7 +304,9 @@ def test_problems_show_beside_their_fields_and_nothing_is_saved(
     g.date_start.edit.setDate(QDate(2026, 3, 10))
     g.date_end.check.setChecked(True)  # type: ignore[union-attr]
     g.date_end.edit.setDate(QDate(2026, 3, 2))
-    # Live check (debounced): the end date was touched, so its problem shows without saving.
+    # Live check: the end date was touched, so its problem shows without saving once the cursor leaves it.
+    assert g.date_end.isAncestorOf(QApplication.focusWidget())
+    g.area.setFocus()
     qtbot.waitUntil(lambda: "date_end" in editor.errors(), timeout=WAIT_MS)
     assert "title" not in editor.errors()  # untouched, so not yet
     click(qtbot, editor.incidents.add_button)  # an incident without a violation type

@@ -6,11 +6,12 @@ At most one window per visit: opening a visit (or draft) that is already open ra
 
 from __future__ import annotations
 
+import itertools
 from typing import ClassVar
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -94,6 +95,21 @@ class VisitEditorDialog(QDialog):
         self.editor.save_failed.connect(self._save_failed)
         self._update_title()
         self._sync_delete()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._tab_through_buttons_as_shown()  # the box has laid its buttons out for the style by now
+
+    def _tab_through_buttons_as_shown(self) -> None:
+        # The box places buttons by role and platform, not in the order they were added; Tab follows
+        # the order they were added unless told otherwise.
+        layout = self.buttons.layout()
+        assert layout is not None
+        items = (layout.itemAt(i) for i in range(layout.count()))
+        shown = [item.widget() for item in items if item is not None]
+        buttons = [w for w in shown if isinstance(w, QPushButton)]
+        for first, second in itertools.pairwise(buttons):
+            QWidget.setTabOrder(first, second)
 
     def _button(self, text: str, role: QDialogButtonBox.ButtonRole) -> QPushButton:
         button = self.buttons.addButton(text, role)

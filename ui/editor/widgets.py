@@ -178,6 +178,12 @@ class FieldSet:
     def first_invalid(self) -> QWidget | None:
         return next((e.target for e in self._errors.values() if e.text()), None)
 
+    def key_of(self, widget: QWidget) -> str | None:
+        """The key of the field ``widget`` belongs to (a compound field's part counts as the field)."""
+        return next(
+            (k for k, e in self._errors.items() if e.target is widget or e.target.isAncestorOf(widget)), None
+        )
+
 
 class CodeCombo(QComboBox):
     """One code from a vocabulary, shown by label; ``empty`` adds a first "no value" entry."""
