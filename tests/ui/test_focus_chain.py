@@ -8,20 +8,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import shiboken6
 from focus_forms import FORMS, Form, FormEnv, describe, focusable_inputs, tab_cycle
 from PySide6.QtCore import QLocale, QPoint, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QDialog,
     QDialogButtonBox,
     QGroupBox,
     QLabel,
     QMenuBar,
+    QPushButton,
     QTabBar,
     QWidget,
+    QWizard,
 )
 from pytestqt.qtbot import QtBot
+from shell_support import WAIT_MS
 
 from fieldkit.context import Context
 from ui.app import apply_language
@@ -197,3 +202,66 @@ def test_every_mnemonic_shown_works_and_none_is_used_twice(qtbot: QtBot, env: Fo
         qtbot.waitUntil(root.isActiveWindow)
         problems += mnemonic_problems(qtbot, form, root, language)
     assert not problems, f"[{language}]\n" + "\n".join(problems)
+
+
+# -- Enter and Escape ---------------------------------------------------------------------------------------
+
+
+def _accept_button(dialog: QDialog) -> QPushButton | None:
+    for box in dialog.findChildren(QDialogButtonBox):
+        for button in box.buttons():
+            if box.buttonRole(button) == QDialogButtonBox.ButtonRole.AcceptRole and button.isEnabled():
+                assert isinstance(button, QPushButton)
+                return button
+    return None
+
+
+def _outcome(qtbot: QtBot, dialog: QDialog, key: Qt.Key) -> int | None:
+    """What pressing ``key`` in the dialog's first field did: its result once it closed, or None."""
+    results: list[int] = []
+    dialog.finished.connect(results.append)
+    focused = QApplication.focusWidget()
+    assert focused is not None and dialog.isAncestorOf(focused)
+    qtbot.keyClick(focused, key)
+    return results[0] if results else None
+
+
+def _enter_problems(qtbot: QtBot, form: Form, root: QDialog) -> list[str]:
+    if isinstance(root, VisitEditorDialog):  # Enter in a field must not save or close the visit
+        closed = _outcome(qtbot, root, Qt.Key.Key_Return) is not None
+        return [f"{form.name}: Enter saves or closes the visit"] if closed or root.editor.is_saving() else []
+    if isinstance(root, QWizard):
+        page, last = root.currentId(), root.pageIds()[-1]
+        if page != last and root.button(QWizard.WizardButton.NextButton).isEnabled():
+            focused = QApplication.focusWidget()
+            assert focused is not None
+            qtbot.keyClick(focused, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: root.currentId() != page, timeout=WAIT_MS)
+        return []  # the last page's Enter would set the office up, which is not for this test
+    if (
+        _accept_button(root) is not None
+        and _outcome(qtbot, root, Qt.Key.Key_Return) != QDialog.DialogCode.Accepted
+    ):
+        return [f"{form.name}: Enter does not accept it"]
+    return []
+
+
+def test_enter_accepts_and_escape_cancels_every_dialog(qtbot: QtBot, env: FormEnv) -> None:
+    problems: list[str] = []
+    for form in FORMS:
+        root, start = form.open(env)
+        if not isinstance(root, QDialog):
+            continue
+        root.activateWindow()
+        qtbot.waitUntil(root.isActiveWindow)
+        start.setFocus()
+        result = _outcome(qtbot, root, Qt.Key.Key_Escape)
+        if result == QDialog.DialogCode.Accepted or (shiboken6.isValid(root) and root.isVisible()):
+            problems.append(f"{form.name}: Escape does not cancel it")
+
+        root, start = form.open(env)
+        root.activateWindow()
+        qtbot.waitUntil(root.isActiveWindow)
+        start.setFocus()
+        problems += _enter_problems(qtbot, form, root)
+    assert not problems, "\n".join(problems)
