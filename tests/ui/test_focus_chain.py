@@ -170,6 +170,11 @@ def mnemonic_problems(qtbot: QtBot, form: Form, root: QWidget, language: str) ->
     if (language, form.name) in CATALOG_CLASHES:
         return [] if clashes else [f"{form.name}: the catalog is fixed; drop it from CATALOG_CLASHES"]
     problems = [f"{form.name}: Alt+{key} is {texts}" for key, texts in clashes.items()]
+    window = root.window()
+    for label in window.findChildren(QLabel):  # a buddy also tells screen readers what a field is
+        buddy = label.buddy()
+        if label.isVisible() and buddy is not None and buddy.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            problems.append(f"{form.name}: {label.text()!r} labels {describe(buddy)}, which takes no focus")
     for m in mnemonics:
         if not isinstance(m.owner, (QLabel, QGroupBox)):
             continue  # buttons, tabs and menus act on their letter: unique is what matters
