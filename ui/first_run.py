@@ -81,10 +81,10 @@ class OfficePage(QWizardPage):
 
         form = QFormLayout(self)
         for key, text, widget in (
-            ("code", _("Office code"), self.code),
-            ("name", _("Office name"), self.name),
-            ("office_type", _("Office type"), self.office_type),
-            ("parent_code", _("Parent office code"), self.parent_code),
+            ("code", _("Office &code"), self.code),
+            ("name", _("Office &name"), self.name),
+            ("office_type", _("Office &type"), self.office_type),
+            ("parent_code", _("&Parent office code"), self.parent_code),
         ):
             cell = QWidget(self)
             column = QVBoxLayout(cell)
@@ -92,7 +92,9 @@ class OfficePage(QWizardPage):
             column.setSpacing(2)
             column.addWidget(widget)
             column.addWidget(self.errors[key])
-            form.addRow(text, cell)
+            label = QLabel(text, self)
+            label.setBuddy(widget)  # not the cell: QLabel ignores a buddy that takes no focus
+            form.addRow(label, cell)
         form.addRow(self.general_error)
         self.registerField("code*", self.code)
         self.registerField("name*", self.name)
@@ -158,7 +160,7 @@ class LanguagePage(QWizardPage):
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(self.language.findData(current_language()), 0))
         form = QFormLayout(self)
-        form.addRow(_("Language"), self.language)
+        form.addRow(_("&Language"), self.language)
         form.addRow(note(_("You can change it later under Settings."), self))
 
     def chosen(self) -> str:
@@ -171,7 +173,7 @@ class DemoPage(QWizardPage):
         super().__init__(parent)
         self.setTitle(_("Demo data"))
         self.setSubTitle(_("Try FieldKit out on fictional records before you enter real ones."))
-        self.fill = QCheckBox(_("Fill this store with demo data"), self)
+        self.fill = QCheckBox(_("&Fill this store with demo data"), self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.fill)
         layout.addWidget(

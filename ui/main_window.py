@@ -102,6 +102,9 @@ class MainWindow(QMainWindow):
         self.monitoring.data_changed.connect(lambda changes: self._report(changes, self.monitoring))
         self.sync.data_changed.connect(lambda changes: self._report(changes, self.sync))
         self.editing.changes_applied.connect(lambda changes: self._report(changes, self.editing))
+        self._quit_pending = False  # quitting waits for an editor's unsaved-changes question
+        self.editing.editor_closed.connect(self._editor_closed)
+        self.editing.editor_close_abandoned.connect(self._quit_abandoned)
         self.changes_applied.connect(self._apply_changes)
         self.sidebar.setCurrentRow(HOME)
 
@@ -322,10 +325,21 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def _editor_closed(self) -> None:
+        if self._quit_pending:
+            self._quit_pending = False
+            # After the editor has gone: the next one may ask its own question, or the window closes.
+            QTimer.singleShot(0, self.close)
+
+    def _quit_abandoned(self) -> None:
+        self._quit_pending = False
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Editor windows first: one with unsaved changes asks its question and keeps us open.
+        # Editor windows first: one with unsaved changes asks its question and keeps us open until
+        # it is answered; Save or Discard then carries on with quitting, Cancel stays.
         for dialog in self.findChildren(VisitEditorDialog):
             if dialog.isVisible() and not dialog.close():
+                self._quit_pending = not dialog.editor.is_saving()  # saving: no question was asked
                 event.ignore()
                 return
         prefs.save_geometry(self.saveGeometry())

@@ -15,6 +15,8 @@ class VisitEditing(QObject):
     """One per window: pages ask it to open visits; ``changes_applied`` says what an editor changed."""
 
     changes_applied = Signal(object)  # ChangeSet
+    editor_closed = Signal()
+    editor_close_abandoned = Signal()  # an editor asked about unsaved changes and stays open
 
     def __init__(self, window: QWidget, workspace: Workspace) -> None:
         super().__init__(window)
@@ -45,4 +47,6 @@ class VisitEditing(QObject):
         if not dialog.property(_WIRED):
             dialog.setProperty(_WIRED, True)
             dialog.changes_applied.connect(self.changes_applied)
+            dialog.closed.connect(self.editor_closed)
+            dialog.close_abandoned.connect(self.editor_close_abandoned)
         return dialog

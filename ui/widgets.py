@@ -34,6 +34,7 @@ def row_table(
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the list (arrows move inside), or keyboard users are stuck
     view.setAlternatingRowColors(True)
     view.setSortingEnabled(sortable)
     if stretch is not None:

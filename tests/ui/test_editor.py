@@ -304,7 +304,9 @@ def test_problems_show_beside_their_fields_and_nothing_is_saved(
     g.date_start.edit.set_date(dt.date(2026, 3, 10))
     g.date_end.check.setChecked(True)  # type: ignore[union-attr]
     g.date_end.edit.set_date(dt.date(2026, 3, 2))
-    # Live check (debounced): the end date was touched, so its problem shows without saving.
+    # Live check: the end date was touched, so its problem shows without saving once the cursor leaves it.
+    assert g.date_end.isAncestorOf(QApplication.focusWidget())
+    g.area.setFocus()
     qtbot.waitUntil(lambda: "date_end" in editor.errors(), timeout=WAIT_MS)
     assert "title" not in editor.errors()  # untouched, so not yet
     click(qtbot, editor.incidents.add_button)  # an incident without a violation type
@@ -592,3 +594,23 @@ def test_fits_a_small_laptop_screen_also_right_to_left(
             dialog.close()
         finally:
             app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def test_delete_waits_until_the_visit_exists(
+    qtbot: QtBot, ctx: Context, vocab: Vocabularies, areas: list[AreaRow], settled: None
+) -> None:
+    dialog = VisitEditorDialog.open_new(None, ctx, vocab, areas)
+    qtbot.waitExposed(dialog)
+    assert not dialog.delete_button.isEnabled()  # nothing stored yet: Close is how it goes away
+    fill_required(qtbot, dialog.editor, "Soon stored")
+    assert not dialog.delete_button.isEnabled()
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+        click(qtbot, dialog.save_button)
+    assert dialog.delete_button.isEnabled()
+
+    # a draft of a visit never saved restores into a window that has nothing to delete either
+    key = "visit:new:restored"
+    save_draft(ctx, key, "monitoring_visit", None, "Draft", visit_to_payload(_visit("Draft")))
+    restored = VisitEditorDialog.open_draft(None, ctx, vocab, areas, key)
+    qtbot.waitUntil(lambda: restored.editor.general.title.text() == "Draft", timeout=WAIT_MS)
+    assert not restored.delete_button.isEnabled()

@@ -97,6 +97,7 @@ class ChildPage(QWidget, Generic[T]):
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # fields scroll into view when they get focus
         splitter = QSplitter(orientation)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(list_box)
@@ -228,6 +229,11 @@ class ChildPage(QWidget, Generic[T]):
     def _show_detail_errors(self) -> None:
         head = f"{self.prefix}[{self.current_row()}]."
         self.fields.show({k[len(head) :]: v for k, v in self._errors.items() if k.startswith(head)})
+
+    def key_of(self, widget: QWidget) -> str | None:
+        """The full key (``people[2].code``) of the selected row's field ``widget`` belongs to."""
+        row, field = self.current_row(), self.fields.key_of(widget)
+        return f"{self.prefix}[{row}].{field}" if row >= 0 and field is not None else None
 
     def focus_error(self, key: str) -> None:
         """Select the row ``key`` is about and put the cursor in its field."""

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QScrollArea,
     QVBoxLayout,
@@ -23,7 +22,15 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitData
-from ui.editor.widgets import CODE_ROLE, ApproxDateEdit, CodeCombo, FieldSet, line_edit, text_box
+from ui.editor.widgets import (
+    CODE_ROLE,
+    ApproxDateEdit,
+    CodeCombo,
+    FieldSet,
+    buddy_label,
+    line_edit,
+    text_box,
+)
 
 #: keys this page owns in a ``validate_visit`` result
 GENERAL_KEYS = frozenset(
@@ -146,29 +153,27 @@ class GeneralPage(QScrollArea):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(f.add("latitude", self.latitude))
         row.addWidget(f.add("longitude", self.longitude))
-        coords.setFocusProxy(self.latitude)
 
         left = QFormLayout()
         left.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        left.addRow(_("&Title:"), f.add("title", self.title))
-        left.addRow(_("Visit t&ype:"), f.add("visit_type", self.visit_type))
-        left.addRow(_("Con&fidentiality:"), f.add("confidentiality", self.confidentiality))
-        left.addRow(_("Date pre&cision:"), f.add("date_precision", self.precision))
-        left.addRow(_("Sta&rt date:"), f.add("date_start", self.date_start))
-        left.addRow(_("&End date:"), f.add("date_end", self.date_end))
-        left.addRow(_("Ad&min area:"), f.add("admin_area_id", self.area))
-        left.addRow(_("&Location:"), f.add("location_text", self.location))
-        left.addRow(_("Coordinates:"), coords)
-        left.addRow(_("Team mem&bers:"), f.add("team", self.team))
+        f.add_row(left, _("&Title:"), "title", self.title)
+        f.add_row(left, _("Visit t&ype:"), "visit_type", self.visit_type)
+        f.add_row(left, _("Con&fidentiality:"), "confidentiality", self.confidentiality)
+        f.add_row(left, _("Date pre&cision:"), "date_precision", self.precision)
+        f.add_row(left, _("Sta&rt date:"), "date_start", self.date_start)
+        f.add_row(left, _("&End date:"), "date_end", self.date_end)
+        f.add_row(left, _("Ad&min area:"), "admin_area_id", self.area)
+        f.add_row(left, _("&Location:"), "location_text", self.location)
+        left.addRow(buddy_label(_("Coordinates:"), self.latitude), coords)
+        f.add_row(left, _("Team mem&bers:"), "team", self.team)
 
         right = QFormLayout()
         right.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        right.addRow(_("Instit&ution type:"), f.add("institution_type", self.institution_type))
-        right.addRow(_("Institutions:"), f.add("institutions", self.institutions))
-        right.addRow(_("C&ounterparts:"), f.add("counterparts", self.counterparts))
-        narrative_label = QLabel(_("&Narrative:"))
+        f.add_row(right, _("Instit&ution type:"), "institution_type", self.institution_type)
+        f.add_row(right, _("Institutions:"), "institutions", self.institutions)
+        f.add_row(right, _("C&ounterparts:"), "counterparts", self.counterparts)
+        narrative_label = buddy_label(_("&Narrative:"), self.narrative)
         narrative_box = f.add("narrative", self.narrative, stretch=True)
-        narrative_label.setBuddy(narrative_box)
         right_box = QVBoxLayout()
         right_box.addLayout(right)
         right_box.addWidget(narrative_label)
@@ -181,6 +186,7 @@ class GeneralPage(QScrollArea):
         self.setWidget(body)
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a stop of its own between the tabs and the title
         # Reading order: left column top to bottom, then the right one (mirrored in RTL by Qt).
         chain: list[QWidget] = [
             self.title, self.visit_type, self.confidentiality, self.precision, self.date_start.edit,

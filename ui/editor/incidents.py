@@ -23,7 +23,7 @@ from fieldkit.formatting import format_day
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import IncidentData
 from ui.editor.children import ChildPage, shorten
-from ui.editor.widgets import ApproxDateEdit, CodeCombo, CodeTree, text_box
+from ui.editor.widgets import ApproxDateEdit, CodeCombo, CodeTree, buddy_label, text_box
 
 MAX_VICTIMS = 1_000_000
 
@@ -115,11 +115,11 @@ class IncidentsPage(ChildPage[IncidentData]):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(_("Incident da&te:"), f.add("incident_date", self.date))
-        form.addRow(_("Perpetrator t&ype:"), f.add("perpetrator_type", self.perpetrator))
-        form.addRow(_("Patt&ern:"), f.add("pattern", self.pattern))
-        form.addRow(_("Source re&liability:"), f.add("source_reliability", self.reliability))
-        form.addRow(_("S&ummary:"), f.add("summary", self.summary))
+        f.add_row(form, _("Incident da&te:"), "incident_date", self.date)
+        f.add_row(form, _("Perpetrator t&ype:"), "perpetrator_type", self.perpetrator)
+        f.add_row(form, _("Patt&ern:"), "pattern", self.pattern)
+        f.add_row(form, _("Source re&liability:"), "source_reliability", self.reliability)
+        f.add_row(form, _("S&ummary:"), "summary", self.summary)
         victims_box = QGroupBox(_("Victi&ms (number of people)"))
         victims_layout = QVBoxLayout(victims_box)
         victims_layout.addWidget(f.add("victims", self.victims))
@@ -135,9 +135,8 @@ class IncidentsPage(ChildPage[IncidentData]):
             ("affected_groups", self.groups, _("Affe&cted groups:")),
         ):
             column = QVBoxLayout()
-            label = QLabel(text)
+            label = buddy_label(text, tree)
             box = f.add(key, tree, stretch=True)
-            label.setBuddy(box)
             tree.tree.setMinimumHeight(150)
             column.addWidget(label)
             column.addWidget(box, 1)

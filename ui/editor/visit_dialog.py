@@ -6,11 +6,12 @@ At most one window per visit: opening a visit (or draft) that is already open ra
 
 from __future__ import annotations
 
+import itertools
 from typing import ClassVar
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -44,6 +45,8 @@ class VisitEditorDialog(QDialog):
     saved = Signal(object)  # VisitData as stored (relayed from the editor)
     deleted = Signal(str)  # visit id
     changes_applied = Signal(object)  # ChangeSet of a save or the deletion, before ``saved``/``deleted``
+    closed = Signal()  # the window is closing for good
+    close_abandoned = Signal()  # a close was asked for, but the window stays (Cancel, or the save failed)
 
     _open: ClassVar[dict[str, VisitEditorDialog]] = {}
 
@@ -53,6 +56,8 @@ class VisitEditorDialog(QDialog):
         super().__init__(parent)
         self._ctx = ctx
         self._may_close = False
+        self._saving_to_close = False
+        self._loading = False
         self._tracked = False
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -86,7 +91,25 @@ class VisitEditorDialog(QDialog):
         self.editor.changes_applied.connect(self.changes_applied)
         self.editor.saved.connect(self._saved)
         self.editor.saved.connect(self.saved)
+        self.editor.loaded.connect(lambda _id: self._sync_delete())
+        self.editor.save_failed.connect(self._save_failed)
         self._update_title()
+        self._sync_delete()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._tab_through_buttons_as_shown()  # the box has laid its buttons out for the style by now
+
+    def _tab_through_buttons_as_shown(self) -> None:
+        # The box places buttons by role and platform, not in the order they were added; Tab follows
+        # the order they were added unless told otherwise.
+        layout = self.buttons.layout()
+        assert layout is not None
+        items = (layout.itemAt(i) for i in range(layout.count()))
+        shown = [item.widget() for item in items if item is not None]
+        buttons = [w for w in shown if isinstance(w, QPushButton)]
+        for first, second in itertools.pairwise(buttons):
+            QWidget.setTabOrder(first, second)
 
     def _button(self, text: str, role: QDialogButtonBox.ButtonRole) -> QPushButton:
         button = self.buttons.addButton(text, role)
@@ -168,11 +191,15 @@ class VisitEditorDialog(QDialog):
         return dialog
 
     def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
         self.editor.setEnabled(not loading)
-        for button in (self.save_button, self.save_close_button, self.delete_button):
+        for button in (self.save_button, self.save_close_button):
             button.setEnabled(not loading)
-        if not loading:
-            self.delete_button.setEnabled(self.editor.visit_id is not None)
+        self._sync_delete()
+
+    def _sync_delete(self) -> None:
+        # A visit never saved has nothing to delete: Close (or Discard) is how it goes away.
+        self.delete_button.setEnabled(not self._loading and self.editor.visit_id is not None)
 
     def _loaded(self, result: tuple[VisitData, bool]) -> None:
         data, has_draft = result
@@ -223,7 +250,7 @@ class VisitEditorDialog(QDialog):
     def _saved(self, stored: VisitData) -> None:
         if stored.id is not None:
             self._register(stored.id)
-        self.delete_button.setEnabled(True)
+        self._sync_delete()
 
     def _confirm_delete(self) -> None:
         visit_id = self.editor.visit_id
@@ -276,6 +303,7 @@ class VisitEditorDialog(QDialog):
                 self.editor.discard_draft()  # typed and undone: the draft holds nothing worth offering
             self.editor.shutdown()
             event.accept()
+            self.closed.emit()
             return
         event.ignore()
         if not self.editor.is_saving():
@@ -300,7 +328,15 @@ class VisitEditorDialog(QDialog):
 
     def _unsaved_answer(self, answer: QMessageBox.StandardButton) -> None:
         if answer == QMessageBox.StandardButton.Save:
+            self._saving_to_close = True
             self.editor.save(then=self._close_now)
         elif answer == QMessageBox.StandardButton.Discard:
             self.editor.discard_draft()
             self._close_now()
+        else:
+            self.close_abandoned.emit()
+
+    def _save_failed(self) -> None:
+        if self._saving_to_close:
+            self._saving_to_close = False
+            self.close_abandoned.emit()

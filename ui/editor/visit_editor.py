@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QStyle, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QKeySequence, QPainter, QPaintEvent, QPalette, QShortcut
+from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QStyle, QTabWidget, QVBoxLayout, QWidget
 
 from fieldkit.changeset import Changed
 from fieldkit.clock import local_time
@@ -50,11 +50,47 @@ def draft_key_for(visit_id: str | None) -> str:
     return f"visit:{visit_id}" if visit_id else f"visit:new:{uuid.uuid4()}"
 
 
+class Banner(QLabel):
+    """The form's one-line message strip, there even when empty: a message appearing or growing must
+    not push the form down under the cursor. A longer text is cut with "…"; the whole of it is the
+    tooltip and what screen readers read."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def set_message(self, text: str) -> None:
+        self.setText(text)
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+
+    def sizeHint(self) -> QSize:
+        return QSize(0, self.fontMetrics().height() + 2 * self.margin() + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        line = " · ".join(part for part in self.text().splitlines() if part)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight, rect.width())
+        align = QStyle.visualAlignment(
+            self.layoutDirection(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter, rect, int(align), self.palette(), self.isEnabled(), shown, QPalette.ColorRole.WindowText
+        )
+
+
 class VisitEditor(QWidget):
     saved = Signal(object)  # VisitData as stored
     changes_applied = Signal(object)  # ChangeSet of a save (just before ``saved``) or an attachment
     dirty_changed = Signal(bool)
     title_changed = Signal(str)
+    loaded = Signal(object)  # id of the visit now shown, None for one never saved
+    save_failed = Signal()
 
     def __init__(
         self, ctx: Context, vocab: Vocabularies, areas: list[AreaRow], parent: QWidget | None = None
@@ -80,10 +116,8 @@ class VisitEditor(QWidget):
         self._drafted = False  # this editor wrote a draft since the last load
 
         self.setStyleSheet(INVALID_STYLE)
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
+        self.banner = Banner()
         self.banner.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
-        self.banner.hide()
         self.general = GeneralPage(vocab, areas, ctx.today)
         self.incidents = IncidentsPage(vocab, ctx.today)
         self.people = PeoplePage(vocab, ctx.today)
@@ -105,10 +139,13 @@ class VisitEditor(QWidget):
         self._warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
         self._validate_timer = QTimer(self, singleShot=True, interval=VALIDATE_DELAY_MS)
-        self._validate_timer.timeout.connect(self._validate)
+        self._validate_timer.timeout.connect(self._validate_while_typing)
         # A throttle, not a debounce: steady typing still reaches the draft every few seconds.
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self._autosave)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._focus_moved)
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(lambda: self.save())
@@ -162,6 +199,7 @@ class VisitEditor(QWidget):
         self._show_errors({})
         self._update_dirty()
         self.title_changed.emit(self._baseline.title)
+        self.loaded.emit(data.id)
         if dirty:
             self._draft_timer.start()
 
@@ -187,6 +225,7 @@ class VisitEditor(QWidget):
             self._show_all = True
             self._validate()
             self._focus_first_error()
+            self.save_failed.emit()
             return
         data, ctx = self.value(), self._ctx
         self._failure = ""
@@ -217,6 +256,10 @@ class VisitEditor(QWidget):
 
     def shutdown(self) -> None:
         """No more timers: the editor is closing."""
+        if not self._closed:
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)
+            app.focusChanged.disconnect(self._focus_moved)
         self._closed = True
         self._draft_timer.stop()
         self._validate_timer.stop()
@@ -270,10 +313,40 @@ class VisitEditor(QWidget):
 
     # -- validation -------------------------------------------------------------------------
 
-    def _validate(self) -> None:
+    def _validate_while_typing(self) -> None:
+        """The live check: the field being typed in keeps the message it shows, or its lack of one,
+        until the cursor leaves it; a new problem there turns red only then, a fixed one clears now."""
+        key = self._key_of(QApplication.focusWidget())
+        if key is None:
+            self._validate()
+            return
+        found = self._problems()
+        if key not in self._errors:
+            found.pop(key, None)
+        self._show(found)
+
+    def _focus_moved(self, old: QWidget | None, _new: QWidget | None) -> None:
+        # Leaving a field is when its problems are judged (and the time a pending check runs).
+        if old is not None and self.isAncestorOf(old) and self._key_of(old) in self._touched:
+            self._validate_timer.stop()
+            self._validate()
+
+    def _key_of(self, widget: QWidget | None) -> str | None:
+        if widget is None or not self.isAncestorOf(widget):
+            return None
+        keys = (self.general.fields.key_of(widget), *(p.key_of(widget) for p in self._child_pages))
+        return next((k for k in keys if k is not None), None)
+
+    def _problems(self) -> dict[str, str]:
         found = check_visit(self._vocab, self.value()) | self.general.local_errors() | self._extra_errors
         if not self._show_all:
             found = {k: v for k, v in found.items() if k in self._touched}
+        return found
+
+    def _validate(self) -> None:
+        self._show(self._problems())
+
+    def _show(self, found: dict[str, str]) -> None:
         if not found:
             self._headline = ""
         self._show_errors(found)
@@ -287,9 +360,7 @@ class VisitEditor(QWidget):
         placed = self.general.fields.keys()
         unplaced = [m for k, m in errors.items() if k not in placed and not self._child_key(k)]
         text = "\n".join([headline, *unplaced] if headline else unplaced) if (errors or headline) else ""
-        self.banner.setText(text)
-        self.banner.setVisible(bool(text))
-        self.banner.setAccessibleName(text)
+        self.banner.set_message(text)
         for index, page_keys in enumerate(self._page_keys(errors)):
             self.tabs.setTabIcon(index, self._warning if page_keys else QIcon())
             self.tabs.setTabToolTip(index, "\n".join(errors[k] for k in page_keys))
@@ -372,6 +443,7 @@ class VisitEditor(QWidget):
             show_failure(self, exc)
         if self._dirty and not self._closed:
             self._draft_timer.start()  # the draft still protects the typing
+        self.save_failed.emit()
 
     # -- drafts -------------------------------------------------------------------------------
 

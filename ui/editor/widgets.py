@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -94,6 +95,31 @@ class FieldError(QLabel):
         self.target.setAccessibleDescription(message or "")
 
 
+def mnemonic_buddy(widget: QWidget) -> QWidget:
+    """The widget a label's mnemonic should focus for ``widget``.
+
+    QLabel ignores a buddy whose focus policy is NoFocus, so a compound input that hands focus to a
+    proxy (a date with its check box, a filterable tree) is made to accept focus; one without a proxy
+    is represented by its first focusable child.
+    """
+    if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+        return widget
+    if widget.focusProxy() is not None:
+        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return widget
+    for child in widget.findChildren(QWidget):
+        if child.focusPolicy() & Qt.FocusPolicy.TabFocus and child.focusProxy() is None:
+            return child
+    return widget
+
+
+def buddy_label(text: str, widget: QWidget) -> QLabel:
+    """A field label whose mnemonic (``&``) puts the cursor in ``widget``."""
+    label = QLabel(text)
+    label.setBuddy(mnemonic_buddy(widget))
+    return label
+
+
 class FieldSet:
     """Field keys mapped to their error labels: shows a ``validate_visit`` result beside the fields."""
 
@@ -101,7 +127,11 @@ class FieldSet:
         self._errors: dict[str, FieldError] = {}
 
     def add(self, key: str, widget: QWidget, *, stretch: bool = False) -> QWidget:
-        """``widget`` with its error label under it, to put into a layout instead of the widget."""
+        """``widget`` with its error label under it, to put into a layout instead of the widget.
+
+        The box takes no focus and has no focus proxy: a proxy would keep the box in the Tab chain
+        where it was created and pull focus back to the field after the field's own turn.
+        """
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -109,9 +139,12 @@ class FieldSet:
         layout.addWidget(widget, 1 if stretch else 0)
         error = FieldError(widget, box)
         layout.addWidget(error)
-        box.setFocusProxy(widget)  # a label's mnemonic on the box lands in the field
         self._errors[key] = error
         return box
+
+    def add_row(self, form: QFormLayout, text: str, key: str, widget: QWidget) -> None:
+        """A form row: the label (its mnemonic reaching ``widget``), then ``widget`` with its error label."""
+        form.addRow(buddy_label(text, widget), self.add(key, widget))
 
     def keys(self) -> set[str]:
         return set(self._errors)
@@ -125,6 +158,12 @@ class FieldSet:
 
     def first_invalid(self) -> QWidget | None:
         return next((e.target for e in self._errors.values() if e.text()), None)
+
+    def key_of(self, widget: QWidget) -> str | None:
+        """The key of the field ``widget`` belongs to (a compound field's part counts as the field)."""
+        return next(
+            (k for k, e in self._errors.items() if e.target is widget or e.target.isAncestorOf(widget)), None
+        )
 
 
 class CodeCombo(TermPicker):
@@ -185,7 +224,8 @@ class CodeTree(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.filter)
         layout.addWidget(self.tree, 1)
-        self.setFocusProxy(self.tree)
+        # The filter comes first in the Tab chain: a proxy further in would make Tab jump over it.
+        self.setFocusProxy(self.filter)
         self.filter.textChanged.connect(self._apply_filter)
         self.filter.installEventFilter(self)
         self.tree.itemChanged.connect(self._item_changed)
@@ -309,7 +349,8 @@ class ApproxDateEdit(QWidget):
     def _sync_enabled(self) -> None:
         on = self.check is None or self.check.isChecked()
         self.edit.setEnabled(on)
-        self.setFocusProxy(self.edit if on or self.check is None else self.check)
+        # The first Tab stop, always: a proxy past the check box would make Tab jump over it.
+        self.setFocusProxy(self.edit if self.check is None else self.check)
 
     def _toggled(self, on: bool) -> None:
         self.edit.blockSignals(True)

@@ -106,7 +106,7 @@ class DuplicatesPage(QWidget):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         kind_label = QLabel(_("Record &type:"), self)
         kind_label.setBuddy(self.kind)
-        self.find_button = QPushButton(_("&Find likely duplicates"), self)
+        self.find_button = QPushButton(_("Find likely &duplicates"), self)
         self.find_button.clicked.connect(self.find_pairs)
         self.merge_button = QPushButton(_("&Merge…"), self)
         self.merge_button.clicked.connect(self.merge_current)

@@ -134,7 +134,7 @@ class ExportDialog(QDialog):
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(choose)
 
-        self.full = QCheckBox(_("Send &everything again, not only what the partner has not received"), self)
+        self.full = QCheckBox(_("Send e&verything again, not only what the partner has not received"), self)
         self.no_attachments = QCheckBox(_("Leave out &attachments (photos and documents)"), self)
         self.split = QCheckBox(_("&Split into parts of at most"), self)
         self.part_mb = QSpinBox(self)

@@ -210,7 +210,7 @@ class SyncPage(QWidget):
 
         self.export_button = QPushButton(_("&Export packet…"), self)
         self.import_button = QPushButton(_("&Import packets…"), self)
-        self.import_folder_button = QPushButton(_("Import a &folder…"), self)
+        self.import_folder_button = QPushButton(_("Import a f&older…"), self)
         self.export_button.clicked.connect(self.open_export_dialog)
         self.import_button.clicked.connect(self.choose_packets)
         self.import_folder_button.clicked.connect(self.choose_folder)
