@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Term, Vocabularies
+from fieldkit.services.monitoring import save_visit
+from fieldkit.services.monitoring_types import IncidentData, VisitData, VisitFilter
+from fieldkit.services.visit_list import list_visits
 from fieldkit.services.vocab import add_term, term_and_descendants, vocabulary_tree
 
 
@@ -65,3 +70,36 @@ def test_an_office_term_joins_the_tree_under_its_parent(ctx: Context) -> None:
     by_code = {n.code: n for n in vocabulary_tree(ctx, "violation_type")}
     assert by_code["waterboarding"].depth == 2 and by_code["waterboarding"].parent_code == "torture"
     assert "waterboarding" in term_and_descendants(ctx, "violation_type", "torture-and-ill-treatment")
+
+
+def _visit_with(violation: str, visit_type: str = "detention-visit") -> VisitData:
+    return VisitData(
+        title=f"Visit about {violation}",
+        visit_type=visit_type,
+        date_start=dt.date(2026, 3, 2),
+        confidentiality="internal",
+        incidents=(IncidentData(summary="Allegation", violation_types=(violation,)),),
+    )
+
+
+def test_a_parent_violation_filter_finds_the_visits_of_its_children(ctx: Context) -> None:
+    torture = save_visit(ctx, _visit_with("torture")).value.id
+    save_visit(ctx, _visit_with("arbitrary-detention"))
+
+    def found(code: str) -> list[str]:
+        return [row.id for row in list_visits(ctx, VisitFilter(violation_type=code)).rows]
+
+    assert found("torture-and-ill-treatment") == [torture]
+    assert found("torture") == [torture]
+    assert found("right-to-life") == []
+    assert len(found("liberty-and-security")) == 1
+
+
+def test_a_parent_visit_type_filter_finds_the_visits_of_its_children(ctx: Context) -> None:
+    add_term(ctx, "visit_type", "police-cell-visit", {"en": "Police cells"}, parent_code="detention-visit")
+    child = save_visit(ctx, _visit_with("torture", visit_type="police-cell-visit")).value.id
+    parent = save_visit(ctx, _visit_with("torture")).value.id
+    page = list_visits(ctx, VisitFilter(visit_types=("detention-visit",)))
+    assert {row.id for row in page.rows} == {child, parent} and page.total == 2
+    only_child = list_visits(ctx, VisitFilter(visit_types=("police-cell-visit",)))
+    assert [row.id for row in only_child.rows] == [child]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, text
+from sqlalchemy import and_, bindparam, exists, func, select, text
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.search import matching_ids_sql
 from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
-from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
+from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit, VocabularyTerm
 
 #: follow-up statuses that still ask for work
 OPEN_STATUSES = ("open", "in-progress")
@@ -40,13 +40,35 @@ def _area_ids(session: Session, root: str) -> list[str]:
     return list(session.execute(select(tree.c.id)).scalars())
 
 
+def _term_codes(session: Session, vocabulary: str, codes: tuple[str, ...]) -> list[str]:
+    """The codes and every term beneath them: a filter on a parent term matches its children.
+
+    Deleted and inactive terms count, since old records still carry their codes.
+    """
+    tree = (
+        select(VocabularyTerm.code)
+        .where(VocabularyTerm.vocabulary == vocabulary, VocabularyTerm.code.in_(codes))
+        .cte(recursive=True)
+    )
+    tree = tree.union(
+        select(VocabularyTerm.code).where(
+            VocabularyTerm.vocabulary == vocabulary, VocabularyTerm.parent_code == tree.c.code
+        )
+    )
+    # a code the store does not know still filters (to nothing), as it did before
+    return sorted(set(codes) | set(session.execute(select(tree.c.code)).scalars()))
+
+
 def _violation_clause(session: Session, code: str) -> Any:
+    codes = _term_codes(session, "violation_type", (code,))
     if session.get_bind().dialect.name == "postgresql":
-        has_code = text("jsonb_exists(CAST(incident.violation_types AS JSONB), :code)").bindparams(code=code)
+        has_code = text("jsonb_exists_any(CAST(incident.violation_types AS JSONB), :codes)").bindparams(
+            codes=codes
+        )
     else:
         has_code = text(
-            "EXISTS (SELECT 1 FROM json_each(incident.violation_types) WHERE json_each.value = :code)"
-        ).bindparams(code=code)
+            "EXISTS (SELECT 1 FROM json_each(incident.violation_types) WHERE json_each.value IN :codes)"
+        ).bindparams(bindparam("codes", value=codes, expanding=True))
     return exists(
         select(Incident.id).where(
             Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False), has_code
@@ -62,7 +84,7 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
     if flt.date_to:
         where.append(MonitoringVisit.date_start <= flt.date_to)
     if flt.visit_types:
-        where.append(MonitoringVisit.visit_type.in_(flt.visit_types))
+        where.append(MonitoringVisit.visit_type.in_(_term_codes(session, "visit_type", flt.visit_types)))
     if flt.confidentiality:
         where.append(MonitoringVisit.confidentiality.in_(flt.confidentiality))
     if flt.origin_office:
