@@ -20,7 +20,7 @@ from fieldkit.access import Permission, requires
 from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.domain.cascade import deleted_with, deletion_mark, one_instant, parts_of, referenced_records
-from fieldkit.domain.validation import check_record
+from fieldkit.domain.validation import age_group_warning, check_record
 from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -113,6 +113,27 @@ def check_visit(vocab: Vocabularies, data: VisitData) -> dict[str, str]:
         if fu.status == "done" and fu.completed_on is None:
             errors[f"{key}.completed_on"] = _("Enter when it was done")
     return errors
+
+
+@requires(Permission.VIEW_RECORDS)
+def visit_warnings(ctx: Context, data: VisitData) -> dict[str, str]:
+    """Values that are allowed but look wrong, keyed like ``validate_visit``'s messages; a visit
+    with warnings still saves."""
+    return check_visit_warnings(data)
+
+
+def check_visit_warnings(data: VisitData) -> dict[str, str]:
+    """``visit_warnings`` without the store: pure, safe on a GUI thread."""
+    warnings: dict[str, str] = {}
+    for i, person in enumerate(data.people):
+        if message := age_group_warning(person.age_group, person.birth_year, data.date_start):
+            warnings[f"people[{i}].age_group"] = message
+    for i, fu in enumerate(data.follow_ups):
+        if data.date_start and fu.due_date and fu.due_date < data.date_start:
+            warnings[f"follow_ups[{i}].due_date"] = _("Due before the visit took place")
+        if data.date_start and fu.completed_on and fu.completed_on < data.date_start:
+            warnings[f"follow_ups[{i}].completed_on"] = _("Done before the visit took place")
+    return warnings
 
 
 def _fields_of(data: Any, names: tuple[str, ...]) -> dict[str, Any]:
