@@ -28,7 +28,14 @@ from fieldkit.services.monitoring_types import (
     visit_from_payload,
     visit_to_payload,
 )
-from fieldkit.services.visit_list import count_overdue, list_visits, overdue_followups, overdue_page
+from fieldkit.services.visit_list import (
+    count_overdue,
+    list_visits,
+    overdue_followups,
+    overdue_page,
+    visit_ids,
+    visit_rows,
+)
 
 TODAY = dt.date(2026, 3, 15)
 
@@ -174,6 +181,19 @@ def test_filters_sorting_and_paging(ctx: Context) -> None:
     assert list_visits(ctx, VisitFilter(violation_type="torture")).total == 12
     assert list_visits(ctx, VisitFilter(violation_type="rape")).total == 0
     assert list_visits(ctx, VisitFilter(followups="overdue"), today=TODAY).total == 12
+
+
+def test_a_whole_result_read_by_id_matches_the_pages(ctx: Context) -> None:
+    for day in (3, 1, 2, 2):
+        save_visit(ctx, make_visit(title=f"Visit {day}", date_start=dt.date(2026, 2, day)))
+    save_visit(ctx, make_visit(title="Trial", visit_type="trial-observation"))
+    flt = VisitFilter(visit_types=("detention-visit",))
+    for sort, descending in (("date_start", True), ("title", False)):
+        ids = visit_ids(ctx, flt, sort=sort, descending=descending)
+        page = list_visits(ctx, flt, sort=sort, descending=descending)
+        assert ids == [r.id for r in page.rows] and len(ids) == page.total == 4
+        assert visit_rows(ctx, ids) == page.rows
+    assert visit_rows(ctx, [ids[2], "no-such-id", ids[0]]) == [page.rows[2], page.rows[0]]
 
 
 def test_overdue_followups_in_due_order(ctx: Context) -> None:

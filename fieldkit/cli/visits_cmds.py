@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import sys
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from fieldkit.context import Context
@@ -20,11 +20,11 @@ from fieldkit.i18n import _, ngettext
 from fieldkit.opening import opened
 from fieldkit.services.monitoring import delete_visit, get_visit, restore_visit, visit_warnings
 from fieldkit.services.monitoring_types import VisitData, VisitFilter, VisitRow, visit_to_payload
-from fieldkit.services.visit_list import admin_areas, list_visits
+from fieldkit.services.visit_list import admin_areas, visit_ids, visit_rows
 from fieldkit.store.registry import field_label, restricted_fields
 
 #: visits fetched per query while ``list`` pages through the whole result
-PAGE_SIZE = 500
+PAGE_SIZE = 1000
 FOLLOWUP_STATES = ("open", "overdue", "none")
 
 
@@ -172,19 +172,6 @@ def _filter(ctx: Context, args: argparse.Namespace) -> VisitFilter:
     )
 
 
-def _pages(ctx: Context, flt: VisitFilter, limit: int | None) -> Iterator[tuple[int, list[VisitRow]]]:
-    """(total, rows) page after page until the result or ``limit`` is exhausted."""
-    offset = 0
-    while True:
-        size = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - offset)
-        page = list_visits(ctx, flt, offset=offset, limit=max(size, 0))
-        rows = page.rows if size > 0 else []
-        yield page.total, rows
-        offset += len(rows)
-        if not rows or offset >= page.total or (limit is not None and offset >= limit):
-            return
-
-
 def _row_json(row: VisitRow) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -216,45 +203,45 @@ def _cells(cells: Sequence[str], widths: Sequence[int]) -> str:
     return "  ".join([*padded, *cells[len(widths) :]]).rstrip()
 
 
+def _table_cells(vocab: Vocabularies, row: VisitRow) -> list[str]:
+    return [
+        row.id,
+        format_visit_date(row.date_start, row.date_end, row.date_precision),
+        vocab.label("visit_type", row.visit_type),
+        vocab.label("sensitivity_level", row.confidentiality),
+        row.origin_office,
+        row.title,
+    ]
+
+
 def _list(args: argparse.Namespace) -> int:
     out = sys.stdout
     with opened(args.db) as ctx:
         flt = _filter(ctx, args)
         vocab = vocabularies(ctx)
-        shown, total = 0, 0
-        widths: list[int] = []
+        ids = visit_ids(ctx, flt)
+        total = len(ids)
+        wanted = ids if args.limit is None else ids[: args.limit]
+        batches = (visit_rows(ctx, wanted[i : i + PAGE_SIZE]) for i in range(0, len(wanted), PAGE_SIZE))
+        shown = 0
         if args.json:
-            out.write("{")
-        for total, rows in _pages(ctx, flt, args.limit):
-            if args.json:
-                if shown == 0:
-                    out.write(f'"total": {total}, "limit": {json.dumps(args.limit)}, "visits": [')
+            out.write(f'{{"total": {total}, "limit": {json.dumps(args.limit)}, "visits": [')
+            for rows in batches:
                 for row in rows:
                     out.write((",\n" if shown else "\n") + json.dumps(_row_json(row), ensure_ascii=False))
                     shown += 1
-                continue
-            table = [
-                [
-                    row.id,
-                    format_visit_date(row.date_start, row.date_end, row.date_precision),
-                    vocab.label("visit_type", row.visit_type),
-                    vocab.label("sensitivity_level", row.confidentiality),
-                    row.origin_office,
-                    row.title,
-                ]
-                for row in rows
-            ]
-            if not widths:
+            out.write("\n]}\n" if shown else "]}\n")
+            return 0
+        widths: list[int] = []
+        for rows in batches:
+            table = [_table_cells(vocab, row) for row in rows]
+            if not widths:  # the first batch sets the columns; a longer value later pushes its line
                 header = [_("Id"), _("Date"), _("Type"), _("Confidentiality"), _("Office"), _("Title")]
                 widths = [max(_width(r[i]) for r in [header, *table]) for i in range(len(header) - 1)]
-                if table:
-                    print(_cells(header, widths), file=out)
+                print(_cells(header, widths), file=out)
             for cells in table:
                 print(_cells(cells, widths), file=out)
             shown += len(rows)
-        if args.json:
-            out.write("\n]}\n" if shown else "]}\n")
-            return 0
     summary = ngettext("{count} visit", "{count} visits", total).format(count=format_number(total))
     if shown < total:
         summary = ngettext("{shown} of {count} visit shown", "{shown} of {count} visits shown", total).format(

@@ -7,9 +7,10 @@ the first rows of 100,000 visits at once and fetches more as the user scrolls.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, select, text
+from sqlalchemy import Select, and_, bindparam, exists, func, select, text
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,9 @@ from fieldkit.services.monitoring_types import (
     VisitRow,
 )
 from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit, VocabularyTerm
+
+#: ids per ``IN`` list, well below SQLite's limit on bound parameters
+_ID_CHUNK = 500
 
 #: follow-up statuses that still ask for work
 OPEN_STATUSES = ("open", "in-progress")
@@ -120,6 +124,45 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
     return where
 
 
+def _order(sort: str, descending: bool) -> list[Any]:
+    column = SORT_COLUMNS.get(sort, MonitoringVisit.date_start)
+    return [column.desc() if descending else column.asc(), MonitoringVisit.id.desc()]
+
+
+def _row_query() -> Select[Any]:
+    """The columns of one line of the list (``VisitRow``), for a page and for rows read by id."""
+    incidents = (
+        select(func.count())
+        .where(Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False))
+        .scalar_subquery()
+    )
+    followups = (
+        select(func.count())
+        .where(
+            FollowUp.visit_id == MonitoringVisit.id,
+            FollowUp.deleted.is_(False),
+            FollowUp.status.in_(OPEN_STATUSES),
+        )
+        .scalar_subquery()
+    )
+    return select(
+        MonitoringVisit.id,
+        MonitoringVisit.title,
+        MonitoringVisit.visit_type,
+        MonitoringVisit.date_start,
+        MonitoringVisit.date_end,
+        MonitoringVisit.date_precision,
+        MonitoringVisit.location_text,
+        MonitoringVisit.confidentiality,
+        incidents,
+        followups,
+        MonitoringVisit.origin_office,
+        MonitoringVisit.updated_at,
+        MonitoringVisit.version,
+        MonitoringVisit.deleted,
+    )
+
+
 @requires(Permission.VIEW_RECORDS)
 def list_visits(
     ctx: Context,
@@ -134,48 +177,43 @@ def list_visits(
     """One page of the visits that pass ``flt``, with the total that pass."""
     flt = flt or VisitFilter()
     today = today or ctx.today()
-    column = SORT_COLUMNS.get(sort, MonitoringVisit.date_start)
-    order = [column.desc() if descending else column.asc(), MonitoringVisit.id.desc()]
     with ctx.store.read() as session:
         where = _conditions(session, flt, today)
         total = session.execute(select(func.count()).select_from(MonitoringVisit).where(*where)).scalar_one()
-        incidents = (
-            select(func.count())
-            .where(Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False))
-            .scalar_subquery()
-        )
-        followups = (
-            select(func.count())
-            .where(
-                FollowUp.visit_id == MonitoringVisit.id,
-                FollowUp.deleted.is_(False),
-                FollowUp.status.in_(OPEN_STATUSES),
-            )
-            .scalar_subquery()
-        )
         rows = session.execute(
-            select(
-                MonitoringVisit.id,
-                MonitoringVisit.title,
-                MonitoringVisit.visit_type,
-                MonitoringVisit.date_start,
-                MonitoringVisit.date_end,
-                MonitoringVisit.date_precision,
-                MonitoringVisit.location_text,
-                MonitoringVisit.confidentiality,
-                incidents,
-                followups,
-                MonitoringVisit.origin_office,
-                MonitoringVisit.updated_at,
-                MonitoringVisit.version,
-                MonitoringVisit.deleted,
-            )
-            .where(*where)
-            .order_by(*order)
-            .offset(offset)
-            .limit(limit)
+            _row_query().where(*where).order_by(*_order(sort, descending)).offset(offset).limit(limit)
         ).all()
     return VisitPage([VisitRow(*row) for row in rows], total, offset)
+
+
+@requires(Permission.VIEW_RECORDS)
+def visit_ids(
+    ctx: Context,
+    flt: VisitFilter | None = None,
+    *,
+    sort: str = "date_start",
+    descending: bool = True,
+    today: dt.date | None = None,
+) -> list[str]:
+    """The ids of every visit that passes ``flt``, in ``list_visits``'s order: a script reads
+    the whole result through ``visit_rows`` a batch at a time, where pages deep in a large
+    result would cost more with each OFFSET."""
+    with ctx.store.read() as session:
+        where = _conditions(session, flt or VisitFilter(), today or ctx.today())
+        query = select(MonitoringVisit.id).where(*where).order_by(*_order(sort, descending))
+        return list(session.execute(query).scalars())
+
+
+@requires(Permission.VIEW_RECORDS)
+def visit_rows(ctx: Context, ids: Sequence[str]) -> list[VisitRow]:
+    """The list lines of these visits, in the order given (ids no longer in the store are skipped)."""
+    found: dict[str, VisitRow] = {}
+    with ctx.store.read() as session:
+        for start in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[start : start + _ID_CHUNK]
+            for row in session.execute(_row_query().where(MonitoringVisit.id.in_(chunk))).all():
+                found[row.id] = VisitRow(*row)
+    return [found[i] for i in ids if i in found]
 
 
 def open_followups() -> tuple[Any, ...]:
