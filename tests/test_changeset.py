@@ -56,7 +56,7 @@ def test_save_attach_delete_and_restore_name_the_record_types_they_wrote(
 
     deleted = delete_visit(ctx, stored.id)
     assert deleted == ChangeSet.of(VISIT_TYPES | {"attachment"})
-    assert restore_visit(ctx, stored.id) == ChangeSet.of({"monitoring_visit"})
+    assert restore_visit(ctx, stored.id) == ChangeSet.of(VISIT_TYPES | {"attachment"})
 
 
 def test_office_set_up_and_trust_change_the_office_list(tmp_path: Path, bare_ctx: Context) -> None:

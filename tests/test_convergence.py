@@ -37,10 +37,10 @@ from fieldkit.opening import open_context
 from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.conflicts import ConflictRow, list_conflicts, resolve
 from fieldkit.services.data import export_data
-from fieldkit.services.monitoring import delete_visit, save_visit
+from fieldkit.services.monitoring import delete_visit, restore_visit, save_visit
 from fieldkit.services.office import init_office
 from fieldkit.services.people import merge
-from fieldkit.services.records import create_record, delete_record, restore_record, update_record
+from fieldkit.services.records import create_record, delete_record, update_record
 from fieldkit.store.records import Attendance
 from fieldkit.store.registry import model_of
 from fieldkit.sync.export import export_packet
@@ -317,7 +317,7 @@ def _run(world: World, item: tuple[str, int, int, int, int]) -> None:
     elif kind == "restore_visit" and (
         target := _pick(world.live(who, "monitoring_visit", deleted=True), pick)
     ):
-        restore_record(ctx, "monitoring_visit", target)
+        restore_visit(ctx, target)
     elif kind == "delete_child":
         record_type = DELETABLE[choice % len(DELETABLE)]
         if target := _pick(world.live(who, record_type), pick):

@@ -28,7 +28,14 @@ from fieldkit.services.monitoring_types import (
     visit_from_payload,
     visit_to_payload,
 )
-from fieldkit.services.visit_list import count_overdue, list_visits, overdue_followups
+from fieldkit.services.visit_list import (
+    count_overdue,
+    list_visits,
+    overdue_followups,
+    overdue_page,
+    visit_ids,
+    visit_rows,
+)
 
 TODAY = dt.date(2026, 3, 15)
 
@@ -176,6 +183,19 @@ def test_filters_sorting_and_paging(ctx: Context) -> None:
     assert list_visits(ctx, VisitFilter(followups="overdue"), today=TODAY).total == 12
 
 
+def test_a_whole_result_read_by_id_matches_the_pages(ctx: Context) -> None:
+    for day in (3, 1, 2, 2):
+        save_visit(ctx, make_visit(title=f"Visit {day}", date_start=dt.date(2026, 2, day)))
+    save_visit(ctx, make_visit(title="Trial", visit_type="trial-observation"))
+    flt = VisitFilter(visit_types=("detention-visit",))
+    for sort, descending in (("date_start", True), ("title", False)):
+        ids = visit_ids(ctx, flt, sort=sort, descending=descending)
+        page = list_visits(ctx, flt, sort=sort, descending=descending)
+        assert ids == [r.id for r in page.rows] and len(ids) == page.total == 4
+        assert visit_rows(ctx, ids) == page.rows
+    assert visit_rows(ctx, [ids[2], "no-such-id", ids[0]]) == [page.rows[2], page.rows[0]]
+
+
 def test_overdue_followups_in_due_order(ctx: Context) -> None:
     save_visit(ctx, make_visit(follow_ups=(FollowUpData(action="late", due_date=dt.date(2026, 3, 1)),)))
     save_visit(
@@ -191,6 +211,18 @@ def test_overdue_followups_in_due_order(ctx: Context) -> None:
     assert [r.action for r in rows] == ["later", "late"]
     assert rows[0].days_overdue == 42
     assert count_overdue(ctx, TODAY) == 2
+
+
+def test_overdue_pages_cover_every_follow_up_with_an_exact_total(ctx: Context) -> None:
+    due = [dt.date(2026, 1, day) for day in (9, 3, 7, 1, 5, 2, 8)]
+    save_visit(ctx, make_visit(follow_ups=tuple(FollowUpData(action=f"a{d.day}", due_date=d) for d in due)))
+    pages = [overdue_page(ctx, TODAY, offset=offset, limit=3) for offset in (0, 3, 6)]
+    assert [p.total for p in pages] == [7, 7, 7]
+    assert [len(p.rows) for p in pages] == [3, 3, 1]
+    seen = [r.due_date for p in pages for r in p.rows]
+    assert seen == sorted(due)
+    assert count_overdue(ctx, TODAY) == 7
+    assert overdue_page(ctx, TODAY, offset=7, limit=3).rows == []
 
 
 def test_drafts_round_trip(ctx: Context) -> None:

@@ -28,6 +28,8 @@ def test_store_and_search_on_postgres(pg_url: Callable[[], str]) -> None:
         assert list_visits(ctx, VisitFilter(text="律师")).total == 1
         assert list_visits(ctx, VisitFilter(text="absent")).total == 0
         assert list_visits(ctx, VisitFilter(violation_type="torture")).total == 1
+        assert list_visits(ctx, VisitFilter(violation_type="torture-and-ill-treatment")).total == 1
+        assert list_visits(ctx, VisitFilter(violation_type="right-to-life")).total == 0
         assert len(overdue_followups(ctx)) == 1
         delete_visit(ctx, saved.id or "")
         assert stats(ctx)["monitoring_visit"] == {"live": 0, "deleted": 1}

@@ -1,7 +1,10 @@
-"""Checking values against what the models declare: required fields, codes, lengths."""
+"""Checking values against what the models declare: required fields, codes, lengths; and
+warnings, for values that may well be right but usually are not."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -54,3 +57,35 @@ def refuse_too_long(model: type[SyncedRecord], values: Mapping[str, Any]) -> Non
         name, message = next(iter(errors.items()))
         label = field_label(model.record_type, name)
         raise ValidationError(_("{field}: {value}").format(field=label, value=message), errors)
+
+
+_AGE_SPAN = re.compile(r"(\d+)-(\d+|plus)$")
+
+
+def age_span(age_group: str) -> tuple[int, int | None] | None:
+    """The ages an age-group code spans, read from the code itself ("adult-18-59",
+    "older-60-plus"), so that an office's own groups named the same way are checked too;
+    None for a code that names no ages ("unknown")."""
+    found = _AGE_SPAN.search(age_group)
+    if found is None:
+        return None
+    low, high = found.groups()
+    return int(low), None if high == "plus" else int(high)
+
+
+def age_group_warning(age_group: str, birth_year: int | None, on: dt.date | None) -> str | None:
+    """A warning when someone born in ``birth_year`` cannot have been in ``age_group`` on ``on``."""
+    span = age_span(age_group)
+    if span is None or birth_year is None or on is None:
+        return None
+    if birth_year > on.year:
+        return _("The birth year is after the visit")
+    # with only the year known, the person was one of two ages (before or after the birthday)
+    oldest = on.year - birth_year
+    youngest = max(oldest - 1, 0)
+    low, high = span
+    if oldest < low or (high is not None and youngest > high):
+        return _("Born in {year}, this person was about {age} at the visit: check the age group").format(
+            year=birth_year, age=oldest
+        )
+    return None

@@ -47,6 +47,25 @@ class Term:
         return self.labels.get(lang) or self.labels.get("en") or self.code
 
 
+@dataclass(frozen=True)
+class TermNode:
+    """A term placed in its vocabulary's tree: parents before their children, ``depth`` 0 at the roots."""
+
+    term: Term
+    depth: int
+
+    @property
+    def code(self) -> str:
+        return self.term.code
+
+    @property
+    def parent_code(self) -> str | None:
+        return self.term.parent_code
+
+    def label(self, lang: str | None = None) -> str:
+        return self.term.label(lang)
+
+
 @cache
 def seed_files() -> tuple[dict[str, Any], ...]:
     folder = resources_dir() / "vocabularies"
@@ -131,6 +150,52 @@ class Vocabularies:
 
     def terms(self, vocabulary: str, *, include_inactive: bool = False) -> list[Term]:
         return [t for t in self._by_vocab.get(vocabulary, []) if include_inactive or t.active]
+
+    def tree(self, vocabulary: str, *, include_inactive: bool = False) -> list[TermNode]:
+        """The terms depth first, each parent followed by its children in their sort order.
+
+        A term whose parent is unknown (or inactive and left out) stands at the root, so
+        that no term is lost from a picker.
+        """
+        terms = self.terms(vocabulary, include_inactive=include_inactive)
+        present = {t.code for t in terms}
+        children: dict[str | None, list[Term]] = {}
+        for term in terms:
+            parent = term.parent_code
+            if parent not in present or parent == term.code:
+                parent = None
+            children.setdefault(parent, []).append(term)
+        nodes: list[TermNode] = []
+        placed: set[str] = set()
+        stack: list[tuple[Term, int]] = [(t, 0) for t in reversed(children.get(None, []))]
+        while stack:
+            term, depth = stack.pop()
+            if term.code in placed:
+                continue
+            placed.add(term.code)
+            nodes.append(TermNode(term, depth))
+            stack.extend((child, depth + 1) for child in reversed(children.get(term.code, [])))
+        # a parent cycle has no root: show its terms flat rather than drop them
+        nodes.extend(TermNode(t, 0) for t in terms if t.code not in placed)
+        return nodes
+
+    def descendants(self, vocabulary: str, code: str) -> set[str]:
+        """``code`` and every term below it, inactive ones included (old records carry them)."""
+        children: dict[str, list[str]] = {}
+        for term in self._by_vocab.get(vocabulary, []):
+            if term.parent_code:
+                children.setdefault(term.parent_code, []).append(term.code)
+        found = {code}
+        pending = [code]
+        while pending:
+            for child in children.get(pending.pop(), []):
+                if child not in found:
+                    found.add(child)
+                    pending.append(child)
+        return found
+
+    def is_hierarchical(self, vocabulary: str) -> bool:
+        return any(t.parent_code for t in self._by_vocab.get(vocabulary, []))
 
     def codes(self, vocabulary: str) -> set[str]:
         return {t.code for t in self._by_vocab.get(vocabulary, [])}

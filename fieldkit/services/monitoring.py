@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from fieldkit.access import Permission, requires
 from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
-from fieldkit.domain.validation import check_record
+from fieldkit.domain.cascade import deleted_with, deletion_mark, one_instant, parts_of, referenced_records
+from fieldkit.domain.validation import age_group_warning, check_record
 from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
@@ -112,6 +113,27 @@ def check_visit(vocab: Vocabularies, data: VisitData) -> dict[str, str]:
         if fu.status == "done" and fu.completed_on is None:
             errors[f"{key}.completed_on"] = _("Enter when it was done")
     return errors
+
+
+@requires(Permission.VIEW_RECORDS)
+def visit_warnings(ctx: Context, data: VisitData) -> dict[str, str]:
+    """Values that are allowed but look wrong, keyed like ``validate_visit``'s messages; a visit
+    with warnings still saves."""
+    return check_visit_warnings(data)
+
+
+def check_visit_warnings(data: VisitData) -> dict[str, str]:
+    """``visit_warnings`` without the store: pure, safe on a GUI thread."""
+    warnings: dict[str, str] = {}
+    for i, person in enumerate(data.people):
+        if message := age_group_warning(person.age_group, person.birth_year, data.date_start):
+            warnings[f"people[{i}].age_group"] = message
+    for i, fu in enumerate(data.follow_ups):
+        if data.date_start and fu.due_date and fu.due_date < data.date_start:
+            warnings[f"follow_ups[{i}].due_date"] = _("Due before the visit took place")
+        if data.date_start and fu.completed_on and fu.completed_on < data.date_start:
+            warnings[f"follow_ups[{i}].completed_on"] = _("Done before the visit took place")
+    return warnings
 
 
 def _fields_of(data: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -400,28 +422,41 @@ def _retire_attachments(
 
 @requires(Permission.DELETE_RESTORE)
 def delete_visit(ctx: Context, visit_id: str) -> ChangeSet:
-    """Tombstone the visit and everything under it."""
+    """Tombstone the visit and every live record that is part of it, as one deletion that
+    ``restore_visit`` undoes; a person involved in no other visit goes with it."""
     with ctx.write() as (session, writer):
         visit = session.get(MonitoringVisit, visit_id)
         if visit is None or visit.deleted:
             raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
-        for model in (Incident, Involvement, FollowUp, Attachment):
-            for child in _live(session, model, model.visit_id, visit_id):
-                writer.delete(child)
-                if isinstance(child, Involvement):
-                    _retire_person(session, writer, child.person_id)
-        writer.delete(visit)
+        with one_instant(writer):
+            for part in parts_of(session, visit):
+                if part.deleted:
+                    continue
+                writer.delete(part)
+                if isinstance(part, Involvement):
+                    _retire_person(session, writer, part.person_id)
+            writer.delete(visit)
     return ChangeSet.of(writer.record_types)
 
 
 @requires(Permission.DELETE_RESTORE)
 def restore_visit(ctx: Context, visit_id: str) -> ChangeSet:
-    """Bring back a deleted visit (its children stay as they were when it was deleted)."""
+    """Bring back a deleted visit with the records deleted with it (people included), each as
+    a logged change; those deleted before, on their own, stay deleted."""
     with ctx.write() as (session, writer):
         visit = session.get(MonitoringVisit, visit_id)
         if visit is None:
             raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
+        if not visit.deleted:
+            raise ValidationError(_("The visit {id} is not deleted").format(id=visit_id))
+        mark = deletion_mark(session, visit)
+        parts = parts_of(session, visit)
+        # people (and their identities) are not part of a visit, but were retired with it
+        nearby = referenced_records(session, parts, {visit.id, *(p.id for p in parts)})
+        candidates = [*parts, *nearby, *(p for record in nearby for p in parts_of(session, record))]
         writer.restore(visit)
+        for record in deleted_with(session, mark, candidates) if mark is not None else ():
+            writer.restore(record)
     return ChangeSet.of(writer.record_types)
 
 

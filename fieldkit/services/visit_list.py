@@ -7,17 +7,28 @@ the first rows of 100,000 visits at once and fetches more as the user scrolls.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, text
+from sqlalchemy import Select, and_, bindparam, exists, func, select, text
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.search import matching_ids_sql
-from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
-from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
+from fieldkit.services.monitoring_types import (
+    AreaRow,
+    FollowUpRow,
+    OverduePage,
+    VisitFilter,
+    VisitPage,
+    VisitRow,
+)
+from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit, VocabularyTerm
+
+#: ids per ``IN`` list, well below SQLite's limit on bound parameters
+_ID_CHUNK = 500
 
 #: follow-up statuses that still ask for work
 OPEN_STATUSES = ("open", "in-progress")
@@ -40,13 +51,35 @@ def _area_ids(session: Session, root: str) -> list[str]:
     return list(session.execute(select(tree.c.id)).scalars())
 
 
+def _term_codes(session: Session, vocabulary: str, codes: tuple[str, ...]) -> list[str]:
+    """The codes and every term beneath them: a filter on a parent term matches its children.
+
+    Deleted and inactive terms count, since old records still carry their codes.
+    """
+    tree = (
+        select(VocabularyTerm.code)
+        .where(VocabularyTerm.vocabulary == vocabulary, VocabularyTerm.code.in_(codes))
+        .cte(recursive=True)
+    )
+    tree = tree.union(
+        select(VocabularyTerm.code).where(
+            VocabularyTerm.vocabulary == vocabulary, VocabularyTerm.parent_code == tree.c.code
+        )
+    )
+    # a code the store does not know still filters (to nothing), as it did before
+    return sorted(set(codes) | set(session.execute(select(tree.c.code)).scalars()))
+
+
 def _violation_clause(session: Session, code: str) -> Any:
+    codes = _term_codes(session, "violation_type", (code,))
     if session.get_bind().dialect.name == "postgresql":
-        has_code = text("jsonb_exists(CAST(incident.violation_types AS JSONB), :code)").bindparams(code=code)
+        has_code = text("jsonb_exists_any(CAST(incident.violation_types AS JSONB), :codes)").bindparams(
+            codes=codes
+        )
     else:
         has_code = text(
-            "EXISTS (SELECT 1 FROM json_each(incident.violation_types) WHERE json_each.value = :code)"
-        ).bindparams(code=code)
+            "EXISTS (SELECT 1 FROM json_each(incident.violation_types) WHERE json_each.value IN :codes)"
+        ).bindparams(bindparam("codes", value=codes, expanding=True))
     return exists(
         select(Incident.id).where(
             Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False), has_code
@@ -62,7 +95,7 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
     if flt.date_to:
         where.append(MonitoringVisit.date_start <= flt.date_to)
     if flt.visit_types:
-        where.append(MonitoringVisit.visit_type.in_(flt.visit_types))
+        where.append(MonitoringVisit.visit_type.in_(_term_codes(session, "visit_type", flt.visit_types)))
     if flt.confidentiality:
         where.append(MonitoringVisit.confidentiality.in_(flt.confidentiality))
     if flt.origin_office:
@@ -91,6 +124,45 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
     return where
 
 
+def _order(sort: str, descending: bool) -> list[Any]:
+    column = SORT_COLUMNS.get(sort, MonitoringVisit.date_start)
+    return [column.desc() if descending else column.asc(), MonitoringVisit.id.desc()]
+
+
+def _row_query() -> Select[Any]:
+    """The columns of one line of the list (``VisitRow``), for a page and for rows read by id."""
+    incidents = (
+        select(func.count())
+        .where(Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False))
+        .scalar_subquery()
+    )
+    followups = (
+        select(func.count())
+        .where(
+            FollowUp.visit_id == MonitoringVisit.id,
+            FollowUp.deleted.is_(False),
+            FollowUp.status.in_(OPEN_STATUSES),
+        )
+        .scalar_subquery()
+    )
+    return select(
+        MonitoringVisit.id,
+        MonitoringVisit.title,
+        MonitoringVisit.visit_type,
+        MonitoringVisit.date_start,
+        MonitoringVisit.date_end,
+        MonitoringVisit.date_precision,
+        MonitoringVisit.location_text,
+        MonitoringVisit.confidentiality,
+        incidents,
+        followups,
+        MonitoringVisit.origin_office,
+        MonitoringVisit.updated_at,
+        MonitoringVisit.version,
+        MonitoringVisit.deleted,
+    )
+
+
 @requires(Permission.VIEW_RECORDS)
 def list_visits(
     ctx: Context,
@@ -105,48 +177,43 @@ def list_visits(
     """One page of the visits that pass ``flt``, with the total that pass."""
     flt = flt or VisitFilter()
     today = today or ctx.today()
-    column = SORT_COLUMNS.get(sort, MonitoringVisit.date_start)
-    order = [column.desc() if descending else column.asc(), MonitoringVisit.id.desc()]
     with ctx.store.read() as session:
         where = _conditions(session, flt, today)
         total = session.execute(select(func.count()).select_from(MonitoringVisit).where(*where)).scalar_one()
-        incidents = (
-            select(func.count())
-            .where(Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False))
-            .scalar_subquery()
-        )
-        followups = (
-            select(func.count())
-            .where(
-                FollowUp.visit_id == MonitoringVisit.id,
-                FollowUp.deleted.is_(False),
-                FollowUp.status.in_(OPEN_STATUSES),
-            )
-            .scalar_subquery()
-        )
         rows = session.execute(
-            select(
-                MonitoringVisit.id,
-                MonitoringVisit.title,
-                MonitoringVisit.visit_type,
-                MonitoringVisit.date_start,
-                MonitoringVisit.date_end,
-                MonitoringVisit.date_precision,
-                MonitoringVisit.location_text,
-                MonitoringVisit.confidentiality,
-                incidents,
-                followups,
-                MonitoringVisit.origin_office,
-                MonitoringVisit.updated_at,
-                MonitoringVisit.version,
-                MonitoringVisit.deleted,
-            )
-            .where(*where)
-            .order_by(*order)
-            .offset(offset)
-            .limit(limit)
+            _row_query().where(*where).order_by(*_order(sort, descending)).offset(offset).limit(limit)
         ).all()
     return VisitPage([VisitRow(*row) for row in rows], total, offset)
+
+
+@requires(Permission.VIEW_RECORDS)
+def visit_ids(
+    ctx: Context,
+    flt: VisitFilter | None = None,
+    *,
+    sort: str = "date_start",
+    descending: bool = True,
+    today: dt.date | None = None,
+) -> list[str]:
+    """The ids of every visit that passes ``flt``, in ``list_visits``'s order: a script reads
+    the whole result through ``visit_rows`` a batch at a time, where pages deep in a large
+    result would cost more with each OFFSET."""
+    with ctx.store.read() as session:
+        where = _conditions(session, flt or VisitFilter(), today or ctx.today())
+        query = select(MonitoringVisit.id).where(*where).order_by(*_order(sort, descending))
+        return list(session.execute(query).scalars())
+
+
+@requires(Permission.VIEW_RECORDS)
+def visit_rows(ctx: Context, ids: Sequence[str]) -> list[VisitRow]:
+    """The list lines of these visits, in the order given (ids no longer in the store are skipped)."""
+    found: dict[str, VisitRow] = {}
+    with ctx.store.read() as session:
+        for start in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[start : start + _ID_CHUNK]
+            for row in session.execute(_row_query().where(MonitoringVisit.id.in_(chunk))).all():
+                found[row.id] = VisitRow(*row)
+    return [found[i] for i in ids if i in found]
 
 
 def open_followups() -> tuple[Any, ...]:
@@ -158,43 +225,70 @@ def open_followups() -> tuple[Any, ...]:
     )
 
 
-@requires(Permission.VIEW_RECORDS)
-def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int = 5000) -> list[FollowUpRow]:
-    """Open follow-ups whose due date has passed, the longest overdue first."""
-    today = today or ctx.today()
-    with ctx.store.read() as session:
-        rows = session.execute(
-            select(
-                FollowUp.id,
-                FollowUp.visit_id,
-                MonitoringVisit.title,
-                FollowUp.action,
-                FollowUp.responsible,
-                FollowUp.due_date,
-                FollowUp.status,
-                FollowUp.origin_office,
-            )
-            .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
-            .where(*open_followups(), FollowUp.due_date < today)
-            .order_by(FollowUp.due_date, FollowUp.id)
-            .limit(limit)
-        ).all()
+def _overdue_rows(session: Session, today: dt.date, offset: int, limit: int) -> list[FollowUpRow]:
+    rows = session.execute(
+        select(
+            FollowUp.id,
+            FollowUp.visit_id,
+            MonitoringVisit.title,
+            FollowUp.action,
+            FollowUp.responsible,
+            FollowUp.due_date,
+            FollowUp.status,
+            FollowUp.origin_office,
+        )
+        .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
+        .where(*open_followups(), FollowUp.due_date < today)
+        .order_by(FollowUp.due_date, FollowUp.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
     # the query only returns follow-ups with a due date
     return [
         FollowUpRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (today - r[5]).days, r[7]) for r in rows if r[5]
     ]
 
 
+def _count_overdue(session: Session, today: dt.date) -> int:
+    return session.execute(
+        select(func.count())
+        .select_from(FollowUp)
+        .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
+        .where(*open_followups(), FollowUp.due_date < today)
+    ).scalar_one()
+
+
 @requires(Permission.VIEW_RECORDS)
-def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
+def overdue_page(
+    ctx: Context, today: dt.date | None = None, *, offset: int = 0, limit: int = 500
+) -> OverduePage:
+    """One page of the open follow-ups past their due date, the longest overdue first, with
+    how many there are in all (counted in the same read, so the two agree)."""
     today = today or ctx.today()
     with ctx.store.read() as session:
-        return session.execute(
-            select(func.count())
-            .select_from(FollowUp)
-            .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
-            .where(*open_followups(), FollowUp.due_date < today)
-        ).scalar_one()
+        total = _count_overdue(session, today)
+        rows = _overdue_rows(session, today, offset, limit)
+    return OverduePage(rows, total, offset)
+
+
+@requires(Permission.VIEW_RECORDS)
+def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int = 5000) -> list[FollowUpRow]:
+    """At most ``limit`` of the longest overdue follow-ups, for short lists such as Home's.
+
+    Not a count: a list that must show every overdue follow-up or their number pages with
+    ``overdue_page``, whose total is exact.
+    """
+    today = today or ctx.today()
+    with ctx.store.read() as session:
+        return _overdue_rows(session, today, 0, limit)
+
+
+@requires(Permission.VIEW_RECORDS)
+def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
+    """How many open follow-ups are past their due date: all of them, never a page."""
+    today = today or ctx.today()
+    with ctx.store.read() as session:
+        return _count_overdue(session, today)
 
 
 @requires(Permission.VIEW_RECORDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.domain.validation import refuse_too_long
-from fieldkit.domain.vocab import Term, invalidate_cache, vocabularies
+from fieldkit.domain.vocab import Term, TermNode, invalidate_cache, vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.store.records import VocabularyTerm
@@ -42,3 +42,15 @@ def add_term(
         )
     invalidate_cache()
     return Term(vocabulary, code, parent_code, labels, order)
+
+
+@requires(Permission.VIEW_RECORDS)
+def vocabulary_tree(ctx: Context, vocabulary: str, *, include_inactive: bool = False) -> list[TermNode]:
+    """A vocabulary's terms in tree order with their depth, for pickers that indent children."""
+    return vocabularies(ctx).tree(vocabulary, include_inactive=include_inactive)
+
+
+@requires(Permission.VIEW_RECORDS)
+def term_and_descendants(ctx: Context, vocabulary: str, code: str) -> set[str]:
+    """The codes a filter on ``code`` matches: the term and everything below it."""
+    return vocabularies(ctx).descendants(vocabulary, code)

@@ -63,6 +63,7 @@ class ChildPage(QWidget, Generic[T]):
         self.fields = FieldSet()  # keys relative to one row: "summary", "violation_types"
         self._items: list[T] = []
         self._errors: dict[str, str] = {}
+        self._warnings: dict[str, str] = {}  # shown beside the fields, never stop a save
         self._loading = False
         self.table = QTableWidget(0, len(headers))
         self.table.setHorizontalHeaderLabels(list(headers))
@@ -219,16 +220,20 @@ class ChildPage(QWidget, Generic[T]):
 
     # -- errors ---------------------------------------------------------------------------
 
-    def show_errors(self, errors: Mapping[str, str]) -> None:
-        """Mark rows with problems; show the selected row's messages beside its fields."""
+    def show_errors(self, errors: Mapping[str, str], warnings: Mapping[str, str] | None = None) -> None:
+        """Mark rows with problems; show the selected row's messages (and warnings) beside its fields."""
         self._errors = {k: v for k, v in errors.items() if k.startswith(f"{self.prefix}[")}
+        self._warnings = {k: v for k, v in (warnings or {}).items() if k.startswith(f"{self.prefix}[")}
         for row in range(len(self._items)):
             self._refresh_row(row)
         self._show_detail_errors()
 
     def _show_detail_errors(self) -> None:
         head = f"{self.prefix}[{self.current_row()}]."
-        self.fields.show({k[len(head) :]: v for k, v in self._errors.items() if k.startswith(head)})
+        self.fields.show(
+            {k[len(head) :]: v for k, v in self._errors.items() if k.startswith(head)},
+            {k[len(head) :]: v for k, v in self._warnings.items() if k.startswith(head)},
+        )
 
     def key_of(self, widget: QWidget) -> str | None:
         """The full key (``people[2].code``) of the selected row's field ``widget`` belongs to."""

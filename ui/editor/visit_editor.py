@@ -24,7 +24,7 @@ from fieldkit.errors import FieldKitError, ValidationError, describe_error
 from fieldkit.formatting import format_time
 from fieldkit.i18n import _
 from fieldkit.services.drafts import discard_draft, load_draft, save_draft
-from fieldkit.services.monitoring import check_visit, save_visit
+from fieldkit.services.monitoring import check_visit, check_visit_warnings, save_visit
 from fieldkit.services.monitoring_types import (
     AreaRow,
     AttachmentData,
@@ -109,6 +109,7 @@ class VisitEditor(QWidget):
         self._show_all = False  # after a save attempt every problem shows, touched or not
         self._extra_errors: dict[str, str] = {}  # from save_visit only (e.g. an unknown area)
         self._errors: dict[str, str] = {}  # what is shown now
+        self._warnings: dict[str, str] = {}  # values that look wrong; shown, never blocking
         self._headline = ""  # the save's summary ("3 problems to fix"), while problems remain
         self._failure = ""  # why the last save failed otherwise; stays until the next save
         self._draft_running = False
@@ -196,6 +197,7 @@ class VisitEditor(QWidget):
         self._baseline = self.value()
         self._forced_dirty = dirty
         self._headline = self._failure = ""
+        self._warnings = check_visit_warnings(data)
         self._show_errors({})
         self._update_dirty()
         self.title_changed.emit(self._baseline.title)
@@ -349,14 +351,15 @@ class VisitEditor(QWidget):
     def _show(self, found: dict[str, str]) -> None:
         if not found:
             self._headline = ""
+        self._warnings = check_visit_warnings(self.value())
         self._show_errors(found)
 
     def _show_errors(self, errors: Mapping[str, str]) -> None:
         self._errors = dict(errors)
         headline = "\n".join(t for t in (self._failure, self._headline) if t)
-        self.general.fields.show(errors)
+        self.general.fields.show(errors, self._warnings)
         for page in self._child_pages:
-            page.show_errors(errors)
+            page.show_errors(errors, self._warnings)
         placed = self.general.fields.keys()
         unplaced = [m for k, m in errors.items() if k not in placed and not self._child_key(k)]
         text = "\n".join([headline, *unplaced] if headline else unplaced) if (errors or headline) else ""

@@ -40,6 +40,8 @@ INVALID_PROPERTY = "fieldInvalid"
 #: applied once at the editor's top level; the property selector highlights fields with errors
 INVALID_STYLE = f'*[{INVALID_PROPERTY}="true"] {{ border: 2px solid #c62828; border-radius: 3px; }}'
 ERROR_STYLE = "color: #c62828;"
+#: dark amber: readable on white (contrast above 4.5:1) and not the red of an error
+WARNING_STYLE = "color: #8a5300;"
 
 
 def set_invalid(widget: QWidget, invalid: bool) -> None:
@@ -81,16 +83,20 @@ class FieldError(QLabel):
     def __init__(self, target: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.target = target
+        self.is_warning = False
         self.setStyleSheet(ERROR_STYLE)
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.hide()
 
-    def set_message(self, message: str | None) -> None:
+    def set_message(self, message: str | None, *, warning: bool = False) -> None:
+        """An error marks the field invalid; a warning only says what looks wrong, in another colour."""
+        self.is_warning = warning and bool(message)
+        self.setStyleSheet(WARNING_STYLE if self.is_warning else ERROR_STYLE)
         self.setText(message or "")
         self.setVisible(bool(message))
-        set_invalid(self.target, bool(message))
+        set_invalid(self.target, bool(message) and not warning)
         # Screen readers announce the description when the field gets focus.
         self.target.setAccessibleDescription(message or "")
 
@@ -152,12 +158,15 @@ class FieldSet:
     def __contains__(self, key: object) -> bool:
         return key in self._errors
 
-    def show(self, errors: Mapping[str, str]) -> None:
+    def show(self, errors: Mapping[str, str], warnings: Mapping[str, str] | None = None) -> None:
+        """Errors beside their fields; a warning where a field has no error."""
+        warnings = warnings or {}
         for key, label in self._errors.items():
-            label.set_message(errors.get(key))
+            error = errors.get(key)
+            label.set_message(error or warnings.get(key), warning=not error)
 
     def first_invalid(self) -> QWidget | None:
-        return next((e.target for e in self._errors.values() if e.text()), None)
+        return next((e.target for e in self._errors.values() if e.text() and not e.is_warning), None)
 
     def key_of(self, widget: QWidget) -> str | None:
         """The key of the field ``widget`` belongs to (a compound field's part counts as the field)."""
