@@ -11,7 +11,7 @@ children are indented to the left in a right-to-left window.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldkit.domain.vocab import Term, Vocabularies
+from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from ui.date_edit import place_below
 
@@ -58,36 +58,13 @@ class PickItem:
     tooltip: str | None = None
 
 
-def tree_order(terms: Sequence[Term]) -> list[tuple[Term, int]]:
-    """Terms parent-first with their depth; orphans (parent missing or inactive) go to the top level."""
-    codes = {t.code for t in terms}
-    children: dict[str | None, list[Term]] = {}
-    for term in terms:
-        parent = term.parent_code if term.parent_code in codes and term.parent_code != term.code else None
-        children.setdefault(parent, []).append(term)
-    out: list[tuple[Term, int]] = []
-    seen: set[str] = set()
-
-    def walk(parent: str | None, depth: int) -> None:
-        for term in children.get(parent, []):
-            if term.code in seen:  # a cycle of parents must not loop forever
-                continue
-            seen.add(term.code)
-            out.append((term, depth))
-            walk(term.code, depth + 1)
-
-    walk(None, 0)
-    # terms caught in a cycle of parents (a -> b -> a) have no root: show them at the top level
-    out.extend((t, 0) for t in terms if t.code not in seen)
-    return out
-
-
 def vocabulary_items(vocab: Vocabularies, vocabulary: str, *, lang: str | None = None) -> list[PickItem]:
     """A vocabulary's active terms in tree order, labelled in ``lang`` (the interface language)."""
-    terms = vocab.terms(vocabulary)
-    labels = {t.code: t.label(lang) for t in terms}
+    nodes = vocab.tree(vocabulary)
+    labels = {n.code: n.term.label(lang) for n in nodes}
     items = []
-    for term, depth in tree_order(terms):
+    for node in nodes:
+        term, depth = node.term, node.depth
         parent = term.parent_code if depth else None
         path = f"{labels[parent]} › {labels[term.code]}" if parent in labels else None
         items.append(PickItem(labels[term.code], term.code, parent, path))

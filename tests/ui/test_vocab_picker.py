@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from fieldkit.context import Context
-from fieldkit.domain.vocab import Term, Vocabularies, vocabularies
+from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.i18n import current_language, set_language
 from ui.editor.widgets import CodeCombo, CodeTree
 from ui.pages.visit_filters import VisitFilterBar
@@ -20,7 +20,6 @@ from ui.vocab_picker import (
     PickItem,
     TermPicker,
     TermPopup,
-    tree_order,
     vocabulary_items,
 )
 
@@ -48,20 +47,6 @@ def _picker(qtbot: QtBot, vocab: Vocabularies, *, rtl: bool = False) -> TermPick
     picker.show()
     qtbot.waitExposed(picker)
     return picker
-
-
-def test_tree_order_puts_children_under_their_parent_and_survives_a_cycle() -> None:
-    terms = [
-        Term("v", "child", "root", {"en": "Child"}, 2),
-        Term("v", "root", None, {"en": "Root"}, 1),
-        Term("v", "grandchild", "child", {"en": "Grandchild"}, 3),
-        Term("v", "orphan", "gone", {"en": "Orphan"}, 4),
-        Term("v", "a", "b", {"en": "A"}, 5),
-        Term("v", "b", "a", {"en": "B"}, 6),
-    ]
-    order = [(t.code, depth) for t, depth in tree_order(terms)]
-    assert order[:4] == [("root", 0), ("child", 1), ("grandchild", 2), ("orphan", 0)]
-    assert {code for code, _depth in order} == {t.code for t in terms}  # a cycle loses no term
 
 
 def test_the_violation_list_is_a_tree_with_depths(qtbot: QtBot, ctx: Context, language: None) -> None:

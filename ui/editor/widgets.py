@@ -34,7 +34,7 @@ from fieldkit.i18n import _
 from fieldkit.store.registry import max_lengths
 from ui.date_edit import DateEdit
 from ui.vocab_picker import CODE_ROLE as CODE_ROLE
-from ui.vocab_picker import PickItem, TermPicker, tree_order, vocabulary_items
+from ui.vocab_picker import PickItem, TermPicker, vocabulary_items
 
 INVALID_PROPERTY = "fieldInvalid"
 #: applied once at the editor's top level; the property selector highlights fields with errors
@@ -224,7 +224,7 @@ class CodeTree(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setAccessibleName(title)
         items: dict[str, QTreeWidgetItem] = {}
-        for term, _depth in tree_order(vocab.terms(vocabulary)):
+        for term in (node.term for node in vocab.tree(vocabulary)):
             parent_item = items.get(term.parent_code or "")
             items[term.code] = self._new_item(parent_item, term.label(), term.code)
         self.tree.expandAll()
