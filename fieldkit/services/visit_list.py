@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, text
+from sqlalchemy import and_, case, exists, func, literal, select, text
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.search import matching_ids_sql
 from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
 from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
@@ -22,15 +23,11 @@ from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisi
 #: follow-up statuses that still ask for work
 OPEN_STATUSES = ("open", "in-progress")
 
-SORT_COLUMNS: dict[str, Any] = {
-    "date_start": MonitoringVisit.date_start,
-    "title": MonitoringVisit.title,
-    "visit_type": MonitoringVisit.visit_type,
-    "location": MonitoringVisit.location_text,
-    "confidentiality": MonitoringVisit.confidentiality,
-    "origin_office": MonitoringVisit.origin_office,
-    "updated_at": MonitoringVisit.updated_at,
-}
+#: what the visit list can be sorted by
+VISIT_SORTS = (
+    "date_start", "title", "visit_type", "location", "confidentiality", "incidents", "open_followups",
+    "origin_office", "updated_at",
+)  # fmt: skip
 
 
 def _area_ids(session: Session, root: str) -> list[str]:
@@ -91,6 +88,58 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
     return where
 
 
+def _incident_count() -> Any:
+    return (
+        select(func.count())
+        .where(Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False))
+        .scalar_subquery()
+    )
+
+
+def _open_followup_count() -> Any:
+    return (
+        select(func.count())
+        .where(
+            FollowUp.visit_id == MonitoringVisit.id,
+            FollowUp.deleted.is_(False),
+            FollowUp.status.in_(OPEN_STATUSES),
+        )
+        .scalar_subquery()
+    )
+
+
+def _rank(column: Any, codes: list[str]) -> Any:
+    """A code's place in ``codes``; codes not listed come after them."""
+    if not codes:
+        return literal(0)
+    return case({code: i for i, code in enumerate(codes)}, value=column, else_=len(codes))
+
+
+def _sort_key(sort: str, vocab: Vocabularies) -> Any:
+    """The expression ``sort`` names. Levels sort by their place in the vocabulary (public before
+    strictly confidential), types by their label in the current language, texts without case."""
+    if sort == "title":
+        return func.lower(MonitoringVisit.title)
+    if sort == "visit_type":
+        terms = vocab.terms("visit_type", include_inactive=True)
+        by_label = sorted(terms, key=lambda t: (t.label().casefold(), t.code))
+        return _rank(MonitoringVisit.visit_type, [t.code for t in by_label])
+    if sort == "location":
+        return func.lower(func.coalesce(AdminArea.name, MonitoringVisit.location_text))
+    if sort == "confidentiality":
+        levels = vocab.terms("sensitivity_level", include_inactive=True)
+        return _rank(MonitoringVisit.confidentiality, [t.code for t in levels])
+    if sort == "incidents":
+        return _incident_count()
+    if sort == "open_followups":
+        return _open_followup_count()
+    if sort == "origin_office":
+        return MonitoringVisit.origin_office
+    if sort == "updated_at":
+        return MonitoringVisit.updated_at
+    return MonitoringVisit.date_start
+
+
 @requires(Permission.VIEW_RECORDS)
 def list_visits(
     ctx: Context,
@@ -101,29 +150,41 @@ def list_visits(
     offset: int = 0,
     limit: int = 500,
     today: dt.date | None = None,
+    total: int | None = None,
 ) -> VisitPage:
-    """One page of the visits that pass ``flt``, with the total that pass."""
+    """One page of the visits that pass ``flt``, sorted by one of ``VISIT_SORTS`` (newest first
+    among equals), with the exact number that pass. A caller paging through a result it has
+    counted passes that ``total``: it is not counted again, and pages past the middle are read
+    from the far end, so that the last page costs what the first does."""
     flt = flt or VisitFilter()
     today = today or ctx.today()
-    column = SORT_COLUMNS.get(sort, MonitoringVisit.date_start)
-    order = [column.desc() if descending else column.asc(), MonitoringVisit.id.desc()]
+    key = _sort_key(sort, vocabularies(ctx))
+    order = [(key, descending)]
+    if sort != "date_start":
+        order.append((MonitoringVisit.date_start, True))
+    order.append((MonitoringVisit.id, True))
     with ctx.store.read() as session:
         where = _conditions(session, flt, today)
-        total = session.execute(select(func.count()).select_from(MonitoringVisit).where(*where)).scalar_one()
-        incidents = (
-            select(func.count())
-            .where(Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False))
-            .scalar_subquery()
-        )
-        followups = (
-            select(func.count())
-            .where(
-                FollowUp.visit_id == MonitoringVisit.id,
-                FollowUp.deleted.is_(False),
-                FollowUp.status.in_(OPEN_STATUSES),
-            )
-            .scalar_subquery()
-        )
+        if total is None:
+            total = session.execute(
+                select(func.count()).select_from(MonitoringVisit).where(*where)
+            ).scalar_one()
+        from_end = offset > 0 and 2 * offset + limit > total
+        if from_end:  # the same rows, counted from the other end in the opposite order
+            limit = max(min(limit, total - offset), 0)
+            offset = max(total - offset - limit, 0)
+        directed = [column.desc() if down != from_end else column.asc() for column, down in order]
+        # The page's ids first, from the sort columns alone; the counts are then computed for
+        # these rows only, not for every row the sort passes over.
+        ids_query = select(MonitoringVisit.id).where(*where).order_by(*directed).offset(offset).limit(limit)
+        if sort == "location":
+            ids_query = ids_query.outerjoin(AdminArea, AdminArea.id == MonitoringVisit.admin_area_id)
+        ids = list(session.execute(ids_query).scalars()) if limit else []
+        if from_end:
+            ids.reverse()
+            offset = total - offset - len(ids)
+        if not ids:
+            return VisitPage([], total, offset)
         rows = session.execute(
             select(
                 MonitoringVisit.id,
@@ -134,19 +195,20 @@ def list_visits(
                 MonitoringVisit.date_precision,
                 MonitoringVisit.location_text,
                 MonitoringVisit.confidentiality,
-                incidents,
-                followups,
+                _incident_count(),
+                _open_followup_count(),
                 MonitoringVisit.origin_office,
                 MonitoringVisit.updated_at,
                 MonitoringVisit.version,
                 MonitoringVisit.deleted,
+                MonitoringVisit.admin_area_id,
+                func.coalesce(AdminArea.name, ""),
             )
-            .where(*where)
-            .order_by(*order)
-            .offset(offset)
-            .limit(limit)
+            .outerjoin(AdminArea, AdminArea.id == MonitoringVisit.admin_area_id)
+            .where(MonitoringVisit.id.in_(ids))
         ).all()
-    return VisitPage([VisitRow(*row) for row in rows], total, offset)
+    by_id = {row[0]: VisitRow(*row) for row in rows}
+    return VisitPage([by_id[i] for i in ids if i in by_id], total, offset)
 
 
 def open_followups() -> tuple[Any, ...]:
