@@ -28,7 +28,7 @@ from fieldkit.services.monitoring_types import (
     visit_from_payload,
     visit_to_payload,
 )
-from fieldkit.services.visit_list import count_overdue, list_visits, overdue_followups
+from fieldkit.services.visit_list import count_overdue, list_visits, overdue_followups, overdue_page
 
 TODAY = dt.date(2026, 3, 15)
 
@@ -191,6 +191,18 @@ def test_overdue_followups_in_due_order(ctx: Context) -> None:
     assert [r.action for r in rows] == ["later", "late"]
     assert rows[0].days_overdue == 42
     assert count_overdue(ctx, TODAY) == 2
+
+
+def test_overdue_pages_cover_every_follow_up_with_an_exact_total(ctx: Context) -> None:
+    due = [dt.date(2026, 1, day) for day in (9, 3, 7, 1, 5, 2, 8)]
+    save_visit(ctx, make_visit(follow_ups=tuple(FollowUpData(action=f"a{d.day}", due_date=d) for d in due)))
+    pages = [overdue_page(ctx, TODAY, offset=offset, limit=3) for offset in (0, 3, 6)]
+    assert [p.total for p in pages] == [7, 7, 7]
+    assert [len(p.rows) for p in pages] == [3, 3, 1]
+    seen = [r.due_date for p in pages for r in p.rows]
+    assert seen == sorted(due)
+    assert count_overdue(ctx, TODAY) == 7
+    assert overdue_page(ctx, TODAY, offset=7, limit=3).rows == []
 
 
 def test_drafts_round_trip(ctx: Context) -> None:

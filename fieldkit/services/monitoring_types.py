@@ -161,6 +161,15 @@ class FollowUpRow:
 
 
 @dataclass(frozen=True)
+class OverduePage:
+    """A page of overdue follow-ups and how many there are in all."""
+
+    rows: list[FollowUpRow]
+    total: int
+    offset: int
+
+
+@dataclass(frozen=True)
 class AreaRow:
     id: str
     name: str

@@ -17,8 +17,15 @@ from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.search import matching_ids_sql
-from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
-from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
+from fieldkit.services.monitoring_types import (
+    AreaRow,
+    FollowUpRow,
+    OverduePage,
+    VisitFilter,
+    VisitPage,
+    VisitRow,
+)
+from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit, VocabularyTerm
 
 #: follow-up statuses that still ask for work
 OPEN_STATUSES = ("open", "in-progress")
@@ -220,43 +227,70 @@ def open_followups() -> tuple[Any, ...]:
     )
 
 
-@requires(Permission.VIEW_RECORDS)
-def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int = 5000) -> list[FollowUpRow]:
-    """Open follow-ups whose due date has passed, the longest overdue first."""
-    today = today or ctx.today()
-    with ctx.store.read() as session:
-        rows = session.execute(
-            select(
-                FollowUp.id,
-                FollowUp.visit_id,
-                MonitoringVisit.title,
-                FollowUp.action,
-                FollowUp.responsible,
-                FollowUp.due_date,
-                FollowUp.status,
-                FollowUp.origin_office,
-            )
-            .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
-            .where(*open_followups(), FollowUp.due_date < today)
-            .order_by(FollowUp.due_date, FollowUp.id)
-            .limit(limit)
-        ).all()
+def _overdue_rows(session: Session, today: dt.date, offset: int, limit: int) -> list[FollowUpRow]:
+    rows = session.execute(
+        select(
+            FollowUp.id,
+            FollowUp.visit_id,
+            MonitoringVisit.title,
+            FollowUp.action,
+            FollowUp.responsible,
+            FollowUp.due_date,
+            FollowUp.status,
+            FollowUp.origin_office,
+        )
+        .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
+        .where(*open_followups(), FollowUp.due_date < today)
+        .order_by(FollowUp.due_date, FollowUp.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
     # the query only returns follow-ups with a due date
     return [
         FollowUpRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (today - r[5]).days, r[7]) for r in rows if r[5]
     ]
 
 
+def _count_overdue(session: Session, today: dt.date) -> int:
+    return session.execute(
+        select(func.count())
+        .select_from(FollowUp)
+        .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
+        .where(*open_followups(), FollowUp.due_date < today)
+    ).scalar_one()
+
+
 @requires(Permission.VIEW_RECORDS)
-def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
+def overdue_page(
+    ctx: Context, today: dt.date | None = None, *, offset: int = 0, limit: int = 500
+) -> OverduePage:
+    """One page of the open follow-ups past their due date, the longest overdue first, with
+    how many there are in all (counted in the same read, so the two agree)."""
     today = today or ctx.today()
     with ctx.store.read() as session:
-        return session.execute(
-            select(func.count())
-            .select_from(FollowUp)
-            .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
-            .where(*open_followups(), FollowUp.due_date < today)
-        ).scalar_one()
+        total = _count_overdue(session, today)
+        rows = _overdue_rows(session, today, offset, limit)
+    return OverduePage(rows, total, offset)
+
+
+@requires(Permission.VIEW_RECORDS)
+def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int = 5000) -> list[FollowUpRow]:
+    """At most ``limit`` of the longest overdue follow-ups, for short lists such as Home's.
+
+    Not a count: a list that must show every overdue follow-up or their number pages with
+    ``overdue_page``, whose total is exact.
+    """
+    today = today or ctx.today()
+    with ctx.store.read() as session:
+        return _overdue_rows(session, today, 0, limit)
+
+
+@requires(Permission.VIEW_RECORDS)
+def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
+    """How many open follow-ups are past their due date: all of them, never a page."""
+    today = today or ctx.today()
+    with ctx.store.read() as session:
+        return _count_overdue(session, today)
 
 
 @requires(Permission.VIEW_RECORDS)

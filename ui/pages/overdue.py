@@ -18,13 +18,14 @@ from fieldkit.domain.vocab import Vocabularies
 from fieldkit.formatting import format_day, format_number, format_value
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
-from fieldkit.services.monitoring_types import FollowUpRow
-from fieldkit.services.visit_list import overdue_followups
+from fieldkit.services.monitoring_types import FollowUpRow, OverduePage
+from fieldkit.services.visit_list import overdue_page
 from ui.ops import Op
 from ui.table_model import Column, RowTableModel
 from ui.widgets import fit_columns, note, row_table
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
+PAGE_SIZE = 500
 
 
 def overdue_columns(vocab: Callable[[], Vocabularies]) -> list[Column[FollowUpRow]]:
@@ -47,6 +48,8 @@ class OverdueView(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._generation = 0
+        self._fetching = False
+        self.total = 0
         self.vocab = vocab  # replaced when the window reloads its workspace
         self.model: RowTableModel[FollowUpRow] = RowTableModel(
             overdue_columns(lambda: self.vocab), display=format_value, parent=self
@@ -58,6 +61,7 @@ class OverdueView(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         fit_columns(self.table, {0: 8, 1: 4, 3: 10, 4: 16, 5: 7, 6: 5})
         self.table.activated.connect(self._activated)
+        self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
 
         top = QHBoxLayout()
         top.addWidget(
@@ -74,23 +78,45 @@ class OverdueView(QWidget):
 
     def refresh(self) -> None:
         self._generation += 1
+        self._fetching = True
+        self._query(0, max(PAGE_SIZE, self.model.rowCount()))
+
+    def fetch_more(self) -> None:
+        """The next page, when the user scrolls to the end of the rows loaded so far."""
+        if not self._fetching and self.model.rowCount() < self.total:
+            self._fetching = True
+            self._query(self.model.rowCount(), PAGE_SIZE)
+
+    def _scrolled(self, value: int) -> None:
+        if value >= self.table.verticalScrollBar().maximum():
+            self.fetch_more()
+
+    def _query(self, offset: int, limit: int) -> None:
         generation, ctx = self._generation, self._ctx
 
-        def fn(progress: Progress) -> list[FollowUpRow]:
-            return overdue_followups(ctx)
+        def fn(progress: Progress) -> OverduePage:
+            return overdue_page(ctx, offset=offset, limit=limit)
 
-        Op(self, fn).on_success(lambda rows: self._show(generation, rows)).run()
+        Op(self, fn).on_success(lambda page: self._show(generation, page)).run()
 
-    def _show(self, generation: int, rows: list[FollowUpRow]) -> None:
+    def _show(self, generation: int, page: OverduePage) -> None:
         if generation != self._generation:
             return
-        self.model.set_rows(rows)
+        self._fetching = False
+        if page.offset == 0:
+            self.model.set_rows(page.rows)
+        else:
+            for row in page.rows:
+                if not self.model.index_of(row.id).isValid():
+                    self.model.add_row(row)
+        self.total = page.total
         self.count_label.setText(
-            ngettext("{count} overdue follow-up", "{count} overdue follow-ups", len(rows)).format(
-                count=format_number(len(rows))
+            ngettext("{count} overdue follow-up", "{count} overdue follow-ups", page.total).format(
+                count=format_number(page.total)
             )
         )
-        self.loaded.emit()
+        if page.offset == 0:
+            self.loaded.emit()
 
     def _activated(self, index: QModelIndex) -> None:
         row = self.model.row_at(index)
