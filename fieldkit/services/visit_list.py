@@ -25,7 +25,7 @@ from fieldkit.services.monitoring_types import (
     VisitPage,
     VisitRow,
 )
-from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit, VocabularyTerm
+from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
 
 #: follow-up statuses that still ask for work
 OPEN_STATUSES = ("open", "in-progress")
