@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
-from fieldkit.formatting import format_value, format_visit_date
+from fieldkit.formatting import format_day, format_value, format_visit_date
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitFilter, VisitPage, VisitRow
 from fieldkit.services.visit_list import list_visits
@@ -95,6 +95,12 @@ def date_column_width(view: QTableView) -> int:
     # two-digit months, across a month boundary: the longest form a range takes
     sample = format_visit_date(dt.date(2026, 11, 28), dt.date(2026, 12, 22), "range")
     return metrics.horizontalAdvance(sample) + metrics.horizontalAdvance("M")
+
+
+def due_column_width(view: QTableView) -> int:
+    """Room for a due date as this language writes it (Chinese dates are wider than 8 em)."""
+    metrics = view.fontMetrics()
+    return metrics.horizontalAdvance(format_day(dt.date(2026, 12, 28))) + 2 * metrics.horizontalAdvance("M")
 
 
 class VisitList(PagedLoader[VisitRow]):
