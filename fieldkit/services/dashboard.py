@@ -108,10 +108,11 @@ def longest_overdue(ctx: Context, today: dt.date | None = None, *, limit: int = 
                 .order_by(FollowUp.due_date, FollowUp.id)
                 .limit(limit)
             ).all()
-            found.append(
+            found.append(  # the query only returns follow-ups with a due date
                 [
                     FollowUpRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (today - r[5]).days, r[7])
                     for r in rows
+                    if r[5]
                 ]
             )
     merged = heapq.merge(*found, key=lambda r: (r.due_date or today, r.id))
