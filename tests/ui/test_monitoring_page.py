@@ -443,3 +443,33 @@ def test_demo_store_first_page_then_filters_and_location_subareas(
     assert 0 < visits.total == total(region.id) < everything
     children = [c for c in areas if c.parent_id == region.id]
     assert visits.total >= sum(total(c.id) for c in children) > 0
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)])
+def test_the_title_column_keeps_its_room_and_no_column_is_cut_to_nothing(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, size: tuple[int, int]
+) -> None:
+    make_visit(
+        title="Visit to the remand prison and the police cells of the district", location_text="Kibera"
+    )
+    window = open_window()
+    page = _page(window)
+    window.resize(*size)
+    table, header = page.table, page.table.horizontalHeader()
+    em = table.fontMetrics().horizontalAdvance("M")
+
+    def fitted() -> bool:
+        return header.length() == table.viewport().width()
+
+    qtbot.waitUntil(fitted, timeout=WAIT_MS)  # the columns fill the view, no horizontal scrolling
+    floor = visit_list.TITLE_FLOOR_EMS * em
+    assert header.sectionSize(visit_list.COL_TITLE) >= floor
+    assert min(header.sectionSize(c) for c in range(header.count())) >= 3 * em
+    # a wider column (dragged, or from a restored header state) never squeezes the title below its floor
+    header.resizeSection(visit_list.COL_TYPE, 40 * em)
+    assert header.sectionSize(visit_list.COL_TITLE) >= floor
+    header.resizeSection(visit_list.COL_TYPE, 10 * em)
+    qtbot.waitUntil(fitted, timeout=WAIT_MS)
+    if size == (1366, 768):  # room to spare goes to the title
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != visit_list.COL_TITLE)
+        assert header.sectionSize(visit_list.COL_TITLE) == table.viewport().width() - others > floor

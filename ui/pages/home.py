@@ -26,6 +26,7 @@ from fieldkit.services.dashboard import DashboardCounts, dashboard_counts, longe
 from fieldkit.services.monitoring_types import FollowUpRow, VisitRow
 from fieldkit.services.visit_list import list_visits
 from fieldkit.sync.state import PartnerPackets, partner_packets
+from ui.column_fit import FillColumn
 from ui.ops import Op
 from ui.pages.visit_list import date_column_width, due_column_width
 from ui.table_model import Column, RowTableModel
@@ -98,7 +99,7 @@ class HomePage(QWidget):
             parent=self,
         )
         recent_box = QGroupBox(_("Recently updated visits"), self)
-        self.recent_view = row_table(recent_box, _("Recently updated visits"), self.recent_model, stretch=1)
+        self.recent_view = row_table(recent_box, _("Recently updated visits"), self.recent_model)
         overdue_box = QGroupBox(_("Longest overdue follow-ups"), self)
         self.overdue_view = row_table(
             overdue_box, _("Longest overdue follow-ups"), self.overdue_model, stretch=2
@@ -111,6 +112,7 @@ class HomePage(QWidget):
             lists.addWidget(box, 1)
         layout.addLayout(lists, 1)
         fit_columns(self.recent_view, {0: 8, 2: 11}, extra={0: date_column_width(self.recent_view)})
+        self.recent_title_fit = FillColumn(self.recent_view, 1, floor_ems=9, shrinkable=(2,))
         fit_columns(self.overdue_view, {0: 8, 1: 4}, extra={0: due_column_width(self.overdue_view)})
 
         sync_box = QGroupBox(_("Offices: packets and how current their records are"), self)

@@ -22,6 +22,7 @@ from fieldkit.formatting import format_day, format_number, format_value
 from fieldkit.i18n import _, ngettext
 from fieldkit.services.monitoring_types import FollowUpRow, OverduePage
 from fieldkit.services.visit_list import overdue_page
+from ui.column_fit import FillColumn
 from ui.paged_list import PagedLoader
 from ui.paged_model import PagedRowModel
 from ui.pages.visit_list import due_column_width
@@ -69,12 +70,12 @@ class OverdueView(QWidget):
         self.pages.total_changed.connect(self._show_total)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_ACTION, QHeaderView.ResizeMode.Stretch)
         fit_columns(
             self.table,
             {0: 8, 1: 4, 3: 10, 4: 16, 5: 7, 6: 5},
             extra={0: due_column_width(self.table)},
         )
+        self.action_fit = FillColumn(self.table, COL_ACTION, floor_ems=14, shrinkable=(3, 4))
         self.table.activated.connect(self._activated)
 
         top = QHBoxLayout()

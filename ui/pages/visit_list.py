@@ -20,6 +20,7 @@ from fieldkit.formatting import format_day, format_value, format_visit_date
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitFilter, VisitPage, VisitRow
 from fieldkit.services.visit_list import list_visits
+from ui.column_fit import FillColumn
 from ui.paged_list import PagedLoader
 from ui.paged_model import PagedRowModel
 from ui.table_model import Column
@@ -27,6 +28,7 @@ from ui.widgets import fit_columns
 
 PAGE_SIZE = 200
 CACHED_PAGES = 20  # 4,000 rows at most, whatever the size of the result
+TITLE_FLOOR_EMS = 16  # the title is what tells visits apart: never narrower than this
 
 (COL_DATE, COL_TITLE, COL_TYPE, COL_LOCATION, COL_CONFIDENTIALITY,
  COL_INCIDENTS, COL_FOLLOWUPS, COL_OFFICE) = range(8)  # fmt: skip
@@ -138,8 +140,14 @@ class VisitList(PagedLoader[VisitRow]):
         header.setSortIndicator(COL_DATE, Qt.SortOrder.DescendingOrder)
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         self._size_columns()
+        self.title_fit = FillColumn(
+            view,
+            COL_TITLE,
+            floor_ems=TITLE_FLOOR_EMS,
+            shrinkable=(COL_TYPE, COL_LOCATION, COL_CONFIDENTIALITY),
+            last_resort=(COL_INCIDENTS, COL_FOLLOWUPS),  # their headers are far wider than their figures
+        )
         header.sortIndicatorChanged.connect(self._sort_changed)
 
     def _size_columns(self) -> None:
