@@ -126,24 +126,31 @@ class PagedLoader(QObject, Generic[RowT]):
         self.fill_viewport()
 
     def _keep_selection(self, change: Callable[[], None]) -> None:
-        """Apply ``change``; selected rows that moved meanwhile stay selected where they are now."""
+        """Apply ``change``; held rows that moved meanwhile stay selected and current where they
+        are now. Rows selected but not held keep their place."""
         selection = self._view.selectionModel()
         current = self.model.row_at(self._view.currentIndex())
-        selected = [self.model.row_at(i) for i in selection.selectedRows()]
-        before = [self._key(r) for r in selected if r is not None]
-        positions = [self.model.index_of(k).row() for k in before]
+        chosen = [self.model.row_at(i) for i in selection.selectedRows()]
+        keys = [self._key(r) for r in chosen if r is not None]
+        before = [self.model.index_of(k).row() for k in keys]
         change()
-        after = [self.model.index_of(k) for k in before]
-        if [i.row() for i in after] == positions:
-            return
-        chosen = QItemSelection()
-        for index in after:
-            if index.isValid():
-                chosen.select(index, index)
+        after = [self.model.index_of(k) for k in keys]
+        moved = [
+            (old, new) for old, new in zip(before, after, strict=True) if new.isValid() and new.row() != old
+        ]
         flags = QItemSelectionModel.SelectionFlag
-        if current is not None and self.model.index_of(self._key(current)).isValid():
-            selection.setCurrentIndex(self.model.index_of(self._key(current)), flags.NoUpdate)
-        selection.select(chosen, flags.ClearAndSelect | flags.Rows)
+        if current is not None:
+            index = self.model.index_of(self._key(current), self._view.currentIndex().column())
+            if index.isValid() and index != self._view.currentIndex():
+                selection.setCurrentIndex(index, flags.NoUpdate)
+        if not moved:
+            return
+        left, arrived = QItemSelection(), QItemSelection()
+        for old, new in moved:
+            left.select(self.model.index(old, 0), self.model.index(old, 0))
+            arrived.select(new, new)
+        selection.select(left, flags.Deselect | flags.Rows)
+        selection.select(arrived, flags.Select | flags.Rows)
 
     # -- pages ----------------------------------------------------------------------------------
 
