@@ -99,16 +99,17 @@ def test_home_says_nothing_false_while_it_loads(
     _record_packets(ctx)
     assert home_page.total_card.value_label.text() == "…"
     assert home_page.partners_loading.isVisible() and not home_page.no_packets.isVisible()
-    shown: list[bool] = []
-    with qtbot.waitSignal(home_page.figures_shown, timeout=WAIT_MS):
-        home_page.refresh()
-        shown.append(home_page.no_packets.isVisible())
+    shown: list[bool] = []  # whether "no packets yet" was up, right after the refresh and at each part
+    loaded: list[bool] = []
+    home_page.figures_shown.connect(lambda: shown.append(home_page.no_packets.isVisible()))
+    home_page.loaded.connect(lambda: loaded.append(True))
+    home_page.refresh()
+    shown.append(home_page.no_packets.isVisible())
+    qtbot.waitUntil(lambda: bool(loaded), timeout=WAIT_MS)
+    shown.append(home_page.no_packets.isVisible())
     assert home_page.total_card.value_label.text() == "1"
     assert home_page.overdue_card.value_label.text() == "1"
-    with qtbot.waitSignal(home_page.loaded, timeout=WAIT_MS):
-        pass
-    shown.append(home_page.no_packets.isVisible())
-    assert shown == [False, False]  # never "no packets yet" on a store with partners
+    assert shown == [False, False, False]  # never "no packets yet" on a store with partners
     assert not home_page.partners_loading.isVisible() and home_page.partner_view.isVisible()
     assert [r.action for r in home_page.overdue_model.rows()] == ["Write to the director"]
 
