@@ -283,3 +283,51 @@ def test_a_follow_up_links_recommendations_as_records(ctx: Context) -> None:
 
     with pytest.raises(ValidationError, match="Unknown recommendation"):
         save_visit(ctx, make_visit(follow_ups=(FollowUpData(action="x", recommendation_ids=("nope",)),)))
+
+
+def test_every_sort_pages_the_same_rows_from_either_end(ctx: Context) -> None:
+    levels = ("public", "internal", "confidential", "strictly-confidential")
+    for n in range(9):
+        save_visit(
+            ctx,
+            make_visit(
+                title=f"Visit {n}",
+                date_start=dt.date(2026, 2, 1 + n % 4),
+                confidentiality=levels[(n * 3) % 4],
+                incidents=make_visit().incidents[: n % 3],
+                people=(),
+                location_text=f"Place {8 - n}",
+            ),
+        )
+    for sort in ("date_start", "title", "visit_type", "location", "confidentiality", "incidents",
+                 "open_followups", "origin_office", "updated_at"):  # fmt: skip
+        for descending in (False, True):
+            whole = [r.id for r in list_visits(ctx, sort=sort, descending=descending).rows]
+            paged = []
+            for offset in range(0, 9, 2):  # the later pages are read from the far end
+                page = list_visits(ctx, sort=sort, descending=descending, offset=offset, limit=2, total=9)
+                assert page.offset == offset and page.total == 9
+                paged += [r.id for r in page.rows]
+            assert paged == whole, (sort, descending)
+
+
+def test_counts_and_levels_sort_by_what_they_mean(ctx: Context) -> None:
+    incident = make_visit().incidents[0]
+    save_visit(ctx, make_visit(title="Two", incidents=(incident, incident), confidentiality="public"))
+    save_visit(
+        ctx, make_visit(title="None", incidents=(), people=(), confidentiality="strictly-confidential")
+    )
+    save_visit(ctx, make_visit(title="One", incidents=(incident,), confidentiality="internal"))
+    late = FollowUpData(action="late", due_date=dt.date(2026, 3, 1))
+    done = FollowUpData(action="done", due_date=dt.date(2026, 3, 1), status="done", completed_on=TODAY)
+    save_visit(ctx, make_visit(title="Followed", incidents=(), people=(), follow_ups=(late, late, done)))
+
+    def titles(sort: str, **kwargs: object) -> list[str]:
+        return [r.title for r in list_visits(ctx, sort=sort, descending=False, **kwargs).rows]  # type: ignore[arg-type]
+
+    assert titles("incidents")[-2:] == ["One", "Two"]
+    assert titles("open_followups")[-1] == "Followed"
+    # by level, not by label ("Internal" < "Public" < "Strictly confidential" alphabetically)
+    assert [t for t in titles("confidentiality") if t != "Followed"] == ["Two", "One", "None"]
+    rows = list_visits(ctx, sort="open_followups", descending=True, limit=1).rows
+    assert rows[0].open_followups == 2

@@ -61,6 +61,36 @@ def _qt_sortable(key: object) -> object:
     return key
 
 
+def cell_data(
+    columns: Sequence[Column[RowT]],
+    aligns: Sequence[Qt.AlignmentFlag],
+    display: Callable[[object], str],
+    row: RowT,
+    column: int,
+    role: int,
+) -> Any:
+    """What a model's data() answers for one cell of ``row``: shared by every row model here."""
+    if role == _DISPLAY:
+        value = columns[column].value(row)
+        if value is None or type(value) is str:
+            return value
+        return display(value)
+    if role == _ALIGN:
+        return aligns[column]
+    if role == SortRole:
+        col = columns[column]
+        return _qt_sortable((col.sort_key or col.value)(row))
+    if role == _TOOLTIP:
+        tooltip = columns[column].tooltip
+        return None if tooltip is None else tooltip(row)
+    if role == _DECORATION:
+        decoration = columns[column].decoration
+        return None if decoration is None else decoration(row)
+    if role == RowRole:
+        return row
+    return None
+
+
 class RowTableModel(QAbstractTableModel, Generic[RowT]):
     """Rows are addressed by ``key(row)`` (default ``row.id``) for fine-grained updates."""
 
@@ -93,25 +123,7 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
         r = index.row()
         if r < 0:
             return None
-        if role == _DISPLAY:
-            value = self._columns[index.column()].value(self._rows[r])
-            if value is None or type(value) is str:
-                return value
-            return self._display(value)
-        if role == _ALIGN:
-            return self._aligns[index.column()]
-        if role == SortRole:
-            column = self._columns[index.column()]
-            return _qt_sortable((column.sort_key or column.value)(self._rows[r]))
-        if role == _TOOLTIP:
-            tooltip = self._columns[index.column()].tooltip
-            return None if tooltip is None else tooltip(self._rows[r])
-        if role == _DECORATION:
-            decoration = self._columns[index.column()].decoration
-            return None if decoration is None else decoration(self._rows[r])
-        if role == RowRole:
-            return self._rows[r]
-        return None
+        return cell_data(self._columns, self._aligns, self._display, self._rows[r], index.column(), role)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):

@@ -135,6 +135,9 @@ class VisitRow:
     updated_at: dt.datetime
     version: int
     deleted: bool
+    #: the place the visit is filed under; ``location`` is the free text beside it
+    admin_area_id: str | None = None
+    area_name: str = ""
 
 
 @dataclass(frozen=True)

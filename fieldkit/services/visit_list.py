@@ -10,12 +10,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, func, select, text
+from sqlalchemy import Select, and_, bindparam, case, exists, func, literal, select, text
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
+from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.search import matching_ids_sql
 from fieldkit.services.monitoring_types import (
     AreaRow,
@@ -33,15 +34,11 @@ _ID_CHUNK = 500
 #: follow-up statuses that still ask for work
 OPEN_STATUSES = ("open", "in-progress")
 
-SORT_COLUMNS: dict[str, Any] = {
-    "date_start": MonitoringVisit.date_start,
-    "title": MonitoringVisit.title,
-    "visit_type": MonitoringVisit.visit_type,
-    "location": MonitoringVisit.location_text,
-    "confidentiality": MonitoringVisit.confidentiality,
-    "origin_office": MonitoringVisit.origin_office,
-    "updated_at": MonitoringVisit.updated_at,
-}
+#: what the visit list can be sorted by
+VISIT_SORTS = (
+    "date_start", "title", "visit_type", "location", "confidentiality", "incidents", "open_followups",
+    "origin_office", "updated_at",
+)  # fmt: skip
 
 
 def _area_ids(session: Session, root: str) -> list[str]:
@@ -124,19 +121,16 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
     return where
 
 
-def _order(sort: str, descending: bool) -> list[Any]:
-    column = SORT_COLUMNS.get(sort, MonitoringVisit.date_start)
-    return [column.desc() if descending else column.asc(), MonitoringVisit.id.desc()]
-
-
-def _row_query() -> Select[Any]:
-    """The columns of one line of the list (``VisitRow``), for a page and for rows read by id."""
-    incidents = (
+def _incident_count() -> Any:
+    return (
         select(func.count())
         .where(Incident.visit_id == MonitoringVisit.id, Incident.deleted.is_(False))
         .scalar_subquery()
     )
-    followups = (
+
+
+def _open_followup_count() -> Any:
+    return (
         select(func.count())
         .where(
             FollowUp.visit_id == MonitoringVisit.id,
@@ -145,6 +139,42 @@ def _row_query() -> Select[Any]:
         )
         .scalar_subquery()
     )
+
+
+def _rank(column: Any, codes: list[str]) -> Any:
+    """A code's place in ``codes``; codes not listed come after them."""
+    if not codes:
+        return literal(0)
+    return case({code: i for i, code in enumerate(codes)}, value=column, else_=len(codes))
+
+
+def _sort_key(sort: str, vocab: Vocabularies) -> Any:
+    """The expression ``sort`` names. Levels sort by their place in the vocabulary (public before
+    strictly confidential), types by their label in the current language, texts without case."""
+    if sort == "title":
+        return func.lower(MonitoringVisit.title)
+    if sort == "visit_type":
+        terms = vocab.terms("visit_type", include_inactive=True)
+        by_label = sorted(terms, key=lambda t: (t.label().casefold(), t.code))
+        return _rank(MonitoringVisit.visit_type, [t.code for t in by_label])
+    if sort == "location":
+        return func.lower(func.coalesce(AdminArea.name, MonitoringVisit.location_text))
+    if sort == "confidentiality":
+        levels = vocab.terms("sensitivity_level", include_inactive=True)
+        return _rank(MonitoringVisit.confidentiality, [t.code for t in levels])
+    if sort == "incidents":
+        return _incident_count()
+    if sort == "open_followups":
+        return _open_followup_count()
+    if sort == "origin_office":
+        return MonitoringVisit.origin_office
+    if sort == "updated_at":
+        return MonitoringVisit.updated_at
+    return MonitoringVisit.date_start
+
+
+def _row_query() -> Select[Any]:
+    """The columns of one line of the list (``VisitRow``), for a page and for rows read by id."""
     return select(
         MonitoringVisit.id,
         MonitoringVisit.title,
@@ -154,13 +184,24 @@ def _row_query() -> Select[Any]:
         MonitoringVisit.date_precision,
         MonitoringVisit.location_text,
         MonitoringVisit.confidentiality,
-        incidents,
-        followups,
+        _incident_count(),
+        _open_followup_count(),
         MonitoringVisit.origin_office,
         MonitoringVisit.updated_at,
         MonitoringVisit.version,
         MonitoringVisit.deleted,
-    )
+        MonitoringVisit.admin_area_id,
+        func.coalesce(AdminArea.name, ""),
+    ).outerjoin(AdminArea, AdminArea.id == MonitoringVisit.admin_area_id)
+
+
+def _order(sort: str, descending: bool, vocab: Vocabularies) -> list[tuple[Any, bool]]:
+    """The sort named, then newest first among equals, then by id, each with its direction."""
+    order = [(_sort_key(sort, vocab), descending)]
+    if sort != "date_start":
+        order.append((MonitoringVisit.date_start, True))
+    order.append((MonitoringVisit.id, True))
+    return order
 
 
 @requires(Permission.VIEW_RECORDS)
@@ -173,17 +214,40 @@ def list_visits(
     offset: int = 0,
     limit: int = 500,
     today: dt.date | None = None,
+    total: int | None = None,
 ) -> VisitPage:
-    """One page of the visits that pass ``flt``, with the total that pass."""
+    """One page of the visits that pass ``flt``, sorted by one of ``VISIT_SORTS`` (newest first
+    among equals), with the exact number that pass. A caller paging through a result it has
+    counted passes that ``total``: it is not counted again, and pages past the middle are read
+    from the far end, so that the last page costs what the first does."""
     flt = flt or VisitFilter()
     today = today or ctx.today()
+    order = _order(sort, descending, vocabularies(ctx))
     with ctx.store.read() as session:
         where = _conditions(session, flt, today)
-        total = session.execute(select(func.count()).select_from(MonitoringVisit).where(*where)).scalar_one()
-        rows = session.execute(
-            _row_query().where(*where).order_by(*_order(sort, descending)).offset(offset).limit(limit)
-        ).all()
-    return VisitPage([VisitRow(*row) for row in rows], total, offset)
+        if total is None:
+            total = session.execute(
+                select(func.count()).select_from(MonitoringVisit).where(*where)
+            ).scalar_one()
+        from_end = offset > 0 and 2 * offset + limit > total
+        if from_end:  # the same rows, counted from the other end in the opposite order
+            limit = max(min(limit, total - offset), 0)
+            offset = max(total - offset - limit, 0)
+        directed = [column.desc() if down != from_end else column.asc() for column, down in order]
+        # The page's ids first, from the sort columns alone; the counts are then computed for
+        # these rows only, not for every row the sort passes over.
+        ids_query = select(MonitoringVisit.id).where(*where).order_by(*directed).offset(offset).limit(limit)
+        if sort == "location":
+            ids_query = ids_query.outerjoin(AdminArea, AdminArea.id == MonitoringVisit.admin_area_id)
+        ids = list(session.execute(ids_query).scalars()) if limit else []
+        if from_end:
+            ids.reverse()
+            offset = total - offset - len(ids)
+        if not ids:
+            return VisitPage([], total, offset)
+        rows = session.execute(_row_query().where(MonitoringVisit.id.in_(ids))).all()
+    by_id = {row[0]: VisitRow(*row) for row in rows}
+    return VisitPage([by_id[i] for i in ids if i in by_id], total, offset)
 
 
 @requires(Permission.VIEW_RECORDS)
@@ -198,9 +262,13 @@ def visit_ids(
     """The ids of every visit that passes ``flt``, in ``list_visits``'s order: a script reads
     the whole result through ``visit_rows`` a batch at a time, where pages deep in a large
     result would cost more with each OFFSET."""
+    order = _order(sort, descending, vocabularies(ctx))
     with ctx.store.read() as session:
         where = _conditions(session, flt or VisitFilter(), today or ctx.today())
-        query = select(MonitoringVisit.id).where(*where).order_by(*_order(sort, descending))
+        query = select(MonitoringVisit.id).where(*where)
+        query = query.order_by(*(column.desc() if down else column.asc() for column, down in order))
+        if sort == "location":
+            query = query.outerjoin(AdminArea, AdminArea.id == MonitoringVisit.admin_area_id)
         return list(session.execute(query).scalars())
 
 

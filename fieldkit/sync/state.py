@@ -149,11 +149,16 @@ def origin_status(ctx: Context, today: dt.date | None = None) -> list[OriginStat
     today = today or ctx.today()
     with ctx.store.read() as session:
         names = dict(session.execute(select(Office.code, Office.name)).all())
-        newest = dict(
-            session.execute(
-                select(ChangeLog.origin_office, func.max(ChangeLog.at)).group_by(ChangeLog.origin_office)
-            ).all()
+        # an office's newest change is its highest sequence number: one lookup along the primary
+        # key per office, where a maximum of the times would read the whole change log
+        newest_at = (
+            select(ChangeLog.at)
+            .where(ChangeLog.origin_office == OriginSequence.origin_office)
+            .order_by(ChangeLog.seq.desc())
+            .limit(1)
+            .scalar_subquery()
         )
+        newest = dict(session.execute(select(OriginSequence.origin_office, newest_at)).all())
         packets = dict(
             session.execute(
                 select(SyncPacket.sender, func.max(SyncPacket.at))

@@ -12,8 +12,11 @@ from shell_support import TODAY, WAIT_MS, MakeVisit, OpenWindow, followup, type_
 
 from fieldkit.context import Context
 from fieldkit.i18n import ngettext
+from fieldkit.services.monitoring import delete_visit
 from fieldkit.services.monitoring_types import IncidentData, VisitFilter, VisitPage
+from fieldkit.services.records import create_record
 from fieldkit.services.visit_list import admin_areas, list_visits
+from ui import paged_list
 from ui.main_window import MONITORING, MainWindow
 from ui.pages import visit_list
 from ui.pages.monitoring import MonitoringPage
@@ -149,8 +152,14 @@ def test_filters_narrow_the_list(qtbot: QtBot, open_window: OpenWindow, make_vis
 def test_header_click_sorts_in_the_store(
     qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit
 ) -> None:
-    for days, title in ((3, "Bravo"), (2, "Alpha"), (1, "Charlie")):
-        make_visit(title=title, date_start=TODAY - dt.timedelta(days=days))
+    beating = IncidentData(summary="Beating", violation_types=("torture",))
+    make_visit(title="Bravo", date_start=TODAY - dt.timedelta(days=3), confidentiality="public",
+               incidents=(beating, beating, beating), follow_ups=(followup(5),))  # fmt: skip
+    make_visit(title="Alpha", date_start=TODAY - dt.timedelta(days=2),
+               confidentiality="strictly-confidential", incidents=(),
+               follow_ups=(followup(1), followup(2), followup(3, status="done")))  # fmt: skip
+    make_visit(title="Charlie", date_start=TODAY - dt.timedelta(days=1), confidentiality="confidential",
+               incidents=(beating, beating), follow_ups=(followup(1), followup(2), followup(4)))  # fmt: skip
     page = _page(open_window())
     assert _titles(page) == ["Charlie", "Alpha", "Bravo"]  # newest first
     with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
@@ -160,37 +169,131 @@ def test_header_click_sorts_in_the_store(
     with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
         _click_header(qtbot, page, visit_list.COL_TITLE)
     assert _titles(page) == ["Charlie", "Bravo", "Alpha"]
-    _click_header(qtbot, page, visit_list.COL_INCIDENTS)  # a computed column: nothing to sort in the store
-    assert not page.visits.busy
+    # the counts sort too, in the store (incidents 3, 0, 2; open follow-ups 1, 2, 3)
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        _click_header(qtbot, page, visit_list.COL_INCIDENTS)
+    assert page.visits.sort == "incidents"
+    assert _titles(page) == ["Alpha", "Charlie", "Bravo"]
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        _click_header(qtbot, page, visit_list.COL_FOLLOWUPS)
+    assert _titles(page) == ["Bravo", "Alpha", "Charlie"]
+    # confidentiality by level (public < confidential < strictly confidential), not by label
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        _click_header(qtbot, page, visit_list.COL_CONFIDENTIALITY)
+    assert _titles(page) == ["Bravo", "Charlie", "Alpha"]
     header = page.table.horizontalHeader()
-    assert header.sortIndicatorSection() == visit_list.COL_TITLE
+    assert header.sortIndicatorSection() == visit_list.COL_CONFIDENTIALITY
 
 
-def test_more_pages_load_as_the_user_scrolls(
+def test_location_shows_the_place_then_the_free_text(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, ctx: Context
+) -> None:
+    county = create_record(ctx, "admin_area", {"name": "Nairobi", "level": 1})
+    kibera = create_record(ctx, "admin_area", {"name": "Kibera", "level": 2, "parent_id": county["id"]})
+    make_visit(title="Filed and described", admin_area_id=kibera["id"],
+               location_text="Central police station", date_start=TODAY - dt.timedelta(days=1))  # fmt: skip
+    make_visit(title="Free text repeats the place", admin_area_id=kibera["id"],
+               location_text="Kibera, Nairobi", date_start=TODAY - dt.timedelta(days=2))  # fmt: skip
+    make_visit(title="Free text only", location_text="Near the market",
+               date_start=TODAY - dt.timedelta(days=3))  # fmt: skip
+    page = _page(open_window())
+    model = page.visits.model
+    cells = {r.title: model.index(i, visit_list.COL_LOCATION) for i, r in enumerate(model.rows())}
+    assert cells["Filed and described"].data() == "Kibera, Nairobi · Central police station"
+    assert cells["Filed and described"].data(Qt.ItemDataRole.ToolTipRole) == (
+        "Nairobi › Kibera\nCentral police station"
+    )
+    assert cells["Free text repeats the place"].data() == "Kibera, Nairobi"
+    assert cells["Free text only"].data() == "Near the market"
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        _click_header(qtbot, page, visit_list.COL_LOCATION)
+    assert _titles(page)[-1] == "Free text only"  # "Kibera" before "Near the market"
+
+
+def _wait_idle(qtbot: QtBot, page: MonitoringPage) -> None:
+    qtbot.waitUntil(lambda: not page.visits.busy, timeout=WAIT_MS)
+
+
+def test_scroll_bar_covers_the_whole_result_and_pages_load_on_demand(
     qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(visit_list, "PAGE_SIZE", 4)
-    monkeypatch.setattr(visit_list, "PREFETCH_ROWS", 1)
-    for n in range(30):
-        make_visit(title=f"Visit {n:02d}", date_start=TODAY - dt.timedelta(days=n))
+    monkeypatch.setattr(visit_list, "CACHED_PAGES", 3)
+    monkeypatch.setattr(paged_list, "PREFETCH_ROWS", 1)
+    for n in range(60):
+        make_visit(title=f"Visit {n:02d}", date_start=TODAY - dt.timedelta(days=n), incidents=())
     window = open_window()
     page = _page(window)
-    visits = page.visits
-    assert visits.total == 30
-    qtbot.waitUntil(lambda: not visits.busy, timeout=WAIT_MS)
-    shown = visits.model.rowCount()
-    assert 4 <= shown < 30  # only what fills the viewport, not everything
-    bar = page.table.verticalScrollBar()
-    while visits.has_more():
-        before = visits.model.rowCount()
-        bar.setValue(bar.maximum())
+    visits, model, table = page.visits, page.visits.model, page.table
+    _wait_idle(qtbot, page)
+    assert model.rowCount() == 60 and page.count_label.text() == "60 visits"
+    assert 4 <= len(model.rows()) < 60  # only what fills the viewport, not everything
+    bar = table.verticalScrollBar()
+    assert bar.maximum() >= 59 * table.rowHeight(0) - table.viewport().height()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    table.setFocus()
+    table.selectRow(1)
+    qtbot.keyClick(table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    last = model.index(59, visit_list.COL_TITLE)
+    assert last.data() == "Loading…"  # until its page is in
+    assert table.currentIndex().row() == 59 and visits.current_row() is None
+    qtbot.waitUntil(lambda: last.data() == "Visit 59", timeout=WAIT_MS)
+    # the row made current while it was loading is still current now that its page is in
+    current = visits.current_row()
+    assert table.currentIndex().row() == 59 and current is not None and current.title == "Visit 59"
+    assert len(model.held_pages()) <= 3  # the cache stays bounded
+    bar.setValue(bar.maximum() // 2)  # as when the bar is dragged
+    middle = table.rowAt(table.viewport().height() // 2)
+    qtbot.waitUntil(lambda: model.index(middle, 1).data() == f"Visit {middle:02d}", timeout=WAIT_MS)
+    # pages arriving and leaving the cache leave the selection and the current row alone
+    assert table.selectionModel().isRowSelected(1) and table.currentIndex().row() == 59
+    _wait_idle(qtbot, page)
+    assert len(model.held_pages()) <= 3
 
-        def grown(before: int = before) -> bool:
-            return visits.model.rowCount() > before and not visits.busy
 
-        qtbot.waitUntil(grown, timeout=WAIT_MS)
-    assert _titles(page) == [f"Visit {n:02d}" for n in range(30)]
-    assert page.count_label.text() == "30 visits"
+def test_sorting_pages_from_the_store_too(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(visit_list, "PAGE_SIZE", 4)
+    monkeypatch.setattr(paged_list, "PREFETCH_ROWS", 1)
+    for n in range(40):
+        make_visit(title=f"Visit {n:02d}", date_start=TODAY - dt.timedelta(days=n), incidents=())
+    window = open_window()
+    page = _page(window)
+    with qtbot.waitSignal(page.visits.loaded, timeout=WAIT_MS):
+        _click_header(qtbot, page, visit_list.COL_TITLE)
+    model, table = page.visits.model, page.table
+    assert model.rowCount() == 40 and model.held_pages() == [0]
+    table.scrollToBottom()
+    qtbot.waitUntil(lambda: model.index(39, 1).data() == "Visit 39", timeout=WAIT_MS)
+    assert model.index(0, 1).data() in ("Visit 00", "Loading…")
+
+
+def test_removing_a_visit_moves_the_rows_below_it_up(
+    qtbot: QtBot,
+    open_window: OpenWindow,
+    make_visit: MakeVisit,
+    monkeypatch: pytest.MonkeyPatch,
+    ctx: Context,
+) -> None:
+    monkeypatch.setattr(visit_list, "PAGE_SIZE", 4)
+    monkeypatch.setattr(paged_list, "PREFETCH_ROWS", 1)
+    made = [make_visit(title=f"Visit {n:02d}", date_start=TODAY - dt.timedelta(days=n), incidents=())
+            for n in range(60)]  # fmt: skip
+    page = _page(open_window())
+    _wait_idle(qtbot, page)
+    visits, model = page.visits, page.visits.model
+    held = len(model.rows())
+    assert held < 60
+    delete_visit(ctx, made[1].id)
+    visits.visit_removed(made[1].id)
+    assert model.rowCount() == 59 and page.count_label.text() == "59 visits"
+    assert [r.title for r in model.rows()][:2] == ["Visit 00", "Visit 02"]
+    # the gap the move left at the end of what was held is filled from the store
+    qtbot.waitUntil(lambda: len(model.rows()) >= held and not visits.busy, timeout=WAIT_MS)
+    titles = [r.title for r in model.rows()]
+    assert titles == [f"Visit {n:02d}" for n in range(60) if n != 1][: len(titles)]
 
 
 def test_a_stale_answer_never_overwrites_a_newer_one(
@@ -204,7 +307,8 @@ def test_a_stale_answer_never_overwrites_a_newer_one(
         page.filters.search.setText("nothing-matches-this")
     assert visits.model.rowCount() == 0
     old_page = VisitPage([], 1, 0)
-    visits._arrived(stale_generation, old_page)  # what a slow earlier query would deliver late
+    visits._query_arrived(stale_generation, old_page)  # what a slow earlier query would deliver late
+    visits._page_arrived(stale_generation, old_page)
     assert visits.model.rowCount() == 0 and visits.total == 0
 
 
@@ -322,7 +426,8 @@ def test_demo_store_first_page_then_filters_and_location_subareas(
     assert page.count_label.text() == ngettext("{count} visit", "{count} visits", everything).format(
         count=f"{everything:,}"
     )
-    assert visits.model.rowCount() == min(everything, visit_list.PAGE_SIZE)  # one page, fast
+    assert visits.model.rowCount() == everything  # the scroll bar covers them all
+    assert len(visits.model.rows()) == min(everything, visit_list.PAGE_SIZE)  # one page held, fast
     # A region includes the places under it.
     window_areas = page.filters.location
     all_areas = [window_areas.itemData(i) for i in range(1, window_areas.count())]
@@ -338,3 +443,33 @@ def test_demo_store_first_page_then_filters_and_location_subareas(
     assert 0 < visits.total == total(region.id) < everything
     children = [c for c in areas if c.parent_id == region.id]
     assert visits.total >= sum(total(c.id) for c in children) > 0
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)])
+def test_the_title_column_keeps_its_room_and_no_column_is_cut_to_nothing(
+    qtbot: QtBot, open_window: OpenWindow, make_visit: MakeVisit, size: tuple[int, int]
+) -> None:
+    make_visit(
+        title="Visit to the remand prison and the police cells of the district", location_text="Kibera"
+    )
+    window = open_window()
+    page = _page(window)
+    window.resize(*size)
+    table, header = page.table, page.table.horizontalHeader()
+    em = table.fontMetrics().horizontalAdvance("M")
+
+    def fitted() -> bool:
+        return header.length() == table.viewport().width()
+
+    qtbot.waitUntil(fitted, timeout=WAIT_MS)  # the columns fill the view, no horizontal scrolling
+    floor = visit_list.TITLE_FLOOR_EMS * em
+    assert header.sectionSize(visit_list.COL_TITLE) >= floor
+    assert min(header.sectionSize(c) for c in range(header.count())) >= 3 * em
+    # a wider column (dragged, or from a restored header state) never squeezes the title below its floor
+    header.resizeSection(visit_list.COL_TYPE, 40 * em)
+    assert header.sectionSize(visit_list.COL_TITLE) >= floor
+    header.resizeSection(visit_list.COL_TYPE, 10 * em)
+    qtbot.waitUntil(fitted, timeout=WAIT_MS)
+    if size == (1366, 768):  # room to spare goes to the title
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != visit_list.COL_TITLE)
+        assert header.sectionSize(visit_list.COL_TITLE) == table.viewport().width() - others > floor

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,13 +22,13 @@ from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.formatting import format_day, format_number, format_value, format_visit_date, format_when
 from fieldkit.i18n import _
-from fieldkit.progress import Progress
-from fieldkit.services.dashboard import DashboardCounts, dashboard_counts
+from fieldkit.services.dashboard import DashboardCounts, dashboard_counts, longest_overdue
 from fieldkit.services.monitoring_types import FollowUpRow, VisitRow
-from fieldkit.services.visit_list import list_visits, overdue_followups
+from fieldkit.services.visit_list import list_visits
 from fieldkit.sync.state import PartnerPackets, partner_packets
+from ui.column_fit import FillColumn
 from ui.ops import Op
-from ui.pages.visit_list import date_column_width
+from ui.pages.visit_list import date_column_width, due_column_width
 from ui.table_model import Column, RowTableModel
 from ui.widgets import NumberCard, fit_columns, heading, note, row_table
 from ui.workspace import Workspace
@@ -37,35 +39,28 @@ HOME_RECORD_TYPES = ("monitoring_visit", "follow_up")
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 
 
-@dataclass(frozen=True)
-class HomeData:
-    counts: DashboardCounts
-    recent: list[VisitRow]
-    overdue: list[FollowUpRow]
-    partners: list[PartnerPackets]
+T = TypeVar("T")
 
 
-def load_home(ctx: Context, progress: Progress) -> HomeData:
-    today = ctx.today()
-    recent = list_visits(ctx, sort="updated_at", descending=True, limit=RECENT_ROWS, today=today).rows
-    return HomeData(
-        dashboard_counts(ctx, today),
-        recent,
-        overdue_followups(ctx, today, limit=RECENT_ROWS),
-        partner_packets(ctx, today),
-    )
+def recent_visits(ctx: Context, today: dt.date) -> list[VisitRow]:
+    # Home shows no count of them: the given total spares the store a count of every visit
+    return list_visits(ctx, sort="updated_at", limit=RECENT_ROWS, today=today, total=RECENT_ROWS).rows
 
 
 class HomePage(QWidget):
+    """Each part loads on its own, the figures first, and shows as soon as it is in."""
+
     show_overdue = Signal()
     show_visits = Signal()
     open_visit = Signal(str)
-    loaded = Signal()
+    figures_shown = Signal()  # the four figures are in
+    loaded = Signal()  # every part of a refresh is in
 
     def __init__(self, ctx: Context, vocab: Vocabularies, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._generation = 0
+        self._parts_pending = 0
         self.vocab = vocab  # replaced when the window reloads its workspace
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
@@ -104,7 +99,7 @@ class HomePage(QWidget):
             parent=self,
         )
         recent_box = QGroupBox(_("Recently updated visits"), self)
-        self.recent_view = row_table(recent_box, _("Recently updated visits"), self.recent_model, stretch=1)
+        self.recent_view = row_table(recent_box, _("Recently updated visits"), self.recent_model)
         overdue_box = QGroupBox(_("Longest overdue follow-ups"), self)
         self.overdue_view = row_table(
             overdue_box, _("Longest overdue follow-ups"), self.overdue_model, stretch=2
@@ -117,10 +112,14 @@ class HomePage(QWidget):
             lists.addWidget(box, 1)
         layout.addLayout(lists, 1)
         fit_columns(self.recent_view, {0: 8, 2: 11}, extra={0: date_column_width(self.recent_view)})
-        fit_columns(self.overdue_view, {0: 8, 1: 4})
+        self.recent_title_fit = FillColumn(self.recent_view, 1, floor_ems=9, shrinkable=(2,))
+        fit_columns(self.overdue_view, {0: 8, 1: 4}, extra={0: due_column_width(self.overdue_view)})
 
         sync_box = QGroupBox(_("Offices: packets and how current their records are"), self)
         sync_layout = QVBoxLayout(sync_box)
+        # neutral until the partners are read: "no packets yet" may be untrue on a busy store
+        self.partners_loading = note(_("Loading…"), sync_box)
+        sync_layout.addWidget(self.partners_loading)
         self.no_packets = note(
             _(
                 "No sync packets yet. Once this office exchanges packet files with its partners, "
@@ -128,6 +127,7 @@ class HomePage(QWidget):
             ),
             sync_box,
         )
+        self.no_packets.hide()
         sync_layout.addWidget(self.no_packets)
         self.partner_model: RowTableModel[PartnerPackets] = RowTableModel(
             [
@@ -163,26 +163,42 @@ class HomePage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        """Load every part again; each is shown when it arrives, answers to older refreshes are dropped."""
         self._generation += 1
-        generation = self._generation
+        self._parts_pending = 4
         ctx = self._ctx
-        Op(self, lambda p: load_home(ctx, p)).on_success(lambda data: self._show(generation, data)).run()
+        today = ctx.today()
+        self._load(lambda: dashboard_counts(ctx, today), self._show_counts)
+        self._load(lambda: longest_overdue(ctx, today, limit=RECENT_ROWS), self.overdue_model.set_rows)
+        self._load(lambda: partner_packets(ctx, today), self._show_partners)
+        self._load(lambda: recent_visits(ctx, today), self.recent_model.set_rows)
 
-    def _show(self, generation: int, data: HomeData) -> None:
-        if generation != self._generation:
-            return  # a newer refresh is on its way
-        counts = data.counts
+    def _load(self, fn: Callable[[], T], show: Callable[[T], None]) -> None:
+        generation = self._generation
+
+        def arrived(value: T) -> None:
+            if generation != self._generation:
+                return  # a newer refresh is on its way
+            show(value)
+            self._parts_pending -= 1
+            if self._parts_pending == 0:
+                self.loaded.emit()
+
+        Op(self, lambda _progress: fn()).on_success(arrived).run()
+
+    def _show_counts(self, counts: DashboardCounts) -> None:
         self.month_card.set_value(format_number(counts.visits_this_month))
         self.overdue_card.set_value(format_number(counts.overdue_followups))
         self.open_card.set_value(format_number(counts.open_followups))
         self.total_card.set_value(format_number(counts.visits_total))
         self.overdue_card.value_label.setStyleSheet("color: #b00020;" if counts.overdue_followups else "")
-        self.recent_model.set_rows(data.recent)
-        self.overdue_model.set_rows(data.overdue)
-        self.partner_model.set_rows(data.partners)
-        self.no_packets.setVisible(not data.partners)
-        self.partner_view.setVisible(bool(data.partners))
-        self.loaded.emit()
+        self.figures_shown.emit()
+
+    def _show_partners(self, partners: list[PartnerPackets]) -> None:
+        self.partner_model.set_rows(partners)
+        self.partners_loading.hide()
+        self.no_packets.setVisible(not partners)
+        self.partner_view.setVisible(bool(partners))
 
     def _activated(self, index: QModelIndex) -> None:
         visit = self.recent_model.row_at(index)

@@ -53,7 +53,7 @@ class MonitoringPage(QWidget):
         )
         self.table = QTableView(self)
         self.table.setAccessibleName(_("Monitoring visits"))
-        self.visits = VisitList(self._ctx, workspace.vocab, self.table)
+        self.visits = VisitList(self._ctx, workspace.vocab, self.table, areas=workspace.areas)
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName(_("Number of visits"))
 
@@ -102,7 +102,7 @@ class MonitoringPage(QWidget):
         self.visits.total_changed.connect(self._show_total)
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update_actions())
-        self.visits.loaded.connect(self._update_actions)
+        self.visits.page_loaded.connect(self._update_actions)  # a selected row may have just come in
         self.overdue.open_visit.connect(self.open_visit)
         self._update_actions()
 
@@ -118,6 +118,7 @@ class MonitoringPage(QWidget):
 
     def set_workspace(self, workspace: Workspace) -> None:
         self.visits.vocab = self.overdue.vocab = workspace.vocab
+        self.visits.set_areas(workspace.areas)
         self.filters.set_choices(workspace.vocab, workspace.areas, workspace.offices)
 
     def apply_changes(self, changes: ChangeSet) -> None:

@@ -1,4 +1,7 @@
-"""Open follow-ups past their due date, the longest overdue first; double-click opens the visit."""
+"""Open follow-ups past their due date, the longest overdue first; double-click opens the visit.
+
+Paged like the visit list (``ui.paged_list``): the scroll bar and the count cover every
+overdue follow-up, and the rows load as the view reaches them."""
 
 from __future__ import annotations
 
@@ -17,15 +20,19 @@ from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.formatting import format_day, format_number, format_value
 from fieldkit.i18n import _, ngettext
-from fieldkit.progress import Progress
 from fieldkit.services.monitoring_types import FollowUpRow, OverduePage
 from fieldkit.services.visit_list import overdue_page
-from ui.ops import Op
-from ui.table_model import Column, RowTableModel
+from ui.column_fit import FillColumn
+from ui.paged_list import PagedLoader
+from ui.paged_model import PagedRowModel
+from ui.pages.visit_list import due_column_width
+from ui.table_model import Column
 from ui.widgets import fit_columns, note, row_table
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
-PAGE_SIZE = 500
+PAGE_SIZE = 200
+CACHED_PAGES = 20
+COL_ACTION = 2
 
 
 def overdue_columns(vocab: Callable[[], Vocabularies]) -> list[Column[FollowUpRow]]:
@@ -47,21 +54,29 @@ class OverdueView(QWidget):
     def __init__(self, ctx: Context, vocab: Vocabularies, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._generation = 0
-        self._fetching = False
-        self.total = 0
         self.vocab = vocab  # replaced when the window reloads its workspace
-        self.model: RowTableModel[FollowUpRow] = RowTableModel(
-            overdue_columns(lambda: self.vocab), display=format_value, parent=self
+        self.model: PagedRowModel[FollowUpRow] = PagedRowModel(
+            overdue_columns(lambda: self.vocab),
+            display=format_value,
+            page_size=PAGE_SIZE,
+            max_pages=CACHED_PAGES,
+            placeholder_column=COL_ACTION,
+            parent=self,
         )
         self.count_label = QLabel(self)
-        self.table = row_table(self, _("Overdue follow-ups"), self.model)
+        self.table = row_table(self, _("Overdue follow-ups"))
+        self.pages = PagedLoader(self.table, self.model, self._query_for, key=lambda r: r.id)
+        self.pages.loaded.connect(self.loaded)
+        self.pages.total_changed.connect(self._show_total)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        fit_columns(self.table, {0: 8, 1: 4, 3: 10, 4: 16, 5: 7, 6: 5})
+        fit_columns(
+            self.table,
+            {0: 8, 1: 4, 3: 10, 4: 16, 5: 7, 6: 5},
+            extra={0: due_column_width(self.table)},
+        )
+        self.action_fit = FillColumn(self.table, COL_ACTION, floor_ems=14, shrinkable=(3, 4))
         self.table.activated.connect(self._activated)
-        self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
 
         top = QHBoxLayout()
         top.addWidget(
@@ -76,47 +91,24 @@ class OverdueView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
 
+    @property
+    def total(self) -> int:
+        return self.pages.total
+
     def refresh(self) -> None:
-        self._generation += 1
-        self._fetching = True
-        self._query(0, max(PAGE_SIZE, self.model.rowCount()))
+        """Count and read the rows around the viewport again; the scroll position stays."""
+        self.pages.refresh()
 
-    def fetch_more(self) -> None:
-        """The next page, when the user scrolls to the end of the rows loaded so far."""
-        if not self._fetching and self.model.rowCount() < self.total:
-            self._fetching = True
-            self._query(self.model.rowCount(), PAGE_SIZE)
+    def _query_for(self, offset: int, limit: int, _total: int | None) -> Callable[[], OverduePage]:
+        ctx = self._ctx
+        return lambda: overdue_page(ctx, offset=offset, limit=limit)
 
-    def _scrolled(self, value: int) -> None:
-        if value >= self.table.verticalScrollBar().maximum():
-            self.fetch_more()
-
-    def _query(self, offset: int, limit: int) -> None:
-        generation, ctx = self._generation, self._ctx
-
-        def fn(progress: Progress) -> OverduePage:
-            return overdue_page(ctx, offset=offset, limit=limit)
-
-        Op(self, fn).on_success(lambda page: self._show(generation, page)).run()
-
-    def _show(self, generation: int, page: OverduePage) -> None:
-        if generation != self._generation:
-            return
-        self._fetching = False
-        if page.offset == 0:
-            self.model.set_rows(page.rows)
-        else:
-            for row in page.rows:
-                if not self.model.index_of(row.id).isValid():
-                    self.model.add_row(row)
-        self.total = page.total
+    def _show_total(self, total: int) -> None:
         self.count_label.setText(
-            ngettext("{count} overdue follow-up", "{count} overdue follow-ups", page.total).format(
-                count=format_number(page.total)
+            ngettext("{count} overdue follow-up", "{count} overdue follow-ups", total).format(
+                count=format_number(total)
             )
         )
-        if page.offset == 0:
-            self.loaded.emit()
 
     def _activated(self, index: QModelIndex) -> None:
         row = self.model.row_at(index)
