@@ -48,6 +48,19 @@ class PeoplePage(ChildPage[PersonData]):
             Qt.Orientation.Vertical,
             parent,
         )
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Codes and vocabulary labels are short but must show whole: room for the widest there is."""
+        metrics = self.table.fontMetrics()
+        pad = 2 * metrics.height()  # the cell's margins and the warning icon of the code column
+        widths = {0: metrics.horizontalAdvance("KE-NBO-P000000")}
+        for column, vocabulary in ((1, "person_role"), (2, "sex"), (3, "age_group")):
+            labels = [term.label() for term in self.vocab.terms(vocabulary)]
+            widths[column] = max((metrics.horizontalAdvance(label) for label in labels), default=0)
+        header = self.table.horizontalHeader()
+        for column, width in widths.items():
+            header.resizeSection(column, max(width + pad, header.sectionSizeHint(column)))
 
     def build_detail(self) -> QWidget:
         vocab, f = self.vocab, self.fields

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -22,7 +21,7 @@ from fieldkit.services.monitoring_types import FollowUpRow
 from fieldkit.services.visit_list import overdue_followups
 from ui.ops import Op
 from ui.table_model import Column, RowTableModel
-from ui.widgets import fit_columns, note, row_table
+from ui.widgets import EmptyState, fit_columns, note, page_frame, row_table
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 
@@ -68,9 +67,14 @@ class OverdueView(QWidget):
             1,
         )
         top.addWidget(self.count_label)
-        layout = QVBoxLayout(self)
+        layout = page_frame(self, None)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        self.empty = EmptyState(
+            _("No overdue follow-ups"), _("Every open follow-up action is still within its due date."), self
+        )
+        self.empty.hide()  # until the first load says so
+        layout.addWidget(self.empty, 1)
 
     def refresh(self) -> None:
         self._generation += 1
@@ -85,6 +89,8 @@ class OverdueView(QWidget):
         if generation != self._generation:
             return
         self.model.set_rows(rows)
+        self.empty.setVisible(not rows)
+        self.table.setVisible(bool(rows))
         self.count_label.setText(
             ngettext("{count} overdue follow-up", "{count} overdue follow-ups", len(rows)).format(
                 count=format_number(len(rows))

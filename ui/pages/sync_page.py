@@ -55,7 +55,7 @@ from ui.pages.sync_dialogs import (
     preview_import,
 )
 from ui.table_model import Column, RowTableModel
-from ui.widgets import fit_columns, heading, note, row_table
+from ui.widgets import EmptyState, fit_columns, note, page_frame, row_table
 from ui.workspace import Workspace
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
@@ -279,11 +279,17 @@ class SyncPage(QWidget):
             self.log_view, {0: 0, 1: 5, 2: 6, 3: 7, 5: 14, 6: 6}, extra={0: when_width(self.log_view)}
         )
         self.log_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        QVBoxLayout(log_box).addWidget(self.log_view)
+        self.log_empty = EmptyState(
+            _("No packets yet"),
+            _("Packets this office writes or reads, and files it refuses, are listed here."),
+            log_box,
+        )
+        self.log_empty.hide()  # until the log has loaded: no false "nothing yet" meanwhile
+        log_layout = QVBoxLayout(log_box)
+        log_layout.addWidget(self.log_view)
+        log_layout.addWidget(self.log_empty)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 8)
-        layout.addWidget(heading(_("Sync"), self))
+        layout = page_frame(self, None)  # a tab of the Sync page, which carries the heading
         layout.addWidget(
             note(
                 _(
@@ -330,6 +336,8 @@ class SyncPage(QWidget):
         self.default_folder = folder
         self.partner_model.set_rows(partners)
         self.log_model.set_rows(log_entries(packets, refusals))
+        self.log_empty.setVisible(self.log_model.rowCount() == 0)
+        self.log_view.setVisible(self.log_model.rowCount() > 0)
         self._update_actions()
         self.loaded.emit()
 
