@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,6 +32,7 @@ from ui.pages.monitoring import MonitoringPage
 from ui.pages.settings import SettingsPage
 from ui.pages.sync_tabs import SyncTabs
 from ui.visit_editing import VisitEditing
+from ui.widgets import isolated
 from ui.workspace import Workspace, load_workspace, outdated_by
 
 HOME, MONITORING, PROJECTS, RECOMMENDATIONS, TRAINING, SYNC, REPORTS, SETTINGS = range(8)
@@ -52,7 +53,7 @@ class MainWindow(QMainWindow):
         ctx = workspace.ctx
         office = workspace.office
         self.setWindowTitle(_("FieldKit — {office}").format(office=office.code) if office else "FieldKit")
-        self.setMinimumSize(QSize(960, 600))
+        # no fixed minimum: the pages' layouts set it, and tests keep it within a 1024x600 screen
         self.editing = VisitEditing(self, workspace)
 
         self.home = HomePage(ctx, workspace.vocab, self)
@@ -78,7 +79,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             item = QListWidgetItem(title, self.sidebar)
             item.setToolTip(_("{page} (Ctrl+{number})").format(page=title, number=number))
-        width = max(self.sidebar.sizeHintForColumn(0), 120) + 24
+        # the longest title and the frame, no more: on a 1024 px screen every pixel goes to the pages
+        width = max(self.sidebar.sizeHintForColumn(0), 120) + 2 * self.sidebar.frameWidth() + 4
         self.sidebar.setFixedWidth(width)
         self.sidebar.currentRowChanged.connect(self._row_changed)
 
@@ -154,7 +156,8 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.office_label = QLabel(self._office_text(), self)
-        self.store_label = QLabel(_("Store: {location}").format(location=self.workspace.store.display), self)
+        location = isolated(self.workspace.store.display)  # a path keeps its order in right-to-left text
+        self.store_label = QLabel(_("Store: {location}").format(location=location), self)
         self.store_label.setToolTip(self.workspace.store.display)
         self.busy_bar = QProgressBar(self)
         self.busy_bar.setRange(0, 0)  # no total: Qt draws a moving "busy" bar

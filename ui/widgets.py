@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 #: margins (start, top, end, bottom) and spacing of every page of the main window, and of a tab's body
-PAGE_MARGINS = (16, 12, 16, 8)
-TAB_MARGINS = (8, 8, 8, 8)
+PAGE_MARGINS = (12, 10, 12, 8)
+TAB_MARGINS = (6, 6, 6, 6)
 PAGE_SPACING = 8
 #: the object name of a page's heading, for style sheets and tests
 PAGE_HEADING = "PageHeading"

@@ -314,6 +314,7 @@ class ConflictsPage(QWidget):
             _("When two offices change the same record before either hears of the other, it shows here."),
             self,
         )
+        self.empty.hide()  # until the first load says there is nothing
         self.detail_title = heading("", self, scale=1.15)
         self.detail_area = QScrollArea(self)
         self.detail_area.setWidgetResizable(True)
@@ -337,8 +338,8 @@ class ConflictsPage(QWidget):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)  # a pane dragged shut looks like a missing feature
         rows = self.table.verticalHeader().defaultSectionSize()
-        self.table.setMinimumHeight(rows * 4)
-        self.detail_area.setMinimumHeight(rows * 3)
+        self.table.setMinimumHeight(rows * 3)
+        self.detail_area.setMinimumHeight(rows * 2)
 
         layout = page_frame(self, None)  # a tab of the Sync page, which carries the heading
         top = QHBoxLayout()
