@@ -30,6 +30,7 @@ OUT = ROOT / "docs" / "screenshots"
 LANGS = ("en", "ar", "zh")
 SIZES = ("1366x768", "1024x600")
 OFFICE = ("KE-NBO", "Kenya country office", "country-office", "ROEA")
+USER = "a.ochieng"
 PARTNER = ("ROEA", "Regional office for East Africa", "regional-office")
 CHILD_TIMEOUT_S = 600
 WAIT_S = 120  # for one page's data: the small store answers in well under a second
@@ -99,11 +100,14 @@ def run_child(display: str, lang: str, size: str, demo: Path, work: Path, out: P
     empty = work / f"{lang}-{size}-empty.db"
     listing = work / f"{lang}-{size}.txt"
     env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
+    home = work / f"home-{lang}-{size}"
+    (home / "Documents").mkdir(parents=True)
     env.update(
         QT_QPA_PLATFORM="xcb",
         DISPLAY=display,
-        FIELDKIT_HOME=str(work / f"home-{lang}-{size}"),
-        FIELDKIT_USER="a.ochieng",
+        HOME=str(home),  # the export dialog's default folder, not the real user's
+        FIELDKIT_HOME=str(home),
+        FIELDKIT_USER=USER,
         PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
     )
     env.pop("FIELDKIT_DB", None)
@@ -131,6 +135,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    os.environ["FIELDKIT_USER"] = USER  # who the demo's changes and its packet are by
     made: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="fieldkit-screens-") as tmp:
         work = Path(tmp)
@@ -257,7 +262,13 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
         export = sync.packets.open_export_dialog()
         settle("the export dialog")
         save("sync-export")
+        partner, folder, options = export.chosen_partner(), export.chosen_folder(), export.options()
         export.reject()
+        sync.packets.last_box = None
+        sync.packets.export_to(partner, folder, options)
+        settle("the export", lambda: sync.packets.last_box is not None and sync.packets.last_box.isVisible())
+        save("sync-packet-written")
+        sync.packets.last_box.done(0)
 
     # the visit with the most under it, so that every tab of the editor has rows to show
     ids = [row.id for row in list_visits(ctx, limit=300).rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,7 +32,7 @@ from ui.pages.monitoring import MonitoringPage
 from ui.pages.settings import SettingsPage
 from ui.pages.sync_tabs import SyncTabs
 from ui.visit_editing import VisitEditing
-from ui.widgets import isolated
+from ui.widgets import isolated, message_box
 from ui.workspace import Workspace, load_workspace, outdated_by
 
 HOME, MONITORING, PROJECTS, RECOMMENDATIONS, TRAINING, SYNC, REPORTS, SETTINGS = range(8)
@@ -279,20 +279,18 @@ class MainWindow(QMainWindow):
         if not drafts:
             return
         count = len(drafts)
-        box = QMessageBox(QMessageBox.Icon.Question, _("Unsaved visits"), "", parent=self)
-        box.setText(
-            ngettext(
-                "FieldKit was closed while a visit was being edited. Restore the unsaved visit?",
-                "FieldKit was closed while {count} visits were being edited. Restore the unsaved visits?",
-                count,
-            ).format(count=count)
-        )
-        box.setInformativeText("\n".join(d.title or _("(untitled visit)") for d in drafts[:10]))
+        text = ngettext(
+            "FieldKit was closed while a visit was being edited. Restore the unsaved visit?",
+            "FieldKit was closed while {count} visits were being edited. Restore the unsaved visits?",
+            count,
+        ).format(count=count)
+        titles = "\n".join(d.title or _("(untitled visit)") for d in drafts[:10])
+        box = message_box(self, QMessageBox.Icon.Question, _("Unsaved visits"), text, details=titles,
+                          buttons=QMessageBox.StandardButton.NoButton)  # fmt: skip
         restore = box.addButton(_("Restore"), QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton(_("Discard"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(_("Not now"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(restore)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         keys = [d.key for d in drafts]
 
         def answered(_result: int) -> None:
@@ -321,9 +319,7 @@ class MainWindow(QMainWindow):
             "FieldKit {version}\n\nOffline records for human-rights field offices: monitoring visits, "
             "follow-ups, training and projects, shared with partner offices through signed, encrypted files."
         ).format(version=fieldkit.__version__)
-        box = QMessageBox(QMessageBox.Icon.Information, _("About FieldKit"), text, parent=self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        message_box(self, QMessageBox.Icon.Information, _("About FieldKit"), text).open()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Editor windows first: one with unsaved changes asks its question and keeps us open.

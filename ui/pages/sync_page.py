@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,13 +55,14 @@ from ui.pages.sync_dialogs import (
     preview_import,
 )
 from ui.table_model import Column, RowTableModel
-from ui.widgets import EmptyState, fit_columns, note, page_frame, row_table
+from ui.widgets import EmptyState, fit_columns, message_box, note, page_frame, row_table
 from ui.workspace import Workspace
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 _REFUSED = QColor("#b00020")
 LOG_ROWS = 200
 MB = 1024 * 1024
+_NO_BUTTONS = QMessageBox.StandardButton.NoButton
 
 
 # -- plain helpers (no widgets: some run on a worker) ---------------------------------------------
@@ -139,10 +140,15 @@ def when_width(view: QTableView) -> int:
     )
 
 
-def _box(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, details: str = "") -> QMessageBox:
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setInformativeText(details)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+def _box(
+    parent: QWidget,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    details: str = "",
+    files: Sequence[Path] = (),
+) -> QMessageBox:
+    box = message_box(parent, icon, title, text, details=details, files=files)
     box.open()  # not exec(): no nested event loop
     return box
 
@@ -151,12 +157,10 @@ def _ask(
     parent: QWidget, title: str, text: str, details: str, yes: str, on_yes: Callable[[], None]
 ) -> QMessageBox:
     """A warning with a Cancel default; ``on_yes`` runs only if the user chose ``yes``."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
-    box.setInformativeText(details)
+    box = message_box(parent, QMessageBox.Icon.Warning, title, text, details=details, buttons=_NO_BUTTONS)
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def answered(_result: int) -> None:
         if box.clickedButton() is yes_button:
@@ -377,8 +381,9 @@ class SyncPage(QWidget):
         text = _("{changes} changes and {attachments} attachments written to:").format(
             changes=format_number(result.changes), attachments=format_number(result.attachments)
         )
-        files = "\n".join(str(p) for p in result.paths)
-        self.last_box = _box(self, QMessageBox.Icon.Information, _("Packet written"), text, files)
+        self.last_box = _box(
+            self, QMessageBox.Icon.Information, _("Packet written"), text, files=result.paths
+        )
         self.message.emit(_("Packet written"))
         self.refresh()
         self.exported.emit(result)
@@ -556,5 +561,4 @@ class SyncPage(QWidget):
 
     def _keys_written(self, paths: list[Path]) -> None:
         text = _("The keys were written to these files. Keep them locked away.")
-        files = "\n".join(str(p) for p in paths)
-        self.last_box = _box(self, QMessageBox.Icon.Information, _("Keys saved"), text, files)
+        self.last_box = _box(self, QMessageBox.Icon.Information, _("Keys saved"), text, files=paths)
