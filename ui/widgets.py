@@ -239,6 +239,13 @@ def message_box(
     return box
 
 
+def text_width(view: QTableView, texts: Sequence[str]) -> int:
+    """Room in a column of ``view`` for the widest of ``texts`` (a vocabulary's labels, a sample
+    date), with the cell's margins: pass it to ``fit_columns`` as ``extra``."""
+    metrics = view.fontMetrics()
+    return max((metrics.horizontalAdvance(text) for text in texts), default=0) + metrics.height()
+
+
 def error_label(parent: QWidget | None = None) -> QLabel:
     """Shown beside a field while its value is rejected; hidden otherwise."""
     label = QLabel(parent)

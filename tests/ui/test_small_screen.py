@@ -8,20 +8,16 @@ screen once a title bar and a task bar take theirs.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from layout_checks import TOLERANCE, assert_fits, cut_cells, layout_problems
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
-    QAbstractScrollArea,
-    QAbstractSpinBox,
-    QComboBox,
     QDialog,
     QMessageBox,
-    QScrollBar,
-    QTabBar,
+    QVBoxLayout,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -44,7 +40,7 @@ from ui.pages.sync_dialogs import (
     TrustCardDialog,
 )
 from ui.pages.sync_tabs import CONFLICTS, DUPLICATES, PACKETS
-from ui.widgets import message_box
+from ui.widgets import EmptyState, message_box
 from ui.workspace import load_workspace
 
 pytest_plugins = ["qt_fixtures"]
@@ -53,15 +49,9 @@ pytestmark = pytest.mark.usefixtures("no_thread_leaks")
 SMALL = QSize(1024, 600)
 #: 600 px less a title bar and a task bar
 USABLE = QSize(1024, 540)
-SETTLE_MS = 1000
-TOLERANCE = 1  # px: rounding in right-to-left layouts
 LONG_PATH = (
     "/media/field-officer/KINGSTON/FieldKit packets/2026-12/KE-NBO-to-ROEA-2026-12-28-part-01.fieldkit"
 )
-
-#: widgets drawn inside another widget that manages them itself (a combo box's line edit, a spin
-#: box's, the scroll buttons of a tab bar): their owner is checked instead
-_MANAGED = (QComboBox, QAbstractSpinBox, QTabBar, QScrollBar)
 
 
 @pytest.fixture(params=["en", "ar", "zh"])
@@ -70,46 +60,6 @@ def language(request: pytest.FixtureRequest) -> Iterator[str]:
     set_language(request.param)
     yield request.param
     set_language(before)
-
-
-def _managed(widget: QWidget, root: QWidget) -> bool:
-    parent = widget.parentWidget()
-    while parent is not None and parent is not root:
-        if isinstance(parent, _MANAGED):
-            return True
-        parent = parent.parentWidget()
-    return False
-
-
-def _scrolls(parent: QWidget) -> bool:
-    """The viewport of a scroll area: its children may lie outside it and be scrolled to."""
-    area = parent.parentWidget()
-    return isinstance(area, QAbstractScrollArea) and area.viewport() is parent
-
-
-def layout_problems(root: QWidget) -> list[str]:
-    problems = []
-    for widget in root.findChildren(QWidget):
-        if widget.isWindow() or not widget.isVisibleTo(root) or _managed(widget, root):
-            continue
-        parent = widget.parentWidget()
-        if parent is None or _scrolls(parent):
-            continue
-        name = f"{type(widget).__name__} {widget.objectName() or widget.accessibleName() or ''}".strip()
-        inside = parent.rect().adjusted(-TOLERANCE, -TOLERANCE, TOLERANCE, TOLERANCE)
-        if not inside.contains(widget.geometry()):
-            problems.append(f"{name} at {widget.geometry()} is cut off by its parent {parent.rect()}")
-        hint = widget.minimumSizeHint()
-        if hint.isValid() and widget.width() + TOLERANCE < hint.width():
-            problems.append(f"{name} is {widget.width()} px wide, less than its minimum {hint.width()}")
-    return problems
-
-
-def assert_fits(qtbot: QtBot, root: QWidget, what: str) -> None:
-    with contextlib.suppress(qtbot.TimeoutError):  # layouts settle through posted events
-        qtbot.waitUntil(lambda: not layout_problems(root), timeout=SETTLE_MS)
-    problems = layout_problems(root)
-    assert not problems, f"{what}:\n" + "\n".join(problems)
 
 
 def _fill_store(make_visit: MakeVisit) -> None:
@@ -204,6 +154,26 @@ def test_every_dialog_fits_a_small_screen(
     box.close()
 
 
+def test_the_people_table_shows_codes_and_age_groups_whole(
+    qtbot: QtBot, ctx: Context, make_visit: MakeVisit, open_window: OpenWindow, language: str
+) -> None:
+    people = tuple(
+        PersonData(code=f"KE-NBO-P{n:06d}", role=role, sex="female", age_group=age)
+        for n, (role, age) in enumerate([("victim", "older-60-plus"), ("witness", "adolescent-12-17")])
+    )
+    visit = make_visit(title="Visit with people", people=people)
+    set_language(language)
+    window = open_window()
+    dialog = window.editing.open_visit(visit.id)
+    qtbot.waitUntil(lambda: dialog.editor.visit_id == visit.id and dialog.editor.isEnabled(), timeout=WAIT_MS)
+    dialog.resize(USABLE)
+    table = dialog.editor.people.table
+    assert table.model().rowCount() == 2
+    assert not cut_cells(table, [0, 1, 2, 3])
+    dialog.editor.shutdown()
+    dialog.done(QDialog.DialogCode.Rejected)
+
+
 def test_the_first_run_assistant_fits_a_small_screen(qtbot: QtBot, bare_ctx: Context, language: str) -> None:
     wizard = FirstRunWizard(load_workspace(bare_ctx))
     qtbot.addWidget(wizard)
@@ -234,6 +204,26 @@ def test_a_message_box_is_wide_enough_for_a_file_name(qtbot: QtBot) -> None:
     assert plain.width() >= plain.fontMetrics().averageCharWidth() * 40  # not a sliver for a short text
     box.close()
     plain.close()
+
+
+def test_an_empty_state_shows_its_whole_sentence(qtbot: QtBot, language: str) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    layout = QVBoxLayout(parent)
+    empty = EmptyState(
+        "No open conflicts", "When two offices change the same record, it shows here. " * 3, parent
+    )
+    layout.addWidget(empty)
+    for width in (400, 1200):
+        parent.resize(width, 300)
+        parent.show()
+        assert_fits(qtbot, parent, f"empty state at {width} px")
+        sentence = empty.sentence_label
+        assert (
+            sentence.width() <= sentence.maximumWidth() and sentence.width() < width
+        )  # a column, not a banner
+        centre = sentence.mapTo(parent, sentence.rect().center()).x()
+        assert abs(centre - width / 2) <= TOLERANCE + 12, (centre, width)
 
 
 def test_the_checker_sees_a_widget_cut_off(qtbot: QtBot) -> None:
