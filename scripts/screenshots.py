@@ -42,28 +42,38 @@ POLL_MS = 25
 
 
 def build_demo(folder: Path) -> Path:
-    """The small demo store, with its regional office as a partner and one packet sent to it, so
-    that the Sync page and the export dialog have something to show."""
+    """The small demo store, with its regional office as a partner: one packet each way, and a
+    visit both offices edited in between, so that the Sync and Conflicts tabs have rows to show."""
     from fieldkit.demo import generate
     from fieldkit.opening import open_context
     from fieldkit.services.cards import read_card, trust_card, write_card
     from fieldkit.services.office import init_office
+    from fieldkit.services.records import update_record
+    from fieldkit.services.visit_list import list_visits
     from fieldkit.sync.export import export_packet
+    from fieldkit.sync.importer import import_packet
 
-    region = open_context(str(folder / "region.db"), create=True)
-    try:
-        init_office(region, PARTNER[0], PARTNER[1], PARTNER[2], None)
-        write_card(region, folder / "region.card.json")
-    finally:
-        region.close()
     path = folder / "demo.db"
     ctx = open_context(str(path), create=True)
+    region = open_context(str(folder / "region.db"), create=True)
     try:
         init_office(ctx, *OFFICE)
+        init_office(region, PARTNER[0], PARTNER[1], PARTNER[2], None)
         generate(ctx, "small", seed=1)
-        trust_card(ctx, read_card(ctx, folder / "region.card.json"))
-        export_packet(ctx, PARTNER[0], folder)
+        for reader, writer in ((ctx, region), (region, ctx)):
+            card = folder / f"{writer.office}.card.json"
+            write_card(writer, card)
+            trust_card(reader, read_card(reader, card))
+        sent = export_packet(ctx, PARTNER[0], folder)
+        for packet in sent.paths:
+            import_packet(region, packet, max_delete_share=None)
+        visit = list_visits(ctx, limit=1).rows[0].id
+        update_record(ctx, "monitoring_visit", visit, {"team": "Daniel Njoroge, Mary Wanjiku"})
+        update_record(region, "monitoring_visit", visit, {"team": "Daniel Njoroge, Baraka Ochieng (ROEA)"})
+        for packet in export_packet(region, OFFICE[0], folder).paths:
+            import_packet(ctx, packet, max_delete_share=None)
     finally:
+        region.close()
         ctx.close()
     return path
 

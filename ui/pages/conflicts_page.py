@@ -303,10 +303,12 @@ class ConflictsPage(QWidget):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first
         self.table.setSortingEnabled(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # the record and both values share what is left, so that no column scrolls out of sight
+        for column in (1, 4, 6):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         metrics = self.table.fontMetrics()
         by = metrics.horizontalAdvance(_by("a.ochieng", dt.datetime(2026, 12, 28))) + metrics.height()
-        fit_columns(self.table, {0: 9, 2: 10, 3: 11, 4: 13, 5: 0, 6: 13, 7: 0}, extra={5: by, 7: by})
+        fit_columns(self.table, {0: 8, 2: 9, 3: 9, 5: 0, 7: 0}, extra={5: by, 7: by})
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._selected(current))
 
         self.empty = EmptyState(
