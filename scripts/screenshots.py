@@ -167,8 +167,9 @@ def main(argv: list[str]) -> int:
 
 
 def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, listing: str) -> int:
+    import shiboken6
     from PySide6.QtCore import QEventLoop, QRect, QTimer
-    from PySide6.QtWidgets import QApplication, QDialog
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication([sys.argv[0]])
     app.setApplicationName("FieldKit")
@@ -176,10 +177,10 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
     from fieldkit.opening import open_context
     from fieldkit.services.monitoring import get_visit
     from fieldkit.services.visit_list import list_visits
-    from ui import ops
+    from ui import main_window, ops
     from ui.app import apply_language, build_main_window
     from ui.first_run import FirstRunWizard
-    from ui.main_window import HOME, MONITORING, PROJECTS, RECOMMENDATIONS, REPORTS, SETTINGS, SYNC, TRAINING
+    from ui.main_window import MONITORING, SYNC
     from ui.pages.sync_tabs import CONFLICTS, DUPLICATES, PACKETS
     from ui.workspace import load_workspace
 
@@ -192,12 +193,25 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
             return
         loop = QEventLoop()
         deadline = time.monotonic() + WAIT_S
+        failed: list[Exception] = []
+
+        def check() -> None:
+            try:
+                done = ready()
+            except Exception as exc:  # raised again below, outside the event loop
+                failed.append(exc)
+                done = True
+            if done or time.monotonic() > deadline:
+                loop.quit()
+
         timer = QTimer()
         timer.setInterval(POLL_MS)
-        timer.timeout.connect(lambda: loop.quit() if ready() or time.monotonic() > deadline else None)
+        timer.timeout.connect(check)
         timer.start()
         loop.exec()
         timer.stop()
+        if failed:
+            raise failed[0]
         if not ready():
             raise TimeoutError(f"{lang} {size}: gave up waiting for {what}")
 
@@ -210,7 +224,7 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
             nonlocal idle
             quiet = (
                 ops.running_op_count() == 0
-                and not window.monitoring.visits.busy
+                and not getattr(window.monitoring.visits, "busy", False)
                 and not window.busy_bar.isVisible()  # it polls: it may still show a finished operation
                 and extra()
             )
@@ -234,14 +248,16 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
     window.show()
     settle("the first lists")
 
-    for page, index in (
-        ("home", HOME),
-        ("projects", PROJECTS),
-        ("recommendations", RECOMMENDATIONS),
-        ("training", TRAINING),
-        ("reports", REPORTS),
-        ("settings", SETTINGS),
-    ):
+    # every simple page, by the name of its index in ui.main_window; a page added later gets a number
+    known = {
+        getattr(main_window, name.upper()): name
+        for name in ("home", "projects", "recommendations", "training", "reports", "settings")
+        if hasattr(main_window, name.upper())
+    }
+    for index in range(window.stack.count()):
+        if index in (MONITORING, SYNC):
+            continue  # pages of tabs: below
+        page = known.get(index, f"page{index + 1}")
         window.show_page(index)
         settle(page)
         save(page)
@@ -304,8 +320,8 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
         editor.tabs.setCurrentIndex(tab)
         settle("an editor tab")
         save("editor-" + names.get(id(editor.tabs.widget(tab)), f"tab{tab + 1}"))
-    dialog.editor.shutdown()
-    dialog.done(QDialog.DialogCode.Rejected)
+    dialog.close()  # nothing was changed: it closes without a question
+    settle("the editor to close", lambda: not shiboken6.isValid(dialog) or not dialog.isVisible())
     window.close()
     settle("the window to close", lambda: not window.isVisible())
 
