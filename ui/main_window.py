@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,6 +32,7 @@ from ui.pages.monitoring import MonitoringPage
 from ui.pages.settings import SettingsPage
 from ui.pages.sync_tabs import SyncTabs
 from ui.visit_editing import VisitEditing
+from ui.widgets import isolated, message_box
 from ui.workspace import Workspace, load_workspace, outdated_by
 
 HOME, MONITORING, PROJECTS, RECOMMENDATIONS, TRAINING, SYNC, REPORTS, SETTINGS = range(8)
@@ -52,7 +53,7 @@ class MainWindow(QMainWindow):
         ctx = workspace.ctx
         office = workspace.office
         self.setWindowTitle(_("FieldKit — {office}").format(office=office.code) if office else "FieldKit")
-        self.setMinimumSize(QSize(960, 600))
+        # no fixed minimum: the pages' layouts set it, and tests keep it within a 1024x600 screen
         self.editing = VisitEditing(self, workspace)
 
         self.home = HomePage(ctx, workspace.vocab, self)
@@ -78,7 +79,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             item = QListWidgetItem(title, self.sidebar)
             item.setToolTip(_("{page} (Ctrl+{number})").format(page=title, number=number))
-        width = max(self.sidebar.sizeHintForColumn(0), 120) + 24
+        # the longest title and the frame, no more: on a 1024 px screen every pixel goes to the pages
+        width = max(self.sidebar.sizeHintForColumn(0), 120) + 2 * self.sidebar.frameWidth() + 4
         self.sidebar.setFixedWidth(width)
         self.sidebar.currentRowChanged.connect(self._row_changed)
 
@@ -157,7 +159,8 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.office_label = QLabel(self._office_text(), self)
-        self.store_label = QLabel(_("Store: {location}").format(location=self.workspace.store.display), self)
+        location = isolated(self.workspace.store.display)  # a path keeps its order in right-to-left text
+        self.store_label = QLabel(_("Store: {location}").format(location=location), self)
         self.store_label.setToolTip(self.workspace.store.display)
         self.busy_bar = QProgressBar(self)
         self.busy_bar.setRange(0, 0)  # no total: Qt draws a moving "busy" bar
@@ -279,20 +282,18 @@ class MainWindow(QMainWindow):
         if not drafts:
             return
         count = len(drafts)
-        box = QMessageBox(QMessageBox.Icon.Question, _("Unsaved visits"), "", parent=self)
-        box.setText(
-            ngettext(
-                "FieldKit was closed while a visit was being edited. Restore the unsaved visit?",
-                "FieldKit was closed while {count} visits were being edited. Restore the unsaved visits?",
-                count,
-            ).format(count=count)
-        )
-        box.setInformativeText("\n".join(d.title or _("(untitled visit)") for d in drafts[:10]))
+        text = ngettext(
+            "FieldKit was closed while a visit was being edited. Restore the unsaved visit?",
+            "FieldKit was closed while {count} visits were being edited. Restore the unsaved visits?",
+            count,
+        ).format(count=count)
+        titles = "\n".join(d.title or _("(untitled visit)") for d in drafts[:10])
+        box = message_box(self, QMessageBox.Icon.Question, _("Unsaved visits"), text, details=titles,
+                          buttons=QMessageBox.StandardButton.NoButton)  # fmt: skip
         restore = box.addButton(_("Restore"), QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton(_("Discard"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(_("Not now"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(restore)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         keys = [d.key for d in drafts]
 
         def answered(_result: int) -> None:
@@ -321,9 +322,7 @@ class MainWindow(QMainWindow):
             "FieldKit {version}\n\nOffline records for human-rights field offices: monitoring visits, "
             "follow-ups, training and projects, shared with partner offices through signed, encrypted files."
         ).format(version=fieldkit.__version__)
-        box = QMessageBox(QMessageBox.Icon.Information, _("About FieldKit"), text, parent=self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        message_box(self, QMessageBox.Icon.Information, _("About FieldKit"), text).open()
 
     def _editor_closed(self) -> None:
         if self._quit_pending:

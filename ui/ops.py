@@ -36,6 +36,7 @@ from fieldkit.errors import describe_error
 from fieldkit.i18n import _
 from fieldkit.progress import Cancelled, Progress, ProgressListener
 from fieldkit.store.busy import StoreWait, WaitAbandoned, report_waits
+from ui.widgets import message_box
 
 T = TypeVar("T")
 Lane = Literal["store", "io"]
@@ -333,9 +334,7 @@ def show_failure(parent: QObject, exc: BaseException) -> None:
     _log.error("Operation failed", exc_info=exc)
     window = parent if isinstance(parent, QWidget) else None
     text = describe_error(exc)
-    ok = QMessageBox.StandardButton.Ok
-    box = QMessageBox(QMessageBox.Icon.Warning, _("Operation failed"), text, ok, window)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box = message_box(window, QMessageBox.Icon.Warning, _("Operation failed"), text)
     if window is None:
         _orphan_boxes.add(box)
         box.finished.connect(lambda _result: _orphan_boxes.discard(box))

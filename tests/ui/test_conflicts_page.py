@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from layout_checks import assert_fits
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
 from sync_offices import offices, visit
@@ -56,7 +57,7 @@ def test_a_concurrent_edit_is_shown_and_resolved_with_a_new_value(qtbot: QtBot, 
     with offices(tmp_path, FIELD, REGION) as o:
         visit_id = _two_offices_edit_one_visit(o, tmp_path)
         page = _conflicts_page(qtbot, o["ROEA"])
-        assert page.title.text() == "Conflicts (1)"
+        assert page.count_label.text() == "1 open conflict"
         model = page.model
         cells = [model.index(0, c).data() for c in range(model.columnCount())]
         assert cells[:4] == ["Monitoring visit", "Visit to Kamiti prison", "Narrative", "Both edited"]
@@ -76,7 +77,7 @@ def test_a_concurrent_edit_is_shown_and_resolved_with_a_new_value(qtbot: QtBot, 
             page.resolve_button.click()
         assert get_visit(o["ROEA"], visit_id).narrative == "Agreed account."
         assert list_conflicts(o["ROEA"]) == []
-        assert model.rowCount() == 0 and page.title.text() == "Conflicts"
+        assert model.rowCount() == 0 and page.count_label.text() == ""
         assert page.empty.isVisibleTo(page) and page.detail is None
 
         # the resolution travels: the field office ends up with the same narrative
@@ -161,3 +162,17 @@ def test_duplicates_across_scripts_are_found_and_merged(qtbot: QtBot, ctx: Conte
     with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
         page.find_pairs()
     assert page.model.rowCount() == 0
+
+
+def test_a_conflict_fits_the_space_a_small_screen_leaves(qtbot: QtBot, tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        _two_offices_edit_one_visit(o, tmp_path)
+        page = _conflicts_page(qtbot, o["ROEA"])
+        assert page.detail is not None and not page.empty.isVisibleTo(page)
+        # a 1024x540 window less its sidebar, menu, status bar, page heading and tab bar
+        page.resize(840, 400)
+        page.show()
+        qtbot.waitExposed(page)
+        assert page.minimumSizeHint().width() <= 840 and page.minimumSizeHint().height() <= 400
+        assert_fits(qtbot, page, "conflicts page with a conflict")
+        assert page.resolve_button.isVisibleTo(page)

@@ -25,6 +25,7 @@ from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import PersonData
 from ui.editor.children import ChildPage
 from ui.editor.widgets import CODE_ROLE, CodeCombo, line_edit, text_box
+from ui.widgets import text_width
 
 FIRST_BIRTH_YEAR = 1900
 _RESTRICTED_STYLE = (
@@ -48,6 +49,17 @@ class PeoplePage(ChildPage[PersonData]):
             Qt.Orientation.Vertical,
             parent,
         )
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Codes and vocabulary labels are short but must show whole: room for the widest there is."""
+        icon = self.table.fontMetrics().height()  # the code column shows a warning icon too
+        widths = {0: text_width(self.table, ["KE-NBO-P000000"]) + icon}
+        for column, vocabulary in ((1, "person_role"), (2, "sex"), (3, "age_group")):
+            widths[column] = text_width(self.table, [term.label() for term in self.vocab.terms(vocabulary)])
+        header = self.table.horizontalHeader()
+        for column, width in widths.items():
+            header.resizeSection(column, max(width, header.sectionSizeHint(column)))
 
     def build_detail(self) -> QWidget:
         vocab, f = self.vocab, self.fields

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from fieldkit.i18n import _
-from ui.widgets import heading, note
+from ui.widgets import note, page_frame
 
 
 class ComingLaterPage(QWidget):
     def __init__(self, title: str, summary: str, features: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 24)
-        layout.setSpacing(12)
-        layout.addWidget(heading(title, self))
+        layout = page_frame(self, title, scroll=True)
         badge = QLabel(_("Coming in a later version"), self)
         badge.setObjectName("ComingLaterBadge")
         badge.setStyleSheet(

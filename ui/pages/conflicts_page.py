@@ -32,7 +32,7 @@ from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.errors import FieldKitError
 from fieldkit.formatting import format_day, format_number, format_value, format_when
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.services.conflicts import (
     ConflictRow,
     RecordConflicts,
@@ -44,7 +44,7 @@ from fieldkit.store.registry import field_label as declared_field_label
 from fieldkit.store.registry import max_lengths, type_label
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
-from ui.widgets import error_label, fit_columns, heading, note, row_table, show_error
+from ui.widgets import EmptyState, error_label, fit_columns, heading, note, page_frame, row_table, show_error
 from ui.workspace import Workspace
 
 MAX_SHOWN = 200  # characters of a value in the list; the detail shows all of it
@@ -288,7 +288,8 @@ class ConflictsPage(QWidget):
         self._generation = 0
         self._detail_generation = 0
         self.detail: ConflictDetail | None = None
-        self.title = heading(_("Conflicts"), self)
+        self.count_label = QLabel(self)
+        self.count_label.setAccessibleName(_("Number of open conflicts"))
         self.model: RowTableModel[ConflictRow] = RowTableModel(
             [
                 Column(_("Type"), lambda r: record_type_label(r.record_type)),
@@ -309,15 +310,20 @@ class ConflictsPage(QWidget):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first
         self.table.setSortingEnabled(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # the record and both values share what is left, so that no column scrolls out of sight
+        for column in (1, 4, 6):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         metrics = self.table.fontMetrics()
         by = metrics.horizontalAdvance(_by("a.ochieng", dt.datetime(2026, 12, 28))) + metrics.height()
-        fit_columns(self.table, {0: 9, 2: 10, 3: 11, 4: 13, 5: 0, 6: 13, 7: 0}, extra={5: by, 7: by})
+        fit_columns(self.table, {0: 8, 2: 9, 3: 9, 5: 0, 7: 0}, extra={5: by, 7: by})
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._selected(current))
 
-        self.empty = note(
-            _("No open conflicts. When two offices change the same record, it shows here."), self
+        self.empty = EmptyState(
+            _("No open conflicts"),
+            _("When two offices change the same record before either hears of the other, it shows here."),
+            self,
         )
+        self.empty.hide()  # until the first load says there is nothing
         self.detail_title = heading("", self, scale=1.15)
         self.detail_area = QScrollArea(self)
         self.detail_area.setWidgetResizable(True)
@@ -339,20 +345,26 @@ class ConflictsPage(QWidget):
         self.splitter.addWidget(bottom)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)  # a pane dragged shut looks like a missing feature
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(rows * 3)
+        self.detail_area.setMinimumHeight(rows * 2)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 8)
-        layout.addWidget(self.title)
-        layout.addWidget(
+        layout = page_frame(self, None)  # a tab of the Sync page, which carries the heading
+        top = QHBoxLayout()
+        top.addWidget(
             note(
                 _(
                     "Each office kept the value that came last and saved the other one. Choose what the "
                     "record should hold; the choice reaches the other offices with the next packets."
                 ),
                 self,
-            )
+            ),
+            1,
         )
-        layout.addWidget(self.empty)
+        top.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+        layout.addWidget(self.empty, 1)
         layout.addWidget(self.splitter, 1)
 
     # -- the list -------------------------------------------------------------------------------
@@ -377,9 +389,13 @@ class ConflictsPage(QWidget):
         self._clear_detail()  # the record's conflicts may have changed too
         self.model.set_rows(rows)
         count = len(rows)
-        title = _("Conflicts ({count})").format(count=format_number(count)) if count else _("Conflicts")
-        self.title.setText(title)
-        self.title.setAccessibleName(title)
+        self.count_label.setText(
+            ngettext("{count} open conflict", "{count} open conflicts", count).format(
+                count=format_number(count)
+            )
+            if count
+            else ""
+        )
         self.empty.setVisible(not rows)
         self.splitter.setVisible(bool(rows))
         index = self.model.index_of(selected.id) if selected else QModelIndex()

@@ -29,7 +29,7 @@ from fieldkit.services.people import Candidate, DuplicatePair, find_duplicates, 
 from fieldkit.store.registry import mergeable_types, type_label
 from ui.ops import Op, show_failure
 from ui.table_model import Column, RowTableModel
-from ui.widgets import fit_columns, heading, note, row_table
+from ui.widgets import EmptyState, fit_columns, note, page_frame, row_table
 from ui.workspace import Workspace
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
@@ -136,9 +136,7 @@ class DuplicatesPage(QWidget):
         self.table.activated.connect(lambda _index: self.merge_current())
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self._update_actions())
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 8)
-        layout.addWidget(heading(_("Duplicates"), self))
+        layout = page_frame(self, None)  # a tab of the Sync page, which carries the heading
         layout.addWidget(
             note(
                 _(
@@ -149,7 +147,12 @@ class DuplicatesPage(QWidget):
             )
         )
         layout.addLayout(top)
+        self.empty = EmptyState(
+            _("No search yet"), _("Choose a record type, then “Find likely duplicates”."), self
+        )
+        layout.addWidget(self.empty, 1)
         layout.addWidget(self.table, 1)
+        self.table.hide()
         self._update_actions()
 
     def record_type(self) -> str:
@@ -162,7 +165,15 @@ class DuplicatesPage(QWidget):
         self._generation += 1  # a search still running for the other kind is no longer wanted
         self.model.set_rows([])
         self.count_label.clear()
+        self._show_empty(_("No search yet"), _("Choose a record type, then “Find likely duplicates”."))
         self._update_actions()
+
+    def _show_empty(self, title: str | None, sentence: str = "") -> None:
+        """The empty state in place of the table, or the table again when ``title`` is None."""
+        if title is not None:
+            self.empty.set_text(title, sentence)
+        self.empty.setVisible(title is not None)
+        self.table.setVisible(title is None)
 
     def _update_actions(self) -> None:
         self.merge_button.setEnabled(self.current_pair() is not None)
@@ -201,7 +212,13 @@ class DuplicatesPage(QWidget):
             )
         )
         if pairs:
+            self._show_empty(None)
             self.table.setCurrentIndex(self.model.index(0, 0))  # selectRow() misses in right-to-left
+        else:
+            self._show_empty(
+                _("No likely duplicates"),
+                _("No two records of this type look alike. Look again after the next packets arrive."),
+            )
         self._update_actions()
         self.loaded.emit()
 

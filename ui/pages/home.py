@@ -30,7 +30,7 @@ from ui.column_fit import FillColumn
 from ui.ops import Op
 from ui.pages.visit_list import date_column_width, due_column_width
 from ui.table_model import Column, RowTableModel
-from ui.widgets import NumberCard, fit_columns, heading, note, row_table
+from ui.widgets import NumberCard, fit_columns, note, page_frame, row_table
 from ui.workspace import Workspace
 
 RECENT_ROWS = 12
@@ -62,10 +62,7 @@ class HomePage(QWidget):
         self._generation = 0
         self._parts_pending = 0
         self.vocab = vocab  # replaced when the window reloads its workspace
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 16, 24, 16)
-        layout.setSpacing(16)
-        layout.addWidget(heading(_("Home"), self))
+        layout = page_frame(self, _("Home"))
 
         cards = QGridLayout()
         cards.setSpacing(12)

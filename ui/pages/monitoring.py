@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +28,7 @@ from ui.pages.overdue import OverdueView
 from ui.pages.visit_filters import VisitFilterBar
 from ui.pages.visit_list import VisitList
 from ui.visit_editing import VisitEditing
-from ui.widgets import heading
+from ui.widgets import page_frame
 from ui.workspace import Workspace
 
 VISITS_TAB, OVERDUE_TAB = 0, 1
@@ -83,7 +82,7 @@ class MonitoringPage(QWidget):
         buttons.addWidget(self.count_label)
 
         visits_tab = QWidget(self)
-        visits_layout = QVBoxLayout(visits_tab)
+        visits_layout = page_frame(visits_tab, None)
         visits_layout.addWidget(self.filters)
         visits_layout.addLayout(buttons)
         visits_layout.addWidget(self.table, 1)
@@ -93,9 +92,7 @@ class MonitoringPage(QWidget):
         self.tabs.addTab(visits_tab, _("Visits"))
         self.tabs.addTab(self.overdue, _("Overdue follow-ups"))
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 8)
-        layout.addWidget(heading(_("Monitoring"), self))
+        layout = page_frame(self, _("Monitoring"))
         layout.addWidget(self.tabs, 1)
 
         self.filters.changed.connect(lambda: self.visits.set_filter(self.filters.current_filter()))

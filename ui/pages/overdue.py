@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,7 +26,7 @@ from ui.paged_list import PagedLoader
 from ui.paged_model import PagedRowModel
 from ui.pages.visit_list import due_column_width
 from ui.table_model import Column
-from ui.widgets import fit_columns, note, row_table
+from ui.widgets import EmptyState, fit_columns, note, page_frame, row_table
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 PAGE_SIZE = 200
@@ -87,9 +86,14 @@ class OverdueView(QWidget):
             1,
         )
         top.addWidget(self.count_label)
-        layout = QVBoxLayout(self)
+        layout = page_frame(self, None)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        self.empty = EmptyState(
+            _("No overdue follow-ups"), _("Every open follow-up action is still within its due date."), self
+        )
+        self.empty.hide()  # until the first load says so
+        layout.addWidget(self.empty, 1)
 
     @property
     def total(self) -> int:
@@ -104,6 +108,8 @@ class OverdueView(QWidget):
         return lambda: overdue_page(ctx, offset=offset, limit=limit)
 
     def _show_total(self, total: int) -> None:
+        self.empty.setVisible(not total)
+        self.table.setVisible(bool(total))
         self.count_label.setText(
             ngettext("{count} overdue follow-up", "{count} overdue follow-ups", total).format(
                 count=format_number(total)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 
 from fieldkit.i18n import LANGUAGES, _, current_language, pgettext
 from ui import prefs
-from ui.widgets import heading, note
+from ui.widgets import note, page_frame
 from ui.workspace import Workspace
 
 
@@ -26,10 +26,7 @@ class SettingsPage(QWidget):
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 16, 24, 16)
-        layout.setSpacing(16)
-        layout.addWidget(heading(_("Settings"), self))
+        layout = page_frame(self, _("Settings"), scroll=True)
 
         language_box = QGroupBox(_("Interface language"), self)
         language_form = QFormLayout(language_box)

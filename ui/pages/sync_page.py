@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,13 +55,14 @@ from ui.pages.sync_dialogs import (
     preview_import,
 )
 from ui.table_model import Column, RowTableModel
-from ui.widgets import fit_columns, heading, note, row_table
+from ui.widgets import EmptyState, fit_columns, message_box, note, page_frame, row_table
 from ui.workspace import Workspace
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 _REFUSED = QColor("#b00020")
 LOG_ROWS = 200
 MB = 1024 * 1024
+_NO_BUTTONS = QMessageBox.StandardButton.NoButton
 
 
 # -- plain helpers (no widgets: some run on a worker) ---------------------------------------------
@@ -139,10 +140,15 @@ def when_width(view: QTableView) -> int:
     )
 
 
-def _box(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str, details: str = "") -> QMessageBox:
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
-    box.setInformativeText(details)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+def _box(
+    parent: QWidget,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    details: str = "",
+    files: Sequence[Path] = (),
+) -> QMessageBox:
+    box = message_box(parent, icon, title, text, details=details, files=files)
     box.open()  # not exec(): no nested event loop
     return box
 
@@ -151,12 +157,10 @@ def _ask(
     parent: QWidget, title: str, text: str, details: str, yes: str, on_yes: Callable[[], None]
 ) -> QMessageBox:
     """A warning with a Cancel default; ``on_yes`` runs only if the user chose ``yes``."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
-    box.setInformativeText(details)
+    box = message_box(parent, QMessageBox.Icon.Warning, title, text, details=details, buttons=_NO_BUTTONS)
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def answered(_result: int) -> None:
         if box.clickedButton() is yes_button:
@@ -279,11 +283,17 @@ class SyncPage(QWidget):
             self.log_view, {0: 0, 1: 5, 2: 6, 3: 7, 5: 14, 6: 6}, extra={0: when_width(self.log_view)}
         )
         self.log_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        QVBoxLayout(log_box).addWidget(self.log_view)
+        self.log_empty = EmptyState(
+            _("No packets yet"),
+            _("Packets this office writes or reads, and files it refuses, are listed here."),
+            log_box,
+        )
+        self.log_empty.hide()  # until the log has loaded: no false "nothing yet" meanwhile
+        log_layout = QVBoxLayout(log_box)
+        log_layout.addWidget(self.log_view)
+        log_layout.addWidget(self.log_empty)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 8)
-        layout.addWidget(heading(_("Sync"), self))
+        layout = page_frame(self, None)  # a tab of the Sync page, which carries the heading
         layout.addWidget(
             note(
                 _(
@@ -330,6 +340,8 @@ class SyncPage(QWidget):
         self.default_folder = folder
         self.partner_model.set_rows(partners)
         self.log_model.set_rows(log_entries(packets, refusals))
+        self.log_empty.setVisible(self.log_model.rowCount() == 0)
+        self.log_view.setVisible(self.log_model.rowCount() > 0)
         self._update_actions()
         self.loaded.emit()
 
@@ -369,8 +381,9 @@ class SyncPage(QWidget):
         text = _("{changes} changes and {attachments} attachments written to:").format(
             changes=format_number(result.changes), attachments=format_number(result.attachments)
         )
-        files = "\n".join(str(p) for p in result.paths)
-        self.last_box = _box(self, QMessageBox.Icon.Information, _("Packet written"), text, files)
+        self.last_box = _box(
+            self, QMessageBox.Icon.Information, _("Packet written"), text, files=result.paths
+        )
         self.message.emit(_("Packet written"))
         self.refresh()
         self.exported.emit(result)
@@ -548,5 +561,4 @@ class SyncPage(QWidget):
 
     def _keys_written(self, paths: list[Path]) -> None:
         text = _("The keys were written to these files. Keep them locked away.")
-        files = "\n".join(str(p) for p in paths)
-        self.last_box = _box(self, QMessageBox.Icon.Information, _("Keys saved"), text, files)
+        self.last_box = _box(self, QMessageBox.Icon.Information, _("Keys saved"), text, files=paths)

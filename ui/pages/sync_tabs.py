@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from fieldkit.changeset import ChangeSet
 from fieldkit.i18n import _
 from ui.pages.conflicts_page import ConflictsPage
 from ui.pages.duplicates_page import DuplicatesPage
 from ui.pages.sync_page import SyncPage
+from ui.widgets import page_frame
 from ui.workspace import Workspace
 
 PACKETS, CONFLICTS, DUPLICATES = range(3)
@@ -31,9 +32,8 @@ class SyncTabs(QWidget):
         self.tabs.addTab(self.packets, _("Packets"))
         self.tabs.addTab(self.conflicts, _("Conflicts"))
         self.tabs.addTab(self.duplicates, _("Duplicates"))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
+        layout = page_frame(self, _("Sync"))
+        layout.addWidget(self.tabs, 1)
         for page in (self.packets, self.conflicts, self.duplicates):
             page.data_changed.connect(lambda changes, source=page: self._tab_changed(changes, source))
             page.message.connect(self.message)
