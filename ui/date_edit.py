@@ -132,7 +132,7 @@ class DateEdit(QWidget):
 
     def _fit_width(self) -> None:
         sample = format_date_as(dt.date(2026, 9, 28), self._kind) or "0000-00-00"
-        width = self.line.fontMetrics().horizontalAdvance(sample + "MMM") + 24
+        width = self.line.fontMetrics().horizontalAdvance(sample) + 28  # the date and the clear button
         self.line.setMinimumWidth(width)
 
     # -- value ----------------------------------------------------------------------------------
