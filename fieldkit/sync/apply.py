@@ -32,7 +32,6 @@ from fieldkit.store.registry import (
     MODEL_BY_TYPE,
     references,
     registry_cache,
-    search_fields,
     search_root_of,
 )
 from fieldkit.store.system import ChangeLog, Conflict, HeldChange
@@ -54,16 +53,27 @@ class ApplyStats:
 
 @dataclass
 class Transaction:
-    """What the batches applied in one transaction share."""
+    """What the batches applied in one transaction share.
 
-    #: ids of the records created so far, per record type: no need to look for them again
+    Only what the last batches made is kept: every batch is written to the store when it ends,
+    where the next ones find anything older, so memory does not grow with the packet.
+    """
+
+    #: ids of the records the batch being applied created, per record type, and those of the
+    #: batch before it: a reference to a record made just before needs no query
     created: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: per indexed record created so far, its searchable text (its own fields, then those of the
-    #: records belonging to it) gathered from the changes themselves, so that indexing needs no query
-    search_texts: dict[str, list[str | None]] = field(default_factory=dict)
+    created_before: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     #: for records whose text belongs to another (an incident's to its visit), the record it
-    #: belongs to, for those this transaction has looked at or made, to reindex on a change
+    #: belongs to, for those this batch has looked at or made, to reindex on a change
     text_owners: dict[str, str | None] = field(default_factory=dict)
+
+    def next_batch(self) -> None:
+        self.created_before, self.created = self.created, defaultdict(set)
+        self.text_owners.clear()
+
+    def made(self, record_type: str, ids: set[str]) -> set[str]:
+        """Which of these ids the last batches created."""
+        return (ids & self.created[record_type]) | (ids & self.created_before[record_type])
 
 
 def _existing_ids(session: Session, model: type[SyncedRecord], ids: Iterable[str]) -> set[str]:
@@ -216,6 +226,7 @@ def apply_changes(
     A large packet applies in batches; ``transaction`` carries what they share.
     """
     transaction = transaction or Transaction()
+    transaction.next_batch()
     stats = ApplyStats()
     known = _existing_changes(session, ((c.origin, c.seq) for c in changes))
     fresh = [c for c in changes if c.change_key not in known] if known else changes
@@ -225,7 +236,7 @@ def apply_changes(
     targets = set(aliases.values())
     pointing = [_through_aliases(c, aliases) for c in todo] if aliases else todo
     # a reference that would clash once moved keeps the merged-away id: both must be known
-    present = _present_records(session, [*todo, *pointing] if aliases else todo, transaction.created)
+    present = _present_records(session, [*todo, *pointing] if aliases else todo, transaction)
     histories = _Histories(session, (c.record_id for c in todo if c.record_id in present[c.record_type]))
     have_changes = known | _existing_changes(session, (_split(p) for c in todo for p in c.parents))
     # only a change that names parents asks what this batch has applied so far
@@ -329,7 +340,7 @@ def _references(record_type: str) -> tuple[tuple[str, str], ...]:
 
 
 def _present_records(
-    session: Session, todo: Sequence[Change], created: dict[str, set[str]]
+    session: Session, todo: Sequence[Change], transaction: Transaction
 ) -> dict[str, set[str]]:
     """The ids, among the records these changes touch or point to, that the store holds."""
     wanted: dict[str, set[str]] = defaultdict(set)
@@ -341,7 +352,7 @@ def _present_records(
                 wanted[target_type].add(value)
     present: dict[str, set[str]] = defaultdict(set)
     for kind, ids in wanted.items():
-        made = ids & created[kind]
+        made = transaction.made(kind, ids)
         present[kind] = made | _existing_ids(session, MODEL_BY_TYPE[kind], ids - made)
     return present
 
@@ -349,25 +360,20 @@ def _present_records(
 def _note_created_text(
     stats: ApplyStats, transaction: Transaction, c: Change, root: tuple[str, str | None]
 ) -> None:
-    """Keep the searchable text of records this batch creates, with that of records belonging to them.
+    """Note the indexed records whose text a new record makes or adds to: the index reads their
+    text from the store once the transaction has written it all.
 
     ``root`` is where the record's text is indexed: (indexed type, reference field or None)."""
     root_type, owner_field = root
-    texts = transaction.search_texts
-    values = [c.data.get(name) for name in search_fields(c.record_type)]
     if owner_field is None:
         stats.search_touched[root_type].add(c.record_id)
         stats.search_new[root_type].add(c.record_id)
-        texts[c.record_id] = values
         return
     owner = c.data.get(owner_field)
     owner = owner if isinstance(owner, str) else None
     transaction.text_owners[c.record_id] = owner
     if owner is not None:
         stats.search_touched[root_type].add(owner)
-        text = texts.get(owner)
-        if text is not None:
-            text.extend(values)
 
 
 def _note_changed_text(
@@ -397,7 +403,6 @@ def _note_changed_text(
     for owner in owners:
         if owner is not None:
             stats.search_touched[root_type].add(owner)
-            transaction.search_texts.pop(owner, None)
 
 
 def _load_text_owners(session: Session, changes: Sequence[Change], known: dict[str, str | None]) -> None:
