@@ -17,7 +17,7 @@ from fieldkit.access import unchecked
 from fieldkit.search import rebuild_index
 from fieldkit.services.monitoring import add_attachment, attachment_bytes, save_visit
 from fieldkit.store.bulk import insert_blob
-from fieldkit.sync import importer
+from fieldkit.sync import importer, transaction
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 
@@ -65,12 +65,15 @@ def test_bytes_written_in_pieces_are_the_bytes_given(tmp_path: Path) -> None:
         assert longer == (hashlib.sha256(b"x" * 8 + b"y" * 8).hexdigest(), 16)
 
 
-def test_records_of_earlier_batches_are_found_and_indexed_from_the_store(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("text_budget", [transaction.TEXT_BUDGET, 60], ids=["texts-kept", "texts-read-back"])
+def test_records_of_earlier_batches_are_found_and_indexed(
+    text_budget: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Batches of two changes: references reach records many batches back (the attachment to the
-    first visit), and every visit's index row holds its incidents' text, read back at the end."""
+    first visit), and every visit's index row holds its incidents' text, whether the import kept
+    it or, past its budget, read it back from the store."""
     monkeypatch.setattr(importer, "BATCH", 2)
+    monkeypatch.setattr(transaction, "TEXT_BUDGET", text_budget)
     with offices(tmp_path, FIELD, REGION) as o:
         ids = [
             save_visit(o["KE-NBO"], visit(f"Visit {word}", narrative=f"Narrative {word}")).value.id or ""

@@ -32,10 +32,12 @@ from fieldkit.store.registry import (
     MODEL_BY_TYPE,
     references,
     registry_cache,
+    search_fields,
     search_root_of,
 )
 from fieldkit.store.system import ChangeLog, Conflict, HeldChange
 from fieldkit.sync.changes import Change
+from fieldkit.sync.transaction import Transaction
 
 
 @dataclass
@@ -49,31 +51,6 @@ class ApplyStats:
     #: per indexed record type, records whose searchable text changed, and those created
     search_touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     search_new: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-
-
-@dataclass
-class Transaction:
-    """What the batches applied in one transaction share.
-
-    Only what the last batches made is kept: every batch is written to the store when it ends,
-    where the next ones find anything older, so memory does not grow with the packet.
-    """
-
-    #: ids of the records the batch being applied created, per record type, and those of the
-    #: batch before it: a reference to a record made just before needs no query
-    created: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    created_before: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: for records whose text belongs to another (an incident's to its visit), the record it
-    #: belongs to, for those this batch has looked at or made, to reindex on a change
-    text_owners: dict[str, str | None] = field(default_factory=dict)
-
-    def next_batch(self) -> None:
-        self.created_before, self.created = self.created, defaultdict(set)
-        self.text_owners.clear()
-
-    def made(self, record_type: str, ids: set[str]) -> set[str]:
-        """Which of these ids the last batches created."""
-        return (ids & self.created[record_type]) | (ids & self.created_before[record_type])
 
 
 def _existing_ids(session: Session, model: type[SyncedRecord], ids: Iterable[str]) -> set[str]:
@@ -360,20 +337,23 @@ def _present_records(
 def _note_created_text(
     stats: ApplyStats, transaction: Transaction, c: Change, root: tuple[str, str | None]
 ) -> None:
-    """Note the indexed records whose text a new record makes or adds to: the index reads their
-    text from the store once the transaction has written it all.
+    """Keep the searchable text of records this batch creates, with that of records belonging to
+    them, as far as the transaction's budget allows.
 
     ``root`` is where the record's text is indexed: (indexed type, reference field or None)."""
     root_type, owner_field = root
+    values = [c.data.get(name) for name in search_fields(c.record_type)]
     if owner_field is None:
         stats.search_touched[root_type].add(c.record_id)
         stats.search_new[root_type].add(c.record_id)
+        transaction.keep_text(c.record_id, values)
         return
     owner = c.data.get(owner_field)
     owner = owner if isinstance(owner, str) else None
     transaction.text_owners[c.record_id] = owner
     if owner is not None:
         stats.search_touched[root_type].add(owner)
+        transaction.add_text(owner, values)
 
 
 def _note_changed_text(
@@ -403,6 +383,7 @@ def _note_changed_text(
     for owner in owners:
         if owner is not None:
             stats.search_touched[root_type].add(owner)
+            transaction.drop_text(owner)
 
 
 def _load_text_owners(session: Session, changes: Sequence[Change], known: dict[str, str | None]) -> None:

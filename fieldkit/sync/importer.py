@@ -43,12 +43,13 @@ from fieldkit.store.system import (
     SyncPacket,
 )
 from fieldkit.sync import packet as fmt
-from fieldkit.sync.apply import ApplyStats, Transaction, apply_changes
+from fieldkit.sync.apply import ApplyStats, apply_changes
 from fieldkit.sync.attachments import PacketAttachments
 from fieldkit.sync.changes import Change, known_codes, parse_change
 from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.refusal_log import append_entry
 from fieldkit.sync.rows import PayloadRows, RowsRefused
+from fieldkit.sync.transaction import Transaction
 
 DEFAULT_MAX_DELETE_SHARE = 0.10
 #: below this many records a deletion share means little; never ask for tiny stores
@@ -419,8 +420,9 @@ def _apply(
             summary.attachments = attachments.store(session)
             _record_ack(session, str(manifest["sender"]), manifest.get("ack") or {})
             session.flush()
-            # read back from the rows now written, rather than held for the whole import
-            reindex_touched(session, stats.search_touched, new=stats.search_new)
+            reindex_touched(
+                session, stats.search_touched, new=stats.search_new, texts=transaction.search_texts
+            )
             session.add(
                 SyncPacket(
                     packet_id=packet_id,
