@@ -37,9 +37,9 @@ RUNS = 3
 
 
 def in_child(*args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout)
     return result
 
