@@ -47,7 +47,7 @@ class Transaction:
             self.drop_text(owner)
 
     def drop_text(self, owner: str) -> None:
-        self.text_chars -= _chars(self.search_texts.pop(owner, None) or [])
+        self.text_chars -= _chars(self.search_texts.pop(owner, []))
 
     def next_batch(self) -> None:
         self.created_before, self.created = self.created, defaultdict(set)
