@@ -14,9 +14,10 @@ from sqlalchemy import text
 from sync_offices import offices, visit
 
 from fieldkit.access import unchecked
+from fieldkit.opening import open_context
 from fieldkit.search import rebuild_index
 from fieldkit.services.monitoring import add_attachment, attachment_bytes, save_visit
-from fieldkit.store.bulk import insert_blob
+from fieldkit.store.bulk import has_blob, insert_blob
 from fieldkit.sync import importer, transaction
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
@@ -52,17 +53,31 @@ def test_import_memory_does_not_grow_with_its_attachments(tmp_path: Path) -> Non
         ]
 
 
-def test_bytes_written_in_pieces_are_the_bytes_given(tmp_path: Path) -> None:
-    with offices(tmp_path, FIELD) as o, unchecked(), o["KE-NBO"].store.write() as session:
-        pieces = [b"a" * 1000, b"b" * 10, b"c" * 4000]
-        whole = b"".join(pieces)
-        digest = hashlib.sha256(whole).hexdigest()
-        assert insert_blob(session, digest, len(whole), iter(pieces)) == (digest, len(whole))
-        stored = session.execute(text("select size, data from attachment_blob")).one()
-        assert (stored[0], bytes(stored[1])) == (len(whole), whole)
-        # more than announced: told, so that the caller refuses, and nothing past the end written
-        longer = insert_blob(session, "0" * 64, 10, iter([b"x" * 8, b"y" * 8]))
-        assert longer == (hashlib.sha256(b"x" * 8 + b"y" * 8).hexdigest(), 16)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_bytes_written_in_pieces_are_the_bytes_given(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url: str | Path = tmp_path / "store.db"
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_url")()
+    ctx = open_context(url, create=True)
+    try:
+        with unchecked(), ctx.store.write() as session:
+            pieces = [b"a" * 1000, b"b" * 10, b"c" * 4000]
+            whole = b"".join(pieces)
+            digest = hashlib.sha256(whole).hexdigest()
+            assert not has_blob(session, digest)
+            assert insert_blob(session, digest, len(whole), iter(pieces)) == (digest, len(whole))
+            assert has_blob(session, digest)
+            stored = session.execute(
+                text("select size, data from attachment_blob where sha256 = :d"), {"d": digest}
+            ).one()
+            assert (stored[0], bytes(stored[1])) == (len(whole), whole)
+            # more than announced: told, so that the caller refuses
+            longer = insert_blob(session, "0" * 64, 10, iter([b"x" * 8, b"y" * 8]))
+            assert longer == (hashlib.sha256(b"x" * 8 + b"y" * 8).hexdigest(), 16)
+    finally:
+        ctx.close()
 
 
 @pytest.mark.parametrize("text_budget", [transaction.TEXT_BUDGET, 60], ids=["texts-kept", "texts-read-back"])
