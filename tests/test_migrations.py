@@ -57,7 +57,7 @@ def test_old_store_upgrades_with_a_backup(old: Path, tmp_path: Path) -> None:
 
 def test_every_revision_has_a_committed_store() -> None:
     revisions = {p.stem.removeprefix("store-") for p in OLD_STORES}
-    assert {"0001", "0002", "0003", "0004", "0005"} <= revisions
+    assert {"0001", "0002", "0003", "0004", "0005", "0006"} <= revisions
 
 
 def _index_rows(store: Store) -> list[tuple[str, ...]]:
@@ -159,5 +159,57 @@ def test_recommendation_lists_become_link_records_and_leave_the_change_log(tmp_p
             (first, ["CRC/C/KEN/CO/6 para 12"])
         ]
         assert pending == 0 and "recommendation_refs" not in columns
+    finally:
+        ctx.close()
+
+
+_BY_TYPE = "ix_change_log_origin_type_seq"
+_INDEXES = {
+    "sqlite": "select name from sqlite_master where type = 'index' and tbl_name = 'change_log'",
+    "postgresql": "select indexname from pg_indexes where tablename = 'change_log'",
+}
+#: what an export to a country office asks of the change log, per origin and record type
+_PER_TYPE = (
+    "select seq, record_id from change_log where origin_office = 'KE-NBO' and record_type = 'incident'"
+    " and seq > 0 and seq <= 100 order by seq"
+)
+
+
+def _change_log_indexes(store: Store) -> set[str]:
+    with unchecked(), store.read() as s:
+        return {str(name) for (name,) in s.execute(text(_INDEXES[store.backend]))}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_0007_indexes_the_change_log_by_origin_type_and_sequence(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url: str | Path = tmp_path / "store.db"
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_url")()
+    ctx = open_context(url, create=True)
+    try:
+        assert _BY_TYPE in _change_log_indexes(ctx.store)
+        _downgrade(ctx.store, "0006")
+        assert _BY_TYPE not in _change_log_indexes(ctx.store)
+        assert migrate.current_revision(ctx.store) == "0006"
+        migrate.upgrade(ctx.store)
+        assert _BY_TYPE in _change_log_indexes(ctx.store)
+        assert migrate.current_revision(ctx.store) == migrate.head_revision()
+    finally:
+        ctx.close()
+
+
+def test_an_upgraded_store_reads_one_record_type_of_an_origin_through_the_index(tmp_path: Path) -> None:
+    store = tmp_path / "old.db"
+    shutil.copy(DATA / "store-0006.db", store)
+    with sqlite3.connect(store) as raw:  # an index made by hand before the revision does not stop it
+        raw.execute(f"create index {_BY_TYPE} on change_log (origin_office, record_type, seq, record_id)")
+    ctx = open_context(store)
+    try:
+        with unchecked(), ctx.store.read() as s:
+            plan = " ".join(str(row[-1]) for row in s.execute(text("explain query plan " + _PER_TYPE)))
+        assert f"USING COVERING INDEX {_BY_TYPE}" in plan
+        assert migrate.current_revision(ctx.store) == migrate.head_revision()
     finally:
         ctx.close()

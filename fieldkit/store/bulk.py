@@ -9,15 +9,17 @@ fast path of a large import. Other databases take the portable Core insert.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from fieldkit.store.base import Base
 from fieldkit.store.codec import FieldSpec, decode, field_map
 from fieldkit.store.engine import json_text
+from fieldkit.store.system import AttachmentBlob
 
 
 def _json_text(value: Any) -> Any:
@@ -79,3 +81,41 @@ class JsonRows:
             return
         decoded = [{s.name: _decoded(s, v) for s, v in zip(self._specs, row, strict=True)} for row in rows]
         session.execute(insert(self.model), decoded)
+
+
+def has_blob(session: Session, sha256: str) -> bool:
+    """Whether the store holds these attachment bytes (without loading them)."""
+    query = select(AttachmentBlob.sha256).where(AttachmentBlob.sha256 == sha256)
+    return session.execute(query).first() is not None
+
+
+def insert_blob(session: Session, sha256: str, size: int, pieces: Iterable[bytes]) -> tuple[str, int]:
+    """Store attachment bytes that arrive in pieces, ``size`` in all, under ``sha256``; return the
+    SHA-256 and the length of what arrived, for the caller to compare (and roll back if they
+    differ: bytes past ``size`` are not written).
+
+    On SQLite the row is made at its full size and the pieces written into it in place, so no
+    more than one piece is held at a time, however large the file; other databases take the
+    bytes whole.
+    """
+    digest = hashlib.sha256()
+    if session.get_bind().dialect.name != "sqlite":
+        data = b"".join(pieces)
+        digest.update(data)
+        session.execute(insert(AttachmentBlob).values(sha256=sha256, size=len(data), data=data))
+        return digest.hexdigest(), len(data)
+    connection = session.connection()
+    table = AttachmentBlob.__tablename__
+    made = connection.exec_driver_sql(
+        f"INSERT INTO {table} (sha256, size, data) VALUES (?, ?, zeroblob(?))", (sha256, size, size)
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    arrived = 0
+    with driver.blobopen(table, "data", made.lastrowid) as blob:
+        for piece in pieces:
+            digest.update(piece)
+            if arrived + len(piece) <= size:
+                blob.write(piece)
+            arrived += len(piece)
+    return digest.hexdigest(), arrived

@@ -208,15 +208,15 @@ BULK_CACHE_KIB = 256 * 1024
 
 
 @contextmanager
-def bulk_write_settings(session: Session) -> Iterator[None]:
+def bulk_write_settings(session: Session, cache_kib: int = BULK_CACHE_KIB) -> Iterator[None]:
     """Settings for one session that writes many rows (demo data, large imports), on SQLite.
 
-    A bigger page cache, and no checkpoint at commit: copying every new page from the WAL
+    A bigger page cache (``cache_kib``), and no checkpoint at commit: copying every new page from the WAL
     into the database is left to SQLite's next commit or to closing the store, instead of
     doubling the wait for the import itself. Both return to normal when the connection goes
     back to the pool (see ``_sqlite_engine``), that is after the commit.
     """
     if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        session.connection().exec_driver_sql(f"PRAGMA cache_size=-{cache_kib}")
         session.connection().exec_driver_sql("PRAGMA wal_autocheckpoint=0")
     yield

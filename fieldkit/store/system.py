@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldkit.store.base import ID, Base
@@ -65,6 +65,10 @@ class ChangeLog(Base):
     """
 
     __tablename__ = "change_log"
+    #: an export to an office that receives some types only reads those (migration 0007)
+    __table_args__ = (
+        Index("ix_change_log_origin_type_seq", "origin_office", "record_type", "seq", "record_id"),
+    )
 
     origin_office: Mapped[str] = mapped_column(String(32), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)

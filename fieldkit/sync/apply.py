@@ -37,6 +37,7 @@ from fieldkit.store.registry import (
 )
 from fieldkit.store.system import ChangeLog, Conflict, HeldChange
 from fieldkit.sync.changes import Change
+from fieldkit.sync.transaction import Transaction
 
 
 @dataclass
@@ -50,20 +51,6 @@ class ApplyStats:
     #: per indexed record type, records whose searchable text changed, and those created
     search_touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     search_new: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-
-
-@dataclass
-class Transaction:
-    """What the batches applied in one transaction share."""
-
-    #: ids of the records created so far, per record type: no need to look for them again
-    created: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: per indexed record created so far, its searchable text (its own fields, then those of the
-    #: records belonging to it) gathered from the changes themselves, so that indexing needs no query
-    search_texts: dict[str, list[str | None]] = field(default_factory=dict)
-    #: for records whose text belongs to another (an incident's to its visit), the record it
-    #: belongs to, for those this transaction has looked at or made, to reindex on a change
-    text_owners: dict[str, str | None] = field(default_factory=dict)
 
 
 def _existing_ids(session: Session, model: type[SyncedRecord], ids: Iterable[str]) -> set[str]:
@@ -216,6 +203,7 @@ def apply_changes(
     A large packet applies in batches; ``transaction`` carries what they share.
     """
     transaction = transaction or Transaction()
+    transaction.next_batch()
     stats = ApplyStats()
     known = _existing_changes(session, ((c.origin, c.seq) for c in changes))
     fresh = [c for c in changes if c.change_key not in known] if known else changes
@@ -225,7 +213,7 @@ def apply_changes(
     targets = set(aliases.values())
     pointing = [_through_aliases(c, aliases) for c in todo] if aliases else todo
     # a reference that would clash once moved keeps the merged-away id: both must be known
-    present = _present_records(session, [*todo, *pointing] if aliases else todo, transaction.created)
+    present = _present_records(session, [*todo, *pointing] if aliases else todo, transaction)
     histories = _Histories(session, (c.record_id for c in todo if c.record_id in present[c.record_type]))
     have_changes = known | _existing_changes(session, (_split(p) for c in todo for p in c.parents))
     # only a change that names parents asks what this batch has applied so far
@@ -329,7 +317,7 @@ def _references(record_type: str) -> tuple[tuple[str, str], ...]:
 
 
 def _present_records(
-    session: Session, todo: Sequence[Change], created: dict[str, set[str]]
+    session: Session, todo: Sequence[Change], transaction: Transaction
 ) -> dict[str, set[str]]:
     """The ids, among the records these changes touch or point to, that the store holds."""
     wanted: dict[str, set[str]] = defaultdict(set)
@@ -341,7 +329,7 @@ def _present_records(
                 wanted[target_type].add(value)
     present: dict[str, set[str]] = defaultdict(set)
     for kind, ids in wanted.items():
-        made = ids & created[kind]
+        made = transaction.made(kind, ids)
         present[kind] = made | _existing_ids(session, MODEL_BY_TYPE[kind], ids - made)
     return present
 
@@ -349,25 +337,23 @@ def _present_records(
 def _note_created_text(
     stats: ApplyStats, transaction: Transaction, c: Change, root: tuple[str, str | None]
 ) -> None:
-    """Keep the searchable text of records this batch creates, with that of records belonging to them.
+    """Keep the searchable text of records this batch creates, with that of records belonging to
+    them, as far as the transaction's budget allows.
 
     ``root`` is where the record's text is indexed: (indexed type, reference field or None)."""
     root_type, owner_field = root
-    texts = transaction.search_texts
     values = [c.data.get(name) for name in search_fields(c.record_type)]
     if owner_field is None:
         stats.search_touched[root_type].add(c.record_id)
         stats.search_new[root_type].add(c.record_id)
-        texts[c.record_id] = values
+        transaction.keep_text(c.record_id, values)
         return
     owner = c.data.get(owner_field)
     owner = owner if isinstance(owner, str) else None
     transaction.text_owners[c.record_id] = owner
     if owner is not None:
         stats.search_touched[root_type].add(owner)
-        text = texts.get(owner)
-        if text is not None:
-            text.extend(values)
+        transaction.add_text(owner, values)
 
 
 def _note_changed_text(
@@ -397,7 +383,7 @@ def _note_changed_text(
     for owner in owners:
         if owner is not None:
             stats.search_touched[root_type].add(owner)
-            transaction.search_texts.pop(owner, None)
+            transaction.drop_text(owner)
 
 
 def _load_text_owners(session: Session, changes: Sequence[Change], known: dict[str, str | None]) -> None:

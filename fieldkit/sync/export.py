@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, or_, select, type_coerce
+from sqlalchemy import ColumnElement, CompoundSelect, Select, Text, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
 from fieldkit import __version__
@@ -89,29 +89,35 @@ def _visible_changes(
     table = ChangeLog.__table__.c
     # JSON columns as their stored text: an export copies them into the line unparsed
     columns = [type_coerce(c, Text).label(c.name) if c.name in _RAW_JSON else c for c in table]
-    query = select(*columns).where(
-        ChangeLog.origin_office == origin, ChangeLog.seq > after, ChangeLog.seq <= upto
-    )
-    if not share_identities:
-        query = query.where(ChangeLog.record_type.not_in([t for t in MODEL_BY_TYPE if identifies_people(t)]))
-    if not sees_everything(recipient.office_type):
-        query = query.where(_sent_back_to(recipient.code))
-    yield from session.execute(query.order_by(ChangeLog.seq).execution_options(yield_per=5000))
+    in_range = (ChangeLog.origin_office == origin, ChangeLog.seq > after, ChangeLog.seq <= upto)
+    kinds = [t for t in MODEL_BY_TYPE if share_identities or not identifies_people(t)]
+    if sees_everything(recipient.office_type):
+        query = select(*columns).where(*in_range)
+        if not share_identities:
+            hidden = [t for t in MODEL_BY_TYPE if identifies_people(t)]
+            query = query.where(ChangeLog.record_type.not_in(hidden))
+        ordered: Select[Any] | CompoundSelect = query.order_by(ChangeLog.seq)
+    else:
+        # one part per record type, each read through the change log's index by origin, type and
+        # sequence (migration 0007), merged in sequence order: only the changes of the types the
+        # office receives are read, not every change of the origin
+        parts = [
+            select(*columns).where(
+                *in_range, ChangeLog.record_type == kind, *_sent_back_to(recipient.code, kind)
+            )
+            for kind in kinds
+        ]
+        ordered = union_all(*parts).order_by(table.seq)
+    yield from session.execute(ordered.execution_options(yield_per=5000))
 
 
-def _sent_back_to(office: str) -> ColumnElement[bool]:
+def _sent_back_to(office: str, record_type: str) -> list[ColumnElement[bool]]:
     """Reference data from anyone, and the office's own records whoever changed them last:
     another office's records go back only to the office they came from."""
-    shared = [t for t in MODEL_BY_TYPE if shared_with_everyone(t)]
-    owned = [
-        and_(
-            ChangeLog.record_type == record_type,
-            ChangeLog.record_id.in_(select(model.id).where(model.origin_office == office)),
-        )
-        for record_type, model in MODEL_BY_TYPE.items()
-        if not shared_with_everyone(record_type)
-    ]
-    return or_(ChangeLog.record_type.in_(shared), *owned)
+    if shared_with_everyone(record_type):
+        return []
+    model = MODEL_BY_TYPE[record_type]
+    return [ChangeLog.record_id.in_(select(model.id).where(model.origin_office == office))]
 
 
 _RAW_JSON = ("data", "parents", "resolves")

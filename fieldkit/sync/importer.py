@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -36,7 +35,6 @@ from fieldkit.search import reindex_touched
 from fieldkit.store.engine import bulk_write_settings
 from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import (
-    AttachmentBlob,
     HeldChange,
     HeldRange,
     Office,
@@ -45,11 +43,13 @@ from fieldkit.store.system import (
     SyncPacket,
 )
 from fieldkit.sync import packet as fmt
-from fieldkit.sync.apply import ApplyStats, Transaction, apply_changes
+from fieldkit.sync.apply import ApplyStats, apply_changes
+from fieldkit.sync.attachments import PacketAttachments
 from fieldkit.sync.changes import Change, known_codes, parse_change
 from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.refusal_log import append_entry
 from fieldkit.sync.rows import PayloadRows, RowsRefused
+from fieldkit.sync.transaction import Transaction
 
 DEFAULT_MAX_DELETE_SHARE = 0.10
 #: below this many records a deletion share means little; never ask for tiny stores
@@ -97,6 +97,8 @@ class ImportSummary:
 
 #: changes applied at a time: memory stays flat however large the packet
 BATCH = 20_000
+#: the page cache while importing: every page it holds counts in the import's memory
+IMPORT_CACHE_KIB = 48 * 1024
 
 
 class _Deletions:
@@ -314,18 +316,14 @@ def _import_into(
         opened.check_members()
         progress.step()
         identity = local_keys(ctx).age_identity
+        attachments = PacketAttachments(opened, identity)
         with _decryption_refused():
-            blobs = {name: agebox.decrypt(opened.read(name), identity) for name in opened.attachment_names()}
-        for name, data in blobs.items():
-            expected = fmt.ATTACHMENT.match(name)
-            assert expected is not None
-            if hashlib.sha256(data).hexdigest() != expected.group(1):
-                raise PacketRefused(_("Attachment {name} does not match its hash").format(name=name))
+            attachments.check()
         progress.step()
         progress.set_label(_("Importing {name}").format(name=path.name))
         # the payload is decrypted while it is applied: a failure half way rolls everything back
         with _decryption_refused(), _plain_payload(opened, identity) as payload, _collector_paused():
-            _apply(ctx, manifest, payload, blobs, summary, dry_run, max_delete_share, path, progress)
+            _apply(ctx, manifest, payload, attachments, summary, dry_run, max_delete_share, path, progress)
         progress.step()
     finally:
         opened.close()
@@ -382,7 +380,7 @@ def _apply(
     ctx: Context,
     manifest: dict[str, Any],
     payload: Iterable[bytes],
-    blobs: dict[str, bytes],
+    attachments: PacketAttachments,
     summary: ImportSummary,
     dry_run: bool,
     max_delete_share: float | None,
@@ -396,7 +394,7 @@ def _apply(
     stats = ApplyStats()
     transaction = Transaction()
     try:
-        with ctx.store.write() as session, bulk_write_settings(session):
+        with ctx.store.write() as session, bulk_write_settings(session, IMPORT_CACHE_KIB):
             if session.get_bind().dialect.name == "sqlite":
                 # rows of one packet may point at each other in any order; check keys at commit
                 session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
@@ -419,11 +417,7 @@ def _apply(
             summary.released = released
             summary.by_type = dict(sorted(stats.by_type.items()))
             summary.unchanged += coverage.skipped
-            for name, data in blobs.items():
-                digest = name.split("/")[1].split(".")[0]
-                if session.get(AttachmentBlob, digest) is None:
-                    session.add(AttachmentBlob(sha256=digest, size=len(data), data=data))
-                    summary.attachments += 1
+            summary.attachments = attachments.store(session)
             _record_ack(session, str(manifest["sender"]), manifest.get("ack") or {})
             session.flush()
             reindex_touched(
