@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
-from fieldkit.search import matching_ids_sql
+from fieldkit.progress import Progress
+from fieldkit.search import cancellable, matching_ids_sql
 from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
 from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
 
@@ -101,13 +102,15 @@ def list_visits(
     offset: int = 0,
     limit: int = 500,
     today: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> VisitPage:
-    """One page of the visits that pass ``flt``, with the total that pass."""
+    """One page of the visits that pass ``flt``, with the total that pass; ``progress.cancel()``
+    stops the queries (``Cancelled``)."""
     flt = flt or VisitFilter()
     today = today or ctx.today()
     column = SORT_COLUMNS.get(sort, MonitoringVisit.date_start)
     order = [column.desc() if descending else column.asc(), MonitoringVisit.id.desc()]
-    with ctx.store.read() as session:
+    with ctx.store.read() as session, cancellable(session, progress):
         where = _conditions(session, flt, today)
         total = session.execute(select(func.count()).select_from(MonitoringVisit).where(*where)).scalar_one()
         incidents = (
