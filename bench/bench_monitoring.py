@@ -1,6 +1,7 @@
 """Monitoring list on the large demo store: first rows, a filter, full-text search, memory.
 
-Goals (issue): first rows < 500 ms, search < 100 ms at 100,000 visits, memory < 400 MB.
+Goals (issue): first rows < 500 ms, search < 100 ms at 100,000 visits and under 1 s whatever is
+typed, memory < 400 MB.
 Run: .venv/bin/python bench/bench_monitoring.py
 """
 
@@ -9,10 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from common import cpu_note, large_store, line, median_ms, open_copy, peak_rss_mb
+from common import NARRATIVES, cpu_note, large_store, line, median_ms, open_copy, peak_rss_mb
 
 from fieldkit.services.monitoring_types import VisitFilter
 from fieldkit.services.visit_list import count_overdue, list_visits, overdue_followups
+
+#: what people type into the search box, worst cases included; every one must answer in under 1 s
+SEARCHES = [
+    ("'lawyer'", "lawyer"),
+    ("Arabic 'المحتجزين'", "المحتجزين"),
+    ("Chinese '律师'", "律师"),
+    ("Russian 'задержанных'", "задержанных"),
+    ("one letter 'a'", "a"),
+    ("common word 'the'", "the"),
+    ("stemmed 'lawyers' (finds 'lawyer')", "lawyers"),
+    ("Arabic with diacritics 'الْمُحْتَجَزُونَ'", "الْمُحْتَجَزُونَ"),
+    ("Chinese phrase '无法会见律师'", "无法会见律师"),
+    ("a pasted 10,000-character page", " ".join(NARRATIVES * 60)[:10_000]),
+    ("sixteen one-letter words", "a b c d e f g h i j k l m n o p"),
+    ("nothing matches 'zzqxv'", "zzqxv"),
+]
 
 
 def main() -> None:
@@ -37,11 +54,11 @@ def main() -> None:
         "filter: visits with a torture allegation",
         f"{median_ms(lambda: list_visits(ctx, torture, limit=200)):.0f} ms",
     )
-    for word in ("lawyer", "المحتجزين", "律师", "задержанных"):
-        flt = VisitFilter(text=word)
+    for label, words in SEARCHES:
+        flt = VisitFilter(text=words)
         hits = list_visits(ctx, flt, limit=1).total
         line(
-            f"full-text search '{word}' ({hits:,} hits)",
+            f"search: {label} ({hits:,} hits)",
             f"{median_ms(functools.partial(list_visits, ctx, flt, limit=200)):.0f} ms",
         )
     line(

@@ -13,7 +13,7 @@ from fieldkit.search.index import (
     reindex,
     reindex_touched,
 )
-from fieldkit.search.query import cancellable, find, matching_ids_sql, search_match
+from fieldkit.search.query import cancellable, find, gather_matching_ids, matching_ids_sql, search_match
 from fieldkit.search.text import (
     INDEX_STAMP,
     MAX_QUERY_CHARS,
@@ -39,6 +39,7 @@ __all__ = [
     "document",
     "find",
     "fts5_query",
+    "gather_matching_ids",
     "index_is_outdated",
     "matching_ids_sql",
     "normalise",

@@ -35,16 +35,38 @@ def _expression(session: Session, query: str) -> str | None:
     return pg_query(query) if _is_postgres(session) else search_match(query)
 
 
+def _ids_sql(session: Session) -> str:
+    where = "tsv @@ to_tsquery('simple', :q)" if _is_postgres(session) else "search_index MATCH :q"
+    return f"SELECT record_id FROM search_index WHERE {where} AND record_type = :t"
+
+
 def matching_ids_sql(session: Session, record_type: str, query: str) -> TextClause | None:
     """``SELECT record_id`` of the records of one type, deleted ones too, whose text matches the
     user's words; None when the words hold nothing to search for."""
     expr = _expression(session, query)
     if expr is None:
         return None
-    where = "tsv @@ to_tsquery('simple', :q)" if _is_postgres(session) else "search_index MATCH :q"
-    return text(f"SELECT record_id FROM search_index WHERE {where} AND record_type = :t").bindparams(
-        q=expr, t=record_type
+    return text(_ids_sql(session)).bindparams(q=expr, t=record_type)
+
+
+_HITS_TABLE = "temp.fieldkit_search_hits"
+
+
+def gather_matching_ids(session: Session, record_type: str, query: str) -> TextClause | None:
+    """``matching_ids_sql``, gathered once for the statements that follow in this session (a count
+    and a page, say): on SQLite into a temporary table of the connection, since reading the ids of
+    many matches back from FTS5 costs more than the match itself."""
+    expr = _expression(session, query)
+    if expr is None:
+        return None
+    if _is_postgres(session):
+        return text(_ids_sql(session)).bindparams(q=expr, t=record_type)
+    session.execute(
+        text(f"CREATE TABLE IF NOT EXISTS {_HITS_TABLE} (record_id TEXT PRIMARY KEY) WITHOUT ROWID")
     )
+    session.execute(text(f"DELETE FROM {_HITS_TABLE}"))
+    session.execute(text(f"INSERT INTO {_HITS_TABLE} {_ids_sql(session)}"), {"q": expr, "t": record_type})
+    return text(f"SELECT record_id FROM {_HITS_TABLE}")
 
 
 def _live(record_types: Iterable[str]) -> str:

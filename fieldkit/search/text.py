@@ -182,8 +182,14 @@ class Term:
 def query_terms(query: str) -> list[Term]:
     """The words of a user's query, bounded: the first ``MAX_TERMS`` distinct ones of its first
     ``MAX_QUERY_CHARS`` characters, each cut to ``MAX_TERM_CHARS``."""
+    if len(query) > MAX_QUERY_CHARS:
+        cut = query[:MAX_QUERY_CHARS]
+        head = cut.rsplit(maxsplit=1)
+        # not half a word: it would look for a word that was not typed
+        in_a_word = not cut[-1].isspace() and not query[MAX_QUERY_CHARS].isspace()
+        query = head[0] if in_a_word and len(head) == 2 else cut
     terms: list[Term] = []
-    for match in _QUERY_TERM.finditer(normalise(query[:MAX_QUERY_CHARS])):
+    for match in _QUERY_TERM.finditer(normalise(query)):
         if match.group("cjk"):
             term = Term(tuple(match.group("cjk").split(" ")[:MAX_TERM_CHARS]), phrase=True)
         else:
@@ -196,16 +202,24 @@ def query_terms(query: str) -> list[Term]:
     return terms
 
 
+def _prefix(term: Term) -> bool:
+    # a single letter would begin thousands of words: FTS5 would merge them all
+    return len(term.tokens[0]) > 1
+
+
 def fts5_query(query: str) -> str | None:
-    """A safe FTS5 MATCH expression: every word must appear (as a prefix, or by its stem)."""
+    """A safe FTS5 MATCH expression: every word must appear (as a prefix, or by its stem); a single
+    letter must be a word of its own."""
     parts = []
     for term in query_terms(query):
         if term.phrase:
             parts.append('"' + " ".join(term.tokens) + '"')
-        elif term.stems:
-            parts.append("(" + " OR ".join([f'"{term.tokens[0]}"*', *(f'"{s}"' for s in term.stems)]) + ")")
+            continue
+        word = f'"{term.tokens[0]}"' + ("*" if _prefix(term) else "")
+        if term.stems:
+            parts.append("(" + " OR ".join([word, *(f'"{s}"' for s in term.stems)]) + ")")
         else:
-            parts.append(f'"{term.tokens[0]}"*')
+            parts.append(word)
     return " AND ".join(parts) or None
 
 
@@ -215,8 +229,7 @@ def pg_query(query: str) -> str | None:
     for term in query_terms(query):
         if term.phrase:
             parts.append("(" + " <-> ".join(term.tokens) + ")")
-        elif term.stems:
-            parts.append("(" + " | ".join([f"{term.tokens[0]}:*", *term.stems]) + ")")
-        else:
-            parts.append(f"{term.tokens[0]}:*")
+            continue
+        word = term.tokens[0] + (":*" if _prefix(term) else "")
+        parts.append("(" + " | ".join([word, *term.stems]) + ")" if term.stems else word)
     return " & ".join(parts) or None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.progress import Progress
-from fieldkit.search import cancellable, matching_ids_sql
+from fieldkit.search import cancellable, gather_matching_ids
 from fieldkit.services.monitoring_types import AreaRow, FollowUpRow, VisitFilter, VisitPage, VisitRow
 from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit
 
@@ -85,7 +85,7 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
         elif flt.followups == "none":
             where.append(~exists(select(FollowUp.id).where(open_fu)))
     if flt.text.strip():
-        matches = matching_ids_sql(session, MonitoringVisit.record_type, flt.text)
+        matches = gather_matching_ids(session, MonitoringVisit.record_type, flt.text)
         if matches is None:
             return [sql_false()]
         where.append(MonitoringVisit.id.in_(matches.columns(record_id=MonitoringVisit.id.type)))
