@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitFilter
+from ui.pages.visit_search_hint import deleted_only_label
 
 SEARCH_DEBOUNCE_MS = 250
 _NO_DATE = QDate(1900, 1, 1)  # the minimum shows as "Any": QDateEdit has no empty value
@@ -112,7 +113,10 @@ class VisitFilterBar(QWidget):
         )  # fmt: skip
         self.confidentiality = _combo(self, _("Any confidentiality"), [])
         self.office = _combo(self, _("All offices"), [])
-        self.show_deleted = QCheckBox(_("Show deleted visits"), self)
+        self.show_deleted = QCheckBox(deleted_only_label(), self)
+        self.show_deleted.setToolTip(
+            _("Show the deleted visits instead of the others, to search and restore them")
+        )
         self.clear_button = QPushButton(_("Clear filters"), self)
         self.clear_button.clicked.connect(self.clear)
 
