@@ -160,7 +160,9 @@ class VisitList(QObject):
 
         def fn(progress: Progress) -> VisitPage:
             progress.check()
-            return list_visits(ctx, flt, sort=sort, descending=descending, offset=offset, limit=count)
+            return list_visits(
+                ctx, flt, sort=sort, descending=descending, offset=offset, limit=count, progress=progress
+            )
 
         return (
             Op(self, fn)
