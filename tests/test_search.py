@@ -17,6 +17,7 @@ from fieldkit.search import (
     INDEX_STAMP,
     MAX_TERM_CHARS,
     MAX_TERMS,
+    document,
     fts5_query,
     normalise,
     pending_search_types,
@@ -75,6 +76,12 @@ def test_chinese_characters_are_tokens_and_a_chinese_word_a_phrase() -> None:
 def test_a_marked_arabic_word_stays_one_word_in_the_query() -> None:
     assert fts5_query("الْمُحْتَجَزِينَ") == fts5_query("المحتجزين") == '("المحتجزين"* OR "محتجز")'
     assert fts5_query("İzmir") == fts5_query("IZMIR") == fts5_query("izmir") == '"izmir"*'
+
+
+def test_a_document_holds_its_words_then_their_other_forms_in_order() -> None:
+    assert document(["Prisons and detainees", "المحتجزين بالتعذيب"]) == (
+        "prisons and detainees\nالمحتجزين بالتعذيب\nprison detaine detain محتجزين محتجز تعذيب التعذيب"
+    )
 
 
 def test_query_terms_are_bounded() -> None:

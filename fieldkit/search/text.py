@@ -160,7 +160,7 @@ def document(fields: Iterable[str | None]) -> str:
     """The indexed text of a record: its fields, normalised, then the bare Arabic forms and the
     stems of its words (each once)."""
     body = normalise("\n".join(f for f in fields if f))
-    words = set(_TOKEN.findall(body))
+    words = dict.fromkeys(_TOKEN.findall(body))  # in order, so that the same text gives the same row
     extra: dict[str, None] = {}
     for word in words:
         for form in _indexed_forms(word):
