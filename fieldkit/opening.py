@@ -17,7 +17,7 @@ from fieldkit.domain.vocab import seed_vocabularies
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
 from fieldkit.paths import create_private_file, make_private_dir, narrow_to_owner, user_data_dir
-from fieldkit.search import catch_up, pending_search_types
+from fieldkit.search import catch_up, index_is_outdated, pending_search_types
 from fieldkit.store import files, migrate
 from fieldkit.store.engine import Store, resolve_url, sqlite_path
 
@@ -72,8 +72,8 @@ def _prepare(store: Store, user: str | None) -> Context:
     else:
         backup = migrate.upgrade(store)
         with store.read() as session:
-            behind = pending_search_types(session)
-        if behind:  # an upgrade made more types searchable: index what the store already holds
+            behind = pending_search_types(session) or index_is_outdated(session)
+        if behind:  # types made searchable by an upgrade, or words indexed differently now
             with store.write() as session:
                 catch_up(session)
         seed_vocabularies(store)

@@ -100,7 +100,8 @@ def test_upgraded_search_index_is_the_one_the_application_builds(old: Path, tmp_
 def test_revisions_rebuild_the_search_index_of_existing_visits(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    """From 0001 (no index) to head, the revisions index the visits they find as the application does."""
+    """From 0001 (no index) to head, the revisions index the live visits they find, and opening the
+    store then indexes every visit as the application does."""
     url: str | Path = tmp_path / "store.db"
     if backend == "postgresql":
         url = request.getfixturevalue("pg_url")()
@@ -117,14 +118,20 @@ def test_revisions_rebuild_the_search_index_of_existing_visits(
         delete_visit(ctx, save_visit(ctx, visit("Deleted visit", "gone")).value.id or "")
         built = _index_rows(ctx.store)
         _downgrade(ctx.store, "0001")
-        with unchecked(), ctx.store.read() as s:
+        with unchecked(), ctx.store.write() as s:
             assert migrate.current_revision(ctx.store) == "0001"
             assert "visit_search" not in {t for (t,) in s.execute(text(_TABLES[backend]))}
+            # a store of that time did not say which normaliser made its index
+            s.execute(text("delete from setting where key = 'search_normaliser'"))
         migrate.upgrade(ctx.store)
-        assert len(built) == 4
+        assert len(_index_rows(ctx.store)) == 4  # the revisions index live visits, with their own copy
+        ctx.close()
+        ctx = open_context(url)
+        assert len(built) == 5
         assert _index_rows(ctx.store) == built
         assert list_visits(ctx, VisitFilter(text="التعذيب")).total == 1
         assert list_visits(ctx, VisitFilter(text="律师")).total == 1
+        assert list_visits(ctx, VisitFilter(text="gone", deleted=True)).total == 1
     finally:
         ctx.close()
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sync_offices import add_visits, offices, visit
 
 from fieldkit.opening import open_context
+from fieldkit.progress import Cancelled, Progress
 from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.services.data import export_data, stats
 from fieldkit.services.monitoring import delete_visit, get_visit, save_visit
 from fieldkit.services.monitoring_types import VisitFilter
 from fieldkit.services.office import init_office
+from fieldkit.services.search import search_records
 from fieldkit.services.visit_list import list_visits, overdue_followups
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
@@ -35,6 +38,39 @@ def test_store_and_search_on_postgres(pg_url: Callable[[], str]) -> None:
         assert stats(ctx)["monitoring_visit"] == {"live": 0, "deleted": 1}
     finally:
         ctx.close()
+
+
+def test_search_on_postgres_matches_as_on_sqlite(pg_url: Callable[[], str], tmp_path: Path) -> None:
+    """Stems, folding, deleted visits and cancelling, on both backends with the same answers."""
+    visits = [
+        ("Two men detained at İzmir", "الْمُحْتَجَزُونَ في سجن أسوان"),
+        ("Наблюдение за демонстрацией", "Les détenus ont été frappés"),
+        ("Visita a la cárcel", "探访看守所，被拘留者无法会见律师"),
+    ]
+    queries = ["detaining", "IZMIR", "DİYARBAKIR", "المحتجزون", "اسوان", "демонстрация", "détenu",
+               "cárceles", "律师", "a", "zzqxv", "lawyer " * 3000]  # fmt: skip
+    answers = {}
+    for backend, url in (("sqlite", str(tmp_path / "store.db")), ("postgresql", pg_url())):
+        ctx = open_context(url, create=True)
+        try:
+            init_office(ctx, "ROEA", "Regional office", "regional-office", "HQ")
+            for title, narrative in visits:
+                save_visit(ctx, visit(title, narrative))
+            gone = save_visit(ctx, visit("Deleted at İzmir", "gone")).value.id or ""
+            delete_visit(ctx, gone)
+            answers[backend] = [
+                list_visits(ctx, VisitFilter(text=q), progress=Progress()).total for q in queries
+            ]
+            assert list_visits(ctx, VisitFilter(text="izmir", deleted=True)).total == 1
+            assert [h.title for h in search_records(ctx, "İzmir")] == ["Two men detained at İzmir"]
+            cancelled = Progress()
+            cancelled.cancel()
+            with pytest.raises(Cancelled):
+                list_visits(ctx, VisitFilter(text="prison"), progress=cancelled)
+        finally:
+            ctx.close()
+    assert answers["sqlite"] == [1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+    assert answers["postgresql"] == answers["sqlite"]
 
 
 def test_sqlite_field_office_syncs_into_postgres_region(tmp_path: Path, pg_url: Callable[[], str]) -> None:

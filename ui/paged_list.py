@@ -41,8 +41,9 @@ class PageOf(Protocol[RowT_co]):
 
 #: given (offset, limit, total) on the GUI thread, the store call to run on the store lane; it
 #: captures the filter and sort of the moment it was made. ``total`` is the count the result
-#: had when it was queried, None when the store must count it (a new query, a refresh).
-QueryMaker = Callable[[int, int, "int | None"], Callable[[], PageOf[RowT]]]
+#: had when it was queried, None when the store must count it (a new query, a refresh). The
+#: store call gets the op's progress, so a newer request can stop it mid-query.
+QueryMaker = Callable[[int, int, "int | None"], Callable[[Progress], PageOf[RowT]]]
 
 
 class PagedLoader(QObject, Generic[RowT]):
@@ -203,13 +204,13 @@ class PagedLoader(QObject, Generic[RowT]):
         return range(first // size, last // size + 1)
 
     def _run(
-        self, query: Callable[[], PageOf[RowT]], arrived: Callable[[PageOf[RowT]], None]
+        self, query: Callable[[Progress], PageOf[RowT]], arrived: Callable[[PageOf[RowT]], None]
     ) -> OpHandle[PageOf[RowT]]:
         generation = self._generation
 
         def fn(progress: Progress) -> PageOf[RowT]:
             progress.check()  # replaced by a newer request before it began: skip the query
-            return query()
+            return query(progress)
 
         op = Op(self, fn).on_success(arrived).on_failure(lambda exc: self._failed(generation, exc))
         return op.on_cancel(lambda: None).run()

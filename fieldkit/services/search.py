@@ -10,7 +10,8 @@ from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
-from fieldkit.search import find
+from fieldkit.progress import Progress
+from fieldkit.search import cancellable, find
 from fieldkit.store.registry import MODEL_BY_TYPE, search_roots
 
 
@@ -24,15 +25,21 @@ class SearchHit:
 
 @requires(Permission.VIEW_RECORDS)
 def search_records(
-    ctx: Context, text: str, record_types: tuple[str, ...] = (), *, limit: int = 50
+    ctx: Context,
+    text: str,
+    record_types: tuple[str, ...] = (),
+    *,
+    limit: int = 50,
+    progress: Progress | None = None,
 ) -> list[SearchHit]:
-    """Live records whose searchable text matches every word of ``text``, best match first."""
+    """Live records whose searchable text matches every word of ``text`` (or a stem of it), best
+    match first; ``progress.cancel()`` stops the search (``Cancelled``)."""
     unknown = [t for t in record_types if t not in search_roots()]
     if unknown:
         raise ValidationError(
             _("These record types cannot be searched: {types}").format(types=", ".join(unknown))
         )
-    with ctx.store.read() as session:
+    with ctx.store.read() as session, cancellable(session, progress):
         found = find(session, text, record_types or None, limit)
         titles: dict[str, str] = {}
         for record_type in {t for t, _id in found}:  # one query per type found, not per hit

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies, vocabularies
-from fieldkit.search import matching_ids_sql
+from fieldkit.progress import Progress
+from fieldkit.search import cancellable, gather_matching_ids
 from fieldkit.services.monitoring_types import (
     AreaRow,
     FollowUpRow,
@@ -114,7 +115,7 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]
         elif flt.followups == "none":
             where.append(~exists(select(FollowUp.id).where(open_fu)))
     if flt.text.strip():
-        matches = matching_ids_sql(session, MonitoringVisit.record_type, flt.text)
+        matches = gather_matching_ids(session, MonitoringVisit.record_type, flt.text)
         if matches is None:
             return [sql_false()]
         where.append(MonitoringVisit.id.in_(matches.columns(record_id=MonitoringVisit.id.type)))
@@ -215,15 +216,17 @@ def list_visits(
     limit: int = 500,
     today: dt.date | None = None,
     total: int | None = None,
+    progress: Progress | None = None,
 ) -> VisitPage:
     """One page of the visits that pass ``flt``, sorted by one of ``VISIT_SORTS`` (newest first
     among equals), with the exact number that pass. A caller paging through a result it has
     counted passes that ``total``: it is not counted again, and pages past the middle are read
-    from the far end, so that the last page costs what the first does."""
+    from the far end, so that the last page costs what the first does. ``progress.cancel()``
+    stops the queries (``Cancelled``)."""
     flt = flt or VisitFilter()
     today = today or ctx.today()
     order = _order(sort, descending, vocabularies(ctx))
-    with ctx.store.read() as session:
+    with ctx.store.read() as session, cancellable(session, progress):
         where = _conditions(session, flt, today)
         if total is None:
             total = session.execute(

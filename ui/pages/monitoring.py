@@ -27,6 +27,7 @@ from ui.ops import Op, show_failure
 from ui.pages.overdue import OverdueView
 from ui.pages.visit_filters import VisitFilterBar
 from ui.pages.visit_list import VisitList
+from ui.pages.visit_search_hint import deleted_only_label, empty_list_hint
 from ui.visit_editing import VisitEditing
 from ui.widgets import page_frame
 from ui.workspace import Workspace
@@ -55,6 +56,9 @@ class MonitoringPage(QWidget):
         self.visits = VisitList(self._ctx, workspace.vocab, self.table, areas=workspace.areas)
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName(_("Number of visits"))
+        self.empty_hint = QLabel(self)  # what to try when nothing is found
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.hide()
 
         self.new_button = QPushButton(_("New visit"), self)
         self.open_button = QPushButton(_("Open"), self)
@@ -85,6 +89,7 @@ class MonitoringPage(QWidget):
         visits_layout = page_frame(visits_tab, None)
         visits_layout.addWidget(self.filters)
         visits_layout.addLayout(buttons)
+        visits_layout.addWidget(self.empty_hint)
         visits_layout.addWidget(self.table, 1)
 
         self.overdue = OverdueView(self._ctx, workspace.vocab, self)
@@ -141,6 +146,8 @@ class MonitoringPage(QWidget):
         else:
             text = ngettext("{count} visit", "{count} visits", total)
         self.count_label.setText(text.format(count=format_number(total)))
+        self.empty_hint.setText(empty_list_hint(self.visits.filter) if total == 0 else "")
+        self.empty_hint.setVisible(total == 0)
 
     def _update_actions(self) -> None:
         rows = self.visits.selected_rows()
@@ -191,7 +198,9 @@ class MonitoringPage(QWidget):
             )
         box = QMessageBox(QMessageBox.Icon.Question, _("Delete visits"), text, parent=self)
         box.setInformativeText(
-            _("Deleted visits are kept and can be restored: tick “Show deleted visits” to find them.")
+            _("Deleted visits are kept and can be restored: tick “{deleted_only}” to find them.").format(
+                deleted_only=deleted_only_label()
+            )
         )
         delete = box.addButton(_("Delete"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)

@@ -19,6 +19,7 @@ from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.formatting import format_day, format_number, format_value
 from fieldkit.i18n import _, ngettext
+from fieldkit.progress import Progress
 from fieldkit.services.monitoring_types import FollowUpRow, OverduePage
 from fieldkit.services.visit_list import overdue_page
 from ui.column_fit import FillColumn
@@ -103,9 +104,9 @@ class OverdueView(QWidget):
         """Count and read the rows around the viewport again; the scroll position stays."""
         self.pages.refresh()
 
-    def _query_for(self, offset: int, limit: int, _total: int | None) -> Callable[[], OverduePage]:
+    def _query_for(self, offset: int, limit: int, _total: int | None) -> Callable[[Progress], OverduePage]:
         ctx = self._ctx
-        return lambda: overdue_page(ctx, offset=offset, limit=limit)
+        return lambda _progress: overdue_page(ctx, offset=offset, limit=limit)
 
     def _show_total(self, total: int) -> None:
         self.empty.setVisible(not total)

@@ -21,6 +21,7 @@ from fieldkit.domain.vocab import Vocabularies
 from fieldkit.i18n import _
 from fieldkit.services.monitoring_types import AreaRow, VisitFilter
 from ui.date_edit import DateEdit
+from ui.pages.visit_search_hint import deleted_only_label
 from ui.vocab_picker import PickItem, TermPicker, vocabulary_items
 
 SEARCH_DEBOUNCE_MS = 250
@@ -107,7 +108,10 @@ class VisitFilterBar(QWidget):
         )  # fmt: skip
         self.confidentiality = _picker(self, _("Any confidentiality"))
         self.office = _combo(self, _("All offices"), [])
-        self.show_deleted = QCheckBox(_("Show deleted visits"), self)
+        self.show_deleted = QCheckBox(deleted_only_label(), self)
+        self.show_deleted.setToolTip(
+            _("Show the deleted visits instead of the others, to search and restore them")
+        )
         self.clear_button = QPushButton(_("Clear filters"), self)
         self.clear_button.clicked.connect(self.clear)
 

@@ -18,6 +18,7 @@ from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.formatting import format_day, format_value, format_visit_date
 from fieldkit.i18n import _
+from fieldkit.progress import Progress
 from fieldkit.services.monitoring_types import AreaRow, VisitFilter, VisitPage, VisitRow
 from fieldkit.services.visit_list import list_visits
 from ui.column_fit import FillColumn
@@ -169,10 +170,17 @@ class VisitList(PagedLoader[VisitRow]):
         self.filter = flt
         self.reload()
 
-    def _query_for(self, offset: int, limit: int, total: int | None) -> Callable[[], VisitPage]:
+    def _query_for(self, offset: int, limit: int, total: int | None) -> Callable[[Progress], VisitPage]:
         ctx, flt, sort, descending = self._ctx, self.filter, self.sort, self.descending
-        return lambda: list_visits(
-            ctx, flt, sort=sort, descending=descending, offset=offset, limit=limit, total=total
+        return lambda progress: list_visits(
+            ctx,
+            flt,
+            sort=sort,
+            descending=descending,
+            offset=offset,
+            limit=limit,
+            total=total,
+            progress=progress,
         )
 
     def _sort_changed(self, section: int, order: Qt.SortOrder) -> None:
