@@ -23,7 +23,7 @@ from fieldkit.services.monitoring import delete_visit
 from fieldkit.services.office import init_office, local_office
 from fieldkit.services.visit_list import list_visits
 from fieldkit.sync import packet as fmt
-from fieldkit.sync.export import export_packet
+from fieldkit.sync.export import ExportResult, export_packet
 from fieldkit.sync.importer import import_packet
 from ui.pages.sync_dialogs import ExportOptions, OwnCardDialog, PreviewItem
 from ui.pages.sync_page import SyncPage
@@ -100,6 +100,22 @@ def test_export_through_the_dialog_writes_the_packet(qtbot: QtBot, tmp_path: Pat
         qtbot.waitUntil(lambda: page.log_model.rowCount() == 1, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: _cells(page, 0)[4] != "Never", timeout=WAIT_MS)
         assert page.log_model.index(0, 3).data() == "Exported"
+
+
+def test_changes_to_send_move_to_awaiting_receipt_after_an_export(qtbot: QtBot, tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 2)
+        page = _page(qtbot, o["KE-NBO"])
+        headers = [page.partner_model.headerData(c, Qt.Orientation.Horizontal) for c in (5, 6)]
+        assert headers == ["Not yet sent", "Awaiting receipt"]
+        assert _cells(page, 0)[5:7] == ["10", "0"]
+        results: list[ExportResult] = []
+        page.exported.connect(results.append)
+        with qtbot.waitSignal(page.data_changed, timeout=WAIT_MS) as changed:
+            page.export_to("ROEA", tmp_path, ExportOptions())
+        assert changed.args[0].packets and results[0].changes == 10
+        qtbot.waitUntil(lambda: _cells(page, 0)[5:7] == ["0", "10"], timeout=WAIT_MS)
+        assert page.log_model.index(0, 4).data().startswith("10 changes")
 
 
 def test_export_in_parts_and_to_a_missing_folder(qtbot: QtBot, tmp_path: Path) -> None:

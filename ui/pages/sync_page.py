@@ -39,6 +39,7 @@ from fieldkit.sync.importer import (
     interrupted_import_changes,
     refusal_log_path,
 )
+from fieldkit.sync.outbox import OutgoingChanges, outgoing_changes
 from fieldkit.sync.packet import EXTENSION
 from fieldkit.sync.refusal_log import newest_entries
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
@@ -203,6 +204,7 @@ class SyncPage(QWidget):
         self.default_folder = self._documents
         self._generation = 0
         self._pending: dict[str, Any] = {}
+        self._outgoing: dict[str, OutgoingChanges] = {}
         self.preview_dialog: ImportPreviewDialog | None = None
         self.trust_dialog: TrustCardDialog | None = None
         self.last_box: QMessageBox | None = None  # the newest result or question shown (tests read it)
@@ -228,7 +230,14 @@ class SyncPage(QWidget):
                        sort_key=lambda p: p.last_in, tooltip=lambda p: p.last_in_file or None),
                 Column(_("Last packet out"), lambda p: format_when(p.last_out) or _("Never"),
                        sort_key=lambda p: p.last_out, tooltip=lambda p: p.last_out_file or None),
-                Column(_("Changes to send"), lambda p: p.pending, alignment=_TRAILING),
+                Column(_("Not yet sent"), lambda p: self._outgoing_of(p.code).not_sent, alignment=_TRAILING,
+                       tooltip=lambda _p: _("Changes no packet to this office has carried yet")),
+                Column(_("Awaiting receipt"), lambda p: self._outgoing_of(p.code).awaiting_ack,
+                       alignment=_TRAILING,
+                       tooltip=lambda _p: _(
+                           "Changes already written to a packet for this office that it has not yet "
+                           "confirmed receiving; the next packet carries them again"
+                       )),
                 Column(_("Waiting for a packet"), lambda p: p.held, alignment=_TRAILING),
             ],
             key=lambda p: p.code,
@@ -240,7 +249,7 @@ class SyncPage(QWidget):
         self.partner_view.setModel(self.partner_model)
         self.partner_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         when = when_width(self.partner_view)
-        fit_columns(self.partner_view, {0: 6, 2: 10, 3: 0, 4: 0, 5: 5, 6: 5}, extra={3: when, 4: when})
+        fit_columns(self.partner_view, {0: 6, 2: 10, 3: 0, 4: 0, 5: 5, 6: 5, 7: 5}, extra={3: when, 4: when})
         self.partner_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.own_card_button = QPushButton(_("This office's &card…"), partners_box)
         self.add_partner_button = QPushButton(_("&Add partner office…"), partners_box)
@@ -311,8 +320,10 @@ class SyncPage(QWidget):
         self._pending = {}
         log_path, documents = refusal_log_path(ctx), self._documents
 
-        def store(_p: Progress) -> tuple[list[PartnerStatus], list[PacketRow]]:
-            return partner_status(ctx), packet_history(ctx, LOG_ROWS)
+        def store(
+            _p: Progress,
+        ) -> tuple[list[PartnerStatus], dict[str, OutgoingChanges], list[PacketRow]]:
+            return partner_status(ctx), outgoing_changes(ctx), packet_history(ctx, LOG_ROWS)
 
         def disk(_p: Progress) -> tuple[list[RefusedImport], Path]:
             return read_refusals(log_path), default_folder(documents)
@@ -326,12 +337,16 @@ class SyncPage(QWidget):
         self._pending[name] = value
         if len(self._pending) < 2:
             return  # the other half is still loading
-        (partners, packets), (refusals, folder) = self._pending["store"], self._pending["disk"]
+        (partners, outgoing, packets), (refusals, folder) = self._pending["store"], self._pending["disk"]
         self.default_folder = folder
+        self._outgoing = outgoing
         self.partner_model.set_rows(partners)
         self.log_model.set_rows(log_entries(packets, refusals))
         self._update_actions()
         self.loaded.emit()
+
+    def _outgoing_of(self, partner: str) -> OutgoingChanges:
+        return self._outgoing.get(partner) or OutgoingChanges(partner, 0, 0)
 
     def _update_actions(self) -> None:
         has_partners = self.partner_model.rowCount() > 0
@@ -372,12 +387,12 @@ class SyncPage(QWidget):
         files = "\n".join(str(p) for p in result.paths)
         self.last_box = _box(self, QMessageBox.Icon.Information, _("Packet written"), text, files)
         self.message.emit(_("Packet written"))
-        self.refresh()
+        self._changed(ChangeSet(packets=True))  # Home's "last packet out" too
         self.exported.emit(result)
 
     def _export_cancelled(self) -> None:
         self.message.emit(_("Export cancelled"))
-        self.refresh()  # parts written before the cancel are in the log
+        self._changed(ChangeSet(packets=True))  # parts written before the cancel are in the log
 
     # -- import ---------------------------------------------------------------------------------
 
