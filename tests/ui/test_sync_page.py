@@ -153,6 +153,7 @@ def test_import_previews_then_imports_and_updates_the_partners(qtbot: QtBot, tmp
         # three visits, each with an incident, a follow-up, a person and an involvement
         assert int(row[3]) == items[0].summary.new == 15
         assert "15 changes" in dialog.details.toPlainText()
+        assert "Changes by record type: " in dialog.details.toPlainText()
         assert _visits(o["ROEA"]) == 0, "a preview changes nothing"
 
         with qtbot.waitSignal(page.data_changed, timeout=WAIT_MS):
@@ -162,7 +163,9 @@ def test_import_previews_then_imports_and_updates_the_partners(qtbot: QtBot, tmp
         qtbot.waitUntil(lambda: page.log_model.rowCount() == 1, timeout=WAIT_MS)
         assert page.log_model.index(0, 1).data() == "In"
         assert page.log_model.index(0, 3).data() == "Imported"
-        assert page.last_box is not None and "1 of 1 packets imported" in page.last_box.text()
+        assert page.last_box is not None and page.last_box.text() == "1 of 1 packet imported."
+        assert "15 changes made new records" in page.last_box.informativeText()
+        assert page.log_model.index(0, 4).data() == "15 changes made new records"
 
 
 def test_a_tampered_packet_is_refused_in_the_preview_and_changes_nothing(

@@ -38,7 +38,7 @@ from ui.table_model import Column, RowTableModel
 from ui.widgets import error_label, fit_columns, heading, note, row_table
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
-_OK, _REFUSED = QColor("#2e7d32"), QColor("#b00020")
+_OK, _REFUSED, _INFO = QColor("#2e7d32"), QColor("#b00020"), QColor("#1565c0")
 
 
 @dataclass(frozen=True)
@@ -74,15 +74,23 @@ def preview_import(ctx: Context, paths: list[Path], progress: Progress) -> list[
 
 
 def counts_text(s: ImportSummary) -> str:
-    return _(
-        "{new} new, {updated} updated, {unchanged} unchanged, {conflicting} conflicting, {held} held"
-    ).format(
-        new=format_number(s.new),
-        updated=format_number(s.updated),
-        unchanged=format_number(s.unchanged),
-        conflicting=format_number(s.conflicting),
-        held=format_number(s.held),
-    )
+    """What the changes of a packet did, each figure a count of changes (not of records)."""
+    parts = [
+        ngettext("{count} change made a new record", "{count} changes made new records", s.new),
+        ngettext("{count} change updated a record", "{count} changes updated records", s.updated),
+        ngettext("{count} change was already here", "{count} changes were already here", s.unchanged),
+        ngettext(
+            "{count} change conflicts with an edit here",
+            "{count} changes conflict with edits here",
+            s.conflicting,
+        ),
+        ngettext(
+            "{count} change waits for an earlier packet", "{count} changes wait for an earlier packet", s.held
+        ),
+    ]
+    figures = (s.new, s.updated, s.unchanged, s.conflicting, s.held)
+    shown = [text.format(count=format_number(n)) for text, n in zip(parts, figures, strict=True) if n]
+    return _("; ").join(shown) if shown else _("No changes")
 
 
 def removable_drives() -> list[Path]:
@@ -278,20 +286,39 @@ def _result(item: PreviewItem) -> str:
 
 def _colour(item: PreviewItem) -> QColor:
     if item.summary.status == "already-imported":
-        return _OK
+        return _INFO  # nothing to do is not a failure
     return _OK if item.importable else _REFUSED
 
 
 def _summary_line(items: list[PreviewItem]) -> str:
     ready = sum(1 for i in items if i.importable)
-    return _("{ready} of {total} packet files can be imported. Choose “Import” to apply them.").format(
-        ready=format_number(ready), total=format_number(len(items))
-    )
+    before = sum(1 for i in items if i.summary.status == "already-imported")
+    total = len(items)
+    if ready == 0 and before == total:
+        return ngettext(
+            "This packet was imported before: there is nothing to do.",
+            "These {count} packets were imported before: there is nothing to do.",
+            total,
+        ).format(count=format_number(total))
+    if ready == 0:
+        return ngettext(
+            "This packet cannot be imported; the details say why.",
+            "None of these {count} packets can be imported; the details say why.",
+            total,
+        ).format(count=format_number(total))
+    line = ngettext(
+        "{ready} of {total} packet file can be imported.",
+        "{ready} of {total} packet files can be imported.",
+        total,
+    ).format(ready=format_number(ready), total=format_number(total))
+    return _("{figures} Choose “Import” to apply them.").format(figures=line)
 
 
 def details_text(item: PreviewItem) -> str:
     s, lines = item.summary, [str(item.path)]
-    if s.reason:
+    if s.status == "already-imported":
+        lines.append(s.reason)  # an explanation, not a reason for refusing
+    elif s.reason:
         lines.append(_("Reason: {reason}").format(reason=s.reason))
     if item.importable:
         lines.append(ngettext("{count} change", "{count} changes", s.new).format(count=format_number(s.new)))
@@ -299,8 +326,8 @@ def details_text(item: PreviewItem) -> str:
             _("{type}: {count}").format(type=record_type_label(kind), count=format_number(n))
             for kind, n in s.by_type.items()
         )
-        if kinds:
-            lines.append(kinds)
+        if kinds:  # the manifest counts changes per record type; several may touch one record
+            lines.append(_("Changes by record type: {counts}").format(counts=kinds))
     return "\n".join(lines)
 
 

@@ -27,7 +27,7 @@ from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.formatting import format_number, format_value, format_when
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.cards import OfficeCard, export_keys, read_card, trust_card, write_card
 from fieldkit.services.office import OfficeInfo
@@ -130,6 +130,27 @@ def log_entries(packets: list[PacketRow], refusals: list[RefusedImport]) -> list
         for i, r in enumerate(refusals)
     ]
     return sorted(entries, key=lambda e: e.at, reverse=True)[:LOG_ROWS]
+
+
+def import_outcome_text(results: list[ImportSummary]) -> str:
+    """One sentence on a batch of imports; packets imported before are done, not failed."""
+    total = len(results)
+    done = sum(1 for r in results if r.status == "imported")
+    before = sum(1 for r in results if r.status == "already-imported")
+    if total and before == total:
+        return ngettext(
+            "The packet was imported before; nothing to do.",
+            "All {count} packets were imported before; nothing to do.",
+            total,
+        ).format(count=format_number(total))
+    text = ngettext(
+        "{done} of {total} packet imported.", "{done} of {total} packets imported.", total
+    ).format(done=format_number(done), total=format_number(total))
+    if before:
+        text += " " + ngettext(
+            "{count} was imported before.", "{count} were imported before.", before
+        ).format(count=format_number(before))
+    return text
 
 
 def when_width(view: QTableView) -> int:
@@ -466,10 +487,7 @@ class SyncPage(QWidget):
             else _("{file}: {counts}").format(file=r.file, counts=counts_text(r))
             for r in results
         ]
-        done = sum(1 for r in results if r.status == "imported")
-        text = _("{done} of {total} packets imported.").format(
-            done=format_number(done), total=format_number(len(results))
-        )
+        text = import_outcome_text(results)
         refused = any(r.status == "refused" for r in results)
         icon = QMessageBox.Icon.Warning if refused else QMessageBox.Icon.Information
         self.last_box = _box(self, icon, _("Import finished"), text, "\n".join(lines))
