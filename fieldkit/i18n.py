@@ -17,6 +17,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import threading
+import unicodedata
 
 #: the interface languages FieldKit ships, in the order the language menu shows them
 LANGUAGES: dict[str, str] = {
@@ -128,6 +129,37 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """``Translator.pgettext`` in the interface language."""
     return _current.pgettext(context, message)
+
+
+#: FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE (Unicode bidi algorithm, UAX #9)
+FSI, PDI = "\u2068", "\u2069"
+
+
+def has_rtl_text(text: str) -> bool:
+    """Whether ``text`` holds a strong right-to-left character (Arabic, Hebrew, Syriac, Thaana...)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def isolate(value: object, lang: str | None = None) -> str:
+    """``value`` as text that keeps its own order inside a sentence of the other direction.
+
+    A path, a command-line option, a code or a Latin name put into an Arabic sentence would
+    otherwise be reordered with it ("--lang en" shown as "en lang--"), and an Arabic name would
+    pull the words after it in an English one. Wrap every such value that fills a
+    ``{placeholder}``. Left-to-right values in a left-to-right language need nothing and get
+    nothing, so English messages (and what a terminal shows) stay plain.
+    """
+    text = str(value)
+    if not text or (text.startswith(FSI) and text.endswith(PDI)):
+        return text
+    if not is_rtl(lang) and not has_rtl_text(text):
+        return text
+    return f"{FSI}{text}{PDI}"
+
+
+def strip_isolates(text: str) -> str:
+    """``text`` without the marks ``isolate`` adds: for tests and for plain-text logs."""
+    return text.replace(FSI, "").replace(PDI, "")
 
 
 def N_(message: str) -> str:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from fieldkit.i18n import LANGUAGES, _, current_language, pgettext
+from fieldkit.i18n import LANGUAGES, _, current_language, isolate, pgettext
 from ui import prefs
 from ui.widgets import heading, note
 from ui.workspace import Workspace
@@ -37,12 +37,11 @@ class SettingsPage(QWidget):
         self.language = QComboBox(language_box)
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
-        self.language.setCurrentIndex(max(self.language.findData(current_language()), 0))
         self.language.currentIndexChanged.connect(self._language_changed)
         language_form.addRow(_("Language"), self.language)
-        self.restart_note = note(_("The new language applies the next time FieldKit starts."), language_box)
-        self.restart_note.setVisible(False)
-        language_form.addRow(self.restart_note)
+        self.language_note = note("", language_box)
+        language_form.addRow(self.language_note)
+        self.show_language(current_language())
         layout.addWidget(language_box)
 
         office_box = QGroupBox(_("This office"), self)
@@ -78,9 +77,25 @@ class SettingsPage(QWidget):
         layout.addWidget(store_box)
         layout.addStretch(1)
 
+    def show_language(self, code: str, reason: str = "") -> None:
+        """Show ``code`` as the language in use, without choosing it again; ``reason`` says why
+        a choice did not apply."""
+        blocked = self.language.blockSignals(True)
+        self.language.setCurrentIndex(max(self.language.findData(code), 0))
+        self.language.blockSignals(blocked)
+        text = reason
+        if not text and prefs.command_line_language() == code:
+            otherwise = LANGUAGES[prefs.choose_language(None)]
+            text = _(
+                "Chosen with {option} when FieldKit was started; without it, FieldKit starts in {language}."
+            ).format(option=isolate(f"--lang {code}"), language=otherwise)
+        self.language_note.setText(text)
+        self.language_note.setVisible(bool(text))
+
     def _language_changed(self, index: int) -> None:
         code = self.language.itemData(index)
         if isinstance(code, str):
             prefs.save_language(code)
-            self.restart_note.setVisible(code != current_language())
+            prefs.set_command_line_language(None)  # the user's own choice from now on
+            self.language_note.hide()
             self.language_chosen.emit(code)
