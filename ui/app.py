@@ -14,6 +14,7 @@ from fieldkit.context import Context
 from fieldkit.errors import describe_error
 from fieldkit.i18n import _, current_language, is_rtl, set_language
 from ui import ops, prefs
+from ui.bidi import follow_content_direction
 from ui.editor.visit_dialog import VisitEditorDialog
 from ui.first_run import FirstRunWizard
 from ui.main_window import MainWindow
@@ -50,6 +51,9 @@ def apply_language(app: QApplication, lang: str) -> None:
 def build_main_window(ctx: Context, workspace: Workspace | None = None, *, start: bool = True) -> MainWindow:
     """The main window over ``ctx``. Without ``workspace`` it is loaded here, on the calling thread:
     fine for tests and scripts; the app itself loads it through an Op."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        follow_content_direction(app)
     window = MainWindow(workspace or load_workspace(ctx))
     if start:
         window.start()

@@ -89,8 +89,8 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None)
         if args.debug:
             raise
         print(
-            _("fieldkit: unexpected error: {message} (run again with --debug for details)").format(
-                message=describe_error(exc)
+            _("fieldkit: unexpected error: {message} (run again with {option} for details)").format(
+                message=describe_error(exc), option="--debug"
             ),
             file=sys.stderr,
         )

@@ -89,8 +89,8 @@ def _trust(args: argparse.Namespace) -> int:
                 raise ValidationError(
                     _(
                         "Confirm the fingerprint with the other office, "
-                        "then run again with --yes or --fingerprint"
-                    )
+                        "then run again with {yes} or {fingerprint}"
+                    ).format(yes="--yes", fingerprint="--fingerprint")
                 )
             answer = input(_("Does the other office read the same fingerprint? [y/N] "))
             if answer.strip().lower() not in ("y", "yes", "o", "oui", "s", "si", "д", "да", "نعم", "是"):

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLa
 
 from fieldkit.i18n import LANGUAGES, _, current_language, isolate, pgettext
 from ui import prefs
+from ui.bidi import beside_label
 from ui.widgets import heading, note
 from ui.workspace import Workspace
 
@@ -16,6 +17,7 @@ def _value(text: str, parent: QWidget, *, monospace: bool = False) -> QLabel:
     label = QLabel(text, parent)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
+    label.setAlignment(beside_label())
     if monospace:
         label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
     return label
@@ -72,7 +74,12 @@ class SettingsPage(QWidget):
         where = pgettext("where the store file is", "Location")
         store_form.addRow(where, _value(workspace.store.display, store_box))
         store_form.addRow(
-            note(_("To use another store, start FieldKit with --db PATH or set FIELDKIT_DB."), store_box)
+            note(
+                _("To use another store, start FieldKit with {option} or set {variable}.").format(
+                    option="--db PATH", variable="FIELDKIT_DB"
+                ),
+                store_box,
+            )
         )
         layout.addWidget(store_box)
         layout.addStretch(1)
