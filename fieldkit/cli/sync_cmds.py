@@ -10,13 +10,14 @@ from typing import Any
 
 from fieldkit.cli.common import EXIT_REFUSED, cli_progress_printer
 from fieldkit.errors import ValidationError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.opening import opened
 from fieldkit.progress import Progress
 from fieldkit.services.cards import export_keys, read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet, parse_size
 from fieldkit.sync.importer import DEFAULT_MAX_DELETE_SHARE, import_files
 from fieldkit.sync.state import partner_status
+from fieldkit.sync.wording import change_counts_text, changes_and_attachments_text
 
 
 def register(sub: Any) -> None:
@@ -167,8 +168,8 @@ def _export(args: argparse.Namespace) -> int:
         for path in result.paths:
             print(path)
         print(
-            _("{changes} changes and {attachments} attachments for {office}").format(
-                changes=result.changes, attachments=result.attachments, office=args.to
+            _("{what} for {office}").format(
+                what=changes_and_attachments_text(result.changes, result.attachments), office=args.to
             )
         )
     return 0
@@ -198,18 +199,8 @@ def _import(args: argparse.Namespace) -> int:
                 continue
             label = _("dry run") if r.status == "dry-run" else _("imported")
             print(
-                _(
-                    "{file}: {label} from {sender}: {new} new, {updated} updated, {unchanged} unchanged, "
-                    "{conflicting} conflicting, {held} held"
-                ).format(
-                    file=r.file,
-                    label=label,
-                    sender=r.sender,
-                    new=r.new,
-                    updated=r.updated,
-                    unchanged=r.unchanged,
-                    conflicting=r.conflicting,
-                    held=r.held,
+                _("{file}: {label} from {sender}: {counts}").format(
+                    file=r.file, label=label, sender=r.sender, counts=change_counts_text(r)
                 )
             )
     return EXIT_REFUSED if any(r.status == "refused" for r in results) else 0
@@ -237,12 +228,16 @@ def _status(args: argparse.Namespace) -> int:
         print(_("No partner offices yet: exchange office cards first."))
     for p in partners:
         print(
-            _("{code}: last in {last_in}, last out {last_out}, {pending} pending, {held} held").format(
+            _("{code}: last in {last_in}, last out {last_out}; {pending}; {held}").format(
                 code=p.code,
                 last_in=p.last_in or "-",
                 last_out=p.last_out or "-",
-                pending=p.pending,
-                held=p.held,
+                pending=ngettext("{count} change to send", "{count} changes to send", p.pending).format(
+                    count=p.pending
+                ),
+                held=ngettext(
+                    "{count} change waits for a packet", "{count} changes wait for a packet", p.held
+                ).format(count=p.held),
             )
         )
     return 0

@@ -22,7 +22,7 @@ from fieldkit.context import Context
 from fieldkit.domain.validation import check_record
 from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.errors import NotFound, ValidationError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.services.monitoring_types import (
     AttachmentData,
     FollowUpData,
@@ -231,7 +231,10 @@ def save_visit(ctx: Context, data: VisitData) -> Changed[VisitData]:
     """Create or update the visit and everything under it; return it as stored, and what changed."""
     errors = validate_visit(ctx, data)
     if errors:
-        raise ValidationError(_("The visit has {count} problem(s) to fix").format(count=len(errors)), errors)
+        problems = ngettext(
+            "The visit has {count} problem to fix", "The visit has {count} problems to fix", len(errors)
+        )
+        raise ValidationError(problems.format(count=len(errors)), errors)
     with ctx.write() as (session, writer):
         visit_values = _plain({f: getattr(data, f) for f in _VISIT_FIELDS})
         if data.admin_area_id and session.get(AdminArea, data.admin_area_id) is None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from fieldkit.crypto import CryptoError, minisign
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.sync import zip_layout
 from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.manifest import MAX_MEMBERS, check_manifest
@@ -119,9 +119,11 @@ def _check_end_record(path: Path) -> None:
         ) from exc
     if count > MAX_MEMBERS or directory_size > count * _MAX_CENTRAL_ENTRY:
         raise PacketRefused(
-            _("The packet's directory ({count} members) is larger than any FieldKit packet's").format(
-                count=count
-            )
+            ngettext(
+                "The packet's directory ({count} member) is larger than any FieldKit packet's",
+                "The packet's directory ({count} members) is larger than any FieldKit packet's",
+                count,
+            ).format(count=count)
         )
     if directory_offset + directory_size != directory_end:
         raise PacketRefused(_("The packet's directory is damaged"))

@@ -33,6 +33,7 @@ from fieldkit.progress import Progress
 from fieldkit.services.cards import OfficeCard
 from fieldkit.sync.importer import ImportSummary, packet_files
 from fieldkit.sync.preview import preview_files
+from fieldkit.sync.wording import change_counts_text
 from ui.pages.conflicts_page import record_type_label
 from ui.table_model import Column, RowTableModel
 from ui.widgets import error_label, fit_columns, heading, note, row_table
@@ -74,23 +75,7 @@ def preview_import(ctx: Context, paths: list[Path], progress: Progress) -> list[
 
 
 def counts_text(s: ImportSummary) -> str:
-    """What the changes of a packet did, each figure a count of changes (not of records)."""
-    parts = [
-        ngettext("{count} change made a new record", "{count} changes made new records", s.new),
-        ngettext("{count} change updated a record", "{count} changes updated records", s.updated),
-        ngettext("{count} change was already here", "{count} changes were already here", s.unchanged),
-        ngettext(
-            "{count} change conflicts with an edit here",
-            "{count} changes conflict with edits here",
-            s.conflicting,
-        ),
-        ngettext(
-            "{count} change waits for an earlier packet", "{count} changes wait for an earlier packet", s.held
-        ),
-    ]
-    figures = (s.new, s.updated, s.unchanged, s.conflicting, s.held)
-    shown = [text.format(count=format_number(n)) for text, n in zip(parts, figures, strict=True) if n]
-    return _("; ").join(shown) if shown else _("No changes")
+    return change_counts_text(s)
 
 
 def removable_drives() -> list[Path]:

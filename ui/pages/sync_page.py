@@ -43,6 +43,7 @@ from fieldkit.sync.outbox import OutgoingChanges, outgoing_changes
 from fieldkit.sync.packet import EXTENSION
 from fieldkit.sync.refusal_log import newest_entries
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
+from fieldkit.sync.wording import changes_and_attachments_text
 from ui.ops import Op, show_failure
 from ui.pages.sync_dialogs import (
     ExportDialog,
@@ -110,10 +111,7 @@ class LogEntry:
 def _packet_entry(p: PacketRow) -> LogEntry:
     s = p.summary
     if p.direction == "out":
-        details = _("{changes} changes, {attachments} attachments").format(
-            changes=format_number(int(s.get("changes", 0))),
-            attachments=format_number(int(s.get("attachments", 0))),
-        )
+        details = changes_and_attachments_text(int(s.get("changes", 0)), int(s.get("attachments", 0)))
         return LogEntry(p.packet_id + ":out", p.at, _("Out"), ", ".join(p.recipients), p.file_name,
                         _("Exported"), details, p.by)  # fmt: skip
     n = {k: int(s.get(k, 0)) for k in ("new", "updated", "unchanged", "conflicting", "held")}
@@ -402,8 +400,8 @@ class SyncPage(QWidget):
         ).run()
 
     def _exported(self, result: ExportResult) -> None:
-        text = _("{changes} changes and {attachments} attachments written to:").format(
-            changes=format_number(result.changes), attachments=format_number(result.attachments)
+        text = _("The packet carries {what} and was written to:").format(
+            what=changes_and_attachments_text(result.changes, result.attachments)
         )
         files = "\n".join(str(p) for p in result.paths)
         self.last_box = _box(self, QMessageBox.Icon.Information, _("Packet written"), text, files)
