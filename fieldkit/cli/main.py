@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from fieldkit import __version__
 from fieldkit.cli.common import EXIT_CANCELLED, EXIT_ERROR, cli_wait_printer
-from fieldkit.errors import FieldKitError, describe_error
+from fieldkit.errors import FieldKitError, describe_error, reason_for
 from fieldkit.i18n import LANGUAGES, _, set_language
 from fieldkit.progress import Cancelled
 from fieldkit.store.busy import report_waits
@@ -76,9 +76,7 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None)
         if args.debug:
             raise
         print(
-            _("fieldkit: error: {reason}: {path}").format(
-                reason=exc.strerror or exc, path=exc.filename or ""
-            ),
+            _("fieldkit: error: {reason}: {path}").format(reason=reason_for(exc), path=exc.filename or ""),
             file=sys.stderr,
         )
         return EXIT_ERROR

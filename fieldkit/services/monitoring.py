@@ -21,7 +21,7 @@ from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.domain.validation import check_record
 from fieldkit.domain.vocab import Vocabularies, vocabularies
-from fieldkit.errors import NotFound, ValidationError
+from fieldkit.errors import NotFound, ValidationError, reason_for
 from fieldkit.i18n import _, ngettext
 from fieldkit.services.monitoring_types import (
     AttachmentData,
@@ -438,7 +438,7 @@ def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -
         size = path.stat().st_size
     except OSError as exc:
         raise ValidationError(
-            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+            _("Cannot read {path}: {reason}").format(path=path, reason=reason_for(exc))
         ) from exc
     if size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(_("{path} is larger than 200 MB").format(path=path.name))

@@ -375,7 +375,10 @@ def _decryption_refused() -> Iterator[None]:
         yield
     except CryptoError as exc:
         raise PacketRefused(
-            _("The packet cannot be decrypted with this office's key: {reason}").format(reason=exc)
+            _(
+                "The packet cannot be decrypted with this office's key: it was written for another "
+                "office, or it is damaged"
+            )
         ) from exc
 
 
