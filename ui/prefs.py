@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QLocale, QSettings
 
 from fieldkit.i18n import LANGUAGES
-from fieldkit.paths import user_data_dir
+from fieldkit.paths import ensure_user_data_dir
 
 LANGUAGE_KEY = "ui/language"
 GEOMETRY_KEY = "ui/main_window_geometry"
@@ -16,7 +16,7 @@ _command_line_language: str | None = None
 
 def settings() -> QSettings:
     # An ini file under FIELDKIT_HOME: portable installs and tests stay self-contained.
-    return QSettings(str(user_data_dir() / "ui-settings.ini"), QSettings.Format.IniFormat)
+    return QSettings(str(ensure_user_data_dir() / "ui-settings.ini"), QSettings.Format.IniFormat)
 
 
 def saved_language() -> str | None:

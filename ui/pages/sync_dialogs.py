@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -78,27 +77,6 @@ def counts_text(s: ImportSummary) -> str:
     return change_counts_text(s)
 
 
-def removable_drives() -> list[Path]:
-    """Writable drives mounted under /run/media/USER/… or /media/[USER/]…, as desktops mount USB sticks."""
-    found: list[Path] = []
-    for base in (Path("/run/media"), Path("/media")):
-        try:
-            children = sorted(base.iterdir())
-            for child in children:
-                if os.path.ismount(child):
-                    found.append(child)
-                elif child.is_dir() and os.access(child, os.R_OK | os.X_OK):
-                    found.extend(g for g in sorted(child.iterdir()) if os.path.ismount(g))
-        except OSError:
-            continue
-    return [p for p in found if os.access(p, os.W_OK)]
-
-
-def default_folder(documents: Path) -> Path:
-    drives = removable_drives()
-    return drives[0] if drives else documents
-
-
 def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButton]:
     box = QDialogButtonBox(dialog)
     ok = box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -112,9 +90,17 @@ def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButt
 class ExportDialog(QDialog):
     """Which partner, where, and how; the page runs the export once this is accepted."""
 
-    def __init__(self, partners: list[tuple[str, str]], folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        partners: list[tuple[str, str]],
+        folder: Path,
+        parent: QWidget | None = None,
+        *,
+        shortcuts: list[Path] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Export a packet"))
+        self.shortcuts = shortcuts or []
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.partner = QComboBox(self)
         for code, name in partners:
@@ -168,6 +154,7 @@ class ExportDialog(QDialog):
 
     def _choose_folder(self) -> None:
         dialog = QFileDialog(self, _("Folder for the packet"), self.folder.text())
+        dialog.setSidebarUrls([QUrl.fromLocalFile(str(p)) for p in self.shortcuts])
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

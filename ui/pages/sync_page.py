@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -44,6 +44,7 @@ from fieldkit.sync.packet import EXTENSION
 from fieldkit.sync.refusal_log import newest_entries
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
 from fieldkit.sync.wording import changes_and_attachments_text
+from ui.folders import documents_folder, removable_drives
 from ui.ops import Op, show_failure
 from ui.pages.sync_dialogs import (
     ExportDialog,
@@ -53,7 +54,6 @@ from ui.pages.sync_dialogs import (
     PreviewItem,
     TrustCardDialog,
     counts_text,
-    default_folder,
     preview_import,
 )
 from ui.table_model import Column, RowTableModel
@@ -188,10 +188,11 @@ def _ask(
 
 
 def _choose(
-    parent: QWidget, title: str, start: Path, mode: QFileDialog.FileMode, filters: list[str],
-    chosen: Callable[[list[Path]], None], *, save: bool = False,
+    parent: QWidget, shortcuts: list[Path], title: str, start: Path, mode: QFileDialog.FileMode,
+    filters: list[str], chosen: Callable[[list[Path]], None], *, save: bool = False,
 ) -> QFileDialog:  # fmt: skip
     dialog = QFileDialog(parent, title, str(start))
+    dialog.setSidebarUrls([QUrl.fromLocalFile(str(p)) for p in shortcuts])
     dialog.setFileMode(mode)
     dialog.setOption(QFileDialog.Option.ShowDirsOnly, mode == QFileDialog.FileMode.Directory)
     if save:
@@ -218,9 +219,10 @@ class SyncPage(QWidget):
         self._ctx: Context = workspace.ctx
         self._vocab: Vocabularies = workspace.vocab
         self._office = workspace.office
-        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        self._documents = Path(documents or Path.home())
+        self._documents = documents_folder()
         self.default_folder = self._documents
+        #: the places every file chooser lists: the documents folder and the removable drives
+        self.shortcuts: list[Path] = [self._documents]
         self._generation = 0
         self._pending: dict[str, Any] = {}
         self._outgoing: dict[str, OutgoingChanges] = {}
@@ -337,15 +339,15 @@ class SyncPage(QWidget):
         self._generation += 1
         generation, ctx = self._generation, self._ctx
         self._pending = {}
-        log_path, documents = refusal_log_path(ctx), self._documents
+        log_path = refusal_log_path(ctx)
 
         def store(
             _p: Progress,
         ) -> tuple[list[PartnerStatus], dict[str, OutgoingChanges], list[PacketRow]]:
             return partner_status(ctx), outgoing_changes(ctx), packet_history(ctx, LOG_ROWS)
 
-        def disk(_p: Progress) -> tuple[list[RefusedImport], Path]:
-            return read_refusals(log_path), default_folder(documents)
+        def disk(_p: Progress) -> tuple[list[RefusedImport], list[Path]]:
+            return read_refusals(log_path), removable_drives()
 
         Op(self, store).on_success(lambda state: self._part(generation, "store", state)).run()
         Op(self, disk, lane="io").on_success(lambda found: self._part(generation, "disk", found)).run()
@@ -356,8 +358,9 @@ class SyncPage(QWidget):
         self._pending[name] = value
         if len(self._pending) < 2:
             return  # the other half is still loading
-        (partners, outgoing, packets), (refusals, folder) = self._pending["store"], self._pending["disk"]
-        self.default_folder = folder
+        (partners, outgoing, packets), (refusals, drives) = self._pending["store"], self._pending["disk"]
+        self.default_folder = drives[0] if drives else self._documents
+        self.shortcuts = [self._documents, *drives]
         self._outgoing = outgoing
         self.partner_model.set_rows(partners)
         self.log_model.set_rows(log_entries(packets, refusals))
@@ -376,7 +379,7 @@ class SyncPage(QWidget):
 
     def open_export_dialog(self) -> ExportDialog:
         partners = [(p.code, p.name) for p in self.partner_model.rows()]
-        dialog = ExportDialog(partners, self.default_folder, self)
+        dialog = ExportDialog(partners, self.default_folder, self, shortcuts=self.shortcuts)
         dialog.accepted.connect(
             lambda: self.export_to(dialog.chosen_partner(), dialog.chosen_folder(), dialog.options())
         )
@@ -417,12 +420,13 @@ class SyncPage(QWidget):
 
     def choose_packets(self) -> None:
         packets = _("FieldKit packets (*{extension})").format(extension=EXTENSION)
-        _choose(self, _("Packets to import"), self.default_folder, QFileDialog.FileMode.ExistingFiles,
+        mode = QFileDialog.FileMode.ExistingFiles
+        _choose(self, self.shortcuts, _("Packets to import"), self.default_folder, mode,
                 [packets, _("All files (*)")], self.import_paths)  # fmt: skip
 
     def choose_folder(self) -> None:
-        _choose(self, _("Folder of packets to import"), self.default_folder, QFileDialog.FileMode.Directory,
-                [], self.import_paths)  # fmt: skip
+        _choose(self, self.shortcuts, _("Folder of packets to import"), self.default_folder,
+                QFileDialog.FileMode.Directory, [], self.import_paths)  # fmt: skip
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -524,7 +528,7 @@ class SyncPage(QWidget):
 
     def choose_card_file(self) -> None:
         start = self.default_folder / f"{self._office.code if self._office else 'office'}.card.json"
-        _choose(self, _("Save this office's card"), start, QFileDialog.FileMode.AnyFile,
+        _choose(self, self.shortcuts, _("Save this office's card"), start, QFileDialog.FileMode.AnyFile,
                 [_("Office cards (*.json)")], lambda paths: self.save_card(paths[0]), save=True)  # fmt: skip
 
     def save_card(self, path: Path) -> None:
@@ -537,7 +541,15 @@ class SyncPage(QWidget):
     def choose_partner_card(self) -> None:
         filters = [_("Office cards (*.json)"), _("All files (*)")]
         title, mode = _("Open a partner office's card"), QFileDialog.FileMode.ExistingFile
-        _choose(self, title, self.default_folder, mode, filters, lambda paths: self.open_card(paths[0]))
+        _choose(
+            self,
+            self.shortcuts,
+            title,
+            self.default_folder,
+            mode,
+            filters,
+            lambda paths: self.open_card(paths[0]),
+        )
 
     def open_card(self, path: Path) -> None:
         ctx = self._ctx
@@ -570,8 +582,8 @@ class SyncPage(QWidget):
         )
 
     def _choose_keys_folder(self) -> None:
-        _choose(self, _("Folder for the key files"), self.default_folder, QFileDialog.FileMode.Directory, [],
-                lambda paths: self.back_up_keys_to(paths[0]))  # fmt: skip
+        _choose(self, self.shortcuts, _("Folder for the key files"), self.default_folder,
+                QFileDialog.FileMode.Directory, [], lambda paths: self.back_up_keys_to(paths[0]))  # fmt: skip
 
     def back_up_keys_to(self, folder: Path) -> None:
         ctx = self._ctx
