@@ -2,8 +2,8 @@
 right to left (its full stop at its end, on the left), and a path in an Arabic window keeps its order.
 
 Qt lays out every cell of a view in the view's direction. ``ContentDirectionStyle`` sets each
-cell's direction from its own first strong character as it is drawn, for every view of the
-application at once, whichever model or delegate it uses.
+cell's direction from its own first strong character as it is drawn (its alignment stays the
+window's), for every view of the application at once, whichever model or delegate it uses.
 """
 
 from __future__ import annotations
@@ -50,6 +50,19 @@ def beside_label() -> Qt.AlignmentFlag:
     return Qt.AlignmentFlag.AlignAbsolute | side | Qt.AlignmentFlag.AlignVCenter
 
 
+def cell_option(option: QStyleOptionViewItem) -> QStyleOptionViewItem:
+    """``option`` laid out in the direction of its own text. The cell keeps the window's alignment,
+    so a column stays even; only the order within the text follows the text."""
+    direction = content_direction(option.text)
+    if direction is None or direction == option.direction:
+        return option
+    adjusted = QStyleOptionViewItem(option)
+    aligned = QStyle.visualAlignment(option.direction, option.displayAlignment)
+    adjusted.displayAlignment = aligned | Qt.AlignmentFlag.AlignAbsolute
+    adjusted.direction = direction
+    return adjusted
+
+
 class ContentDirectionStyle(QProxyStyle):
     """The application's style, drawing each item-view cell in the direction of its own text."""
 
@@ -61,10 +74,7 @@ class ContentDirectionStyle(QProxyStyle):
         widget: QWidget | None = None,
     ) -> None:
         if element == QStyle.ControlElement.CE_ItemViewItem and isinstance(option, QStyleOptionViewItem):
-            direction = content_direction(option.text)
-            if direction is not None and direction != option.direction:
-                option = QStyleOptionViewItem(option)
-                option.direction = direction
+            option = cell_option(option)
         super().drawControl(element, option, painter, widget)
 
 

@@ -33,6 +33,7 @@ from fieldkit.services.cards import OfficeCard
 from fieldkit.sync.importer import ImportSummary, packet_files
 from fieldkit.sync.preview import preview_files
 from fieldkit.sync.wording import change_counts_text
+from ui.bidi import beside_label
 from ui.pages.conflicts_page import record_type_label
 from ui.table_model import Column, RowTableModel
 from ui.widgets import error_label, fit_columns, heading, note, row_table
@@ -339,6 +340,7 @@ def _card_form(card: OfficeCard, type_label: str, parent: QWidget) -> QFormLayou
     ):
         label = QLabel(value, parent)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.setAlignment(beside_label())
         form.addRow(caption, label)
     return form
 
