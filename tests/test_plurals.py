@@ -31,7 +31,7 @@ NOT_COUNTS = frozenset(
         "{type}: {count}",  # a record type and its figure, in a list
         "Done in {seconds:.1f} s: {summary}",  # "s" is the unit symbol
         "{changes}, {attachments}",  # each an ngettext phrase
-        "{code}: last in {last_in}, last out {last_out}; {pending}; {held}",  # ngettext phrases
+        "{code}: last in {last_in}, last out {last_out}; {not_sent}; {awaiting}; {held}",  # ngettext phrases
         "Edited by {who}: {changes}",  # the edited values, not a number
     }
 )

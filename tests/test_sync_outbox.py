@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from sync_offices import add_visits, offices
 
+from fieldkit.cli.main import main
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 from fieldkit.sync.outbox import outgoing_changes
@@ -63,3 +66,22 @@ def test_counts_only_what_the_partner_may_receive(tmp_path: Path) -> None:
         packet = export_packet(field, "UG-KLA", tmp_path / "neighbour.fieldkit")
         assert neighbour.total == packet.changes == 0
         assert outgoing_changes(field)["ROEA"].not_sent == 10
+
+
+def test_the_command_line_status_shows_the_same_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        field = o["KE-NBO"]
+        add_visits(field, 2)
+        export_packet(field, "ROEA", tmp_path / "first.fieldkit")
+        add_visits(field, 1, prefix="Later")
+        expected = outgoing_changes(field)["ROEA"]
+        db = str(field.store.path)
+        field.close()
+        assert main(["--db", db, "sync", "status", "--json"]) == 0
+        [row] = json.loads(capsys.readouterr().out)
+        assert (row["not_sent"], row["awaiting_ack"]) == (expected.not_sent, expected.awaiting_ack) == (5, 10)
+        assert main(["--db", db, "sync", "status"]) == 0
+        line = capsys.readouterr().out
+        assert "5 changes not yet sent; 10 changes sent, not yet confirmed" in line

@@ -16,6 +16,7 @@ from fieldkit.progress import Progress
 from fieldkit.services.cards import export_keys, read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet, parse_size
 from fieldkit.sync.importer import DEFAULT_MAX_DELETE_SHARE, import_files
+from fieldkit.sync.outbox import outgoing_changes
 from fieldkit.sync.state import partner_status
 from fieldkit.sync.wording import change_counts_text, changes_and_attachments_text
 
@@ -209,6 +210,7 @@ def _import(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     with opened(args.db) as ctx:
         partners = partner_status(ctx)
+        outgoing = outgoing_changes(ctx)
     if args.json:
         print(
             json.dumps(
@@ -217,6 +219,8 @@ def _status(args: argparse.Namespace) -> int:
                         **p.__dict__,
                         "last_in": p.last_in and p.last_in.isoformat(),
                         "last_out": p.last_out and p.last_out.isoformat(),
+                        "not_sent": outgoing[p.code].not_sent,
+                        "awaiting_ack": outgoing[p.code].awaiting_ack,
                     }
                     for p in partners
                 ],
@@ -227,14 +231,20 @@ def _status(args: argparse.Namespace) -> int:
     if not partners:
         print(_("No partner offices yet: exchange office cards first."))
     for p in partners:
+        out = outgoing[p.code]
         print(
-            _("{code}: last in {last_in}, last out {last_out}; {pending}; {held}").format(
+            _("{code}: last in {last_in}, last out {last_out}; {not_sent}; {awaiting}; {held}").format(
                 code=p.code,
                 last_in=p.last_in or "-",
                 last_out=p.last_out or "-",
-                pending=ngettext("{count} change to send", "{count} changes to send", p.pending).format(
-                    count=p.pending
-                ),
+                not_sent=ngettext(
+                    "{count} change not yet sent", "{count} changes not yet sent", out.not_sent
+                ).format(count=out.not_sent),
+                awaiting=ngettext(
+                    "{count} change sent, not yet confirmed",
+                    "{count} changes sent, not yet confirmed",
+                    out.awaiting_ack,
+                ).format(count=out.awaiting_ack),
                 held=ngettext(
                     "{count} change waits for a packet", "{count} changes wait for a packet", p.held
                 ).format(count=p.held),
