@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
 
@@ -101,3 +101,28 @@ def test_isolate_keeps_options_and_paths_whole_in_arabic_only() -> None:
     assert isolate("--lang en", "ar") == "\u2068--lang en\u2069"
     assert isolate("مكتب نيروبي", "en") == "\u2068مكتب نيروبي\u2069"  # an Arabic name in an English sentence
     assert isolate(isolate("/media/usb", "ar"), "ar") == "\u2068/media/usb\u2069"
+
+
+def test_a_visit_with_unsaved_changes_holds_the_switch_until_it_is_saved_or_discarded(
+    qtbot: QtBot, startup: app_module.Startup
+) -> None:
+    window = startup.window
+    assert window is not None
+    window.show_page(mw.SETTINGS)
+    dialog = window.editing.new_visit()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.editor.general.title, "Half-typed")
+    settings = window.settings_page
+    settings.language.setCurrentIndex(settings.language.findData("fr"))
+    assert startup.window is window and current_language() == "en"
+    assert settings.language.currentData() == "en", "the choice did not apply, and the page says so"
+    assert "Save or discard" in settings.language_note.text() and not settings.language_note.isHidden()
+    box = dialog.unsaved_box
+    assert box is not None and dialog.isVisible()
+    box.button(QMessageBox.StandardButton.Discard).click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+    with qtbot.waitSignal(startup.language_switched, timeout=WAIT_MS) as switched:
+        settings.language.setCurrentIndex(settings.language.findData("fr"))
+    french = switched.args[0]
+    assert current_language() == "fr" and french.current_page() == mw.SETTINGS
+    qtbot.waitUntil(lambda: not french.monitoring.visits.busy, timeout=WAIT_MS)
