@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar, Q
 
 from fieldkit.cli.common import EXIT_ERROR
 from fieldkit.context import Context
-from fieldkit.errors import describe_error
+from fieldkit.errors import reason_for
 from fieldkit.i18n import _, current_language, is_rtl, set_language
 from ui import ops, prefs
 from ui.bidi import follow_content_direction
@@ -200,7 +200,7 @@ class Startup(QObject):
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             _("FieldKit"),
-            _("FieldKit could not open its store: {reason}").format(reason=describe_error(exc)),
+            _("FieldKit could not open its store: {reason}").format(reason=reason_for(exc)),
             QMessageBox.StandardButton.Close,
         )
         box.finished.connect(lambda _result: self._app.exit(EXIT_ERROR))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from fieldkit import __version__
 from fieldkit.cli.common import EXIT_CANCELLED, EXIT_ERROR, cli_wait_printer
-from fieldkit.errors import FieldKitError, describe_error, reason_for
+from fieldkit.errors import FieldKitError, reason_for
 from fieldkit.i18n import LANGUAGES, _, set_language
 from fieldkit.progress import Cancelled
 from fieldkit.store.busy import report_waits
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None)
             raise
         print(
             _("fieldkit: unexpected error: {message} (run again with {option} for details)").format(
-                message=describe_error(exc), option="--debug"
+                message=reason_for(exc), option="--debug"
             ),
             file=sys.stderr,
         )
