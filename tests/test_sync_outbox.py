@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sync_offices import add_visits, offices
 
 from fieldkit.cli.main import main
+from fieldkit.services.monitoring import get_visit, save_visit
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 from fieldkit.sync.outbox import outgoing_changes
@@ -85,3 +87,17 @@ def test_the_command_line_status_shows_the_same_figures(
         assert main(["--db", db, "sync", "status"]) == 0
         line = capsys.readouterr().out
         assert "5 changes not yet sent; 10 changes sent, not yet confirmed" in line
+
+
+def test_an_office_is_counted_its_own_records_edited_elsewhere(tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, NEIGHBOUR, REGION) as o:
+        field, region = o["KE-NBO"], o["ROEA"]
+        [visit_id] = add_visits(field, 1)
+        import_packet(region, export_packet(field, "ROEA", tmp_path / "up.fieldkit").paths[0])
+        edited = replace(get_visit(region, visit_id), narrative="Checked by the region.")
+        save_visit(region, edited)
+        status = outgoing_changes(region)
+        back = export_packet(region, "KE-NBO", tmp_path / "back.fieldkit")
+        assert status["KE-NBO"].not_sent == back.changes > 0  # its own visit, edited at the region
+        neighbour = export_packet(region, "UG-KLA", tmp_path / "neighbour.fieldkit")
+        assert status["UG-KLA"].total == neighbour.changes == 0
