@@ -56,7 +56,9 @@ class Context:
     def office(self) -> str:
         if self.office_code is None:
             raise NotInitialised(
-                _("This store has no office yet. Run 'fieldkit init' or the first-run setup.")
+                _("This store has no office yet. Run '{command}' or the first-run setup.").format(
+                    command="fieldkit init"
+                )
             )
         return self.office_code
 

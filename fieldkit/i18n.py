@@ -17,6 +17,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import threading
+import unicodedata
 
 #: the interface languages FieldKit ships, in the order the language menu shows them
 LANGUAGES: dict[str, str] = {
@@ -32,6 +33,37 @@ DOMAIN = "fieldkit"
 SOURCE_LANGUAGE = "en"
 
 
+class Message(str):
+    """A translated sentence that isolates the values it is filled with (see ``isolate``), so
+    that every ``{placeholder}`` of every message keeps a path, an option, a code or a name in
+    its own order, without each call site having to remember it."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> Message:
+        message = super().__new__(cls, text)
+        message.lang = lang
+        return message
+
+    def format(self, /, *args: object, **kwargs: object) -> str:
+        rtl = is_rtl(self.lang)
+        return str.format(
+            self, *(_isolated(a, rtl) for a in args), **{k: _isolated(v, rtl) for k, v in kwargs.items()}
+        )
+
+
+def _isolated(value: object, rtl: bool) -> object:
+    # numbers keep their type, for format specs such as {count:,}; everything else is text
+    if value is None or isinstance(value, int | float):
+        return value
+    text = str(value)
+    return _wrap(text) if text and (rtl or has_rtl_text(text)) else value
+
+
+def _wrap(text: str) -> str:
+    return text if text.startswith(FSI) and text.endswith(PDI) else f"{FSI}{text}{PDI}"
+
+
 class Translator:
     """The messages of one language. Read-only once built, so threads share it freely."""
 
@@ -44,15 +76,15 @@ class Translator:
         return is_rtl(self.lang)
 
     def gettext(self, message: str) -> str:
-        return self._catalog.gettext(message)
+        return Message(self._catalog.gettext(message), self.lang)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self._catalog.ngettext(singular, plural, n)
+        return Message(self._catalog.ngettext(singular, plural, n), self.lang)
 
     def pgettext(self, context: str, message: str) -> str:
         """Translate ``message`` in ``context``: one English word may need two translations
         ("Location" of a visit is a place; of the store, a folder)."""
-        return self._catalog.pgettext(context, message)
+        return Message(self._catalog.pgettext(context, message), self.lang)
 
     def __repr__(self) -> str:
         return f"Translator({self.lang!r})"
@@ -128,6 +160,37 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """``Translator.pgettext`` in the interface language."""
     return _current.pgettext(context, message)
+
+
+#: FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE (Unicode bidi algorithm, UAX #9)
+FSI, PDI = "\u2068", "\u2069"
+
+
+def has_rtl_text(text: str) -> bool:
+    """Whether ``text`` holds a strong right-to-left character (Arabic, Hebrew, Syriac, Thaana...)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def isolate(value: object, lang: str | None = None) -> str:
+    """``value`` as text that keeps its own order inside a sentence of the other direction.
+
+    A path, a command-line option, a code or a Latin name put into an Arabic sentence would
+    otherwise be reordered with it ("--lang en" shown as "en lang--"), and an Arabic name would
+    pull the words after it in an English one. Wrap every such value that fills a
+    ``{placeholder}``. Left-to-right values in a left-to-right language need nothing and get
+    nothing, so English messages (and what a terminal shows) stay plain. Translated messages
+    (``Message``) do this to their placeholders by themselves; call it for values put into
+    text that is not a translated sentence.
+    """
+    text = str(value)
+    if not text or (not is_rtl(lang) and not has_rtl_text(text)):
+        return text
+    return _wrap(text)
+
+
+def strip_isolates(text: str) -> str:
+    """``text`` without the marks ``isolate`` adds: for tests and for plain-text logs."""
+    return text.replace(FSI, "").replace(PDI, "")
 
 
 def N_(message: str) -> str:

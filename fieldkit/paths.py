@@ -50,6 +50,13 @@ def user_data_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def ensure_user_data_dir() -> Path:
+    """The data folder, made readable by its owner only the first time something is kept there."""
+    folder = user_data_dir()
+    make_private_dir(folder)
+    return folder
+
+
 def default_store_path() -> Path:
     return user_data_dir() / "fieldkit.db"
 

@@ -355,7 +355,7 @@ def test_every_bad_row_is_named(world: tuple[dict[str, Context], Path, Path]) ->
 
     with pytest.raises(FieldKitError) as refusal:
         import_packet(o["ROEA"], rewrite(good, tmp / "two.fieldkit", two_bad))
-    assert "2 row(s)" in str(refusal.value)
+    assert "2 rows" in str(refusal.value)
     assert "picnic" in str(refusal.value) and "latitude" in str(refusal.value)
 
 

@@ -269,7 +269,7 @@ def test_a_packet_of_many_bad_rows_names_some_and_counts_all(world: World) -> No
 
     (result,) = import_files(o["ROEA"], [rewrite(good, tmp / "junk.fieldkit", many_bad)])
     assert result.refusal == "rows" and result.rejected_count == MAX_PROBLEMS + 500
-    assert len(result.rejected) == MAX_PROBLEMS and f"{MAX_PROBLEMS + 500} row(s)" in result.reason
+    assert len(result.rejected) == MAX_PROBLEMS and f"{MAX_PROBLEMS + 500} rows" in result.reason
     (entry,) = _logged(o)
     assert entry["rejected_count"] == MAX_PROBLEMS + 500
     assert len(entry["rejected"]) == MAX_LOGGED_PROBLEMS  # type: ignore[arg-type]

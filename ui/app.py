@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslator, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar, QVBoxLayout, QWidget
 
 from fieldkit.cli.common import EXIT_ERROR
 from fieldkit.context import Context
-from fieldkit.errors import describe_error
+from fieldkit.errors import reason_for
 from fieldkit.formatting import numbering_locale
 from fieldkit.i18n import _, current_language, is_rtl, set_language
-from ui import prefs
+from ui import ops, prefs
+from ui.bidi import follow_content_direction
+from ui.editor.visit_dialog import VisitEditorDialog
 from ui.first_run import FirstRunWizard
 from ui.main_window import MainWindow
 from ui.ops import Op, shutdown_ops
@@ -22,6 +24,7 @@ from ui.workspace import Workspace, load_workspace, open_workspace
 
 _log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1280, 760)
+LANGUAGE_SWITCH_POLL_MS = 150
 _qt_translator: QTranslator | None = None
 
 
@@ -50,6 +53,9 @@ def apply_language(app: QApplication, lang: str) -> None:
 def build_main_window(ctx: Context, workspace: Workspace | None = None, *, start: bool = True) -> MainWindow:
     """The main window over ``ctx``. Without ``workspace`` it is loaded here, on the calling thread:
     fine for tests and scripts; the app itself loads it through an Op."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        follow_content_direction(app)
     window = MainWindow(workspace or load_workspace(ctx))
     if start:
         window.start()
@@ -92,7 +98,11 @@ class _Splash(QWidget):
 
 
 class Startup(QObject):
-    """Open the store, run the first-run setup if needed, then show the main window."""
+    """Open the store, run the first-run setup if needed, then show the main window; rebuild it
+    when the user chooses another language."""
+
+    #: the new MainWindow, once a language change has replaced the old one
+    language_switched = Signal(object)
 
     def __init__(self, app: QApplication, db: str | None) -> None:
         super().__init__(app)
@@ -103,6 +113,7 @@ class Startup(QObject):
         self.window: MainWindow | None = None
         self.ctx: Context | None = None
         self.error_box: QMessageBox | None = None
+        self._wanted_language: str | None = None
 
     def start(self) -> None:
         self.splash.show()
@@ -133,19 +144,65 @@ class Startup(QObject):
     def _show_main(self, workspace: Workspace) -> None:
         window = build_main_window(workspace.ctx, workspace)
         _place(window)
+        self._adopt(window)
         window.show()
-        self.window = window
         self.splash.close()
         if self.wizard is not None:
             self.wizard.deleteLater()
             self.wizard = None
+
+    def _adopt(self, window: MainWindow) -> None:
+        window.settings_page.language_chosen.connect(self.switch_language)
+        self.window = window
+
+    def switch_language(self, lang: str) -> None:
+        """Rebuild the window in ``lang`` over the same store, on the same page, at once.
+
+        Every page builds its texts when it is made, so a new window is the one way to be sure
+        that none is left in the old language. Open editors close first (one with unsaved
+        changes asks, and the switch waits for the user to choose again); running store work
+        finishes first, as the old window's ops would be cancelled with it.
+        """
+        old = self.window
+        self._wanted_language = lang
+        if old is None or lang == current_language():
+            return
+        for dialog in old.findChildren(VisitEditorDialog):
+            if dialog.isVisible() and not dialog.close():
+                old.settings_page.show_language(
+                    current_language(),
+                    _("Save or discard the visits being edited, then choose the language again."),
+                )
+                return
+        if ops.running_op_count() > 0:
+            QTimer.singleShot(LANGUAGE_SWITCH_POLL_MS, self._switch_when_idle)
+            return
+        apply_language(self._app, lang)
+        page, geometry, state = old.current_page(), old.saveGeometry(), old.windowState()
+        window = MainWindow(old.workspace)
+        window.restoreGeometry(geometry)
+        window.setWindowState(state)
+        window.show_page(page)
+        # what start() loads, without offering the unsaved visits again
+        window.monitoring.refresh()
+        window.sync.conflicts.refresh()
+        self._adopt(window)
+        window.show()
+        window.activateWindow()
+        old.hide()
+        old.deleteLater()
+        self.language_switched.emit(window)
+
+    def _switch_when_idle(self) -> None:
+        if self._wanted_language is not None:
+            self.switch_language(self._wanted_language)
 
     def _failed(self, exc: BaseException) -> None:
         _log.error("Could not open the store", exc_info=exc)
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             _("FieldKit"),
-            _("FieldKit could not open its store: {reason}").format(reason=describe_error(exc)),
+            _("FieldKit could not open its store: {reason}").format(reason=reason_for(exc)),
             QMessageBox.StandardButton.Close,
         )
         box.finished.connect(lambda _result: self._app.exit(EXIT_ERROR))
@@ -166,7 +223,9 @@ def run_app(db: str | None, lang: str | None) -> int:
         app = QApplication(sys.argv[:1])
     app.setApplicationName("FieldKit")
     app.setOrganizationName("FieldKit")
-    apply_language(app, prefs.choose_language(lang))
+    chosen = prefs.choose_language(lang)
+    prefs.set_command_line_language(chosen if chosen == lang else None)
+    apply_language(app, chosen)
     app.aboutToQuit.connect(lambda: shutdown_ops())
     startup = Startup(app, db)
     startup.start()

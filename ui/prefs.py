@@ -5,15 +5,18 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QLocale, QSettings
 
 from fieldkit.i18n import LANGUAGES
-from fieldkit.paths import user_data_dir
+from fieldkit.paths import ensure_user_data_dir
 
 LANGUAGE_KEY = "ui/language"
 GEOMETRY_KEY = "ui/main_window_geometry"
+#: the language given with ``--lang`` for this run, which wins over the saved choice until the
+#: user picks one in Settings
+_command_line_language: str | None = None
 
 
 def settings() -> QSettings:
     # An ini file under FIELDKIT_HOME: portable installs and tests stay self-contained.
-    return QSettings(str(user_data_dir() / "ui-settings.ini"), QSettings.Format.IniFormat)
+    return QSettings(str(ensure_user_data_dir() / "ui-settings.ini"), QSettings.Format.IniFormat)
 
 
 def saved_language() -> str | None:
@@ -37,6 +40,16 @@ def choose_language(requested: str | None) -> str:
     if requested and requested in LANGUAGES:
         return requested
     return saved_language() or system_language() or "en"
+
+
+def set_command_line_language(lang: str | None) -> None:
+    """Remember that this run's language came from ``--lang`` (None: it did not, or no longer)."""
+    global _command_line_language
+    _command_line_language = lang if lang in LANGUAGES else None
+
+
+def command_line_language() -> str | None:
+    return _command_line_language
 
 
 def saved_geometry() -> QByteArray | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from fieldkit.cli.common import cli_progress_printer
 from fieldkit.domain.vocab import vocabularies
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.opening import opened
 from fieldkit.progress import Progress
 from fieldkit.services import data
@@ -77,7 +77,8 @@ def _stats(args: argparse.Namespace) -> int:
         width = max(len(k) for k in counts)
         for kind, c in counts.items():
             print(
-                f"{kind:<{width}}  {c['live']:>9}  " + _("({deleted} deleted)").format(deleted=c["deleted"])
+                f"{kind:<{width}}  {c['live']:>9}  "
+                + ngettext("({count} deleted)", "({count} deleted)", c["deleted"]).format(count=c["deleted"])
             )
     return 0
 

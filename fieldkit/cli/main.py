@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from fieldkit import __version__
 from fieldkit.cli.common import EXIT_CANCELLED, EXIT_ERROR, cli_wait_printer
-from fieldkit.errors import FieldKitError, describe_error
+from fieldkit.errors import FieldKitError, reason_for
 from fieldkit.i18n import LANGUAGES, _, set_language
 from fieldkit.progress import Cancelled
 from fieldkit.store.busy import report_waits
@@ -77,9 +77,7 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None)
         if args.debug:
             raise
         print(
-            _("fieldkit: error: {reason}: {path}").format(
-                reason=exc.strerror or exc, path=exc.filename or ""
-            ),
+            _("fieldkit: error: {reason}: {path}").format(reason=reason_for(exc), path=exc.filename or ""),
             file=sys.stderr,
         )
         return EXIT_ERROR
@@ -90,8 +88,8 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None)
         if args.debug:
             raise
         print(
-            _("fieldkit: unexpected error: {message} (run again with --debug for details)").format(
-                message=describe_error(exc)
+            _("fieldkit: unexpected error: {message} (run again with {option} for details)").format(
+                message=reason_for(exc), option="--debug"
             ),
             file=sys.stderr,
         )

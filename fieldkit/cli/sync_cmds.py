@@ -10,13 +10,15 @@ from typing import Any
 
 from fieldkit.cli.common import EXIT_REFUSED, cli_progress_printer
 from fieldkit.errors import ValidationError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.opening import opened
 from fieldkit.progress import Progress
 from fieldkit.services.cards import export_keys, read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet, parse_size
 from fieldkit.sync.importer import DEFAULT_MAX_DELETE_SHARE, import_files
+from fieldkit.sync.outbox import outgoing_changes
 from fieldkit.sync.state import partner_status
+from fieldkit.sync.wording import change_counts_text, changes_and_attachments_text
 
 
 def register(sub: Any) -> None:
@@ -89,8 +91,8 @@ def _trust(args: argparse.Namespace) -> int:
                 raise ValidationError(
                     _(
                         "Confirm the fingerprint with the other office, "
-                        "then run again with --yes or --fingerprint"
-                    )
+                        "then run again with {yes} or {fingerprint}"
+                    ).format(yes="--yes", fingerprint="--fingerprint")
                 )
             answer = input(_("Does the other office read the same fingerprint? [y/N] "))
             if answer.strip().lower() not in ("y", "yes", "o", "oui", "s", "si", "д", "да", "نعم", "是"):
@@ -167,8 +169,8 @@ def _export(args: argparse.Namespace) -> int:
         for path in result.paths:
             print(path)
         print(
-            _("{changes} changes and {attachments} attachments for {office}").format(
-                changes=result.changes, attachments=result.attachments, office=args.to
+            _("{what} for {office}").format(
+                what=changes_and_attachments_text(result.changes, result.attachments), office=args.to
             )
         )
     return 0
@@ -198,18 +200,8 @@ def _import(args: argparse.Namespace) -> int:
                 continue
             label = _("dry run") if r.status == "dry-run" else _("imported")
             print(
-                _(
-                    "{file}: {label} from {sender}: {new} new, {updated} updated, {unchanged} unchanged, "
-                    "{conflicting} conflicting, {held} held"
-                ).format(
-                    file=r.file,
-                    label=label,
-                    sender=r.sender,
-                    new=r.new,
-                    updated=r.updated,
-                    unchanged=r.unchanged,
-                    conflicting=r.conflicting,
-                    held=r.held,
+                _("{file}: {label} from {sender}: {counts}").format(
+                    file=r.file, label=label, sender=r.sender, counts=change_counts_text(r)
                 )
             )
     return EXIT_REFUSED if any(r.status == "refused" for r in results) else 0
@@ -218,6 +210,7 @@ def _import(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     with opened(args.db) as ctx:
         partners = partner_status(ctx)
+        outgoing = outgoing_changes(ctx)
     if args.json:
         print(
             json.dumps(
@@ -226,6 +219,8 @@ def _status(args: argparse.Namespace) -> int:
                         **p.__dict__,
                         "last_in": p.last_in and p.last_in.isoformat(),
                         "last_out": p.last_out and p.last_out.isoformat(),
+                        "not_sent": outgoing[p.code].not_sent,
+                        "awaiting_ack": outgoing[p.code].awaiting_ack,
                     }
                     for p in partners
                 ],
@@ -236,13 +231,23 @@ def _status(args: argparse.Namespace) -> int:
     if not partners:
         print(_("No partner offices yet: exchange office cards first."))
     for p in partners:
+        out = outgoing[p.code]
         print(
-            _("{code}: last in {last_in}, last out {last_out}, {pending} pending, {held} held").format(
+            _("{code}: last in {last_in}, last out {last_out}; {not_sent}; {awaiting}; {held}").format(
                 code=p.code,
                 last_in=p.last_in or "-",
                 last_out=p.last_out or "-",
-                pending=p.pending,
-                held=p.held,
+                not_sent=ngettext(
+                    "{count} change not yet sent", "{count} changes not yet sent", out.not_sent
+                ).format(count=out.not_sent),
+                awaiting=ngettext(
+                    "{count} change sent, not yet confirmed",
+                    "{count} changes sent, not yet confirmed",
+                    out.awaiting_ack,
+                ).format(count=out.awaiting_ack),
+                held=ngettext(
+                    "{count} change waits for a packet", "{count} changes wait for a packet", p.held
+                ).format(count=p.held),
             )
         )
     return 0

@@ -138,12 +138,16 @@ def _area(ctx: Context, wanted: str) -> str:
     if len(matches) == 1:
         return matches[0].id
     if not matches:
-        raise ValidationError(_("--area: no area with the id or name '{area}'").format(area=wanted))
+        raise ValidationError(
+            _("{option}: no area with the id or name '{area}'").format(option="--area", area=wanted)
+        )
     listed = "; ".join(f"{a.path} ({a.id})" for a in matches)
     raise ValidationError(
-        _("--area: '{area}' names {count} areas; give the id or the full path of one: {areas}").format(
-            area=wanted, count=len(matches), areas=listed
-        )
+        ngettext(
+            "{option}: '{area}' names {count} area; give the id or the full path of one: {areas}",
+            "{option}: '{area}' names {count} areas; give the id or the full path of one: {areas}",
+            len(matches),
+        ).format(option="--area", area=wanted, count=len(matches), areas=listed)
     )
 
 
@@ -151,9 +155,9 @@ def _filter(ctx: Context, args: argparse.Namespace) -> VisitFilter:
     vocab = vocabularies(ctx)
     date_from, date_to = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     if date_from and date_to and date_to < date_from:
-        raise ValidationError(_("--to is before --from"))
+        raise ValidationError(_("{later} is before {earlier}").format(later="--to", earlier="--from"))
     if args.limit is not None and args.limit < 0:
-        raise ValidationError(_("--limit must be zero or more"))
+        raise ValidationError(_("{option} must be zero or more").format(option="--limit"))
     return VisitFilter(
         text=args.search,
         date_from=date_from,

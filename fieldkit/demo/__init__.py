@@ -22,7 +22,7 @@ from fieldkit.demo.mutate import simulate
 from fieldkit.demo.names import COUNTRIES, Country
 from fieldkit.domain.vocab import SEED_ORIGIN, vocabularies
 from fieldkit.errors import ValidationError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.store.changes import Writer
 from fieldkit.store.engine import bulk_write_settings
@@ -48,7 +48,10 @@ def offices_for(local: str, count: int) -> list[tuple[str, Country]]:
     home = next((c for c in COUNTRIES if c.office == local or c.code == prefix), COUNTRIES[0])
     others = [c for c in COUNTRIES if c is not home][: count - 1]
     if len(others) < count - 1:
-        raise ValidationError(_("The demo knows only {n} countries").format(n=len(COUNTRIES)))
+        known = ngettext(
+            "The demo knows only {n} country", "The demo knows only {n} countries", len(COUNTRIES)
+        )
+        raise ValidationError(known.format(n=len(COUNTRIES)))
     return [(local, home)] + [(c.office, c) for c in others]
 
 

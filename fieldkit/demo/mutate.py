@@ -42,7 +42,9 @@ def simulate(ctx: Context, n: int, rng: random.Random, codes: Codes, progress: P
     live = _live_ids(ctx)
     if n and not any(live.values()):
         raise ValidationError(
-            _("The store holds no records to edit; run 'fieldkit demo --scale small' first.")
+            _("The store holds no records to edit; run '{command}' first.").format(
+                command="fieldkit demo --scale small"
+            )
         )
     progress.set_total(n, _("Simulating office work"))
     updated = deleted = 0

@@ -20,7 +20,7 @@ from fieldkit.crypto import CryptoError, agebox, minisign
 from fieldkit.crypto.keys import fingerprint, normalize_fingerprint
 from fieldkit.domain.keys import local_keys
 from fieldkit.domain.vocab import vocabularies
-from fieldkit.errors import ValidationError
+from fieldkit.errors import ValidationError, reason_for
 from fieldkit.i18n import _
 from fieldkit.paths import create_private_file
 from fieldkit.services.office import OFFICE_CODE, OfficeInfo, list_offices, local_office
@@ -82,7 +82,7 @@ def read_card(ctx: Context, path: Path) -> OfficeCard:
         raise ValidationError(_("No such file: {path}").format(path=path)) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ValidationError(
-            _("{name} is not an office card: {reason}").format(name=path.name, reason=exc)
+            _("{name} is not an office card: {reason}").format(name=path.name, reason=reason_for(exc))
         ) from exc
     if not isinstance(raw, dict) or raw.get("format") != CARD_FORMAT:
         raise ValidationError(_("{name} is not a FieldKit office card").format(name=path.name))
@@ -100,7 +100,9 @@ def read_card(ctx: Context, path: Path) -> OfficeCard:
         recipient = agebox.normalize_recipient(recipient)
         minisign.parse_public_key(public_key)
     except CryptoError as exc:
-        raise ValidationError(_("The office card holds a damaged key: {reason}").format(reason=exc)) from exc
+        raise ValidationError(
+            _("The office card holds a key that is damaged or not in a form FieldKit reads")
+        ) from exc
     computed = fingerprint(recipient, public_key)
     if raw.get("fingerprint") and normalize_fingerprint(str(raw["fingerprint"])) != normalize_fingerprint(
         computed

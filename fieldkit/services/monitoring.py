@@ -22,8 +22,8 @@ from fieldkit.context import Context
 from fieldkit.domain.cascade import deleted_with, deletion_mark, one_instant, parts_of, referenced_records
 from fieldkit.domain.validation import age_group_warning, check_record
 from fieldkit.domain.vocab import Vocabularies, vocabularies
-from fieldkit.errors import NotFound, ValidationError
-from fieldkit.i18n import _
+from fieldkit.errors import NotFound, ValidationError, reason_for
+from fieldkit.i18n import _, ngettext
 from fieldkit.services.monitoring_types import (
     AttachmentData,
     FollowUpData,
@@ -253,7 +253,10 @@ def save_visit(ctx: Context, data: VisitData) -> Changed[VisitData]:
     """Create or update the visit and everything under it; return it as stored, and what changed."""
     errors = validate_visit(ctx, data)
     if errors:
-        raise ValidationError(_("The visit has {count} problem(s) to fix").format(count=len(errors)), errors)
+        problems = ngettext(
+            "The visit has {count} problem to fix", "The visit has {count} problems to fix", len(errors)
+        )
+        raise ValidationError(problems.format(count=len(errors)), errors)
     with ctx.write() as (session, writer):
         visit_values = _plain({f: getattr(data, f) for f in _VISIT_FIELDS})
         if data.admin_area_id and session.get(AdminArea, data.admin_area_id) is None:
@@ -470,7 +473,7 @@ def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -
         size = path.stat().st_size
     except OSError as exc:
         raise ValidationError(
-            _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror)
+            _("Cannot read {path}: {reason}").format(path=path, reason=reason_for(exc))
         ) from exc
     if size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(_("{path} is larger than 200 MB").format(path=path.name))

@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 
 from fieldkit.access import Permission, current_pass
 from fieldkit.errors import StoreError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Cancelled
 
 #: one attempt at the lock waits this long inside SQLite before the holder is looked at again
@@ -174,19 +174,26 @@ def wait_for_write_lock(begin: Callable[[], None], store_path: Path) -> str:
             if holder is None or not holder.is_alive():
                 if waited >= UNKNOWN_HOLDER_PATIENCE_S:
                     raise StoreBusy(
-                        _(
+                        ngettext(
                             "Nothing was written: another program has kept this store locked for "
-                            "{seconds} seconds. Close other programs using {name} and try again."
+                            "{seconds} second. Close other programs using {name} and try again.",
+                            "Nothing was written: another program has kept this store locked for "
+                            "{seconds} seconds. Close other programs using {name} and try again.",
+                            int(waited),
                         ).format(seconds=int(waited), name=store_path.name)
                     )
             elif (holder.token, holder.beat) != progress_seen:
                 progress_seen, progress_seen_at = (holder.token, holder.beat), now
             elif now - progress_seen_at >= STALLED_S:
                 raise StoreBusy(
-                    _(
+                    ngettext(
+                        "Nothing was written: another FieldKit program (process {pid}) has held this "
+                        "store for {minutes} minute without getting on. If it is stuck, close it and "
+                        "try again.",
                         "Nothing was written: another FieldKit program (process {pid}) has held this "
                         "store for {minutes} minutes without getting on. If it is stuck, close it and "
-                        "try again."
+                        "try again.",
+                        int((now - progress_seen_at) // 60),
                     ).format(pid=holder.pid, minutes=int((now - progress_seen_at) // 60))
                 )
             if listener is not None:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from fieldkit.errors import StoreError
+from fieldkit.errors import StoreError, reason_for
 from fieldkit.i18n import _
 from fieldkit.paths import default_store_path, make_private_dir
 from fieldkit.store import busy
@@ -157,7 +157,9 @@ class Store:
                 )
                 self.write_engine = self.engine
         except Exception as exc:  # driver missing, bad URL parts
-            raise StoreError(_("Cannot open the store {url}: {reason}").format(url=url, reason=exc)) from exc
+            raise StoreError(
+                _("Cannot open the store {url}: {reason}").format(url=url, reason=reason_for(exc))
+            ) from exc
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         #: called before every session; a ``Context`` installs its permission door here

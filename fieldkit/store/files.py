@@ -116,8 +116,8 @@ def damaged_store_error(path: Path) -> StoreError:
         _(
             "{path} is damaged or is not a database, so FieldKit cannot open it. "
             "FieldKit has not changed it, and there is no copy of it beside it: restore your own "
-            "backup, or choose another store with --db."
-        ).format(path=path)
+            "backup, or choose another store with {option}."
+        ).format(path=path, option="--db")
     )
 
 
@@ -135,16 +135,16 @@ def check_store_file(path: Path, *, create: bool) -> StoreFileKind:
     if kind is StoreFileKind.MISSING and not create:
         raise StoreError(
             _(
-                "There is no FieldKit store at {path}. Check the --db path; "
-                "to start a new office there, run 'fieldkit init'."
-            ).format(path=path)
+                "There is no FieldKit store at {path}. Check the {option} path; "
+                "to start a new office there, run '{command}'."
+            ).format(path=path, option="--db", command="fieldkit init")
         )
     if kind is StoreFileKind.OTHER_DATABASE:
         raise StoreError(
             _(
                 "{path} is a database of another program, not a FieldKit store. "
-                "FieldKit has not changed it; check the --db path."
-            ).format(path=path)
+                "FieldKit has not changed it; check the {option} path."
+            ).format(path=path, option="--db")
         )
     if kind in (StoreFileKind.NOT_A_DATABASE, StoreFileKind.TRUNCATED):
         raise damaged_store_error(path)

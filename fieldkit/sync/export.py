@@ -271,9 +271,9 @@ def export_packet(
             recipient = session.get(Office, to)
             if recipient is None or recipient.is_local:
                 raise ValidationError(
-                    _(
-                        "Office {code} is not a trusted partner; add its card first (fieldkit office trust)"
-                    ).format(code=to)
+                    _("Office {code} is not a trusted partner; add its card first ({command})").format(
+                        code=to, command="fieldkit office trust"
+                    )
                 )
             held = coverage(session)
             acked = {} if full else peer_acks(session, to)

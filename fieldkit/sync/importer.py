@@ -29,7 +29,7 @@ from fieldkit.crypto import CryptoError, agebox
 from fieldkit.domain.keys import local_keys
 from fieldkit.domain.vocab import invalidate_cache, vocabularies
 from fieldkit.errors import FieldKitError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Cancelled, Progress
 from fieldkit.search import reindex_touched
 from fieldkit.store.engine import bulk_write_settings
@@ -135,11 +135,20 @@ class _Deletions:
             live = self.live[(kind, owner)]
             if live >= MIN_RECORDS_FOR_DELETE_CHECK and count > live * self.max_share:
                 raise MassDeletion(
-                    _(
+                    ngettext(
+                        "The packet would delete {count} of office {office}'s {live} {type} record (more "
+                        "than {share:.0%}). Check with the sender; import with {option} if it is intended.",
                         "The packet would delete {count} of office {office}'s {live} {type} records (more "
-                        "than {share:.0%}). Check with the sender; import with --allow-mass-delete if it is "
-                        "intended."
-                    ).format(count=count, office=owner, live=live, type=kind, share=self.max_share)
+                        "than {share:.0%}). Check with the sender; import with {option} if it is intended.",
+                        live,
+                    ).format(
+                        count=count,
+                        office=owner,
+                        live=live,
+                        type=kind,
+                        share=self.max_share,
+                        option="--allow-mass-delete",
+                    )
                 )
 
 
@@ -364,7 +373,10 @@ def _decryption_refused() -> Iterator[None]:
         yield
     except CryptoError as exc:
         raise PacketRefused(
-            _("The packet cannot be decrypted with this office's key: {reason}").format(reason=exc)
+            _(
+                "The packet cannot be decrypted with this office's key: it was written for another "
+                "office, or it is damaged"
+            )
         ) from exc
 
 

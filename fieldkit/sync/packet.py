@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from fieldkit.crypto import CryptoError, minisign
-from fieldkit.i18n import _
+from fieldkit.errors import reason_for
+from fieldkit.i18n import _, ngettext
 from fieldkit.sync import zip_layout
 from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.manifest import MAX_MEMBERS, check_manifest
@@ -115,13 +116,15 @@ def _check_end_record(path: Path) -> None:
         raise PacketRefused(_("No such file: {path}").format(path=path)) from None
     except OSError as exc:
         raise PacketRefused(
-            _("{name} cannot be read: {reason}").format(name=path.name, reason=exc.strerror)
+            _("{name} cannot be read: {reason}").format(name=path.name, reason=reason_for(exc))
         ) from exc
     if count > MAX_MEMBERS or directory_size > count * _MAX_CENTRAL_ENTRY:
         raise PacketRefused(
-            _("The packet's directory ({count} members) is larger than any FieldKit packet's").format(
-                count=count
-            )
+            ngettext(
+                "The packet's directory ({count} member) is larger than any FieldKit packet's",
+                "The packet's directory ({count} members) is larger than any FieldKit packet's",
+                count,
+            ).format(count=count)
         )
     if directory_offset + directory_size != directory_end:
         raise PacketRefused(_("The packet's directory is damaged"))
@@ -246,20 +249,26 @@ class OpenedPacket:
         try:
             return member.read(1 << 20)
         except ZIP_ERRORS as exc:
-            raise PacketRefused(_("{name} is damaged: {reason}").format(name=name, reason=exc)) from exc
+            raise PacketRefused(
+                _("{name} is damaged: {reason}").format(name=name, reason=reason_for(exc))
+            ) from exc
 
     def open(self, name: str) -> IO[bytes]:
         """A member to read in chunks (its CRC is checked when the end is reached)."""
         try:
             return self.zip.open(name)
         except ZIP_ERRORS as exc:
-            raise PacketRefused(_("{name} is damaged: {reason}").format(name=name, reason=exc)) from exc
+            raise PacketRefused(
+                _("{name} is damaged: {reason}").format(name=name, reason=reason_for(exc))
+            ) from exc
 
     def read(self, name: str) -> bytes:
         try:
             return self.zip.read(name)
         except ZIP_ERRORS as exc:
-            raise PacketRefused(_("{name} is damaged: {reason}").format(name=name, reason=exc)) from exc
+            raise PacketRefused(
+                _("{name} is damaged: {reason}").format(name=name, reason=reason_for(exc))
+            ) from exc
 
     def attachment_names(self) -> list[str]:
         return [m["name"] for m in self.manifest["members"] if ATTACHMENT.match(m["name"])]
@@ -310,7 +319,7 @@ def _read_structure(path: Path, zf: zipfile.ZipFile) -> OpenedPacket:
         manifest_bytes = zf.read(MANIFEST)
         signature = zf.read(SIGNATURE).decode("utf-8")
     except (*ZIP_ERRORS, UnicodeDecodeError) as exc:
-        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=exc)) from exc
+        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=reason_for(exc))) from exc
     packet_id, sender = _claimed_by(signature)
     return OpenedPacket(path, manifest_bytes, signature, zf, sender, packet_id)
 
@@ -331,7 +340,7 @@ def _parsed_manifest(path: Path, manifest_bytes: bytes) -> dict[str, Any]:
     try:
         manifest = json.loads(manifest_bytes)
     except (ValueError, RecursionError) as exc:
-        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=exc)) from exc
+        raise PacketRefused(_("The manifest is damaged: {reason}").format(reason=reason_for(exc))) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise PacketRefused(_("{name} is not a FieldKit sync packet").format(name=path.name))
     version = manifest.get("format_version")

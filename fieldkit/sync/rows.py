@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.sync.changes import Change, RowError, check_values, parse_change, unknown_code_message
 from fieldkit.sync.errors import PacketRefused
 
@@ -28,11 +28,13 @@ class RowsRefused(PacketRefused):
         count = len(problems) if count is None else count
         shown = "; ".join(problems[:5])
         more = count - min(len(problems), 5)
-        message = _("{count} row(s) do not fit the schema or the vocabularies: {rows}").format(
-            count=count, rows=shown
-        )
+        message = ngettext(
+            "{count} row does not fit the schema or the vocabularies: {rows}",
+            "{count} rows do not fit the schema or the vocabularies: {rows}",
+            count,
+        ).format(count=count, rows=shown)
         if more > 0:
-            message += " " + _("(and {count} more)").format(count=more)
+            message += " " + ngettext("(and {count} more)", "(and {count} more)", more).format(count=more)
         super().__init__(message)
         self.problems = problems
         self.count = count

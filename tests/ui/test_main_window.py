@@ -172,7 +172,8 @@ def test_settings_show_the_office_and_save_the_language(open_window: OpenWindow,
     office = local_office(ctx)
     assert office is not None
     assert {"KE-NBO", "Kenya country office", "Country office", office.fingerprint} <= set(texts)
-    assert not page.restart_note.isVisible()
+    assert page.language.currentData() == "en" and not page.language_note.isVisible()
+    chosen: list[str] = []
+    page.language_chosen.connect(chosen.append)
     page.language.setCurrentIndex(page.language.findData("fr"))
-    assert prefs.saved_language() == "fr"
-    assert page.restart_note.isVisible()
+    assert prefs.saved_language() == "fr" and chosen == ["fr"]

@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import errno
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -119,7 +120,7 @@ def test_default_failure_shows_the_message_and_logs_the_traceback(
     qtbot: QtBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     def fn(progress: Progress) -> None:
-        raise OSError("The disk is full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     window = _window(qtbot)
     with caplog.at_level(logging.ERROR, logger="ui.ops"):
@@ -127,7 +128,7 @@ def test_default_failure_shows_the_message_and_logs_the_traceback(
         qtbot.waitUntil(lambda: handle.finished, timeout=WAIT_MS)
     box = window.findChild(QMessageBox)
     assert box is not None and box.isVisible()
-    assert box.text() == "The disk is full"
+    assert box.text() == "It could not be done: the disk is full."  # in words, not the system's
     assert "Traceback" not in box.text() + box.informativeText() + box.detailedText()
     assert any(r.exc_info and r.exc_info[0] is OSError for r in caplog.records)
     box.close()

@@ -23,7 +23,7 @@ from fieldkit.services.monitoring import delete_visit
 from fieldkit.services.office import init_office, local_office
 from fieldkit.services.visit_list import list_visits
 from fieldkit.sync import packet as fmt
-from fieldkit.sync.export import export_packet
+from fieldkit.sync.export import ExportResult, export_packet
 from fieldkit.sync.importer import import_packet
 from ui.pages.sync_dialogs import ExportOptions, OwnCardDialog, PreviewItem
 from ui.pages.sync_page import SyncPage
@@ -102,6 +102,22 @@ def test_export_through_the_dialog_writes_the_packet(qtbot: QtBot, tmp_path: Pat
         assert page.log_model.index(0, 3).data() == "Exported"
 
 
+def test_changes_to_send_move_to_awaiting_receipt_after_an_export(qtbot: QtBot, tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 2)
+        page = _page(qtbot, o["KE-NBO"])
+        headers = [page.partner_model.headerData(c, Qt.Orientation.Horizontal) for c in (5, 6)]
+        assert headers == ["Not yet sent", "Awaiting receipt"]
+        assert _cells(page, 0)[5:7] == ["10", "0"]
+        results: list[ExportResult] = []
+        page.exported.connect(results.append)
+        with qtbot.waitSignal(page.data_changed, timeout=WAIT_MS) as changed:
+            page.export_to("ROEA", tmp_path, ExportOptions())
+        assert changed.args[0].packets and results[0].changes == 10
+        qtbot.waitUntil(lambda: _cells(page, 0)[5:7] == ["0", "10"], timeout=WAIT_MS)
+        assert page.log_model.index(0, 4).data().startswith("10 changes")
+
+
 def test_export_in_parts_and_to_a_missing_folder(qtbot: QtBot, tmp_path: Path) -> None:
     with offices(tmp_path, FIELD, REGION) as o:
         add_visits(o["KE-NBO"], 1)
@@ -137,6 +153,7 @@ def test_import_previews_then_imports_and_updates_the_partners(qtbot: QtBot, tmp
         # three visits, each with an incident, a follow-up, a person and an involvement
         assert int(row[3]) == items[0].summary.new == 15
         assert "15 changes" in dialog.details.toPlainText()
+        assert "Changes by record type: " in dialog.details.toPlainText()
         assert _visits(o["ROEA"]) == 0, "a preview changes nothing"
 
         with qtbot.waitSignal(page.data_changed, timeout=WAIT_MS):
@@ -146,7 +163,9 @@ def test_import_previews_then_imports_and_updates_the_partners(qtbot: QtBot, tmp
         qtbot.waitUntil(lambda: page.log_model.rowCount() == 1, timeout=WAIT_MS)
         assert page.log_model.index(0, 1).data() == "In"
         assert page.log_model.index(0, 3).data() == "Imported"
-        assert page.last_box is not None and "1 of 1 packets imported" in page.last_box.text()
+        assert page.last_box is not None and page.last_box.text() == "1 of 1 packet imported."
+        assert "15 changes made new records" in page.last_box.informativeText()
+        assert page.log_model.index(0, 4).data() == "15 changes made new records"
 
 
 def test_a_tampered_packet_is_refused_in_the_preview_and_changes_nothing(

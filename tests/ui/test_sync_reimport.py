@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
 from sync_offices import add_visits, offices
@@ -20,6 +21,10 @@ pytestmark = pytest.mark.usefixtures("no_thread_leaks", "english")
 
 FIELD = ("KE-NBO", "country-office", "ROEA")
 REGION = ("ROEA", "regional-office", None)
+
+
+def _texts(widget: QWidget) -> list[str]:
+    return [label.text() for label in widget.findChildren(QLabel)]
 
 
 def _page(qtbot: QtBot, page: SyncPage) -> SyncPage:
@@ -44,6 +49,11 @@ def test_the_preview_marks_a_packet_imported_before_and_offers_nothing_to_import
         dialog = page.preview_dialog
         assert dialog is not None and not dialog.import_button.isEnabled()
         assert dialog.model.index(0, 2).data() == "Already imported"
+        # information, not a failure: not the refusal red, and no "Reason:" for a refusal
+        colour = dialog.model.index(0, 2).data(Qt.ItemDataRole.DecorationRole)
+        assert colour is not None and colour.name() != "#b00020"
+        assert "Reason:" not in dialog.details.toPlainText()
+        assert "This packet was imported before: there is nothing to do." in _texts(dialog)
         dialog.reject()
 
 
@@ -57,4 +67,20 @@ def test_a_packet_imported_meanwhile_ends_in_an_information_box(qtbot: QtBot, tm
             page.run_import([packet])
         box = page.last_box
         assert box is not None and box.icon() == QMessageBox.Icon.Information
+        assert box.text() == "The packet was imported before; nothing to do."
         assert "1.fieldkit: nothing to do: This packet was already imported" in box.informativeText()
+
+
+def test_a_folder_with_old_and_new_packets_counts_each_as_it_is(qtbot: QtBot, tmp_path: Path) -> None:
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 1)
+        old = export_packet(o["KE-NBO"], "ROEA", tmp_path / "1.fieldkit").paths[0]
+        import_packet(o["ROEA"], old)
+        add_visits(o["KE-NBO"], 1, prefix="Later")
+        new = export_packet(o["KE-NBO"], "ROEA", tmp_path / "2.fieldkit").paths[0]
+        page = _page(qtbot, SyncPage(load_workspace(o["ROEA"])))
+        with qtbot.waitSignal(page.imported, timeout=WAIT_MS):
+            page.run_import([old, new])
+        box = page.last_box
+        assert box is not None and box.icon() == QMessageBox.Icon.Information
+        assert box.text() == "1 of 2 packets imported. 1 was imported before."

@@ -20,7 +20,7 @@ from fieldkit.changeset import Changed
 from fieldkit.clock import local_time
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
-from fieldkit.errors import FieldKitError, ValidationError, describe_error
+from fieldkit.errors import FieldKitError, ValidationError, reason_for
 from fieldkit.formatting import format_time
 from fieldkit.i18n import _
 from fieldkit.services.drafts import discard_draft, load_draft, save_draft
@@ -478,7 +478,7 @@ class VisitEditor(QWidget):
     def _draft_failed(self, exc: BaseException) -> None:
         # Not a dialog every few seconds: the status line says it, and the next edit retries.
         self._draft_running = False
-        self.status.setText(_("The draft could not be saved: {reason}").format(reason=describe_error(exc)))
+        self.status.setText(_("The draft could not be saved: {reason}").format(reason=reason_for(exc)))
 
     def _restored(self, key: str, payload: dict[str, object] | None) -> None:
         if payload is None:

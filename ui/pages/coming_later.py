@@ -29,8 +29,8 @@ class ComingLaterPage(QWidget):
             note(
                 _(
                     "Until then, the command line can already export records "
-                    "('fieldkit export-data'), and the Monitoring page works in full."
-                ),
+                    "('{command}'), and the Monitoring page works in full."
+                ).format(command="fieldkit export-data"),
                 self,
             )
         )

@@ -6,8 +6,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 
-from fieldkit.i18n import LANGUAGES, _, current_language, pgettext
+from fieldkit.i18n import LANGUAGES, _, current_language, isolate, pgettext
 from ui import prefs
+from ui.bidi import beside_label
 from ui.widgets import note, page_frame
 from ui.workspace import Workspace
 
@@ -16,6 +17,7 @@ def _value(text: str, parent: QWidget, *, monospace: bool = False) -> QLabel:
     label = QLabel(text, parent)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
+    label.setAlignment(beside_label())
     if monospace:
         label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
     return label
@@ -34,12 +36,11 @@ class SettingsPage(QWidget):
         self.language = QComboBox(language_box)
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
-        self.language.setCurrentIndex(max(self.language.findData(current_language()), 0))
         self.language.currentIndexChanged.connect(self._language_changed)
         language_form.addRow(_("Language"), self.language)
-        self.restart_note = note(_("The new language applies the next time FieldKit starts."), language_box)
-        self.restart_note.setVisible(False)
-        language_form.addRow(self.restart_note)
+        self.language_note = note("", language_box)
+        language_form.addRow(self.language_note)
+        self.show_language(current_language())
         layout.addWidget(language_box)
 
         office_box = QGroupBox(_("This office"), self)
@@ -70,14 +71,35 @@ class SettingsPage(QWidget):
         where = pgettext("where the store file is", "Location")
         store_form.addRow(where, _value(workspace.store.display, store_box))
         store_form.addRow(
-            note(_("To use another store, start FieldKit with --db PATH or set FIELDKIT_DB."), store_box)
+            note(
+                _("To use another store, start FieldKit with {option} or set {variable}.").format(
+                    option="--db PATH", variable="FIELDKIT_DB"
+                ),
+                store_box,
+            )
         )
         layout.addWidget(store_box)
         layout.addStretch(1)
+
+    def show_language(self, code: str, reason: str = "") -> None:
+        """Show ``code`` as the language in use, without choosing it again; ``reason`` says why
+        a choice did not apply."""
+        blocked = self.language.blockSignals(True)
+        self.language.setCurrentIndex(max(self.language.findData(code), 0))
+        self.language.blockSignals(blocked)
+        text = reason
+        if not text and prefs.command_line_language() == code:
+            otherwise = LANGUAGES[prefs.choose_language(None)]
+            text = _(
+                "Chosen with {option} when FieldKit was started; without it, FieldKit starts in {language}."
+            ).format(option=isolate(f"--lang {code}"), language=otherwise)
+        self.language_note.setText(text)
+        self.language_note.setVisible(bool(text))
 
     def _language_changed(self, index: int) -> None:
         code = self.language.itemData(index)
         if isinstance(code, str):
             prefs.save_language(code)
-            self.restart_note.setVisible(code != current_language())
+            prefs.set_command_line_language(None)  # the user's own choice from now on
+            self.language_note.hide()
             self.language_chosen.emit(code)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,12 +32,14 @@ from fieldkit.progress import Progress
 from fieldkit.services.cards import OfficeCard
 from fieldkit.sync.importer import ImportSummary, packet_files
 from fieldkit.sync.preview import preview_files
+from fieldkit.sync.wording import change_counts_text
+from ui.bidi import beside_label
 from ui.pages.conflicts_page import record_type_label
 from ui.table_model import Column, RowTableModel
 from ui.widgets import error_label, fit_columns, heading, note, row_table
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
-_OK, _REFUSED = QColor("#2e7d32"), QColor("#b00020")
+_OK, _REFUSED, _INFO = QColor("#2e7d32"), QColor("#b00020"), QColor("#1565c0")
 
 
 @dataclass(frozen=True)
@@ -74,36 +75,7 @@ def preview_import(ctx: Context, paths: list[Path], progress: Progress) -> list[
 
 
 def counts_text(s: ImportSummary) -> str:
-    return _(
-        "{new} new, {updated} updated, {unchanged} unchanged, {conflicting} conflicting, {held} held"
-    ).format(
-        new=format_number(s.new),
-        updated=format_number(s.updated),
-        unchanged=format_number(s.unchanged),
-        conflicting=format_number(s.conflicting),
-        held=format_number(s.held),
-    )
-
-
-def removable_drives() -> list[Path]:
-    """Writable drives mounted under /run/media/USER/… or /media/[USER/]…, as desktops mount USB sticks."""
-    found: list[Path] = []
-    for base in (Path("/run/media"), Path("/media")):
-        try:
-            children = sorted(base.iterdir())
-            for child in children:
-                if os.path.ismount(child):
-                    found.append(child)
-                elif child.is_dir() and os.access(child, os.R_OK | os.X_OK):
-                    found.extend(g for g in sorted(child.iterdir()) if os.path.ismount(g))
-        except OSError:
-            continue
-    return [p for p in found if os.access(p, os.W_OK)]
-
-
-def default_folder(documents: Path) -> Path:
-    drives = removable_drives()
-    return drives[0] if drives else documents
+    return change_counts_text(s)
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButton]:
@@ -119,9 +91,17 @@ def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButt
 class ExportDialog(QDialog):
     """Which partner, where, and how; the page runs the export once this is accepted."""
 
-    def __init__(self, partners: list[tuple[str, str]], folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        partners: list[tuple[str, str]],
+        folder: Path,
+        parent: QWidget | None = None,
+        *,
+        shortcuts: list[Path] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Export a packet"))
+        self.shortcuts = shortcuts or []
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.partner = QComboBox(self)
         for code, name in partners:
@@ -175,6 +155,7 @@ class ExportDialog(QDialog):
 
     def _choose_folder(self) -> None:
         dialog = QFileDialog(self, _("Folder for the packet"), self.folder.text())
+        dialog.setSidebarUrls([QUrl.fromLocalFile(str(p)) for p in self.shortcuts])
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -278,20 +259,39 @@ def _result(item: PreviewItem) -> str:
 
 def _colour(item: PreviewItem) -> QColor:
     if item.summary.status == "already-imported":
-        return _OK
+        return _INFO  # nothing to do is not a failure
     return _OK if item.importable else _REFUSED
 
 
 def _summary_line(items: list[PreviewItem]) -> str:
     ready = sum(1 for i in items if i.importable)
-    return _("{ready} of {total} packet files can be imported. Choose “Import” to apply them.").format(
-        ready=format_number(ready), total=format_number(len(items))
-    )
+    before = sum(1 for i in items if i.summary.status == "already-imported")
+    total = len(items)
+    if ready == 0 and before == total:
+        return ngettext(
+            "This packet was imported before: there is nothing to do.",
+            "These {count} packets were imported before: there is nothing to do.",
+            total,
+        ).format(count=format_number(total))
+    if ready == 0:
+        return ngettext(
+            "This packet cannot be imported; the details say why.",
+            "None of these {count} packets can be imported; the details say why.",
+            total,
+        ).format(count=format_number(total))
+    line = ngettext(
+        "{ready} of {total} packet file can be imported.",
+        "{ready} of {total} packet files can be imported.",
+        total,
+    ).format(ready=format_number(ready), total=format_number(total))
+    return _("{figures} Choose “Import” to apply them.").format(figures=line)
 
 
 def details_text(item: PreviewItem) -> str:
     s, lines = item.summary, [str(item.path)]
-    if s.reason:
+    if s.status == "already-imported":
+        lines.append(s.reason)  # an explanation, not a reason for refusing
+    elif s.reason:
         lines.append(_("Reason: {reason}").format(reason=s.reason))
     if item.importable:
         lines.append(ngettext("{count} change", "{count} changes", s.new).format(count=format_number(s.new)))
@@ -299,8 +299,8 @@ def details_text(item: PreviewItem) -> str:
             _("{type}: {count}").format(type=record_type_label(kind), count=format_number(n))
             for kind, n in s.by_type.items()
         )
-        if kinds:
-            lines.append(kinds)
+        if kinds:  # the manifest counts changes per record type; several may touch one record
+            lines.append(_("Changes by record type: {counts}").format(counts=kinds))
     return "\n".join(lines)
 
 
@@ -340,6 +340,7 @@ def _card_form(card: OfficeCard, type_label: str, parent: QWidget) -> QFormLayou
     ):
         label = QLabel(value, parent)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.setAlignment(beside_label())
         form.addRow(caption, label)
     return form
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -27,7 +27,7 @@ from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.formatting import format_number, format_value, format_when
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.cards import OfficeCard, export_keys, read_card, trust_card, write_card
 from fieldkit.services.office import OfficeInfo
@@ -39,9 +39,12 @@ from fieldkit.sync.importer import (
     interrupted_import_changes,
     refusal_log_path,
 )
+from fieldkit.sync.outbox import OutgoingChanges, outgoing_changes
 from fieldkit.sync.packet import EXTENSION
 from fieldkit.sync.refusal_log import newest_entries
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
+from fieldkit.sync.wording import changes_and_attachments_text
+from ui.folders import documents_folder, removable_drives
 from ui.ops import Op, show_failure
 from ui.pages.sync_dialogs import (
     ExportDialog,
@@ -51,7 +54,6 @@ from ui.pages.sync_dialogs import (
     PreviewItem,
     TrustCardDialog,
     counts_text,
-    default_folder,
     preview_import,
 )
 from ui.table_model import Column, RowTableModel
@@ -110,10 +112,7 @@ class LogEntry:
 def _packet_entry(p: PacketRow) -> LogEntry:
     s = p.summary
     if p.direction == "out":
-        details = _("{changes} changes, {attachments} attachments").format(
-            changes=format_number(int(s.get("changes", 0))),
-            attachments=format_number(int(s.get("attachments", 0))),
-        )
+        details = changes_and_attachments_text(int(s.get("changes", 0)), int(s.get("attachments", 0)))
         return LogEntry(p.packet_id + ":out", p.at, _("Out"), ", ".join(p.recipients), p.file_name,
                         _("Exported"), details, p.by)  # fmt: skip
     n = {k: int(s.get(k, 0)) for k in ("new", "updated", "unchanged", "conflicting", "held")}
@@ -130,6 +129,27 @@ def log_entries(packets: list[PacketRow], refusals: list[RefusedImport]) -> list
         for i, r in enumerate(refusals)
     ]
     return sorted(entries, key=lambda e: e.at, reverse=True)[:LOG_ROWS]
+
+
+def import_outcome_text(results: list[ImportSummary]) -> str:
+    """One sentence on a batch of imports; packets imported before are done, not failed."""
+    total = len(results)
+    done = sum(1 for r in results if r.status == "imported")
+    before = sum(1 for r in results if r.status == "already-imported")
+    if total and before == total:
+        return ngettext(
+            "The packet was imported before; nothing to do.",
+            "All {count} packets were imported before; nothing to do.",
+            total,
+        ).format(count=format_number(total))
+    text = ngettext(
+        "{done} of {total} packet imported.", "{done} of {total} packets imported.", total
+    ).format(done=format_number(done), total=format_number(total))
+    if before:
+        text += " " + ngettext(
+            "{count} was imported before.", "{count} were imported before.", before
+        ).format(count=format_number(before))
+    return text
 
 
 def when_width(view: QTableView) -> int:
@@ -172,10 +192,11 @@ def _ask(
 
 
 def _choose(
-    parent: QWidget, title: str, start: Path, mode: QFileDialog.FileMode, filters: list[str],
-    chosen: Callable[[list[Path]], None], *, save: bool = False,
+    parent: QWidget, shortcuts: list[Path], title: str, start: Path, mode: QFileDialog.FileMode,
+    filters: list[str], chosen: Callable[[list[Path]], None], *, save: bool = False,
 ) -> QFileDialog:  # fmt: skip
     dialog = QFileDialog(parent, title, str(start))
+    dialog.setSidebarUrls([QUrl.fromLocalFile(str(p)) for p in shortcuts])
     dialog.setFileMode(mode)
     dialog.setOption(QFileDialog.Option.ShowDirsOnly, mode == QFileDialog.FileMode.Directory)
     if save:
@@ -202,11 +223,13 @@ class SyncPage(QWidget):
         self._ctx: Context = workspace.ctx
         self._vocab: Vocabularies = workspace.vocab
         self._office = workspace.office
-        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        self._documents = Path(documents or Path.home())
+        self._documents = documents_folder()
         self.default_folder = self._documents
+        #: the places every file chooser lists: the documents folder and the removable drives
+        self.shortcuts: list[Path] = [self._documents]
         self._generation = 0
         self._pending: dict[str, Any] = {}
+        self._outgoing: dict[str, OutgoingChanges] = {}
         self.preview_dialog: ImportPreviewDialog | None = None
         self.trust_dialog: TrustCardDialog | None = None
         self.last_box: QMessageBox | None = None  # the newest result or question shown (tests read it)
@@ -232,7 +255,14 @@ class SyncPage(QWidget):
                        sort_key=lambda p: p.last_in, tooltip=lambda p: p.last_in_file or None),
                 Column(_("Last packet out"), lambda p: format_when(p.last_out) or _("Never"),
                        sort_key=lambda p: p.last_out, tooltip=lambda p: p.last_out_file or None),
-                Column(_("Changes to send"), lambda p: p.pending, alignment=_TRAILING),
+                Column(_("Not yet sent"), lambda p: self._outgoing_of(p.code).not_sent, alignment=_TRAILING,
+                       tooltip=lambda _p: _("Changes no packet to this office has carried yet")),
+                Column(_("Awaiting receipt"), lambda p: self._outgoing_of(p.code).awaiting_ack,
+                       alignment=_TRAILING,
+                       tooltip=lambda _p: _(
+                           "Changes already written to a packet for this office that it has not yet "
+                           "confirmed receiving; the next packet carries them again"
+                       )),
                 Column(_("Waiting for a packet"), lambda p: p.held, alignment=_TRAILING),
             ],
             key=lambda p: p.code,
@@ -244,7 +274,7 @@ class SyncPage(QWidget):
         self.partner_view.setModel(self.partner_model)
         self.partner_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         when = when_width(self.partner_view)
-        fit_columns(self.partner_view, {0: 6, 2: 10, 3: 0, 4: 0, 5: 5, 6: 5}, extra={3: when, 4: when})
+        fit_columns(self.partner_view, {0: 6, 2: 10, 3: 0, 4: 0, 5: 5, 6: 5, 7: 5}, extra={3: when, 4: when})
         self.partner_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.own_card_button = QPushButton(_("This office's &card…"), partners_box)
         self.add_partner_button = QPushButton(_("&Add partner office…"), partners_box)
@@ -319,13 +349,15 @@ class SyncPage(QWidget):
         self._generation += 1
         generation, ctx = self._generation, self._ctx
         self._pending = {}
-        log_path, documents = refusal_log_path(ctx), self._documents
+        log_path = refusal_log_path(ctx)
 
-        def store(_p: Progress) -> tuple[list[PartnerStatus], list[PacketRow]]:
-            return partner_status(ctx), packet_history(ctx, LOG_ROWS)
+        def store(
+            _p: Progress,
+        ) -> tuple[list[PartnerStatus], dict[str, OutgoingChanges], list[PacketRow]]:
+            return partner_status(ctx), outgoing_changes(ctx), packet_history(ctx, LOG_ROWS)
 
-        def disk(_p: Progress) -> tuple[list[RefusedImport], Path]:
-            return read_refusals(log_path), default_folder(documents)
+        def disk(_p: Progress) -> tuple[list[RefusedImport], list[Path]]:
+            return read_refusals(log_path), removable_drives()
 
         Op(self, store).on_success(lambda state: self._part(generation, "store", state)).run()
         Op(self, disk, lane="io").on_success(lambda found: self._part(generation, "disk", found)).run()
@@ -336,14 +368,19 @@ class SyncPage(QWidget):
         self._pending[name] = value
         if len(self._pending) < 2:
             return  # the other half is still loading
-        (partners, packets), (refusals, folder) = self._pending["store"], self._pending["disk"]
-        self.default_folder = folder
+        (partners, outgoing, packets), (refusals, drives) = self._pending["store"], self._pending["disk"]
+        self.default_folder = drives[0] if drives else self._documents
+        self.shortcuts = [self._documents, *drives]
+        self._outgoing = outgoing
         self.partner_model.set_rows(partners)
         self.log_model.set_rows(log_entries(packets, refusals))
         self.log_empty.setVisible(self.log_model.rowCount() == 0)
         self.log_view.setVisible(self.log_model.rowCount() > 0)
         self._update_actions()
         self.loaded.emit()
+
+    def _outgoing_of(self, partner: str) -> OutgoingChanges:
+        return self._outgoing.get(partner) or OutgoingChanges(partner, 0, 0)
 
     def _update_actions(self) -> None:
         has_partners = self.partner_model.rowCount() > 0
@@ -354,7 +391,7 @@ class SyncPage(QWidget):
 
     def open_export_dialog(self) -> ExportDialog:
         partners = [(p.code, p.name) for p in self.partner_model.rows()]
-        dialog = ExportDialog(partners, self.default_folder, self)
+        dialog = ExportDialog(partners, self.default_folder, self, shortcuts=self.shortcuts)
         dialog.accepted.connect(
             lambda: self.export_to(dialog.chosen_partner(), dialog.chosen_folder(), dialog.options())
         )
@@ -378,30 +415,31 @@ class SyncPage(QWidget):
         ).run()
 
     def _exported(self, result: ExportResult) -> None:
-        text = _("{changes} changes and {attachments} attachments written to:").format(
-            changes=format_number(result.changes), attachments=format_number(result.attachments)
+        text = _("The packet carries {what} and was written to:").format(
+            what=changes_and_attachments_text(result.changes, result.attachments)
         )
         self.last_box = _box(
             self, QMessageBox.Icon.Information, _("Packet written"), text, files=result.paths
         )
         self.message.emit(_("Packet written"))
-        self.refresh()
+        self._changed(ChangeSet(packets=True))  # Home's "last packet out" too
         self.exported.emit(result)
 
     def _export_cancelled(self) -> None:
         self.message.emit(_("Export cancelled"))
-        self.refresh()  # parts written before the cancel are in the log
+        self._changed(ChangeSet(packets=True))  # parts written before the cancel are in the log
 
     # -- import ---------------------------------------------------------------------------------
 
     def choose_packets(self) -> None:
         packets = _("FieldKit packets (*{extension})").format(extension=EXTENSION)
-        _choose(self, _("Packets to import"), self.default_folder, QFileDialog.FileMode.ExistingFiles,
+        mode = QFileDialog.FileMode.ExistingFiles
+        _choose(self, self.shortcuts, _("Packets to import"), self.default_folder, mode,
                 [packets, _("All files (*)")], self.import_paths)  # fmt: skip
 
     def choose_folder(self) -> None:
-        _choose(self, _("Folder of packets to import"), self.default_folder, QFileDialog.FileMode.Directory,
-                [], self.import_paths)  # fmt: skip
+        _choose(self, self.shortcuts, _("Folder of packets to import"), self.default_folder,
+                QFileDialog.FileMode.Directory, [], self.import_paths)  # fmt: skip
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -464,10 +502,7 @@ class SyncPage(QWidget):
             else _("{file}: {counts}").format(file=r.file, counts=counts_text(r))
             for r in results
         ]
-        done = sum(1 for r in results if r.status == "imported")
-        text = _("{done} of {total} packets imported.").format(
-            done=format_number(done), total=format_number(len(results))
-        )
+        text = import_outcome_text(results)
         refused = any(r.status == "refused" for r in results)
         icon = QMessageBox.Icon.Warning if refused else QMessageBox.Icon.Information
         self.last_box = _box(self, icon, _("Import finished"), text, "\n".join(lines))
@@ -506,7 +541,7 @@ class SyncPage(QWidget):
 
     def choose_card_file(self) -> None:
         start = self.default_folder / f"{self._office.code if self._office else 'office'}.card.json"
-        _choose(self, _("Save this office's card"), start, QFileDialog.FileMode.AnyFile,
+        _choose(self, self.shortcuts, _("Save this office's card"), start, QFileDialog.FileMode.AnyFile,
                 [_("Office cards (*.json)")], lambda paths: self.save_card(paths[0]), save=True)  # fmt: skip
 
     def save_card(self, path: Path) -> None:
@@ -519,7 +554,15 @@ class SyncPage(QWidget):
     def choose_partner_card(self) -> None:
         filters = [_("Office cards (*.json)"), _("All files (*)")]
         title, mode = _("Open a partner office's card"), QFileDialog.FileMode.ExistingFile
-        _choose(self, title, self.default_folder, mode, filters, lambda paths: self.open_card(paths[0]))
+        _choose(
+            self,
+            self.shortcuts,
+            title,
+            self.default_folder,
+            mode,
+            filters,
+            lambda paths: self.open_card(paths[0]),
+        )
 
     def open_card(self, path: Path) -> None:
         ctx = self._ctx
@@ -552,8 +595,8 @@ class SyncPage(QWidget):
         )
 
     def _choose_keys_folder(self) -> None:
-        _choose(self, _("Folder for the key files"), self.default_folder, QFileDialog.FileMode.Directory, [],
-                lambda paths: self.back_up_keys_to(paths[0]))  # fmt: skip
+        _choose(self, self.shortcuts, _("Folder for the key files"), self.default_folder,
+                QFileDialog.FileMode.Directory, [], lambda paths: self.back_up_keys_to(paths[0]))  # fmt: skip
 
     def back_up_keys_to(self, folder: Path) -> None:
         ctx = self._ctx
