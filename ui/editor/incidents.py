@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -59,6 +60,10 @@ class VictimGrid(QWidget):
             for column, sex in enumerate(sexes, start=1):
                 spin = QSpinBox()
                 spin.setRange(0, MAX_VICTIMS)
+                # no arrow buttons (the keyboard's arrows still step): twenty cells fit 1024 px
+                spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+                spin.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
+                spin.setMaximumWidth(spin.fontMetrics().horizontalAdvance(str(MAX_VICTIMS)) + 24)
                 spin.setAccessibleName(_("{sex}, {age_group}").format(sex=sex.label(), age_group=age.label()))
                 spin.setToolTip(spin.accessibleName())
                 spin.valueChanged.connect(self.changed)

@@ -152,6 +152,13 @@ class HomePage(QWidget):
         sync_layout.addWidget(self.partner_view)
         layout.addWidget(sync_box)
 
+    def _fit_partner_rows(self, count: int) -> None:
+        """As tall as its rows, up to six: the lists above get the room a short table leaves."""
+        view = self.partner_view
+        rows = max(1, min(count, 6))
+        frame = 2 * view.frameWidth() + view.horizontalHeader().sizeHint().height()
+        view.setMaximumHeight(frame + rows * view.verticalHeader().defaultSectionSize())
+
     def set_workspace(self, workspace: Workspace) -> None:
         self.vocab = workspace.vocab
 
@@ -196,6 +203,7 @@ class HomePage(QWidget):
         self.partners_loading.hide()
         self.no_packets.setVisible(not partners)
         self.partner_view.setVisible(bool(partners))
+        self._fit_partner_rows(len(partners))
 
     def _activated(self, index: QModelIndex) -> None:
         visit = self.recent_model.row_at(index)

@@ -274,7 +274,7 @@ class SyncPage(QWidget):
         self.partner_view.setModel(self.partner_model)
         self.partner_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         when = when_width(self.partner_view)
-        fit_columns(self.partner_view, {0: 6, 2: 10, 3: 0, 4: 0, 5: 5, 6: 5, 7: 5}, extra={3: when, 4: when})
+        fit_columns(self.partner_view, {0: 5, 2: 8, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0}, extra={3: when, 4: when})
         self.partner_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.own_card_button = QPushButton(_("This office's &card…"), partners_box)
         self.add_partner_button = QPushButton(_("&Add partner office…"), partners_box)
