@@ -44,6 +44,7 @@ from fieldkit.sync.packet import EXTENSION
 from fieldkit.sync.refusal_log import newest_entries
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
 from fieldkit.sync.wording import changes_and_attachments_text
+from ui.column_fit import FillColumn
 from ui.folders import documents_folder, removable_drives
 from ui.ops import Op, show_failure
 from ui.pages.sync_dialogs import (
@@ -272,9 +273,11 @@ class SyncPage(QWidget):
         partners_box = QGroupBox(_("Partner offices"), self)
         self.partner_view = row_table(partners_box, _("Partner offices"), sortable=True)
         self.partner_view.setModel(self.partner_model)
-        self.partner_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         when = when_width(self.partner_view)
         fit_columns(self.partner_view, {0: 5, 2: 8, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0}, extra={3: when, 4: when})
+        # the name fills what the others leave and keeps room for a few words: the type and the
+        # packet times give up width first when the window is narrow
+        self.partner_name_fit = FillColumn(self.partner_view, 1, floor_ems=9, shrinkable=(2, 3, 4))
         self.partner_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.own_card_button = QPushButton(_("This office's &card…"), partners_box)
         self.add_partner_button = QPushButton(_("&Add partner office…"), partners_box)
