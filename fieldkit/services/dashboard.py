@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.services.monitoring_types import FollowUpRow
-from fieldkit.services.visit_list import OPEN_STATUSES
+from fieldkit.services.visit_list import OPEN_STATUSES, followup_row_query, followup_rows
 from fieldkit.store.records import FollowUp, MonitoringVisit
 
 
@@ -88,17 +88,7 @@ def longest_overdue(ctx: Context, today: dt.date | None = None, *, limit: int = 
     with ctx.store.read() as session:
         for status in OPEN_STATUSES:
             rows = session.execute(
-                select(
-                    FollowUp.id,
-                    FollowUp.visit_id,
-                    MonitoringVisit.title,
-                    FollowUp.action,
-                    FollowUp.responsible,
-                    FollowUp.due_date,
-                    FollowUp.status,
-                    FollowUp.origin_office,
-                )
-                .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
+                followup_row_query()
                 .where(
                     FollowUp.status == status,
                     FollowUp.due_date < today,
@@ -108,13 +98,7 @@ def longest_overdue(ctx: Context, today: dt.date | None = None, *, limit: int = 
                 .order_by(FollowUp.due_date, FollowUp.id)
                 .limit(limit)
             ).all()
-            found.append(  # the query only returns follow-ups with a due date
-                [
-                    FollowUpRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (today - r[5]).days, r[7])
-                    for r in rows
-                    if r[5]
-                ]
-            )
+            found.append(followup_rows(rows, today))
     merged = heapq.merge(*found, key=lambda r: (r.due_date or today, r.id))
     return list(merged)[:limit]
 

@@ -296,28 +296,36 @@ def open_followups() -> tuple[Any, ...]:
     )
 
 
+def followup_row_query() -> Select[str, str, str, str, str, dt.date | None, str, str]:
+    """The columns of one line of a follow-up list (``FollowUpRow``), joined to the visit."""
+    return select(
+        FollowUp.id,
+        FollowUp.visit_id,
+        MonitoringVisit.title,
+        FollowUp.action,
+        FollowUp.responsible,
+        FollowUp.due_date,
+        FollowUp.status,
+        FollowUp.origin_office,
+    ).join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
+
+
+def followup_rows(rows: Sequence[Any], today: dt.date) -> list[FollowUpRow]:
+    """Lines of ``followup_row_query``, with the days each is overdue (those with a due date)."""
+    return [
+        FollowUpRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (today - r[5]).days, r[7]) for r in rows if r[5]
+    ]
+
+
 def _overdue_rows(session: Session, today: dt.date, offset: int, limit: int) -> list[FollowUpRow]:
     rows = session.execute(
-        select(
-            FollowUp.id,
-            FollowUp.visit_id,
-            MonitoringVisit.title,
-            FollowUp.action,
-            FollowUp.responsible,
-            FollowUp.due_date,
-            FollowUp.status,
-            FollowUp.origin_office,
-        )
-        .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
+        followup_row_query()
         .where(*open_followups(), FollowUp.due_date < today)
         .order_by(FollowUp.due_date, FollowUp.id)
         .offset(offset)
         .limit(limit)
     ).all()
-    # the query only returns follow-ups with a due date
-    return [
-        FollowUpRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (today - r[5]).days, r[7]) for r in rows if r[5]
-    ]
+    return followup_rows(rows, today)
 
 
 def _count_overdue(session: Session, today: dt.date) -> int:
