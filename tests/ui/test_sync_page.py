@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from fieldkit.services.visit_list import list_visits
 from fieldkit.sync import packet as fmt
 from fieldkit.sync.export import ExportResult, export_packet
 from fieldkit.sync.importer import import_packet
+from fieldkit.sync.outbox import OutgoingChanges
 from ui.pages.sync_dialogs import ExportOptions, OwnCardDialog, PreviewItem
 from ui.pages.sync_page import SyncPage
 from ui.workspace import load_workspace
@@ -116,6 +118,32 @@ def test_changes_to_send_move_to_awaiting_receipt_after_an_export(qtbot: QtBot, 
         assert changed.args[0].packets and results[0].changes == 10
         qtbot.waitUntil(lambda: _cells(page, 0)[5:7] == ["0", "10"], timeout=WAIT_MS)
         assert page.log_model.index(0, 4).data().startswith("10 changes")
+
+
+def test_partners_show_before_their_changes_are_counted(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting the changes to send is the slow part on a large store: the table does not wait."""
+    from ui.pages import sync_page
+
+    release = threading.Event()
+    counted = sync_page.outgoing_changes
+
+    def held(ctx: Context) -> dict[str, OutgoingChanges]:
+        assert release.wait(WAIT_MS / 1000), "the test never released the count"
+        return counted(ctx)
+
+    monkeypatch.setattr(sync_page, "outgoing_changes", held)
+    with offices(tmp_path, FIELD, REGION) as o:
+        add_visits(o["KE-NBO"], 2)
+        page = SyncPage(load_workspace(o["KE-NBO"]))
+        qtbot.addWidget(page)
+        with qtbot.waitSignal(page.loaded, timeout=WAIT_MS):
+            page.refresh()
+            qtbot.waitUntil(lambda: page.partner_model.rowCount() == 1, timeout=WAIT_MS)
+            assert _cells(page, 0)[0] == "ROEA" and _cells(page, 0)[5:7] == ["…", "…"]
+            release.set()
+        assert _cells(page, 0)[5:7] == ["10", "0"]
 
 
 def test_export_in_parts_and_to_a_missing_folder(qtbot: QtBot, tmp_path: Path) -> None:

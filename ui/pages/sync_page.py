@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QShowEvent
@@ -230,7 +230,7 @@ class SyncPage(QWidget):
         self.shortcuts: list[Path] = [self._documents]
         self._generation = 0
         self._pending: dict[str, Any] = {}
-        self._outgoing: dict[str, OutgoingChanges] = {}
+        self._outgoing: dict[str, OutgoingChanges] | None = None  # None while they are counted
         self.preview_dialog: ImportPreviewDialog | None = None
         self.trust_dialog: TrustCardDialog | None = None
         self.last_box: QMessageBox | None = None  # the newest result or question shown (tests read it)
@@ -256,10 +256,11 @@ class SyncPage(QWidget):
                        sort_key=lambda p: p.last_in, tooltip=lambda p: p.last_in_file or None),
                 Column(_("Last packet out"), lambda p: format_when(p.last_out) or _("Never"),
                        sort_key=lambda p: p.last_out, tooltip=lambda p: p.last_out_file or None),
-                Column(_("Not yet sent"), lambda p: self._outgoing_of(p.code).not_sent, alignment=_TRAILING,
+                Column(_("Not yet sent"), lambda p: self._count_of(p.code, "not_sent"), alignment=_TRAILING,
+                       sort_key=lambda p: self._outgoing_of(p.code).not_sent,
                        tooltip=lambda _p: _("Changes no packet to this office has carried yet")),
-                Column(_("Awaiting receipt"), lambda p: self._outgoing_of(p.code).awaiting_ack,
-                       alignment=_TRAILING,
+                Column(_("Awaiting receipt"), lambda p: self._count_of(p.code, "awaiting_ack"),
+                       alignment=_TRAILING, sort_key=lambda p: self._outgoing_of(p.code).awaiting_ack,
                        tooltip=lambda _p: _(
                            "Changes already written to a packet for this office that it has not yet "
                            "confirmed receiving; the next packet carries them again"
@@ -354,36 +355,50 @@ class SyncPage(QWidget):
         self._pending = {}
         log_path = refusal_log_path(ctx)
 
-        def store(
-            _p: Progress,
-        ) -> tuple[list[PartnerStatus], dict[str, OutgoingChanges], list[PacketRow]]:
-            return partner_status(ctx), outgoing_changes(ctx), packet_history(ctx, LOG_ROWS)
+        def store(_p: Progress) -> tuple[list[PartnerStatus], list[PacketRow]]:
+            return partner_status(ctx), packet_history(ctx, LOG_ROWS)
+
+        def outgoing(_p: Progress) -> dict[str, OutgoingChanges]:
+            return outgoing_changes(ctx)  # the slow part on a large store: shown when it comes
 
         def disk(_p: Progress) -> tuple[list[RefusedImport], list[Path]]:
             return read_refusals(log_path), removable_drives()
 
         Op(self, store).on_success(lambda state: self._part(generation, "store", state)).run()
+        Op(self, outgoing).on_success(lambda counts: self._part(generation, "outgoing", counts)).run()
         Op(self, disk, lane="io").on_success(lambda found: self._part(generation, "disk", found)).run()
 
     def _part(self, generation: int, name: str, value: object) -> None:
         if generation != self._generation:
             return  # a newer refresh is on its way
         self._pending[name] = value
-        if len(self._pending) < 2:
-            return  # the other half is still loading
-        (partners, outgoing, packets), (refusals, drives) = self._pending["store"], self._pending["disk"]
-        self.default_folder = drives[0] if drives else self._documents
-        self.shortcuts = [self._documents, *drives]
-        self._outgoing = outgoing
-        self.partner_model.set_rows(partners)
-        self.log_model.set_rows(log_entries(packets, refusals))
-        self.log_empty.setVisible(self.log_model.rowCount() == 0)
-        self.log_view.setVisible(self.log_model.rowCount() > 0)
-        self._update_actions()
-        self.loaded.emit()
+        if name == "outgoing":
+            self._outgoing = cast(dict[str, OutgoingChanges], value)
+            rows = self.partner_model.rowCount()
+            if rows:
+                first = self.partner_model.index(0, 0)
+                last = self.partner_model.index(rows - 1, self.partner_model.columnCount() - 1)
+                self.partner_model.dataChanged.emit(first, last)
+        elif "store" in self._pending and "disk" in self._pending and name in ("store", "disk"):
+            (partners, packets), (refusals, drives) = self._pending["store"], self._pending["disk"]
+            self.default_folder = drives[0] if drives else self._documents
+            self.shortcuts = [self._documents, *drives]
+            self.partner_model.set_rows(partners)
+            self.log_model.set_rows(log_entries(packets, refusals))
+            self.log_empty.setVisible(self.log_model.rowCount() == 0)
+            self.log_view.setVisible(self.log_model.rowCount() > 0)
+            self._update_actions()
+        if len(self._pending) == 3:
+            self.loaded.emit()
 
     def _outgoing_of(self, partner: str) -> OutgoingChanges:
-        return self._outgoing.get(partner) or OutgoingChanges(partner, 0, 0)
+        return (self._outgoing or {}).get(partner) or OutgoingChanges(partner, 0, 0)
+
+    def _count_of(self, partner: str, which: str) -> object:
+        """A count to show, or an ellipsis while the changes are still being counted."""
+        if self._outgoing is None:
+            return "…"
+        return getattr(self._outgoing_of(partner), which)
 
     def _update_actions(self) -> None:
         has_partners = self.partner_model.rowCount() > 0
