@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,8 +25,8 @@ from fieldkit.changeset import Changed, ChangeSet, combined
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
 from fieldkit.errors import ValidationError
-from fieldkit.formatting import format_number, format_value, format_when
-from fieldkit.i18n import _, ngettext
+from fieldkit.formatting import format_value, format_when
+from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.services.cards import OfficeCard, export_keys, read_card, trust_card, write_card
 from fieldkit.services.office import OfficeInfo
@@ -41,7 +40,6 @@ from fieldkit.sync.importer import (
 )
 from fieldkit.sync.outbox import OutgoingChanges, outgoing_changes
 from fieldkit.sync.packet import EXTENSION
-from fieldkit.sync.refusal_log import newest_entries
 from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partner_status
 from fieldkit.sync.wording import changes_and_attachments_text
 from ui.column_fit import FillColumn
@@ -57,100 +55,22 @@ from ui.pages.sync_dialogs import (
     counts_text,
     preview_import,
 )
+from ui.pages.sync_log import (
+    LOG_ROWS,
+    LogEntry,
+    RefusedImport,
+    import_outcome_text,
+    log_entries,
+    read_refusals,
+)
 from ui.table_model import Column, RowTableModel
 from ui.widgets import EmptyState, fit_columns, message_box, note, page_frame, row_table
 from ui.workspace import Workspace
 
 _TRAILING = Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter
 _REFUSED = QColor("#b00020")
-LOG_ROWS = 200
 MB = 1024 * 1024
 _NO_BUTTONS = QMessageBox.StandardButton.NoButton
-
-
-# -- plain helpers (no widgets: some run on a worker) ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class RefusedImport:
-    at: dt.datetime  # naive UTC, like the store's times
-    user: str
-    file: str
-    sender: str
-    reason: str
-
-
-def read_refusals(path: Path | None, limit: int = LOG_ROWS) -> list[RefusedImport]:
-    """The newest entries of the refusal log (file IO: call from an io-lane Op)."""
-    if path is None:
-        return []
-    result = []
-    for raw in newest_entries(path, limit):
-        try:
-            at = dt.datetime.fromisoformat(raw["at"])
-        except (ValueError, KeyError, TypeError):
-            continue
-        if at.tzinfo is not None:
-            at = at.astimezone(dt.UTC).replace(tzinfo=None)
-        user, file, sender, reason = (str(raw.get(k, "")) for k in ("user", "file", "sender", "reason"))
-        result.append(RefusedImport(at, user, file, sender, reason))
-    return result
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    key: str
-    at: dt.datetime
-    direction: str
-    office: str
-    file: str
-    result: str
-    details: str
-    by: str
-    refused: bool = False
-
-
-def _packet_entry(p: PacketRow) -> LogEntry:
-    s = p.summary
-    if p.direction == "out":
-        details = changes_and_attachments_text(int(s.get("changes", 0)), int(s.get("attachments", 0)))
-        return LogEntry(p.packet_id + ":out", p.at, _("Out"), ", ".join(p.recipients), p.file_name,
-                        _("Exported"), details, p.by)  # fmt: skip
-    n = {k: int(s.get(k, 0)) for k in ("new", "updated", "unchanged", "conflicting", "held")}
-    summary = ImportSummary(p.file_name, new=n["new"], updated=n["updated"], unchanged=n["unchanged"],
-                            conflicting=n["conflicting"], held=n["held"])  # fmt: skip
-    details = counts_text(summary)
-    return LogEntry(p.packet_id + ":in", p.at, _("In"), p.sender, p.file_name, _("Imported"), details, p.by)
-
-
-def log_entries(packets: list[PacketRow], refusals: list[RefusedImport]) -> list[LogEntry]:
-    entries = [_packet_entry(p) for p in packets]
-    entries += [
-        LogEntry(f"refused:{i}", r.at, _("In"), r.sender, r.file, _("Refused"), r.reason, r.user, True)
-        for i, r in enumerate(refusals)
-    ]
-    return sorted(entries, key=lambda e: e.at, reverse=True)[:LOG_ROWS]
-
-
-def import_outcome_text(results: list[ImportSummary]) -> str:
-    """One sentence on a batch of imports; packets imported before are done, not failed."""
-    total = len(results)
-    done = sum(1 for r in results if r.status == "imported")
-    before = sum(1 for r in results if r.status == "already-imported")
-    if total and before == total:
-        return ngettext(
-            "The packet was imported before; nothing to do.",
-            "All {count} packets were imported before; nothing to do.",
-            total,
-        ).format(count=format_number(total))
-    text = ngettext(
-        "{done} of {total} packet imported.", "{done} of {total} packets imported.", total
-    ).format(done=format_number(done), total=format_number(total))
-    if before:
-        text += " " + ngettext(
-            "{count} was imported before.", "{count} were imported before.", before
-        ).format(count=format_number(before))
-    return text
 
 
 def when_width(view: QTableView) -> int:
