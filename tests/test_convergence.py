@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sync_offices import visit
@@ -387,6 +387,12 @@ step = st.tuples(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(step, min_size=6, max_size=24))
+# found by a CI run: a participant merged away, brought back by a settled conflict, merged again
+@example(
+    steps=[("create_visit", 0, 0, 0, 0), ("edit", 0, 26, 0, 0), *[("create_visit", 0, 0, 0, 0)] * 10,
+           ("merge", 1, 0, 0, 39), ("create_visit", 0, 0, 0, 0), ("create_visit", 0, 0, 0, 0),
+           ("race", 1, 0, 0, 13), ("merge", 1, 0, 0, 39)]
+)  # fmt: skip
 def test_offices_converge(template: Path, steps: list[tuple[str, int, int, int, int]]) -> None:
     root = Path(tempfile.mkdtemp(prefix="fieldkit-run-"))
     world = World(root)

@@ -14,8 +14,8 @@ from fieldkit.access import unchecked
 from fieldkit.context import Context
 from fieldkit.services.data import export_data
 from fieldkit.services.people import merge
-from fieldkit.services.records import create_record
-from fieldkit.store.records import Attendance
+from fieldkit.services.records import create_record, restore_record
+from fieldkit.store.records import Attendance, RecordAlias
 from fieldkit.store.system import ChangeLog
 
 ROEA = ("ROEA", "regional-office", "HQ")
@@ -135,3 +135,27 @@ def test_a_merge_retires_a_clashing_attendance_as_a_logged_change(tmp_path: Path
             ops = session.query(ChangeLog.op).filter(ChangeLog.record_id == copy).all()
         assert [op for (op,) in ops] == ["create", "delete"]
         assert attendances(o["ROEA"]) == sorted([(workshop, keep, False), (workshop, gone, True)])
+
+
+def test_a_record_merged_away_brought_back_and_merged_again_keeps_one_alias(tmp_path: Path) -> None:
+    """A merged-away record can come back (a person keeps it when settling a conflict); merging it
+    again, even into another record, re-points its one alias instead of adding a second."""
+    with offices(tmp_path, ROEA, ROWA, HQ) as o:
+        keep = participant(o["ROEA"], "Amina Yusuf")
+        other = participant(o["ROEA"], "Amina Yusuf Hassan")
+        gone = participant(o["ROEA"], "Aminah Yusuf")
+        merge(o["ROEA"], "participant", keep, gone)
+        exchange_all(o, tmp_path, rounds=1)
+
+        restore_record(o["ROEA"], "participant", gone)
+        merge(o["ROEA"], "participant", other, gone)
+        exchange_all(o, tmp_path)
+
+        for code in CODES:
+            with unchecked(), o[code].store.read() as session:
+                aliases = session.query(
+                    RecordAlias.alias_id, RecordAlias.target_id, RecordAlias.deleted
+                ).all()
+            assert aliases == [(gone, other, False)], code
+        snaps = {code: snapshot(o[code], tmp_path / f"snap-{code}") for code in CODES}
+        assert snaps["ROEA"] == snaps["ROWA"] == snaps["HQ"]

@@ -185,11 +185,17 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> Change
                 # any other row reaches the survivor through the alias, as at every office: a row
                 # another office gives the survivor meanwhile then takes the key everywhere
         writer.delete(gone)
-        writer.create(
-            RecordAlias,
-            {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id},
-            record_id=alias_id_for(record_type, merge_id),
-        )
+        alias_id = alias_id_for(record_type, merge_id)
+        alias = session.get(RecordAlias, alias_id)
+        if alias is None:
+            writer.create(
+                RecordAlias,
+                {"target_type": record_type, "alias_id": merge_id, "target_id": keep_id},
+                record_id=alias_id,
+            )
+        else:  # merged away before, then brought back (a conflict settled by keeping it)
+            writer.restore(alias)
+            writer.update(alias, {"target_id": keep_id})
         session.flush()
         repoint_references(session, record_type, merge_id, keep_id)
     return ChangeSet.of(
