@@ -17,11 +17,11 @@ from collections.abc import Callable, Hashable, Sequence
 from operator import attrgetter
 from typing import Any, Generic
 
-from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from fieldkit.i18n import _
-from ui.table_model import Column, Index, RowT, cell_data
+from ui.table_model import Column, Index, RowT, cell_data, source_index
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
@@ -214,11 +214,8 @@ class PagedRowModel(QAbstractTableModel, Generic[RowT]):
 
     def row_at(self, index: Index) -> RowT | None:
         """The row behind ``index`` (which may come from a proxy), or None while it loads."""
-        model = index.model()
-        while isinstance(model, QAbstractProxyModel):
-            index = model.mapToSource(index)
-            model = index.model()
-        if model is not self or not index.isValid():
+        index = source_index(index)
+        if index.model() is not self or not index.isValid():
             return None
         return self._rows.get(index.row())
 

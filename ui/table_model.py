@@ -91,6 +91,15 @@ def cell_data(
     return None
 
 
+def source_index(index: Index) -> Index:
+    """``index`` mapped through any proxies stacked on a model, down to that model's own index."""
+    model = index.model()
+    while isinstance(model, QAbstractProxyModel):
+        index = model.mapToSource(index)
+        model = index.model()
+    return index
+
+
 class RowTableModel(QAbstractTableModel, Generic[RowT]):
     """Rows are addressed by ``key(row)`` (default ``row.id``) for fine-grained updates."""
 
@@ -197,11 +206,8 @@ class RowTableModel(QAbstractTableModel, Generic[RowT]):
 
     def row_at(self, index: Index) -> RowT | None:
         """The row behind ``index``, which may come from a proxy stacked on this model."""
-        model = index.model()
-        while isinstance(model, QAbstractProxyModel):
-            index = model.mapToSource(index)
-            model = index.model()
-        if model is not self or not index.isValid():
+        index = source_index(index)
+        if index.model() is not self or not index.isValid():
             return None
         return self._rows[index.row()]
 
