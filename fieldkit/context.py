@@ -13,7 +13,7 @@ import os
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -45,11 +45,13 @@ class Context:
     now: Callable[[], dt.datetime] = utcnow
     rng: random.Random | None = None
     backup: Path | None = None
+    #: the signed-in account; without one (a store with no accounts) the local user administers it
+    acting_as: InitVar[Principal | None] = None
     #: who passes the permission door; ``user`` stays the name written in change logs
     principal: Principal = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.principal = local_principal(self.user)
+    def __post_init__(self, acting_as: Principal | None) -> None:
+        self.principal = acting_as if acting_as is not None else local_principal(self.user)
         self.store.session_guard = guard_store_access
 
     @property

@@ -7,23 +7,43 @@ itself stays below everything that takes one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy.exc import DatabaseError
 
 from fieldkit.context import Context, default_user
+from fieldkit.domain.accounts import sign_in
 from fieldkit.domain.vocab import seed_vocabularies
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
 from fieldkit.paths import create_private_file, make_private_dir, narrow_to_owner, user_data_dir
 from fieldkit.search import catch_up, index_is_outdated, pending_search_types
-from fieldkit.store import files, migrate
+from fieldkit.store import cipher, files, migrate
+from fieldkit.store.changes import utcnow
 from fieldkit.store.engine import Store, resolve_url, sqlite_path
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """Where the secrets a store may ask for come from; each is asked for only when needed.
+
+    The CLI reads them from a prompt, a file or the environment; the window from its unlock
+    screen. ``passphrase`` opens an encrypted store (and encrypts a new one); ``password``
+    signs ``user`` in to a store that has accounts.
+    """
+
+    passphrase: Callable[[], str] | None = None
+    password: Callable[[], str] | None = None
+
+
 def open_context(
-    db: str | os.PathLike[str] | None = None, *, user: str | None = None, create: bool = False
+    db: str | os.PathLike[str] | None = None,
+    *,
+    user: str | None = None,
+    create: bool = False,
+    credentials: Credentials | None = None,
 ) -> Context:
     """Open the store named by ``db``/``FIELDKIT_DB``, upgrading it if needed.
 
@@ -31,6 +51,7 @@ def open_context(
     error, not a new empty office. A file that is not a FieldKit store is refused untouched, and a
     write-protected store opens read-only.
     """
+    credentials = credentials or Credentials()
     url = resolve_url(db)
     path = sqlite_path(url)
     read_only = immutable = False
@@ -46,9 +67,10 @@ def open_context(
                 narrow_to_owner(own_file)
             if path.parent == user_data_dir():  # the folder FieldKit made; a folder the user chose is theirs
                 narrow_to_owner(path.parent)
-    store = Store(url, read_only=read_only, immutable=immutable)
+    key = cipher.store_key(path, credentials.passphrase, create=create)
+    store = Store(url, read_only=read_only, immutable=immutable, key=key)
     try:
-        return _prepare(store, user)
+        return _prepare(store, user, credentials)
     except DatabaseError as exc:
         store.dispose()
         if path is None or not files.is_damage(exc):
@@ -59,7 +81,7 @@ def open_context(
         raise
 
 
-def _prepare(store: Store, user: str | None) -> Context:
+def _prepare(store: Store, user: str | None, credentials: Credentials) -> Context:
     backup = None
     if store.read_only:
         if not migrate.schema_is_current(store):
@@ -77,17 +99,23 @@ def _prepare(store: Store, user: str | None) -> Context:
             with store.write() as session:
                 catch_up(session)
         seed_vocabularies(store)
-    ctx = Context(store=store, user=user or default_user(), backup=backup)
+    principal = sign_in(store, user, credentials.password, utcnow())
+    name = principal.name if principal is not None else user or default_user()
+    ctx = Context(store=store, user=name, backup=backup, acting_as=principal)
     ctx.refresh_office()
     return ctx
 
 
 @contextmanager
 def opened(
-    db: str | os.PathLike[str] | None = None, *, user: str | None = None, create: bool = False
+    db: str | os.PathLike[str] | None = None,
+    *,
+    user: str | None = None,
+    create: bool = False,
+    credentials: Credentials | None = None,
 ) -> Iterator[Context]:
     """``open_context`` for a ``with`` block: the store is closed however the block ends."""
-    ctx = open_context(db, user=user, create=create)
+    ctx = open_context(db, user=user, create=create, credentials=credentials)
     try:
         yield ctx
     finally:

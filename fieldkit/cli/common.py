@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
+from fieldkit.context import Context
 from fieldkit.i18n import _
+from fieldkit.opening import Credentials, opened
 from fieldkit.store.busy import StoreWait, WaitListener
 
 EXIT_ERROR = 2
@@ -52,3 +56,20 @@ def cli_wait_printer(stream: TextIO | None = None) -> WaitListener:
         out.flush()
 
     return listener
+
+
+def credentials_from(args: argparse.Namespace) -> Credentials:
+    """The store passphrase and account password, from the options, the environment or a prompt."""
+    from fieldkit.cli.login import password_source
+    from fieldkit.cli.passphrase import passphrase_source
+
+    return Credentials(passphrase=passphrase_source(args), password=password_source(args))
+
+
+@contextmanager
+def open_for(args: argparse.Namespace, *, create: bool = False) -> Iterator[Context]:
+    """The store named by ``--db``, unlocked and signed in to as the options say; closed after."""
+    with opened(
+        args.db, user=getattr(args, "user", None), create=create, credentials=credentials_from(args)
+    ) as ctx:
+        yield ctx

@@ -8,10 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fieldkit.cli.common import cli_progress_printer
+from fieldkit.cli.common import cli_progress_printer, open_for
 from fieldkit.domain.vocab import vocabularies
 from fieldkit.i18n import _, ngettext
-from fieldkit.opening import opened
 from fieldkit.progress import Progress
 from fieldkit.services import data
 
@@ -57,7 +56,7 @@ def _demo(args: argparse.Namespace) -> int:
     progress = Progress(cli_progress_printer(True))
     started = time.perf_counter()
     # generating demo data builds a whole store; simulating work needs one that exists
-    with opened(args.db, create=bool(args.scale)) as ctx:
+    with open_for(args, create=bool(args.scale)) as ctx:
         if args.scale:
             counts = generate(ctx, args.scale, seed=args.seed, progress=progress)
         else:
@@ -69,7 +68,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         counts = data.stats(ctx)
     if args.json:
         print(json.dumps(counts, indent=2, sort_keys=True))
@@ -84,7 +83,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         paths = data.export_data(
             ctx,
             args.format,
@@ -101,7 +100,7 @@ def _search(args: argparse.Namespace) -> int:
     from fieldkit.services.search import search_records
     from fieldkit.store.registry import type_label
 
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         hits = search_records(ctx, args.text, tuple(args.type), limit=args.limit)
     if args.json:
         rows = [{"type": h.record_type, "id": h.record_id, "title": h.title} for h in hits]
@@ -113,7 +112,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _vocab(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         vocab = vocabularies(ctx)
     if not args.name:
         names = vocab.names()

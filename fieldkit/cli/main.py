@@ -32,6 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db", help=_("store file path or SQLAlchemy URL (default: FIELDKIT_DB or the user store)")
     )
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help=_("read the store's passphrase from FILE (readable by you alone) instead of asking"),
+    )
+    parser.add_argument(
+        "--user", help=_("the account to sign in as, on a store that has accounts (default: FIELDKIT_USER)")
+    )
+    parser.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help=_("read the account's password from FILE (readable by you alone) instead of asking"),
+    )
     parser.add_argument("--lang", choices=sorted(LANGUAGES), help=_("interface and message language"))
     parser.add_argument("--debug", action="store_true", help=_("show tracebacks for bug reports"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

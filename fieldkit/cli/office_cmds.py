@@ -6,8 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from fieldkit.cli.common import open_for
 from fieldkit.i18n import _
-from fieldkit.opening import opened
 from fieldkit.services.office import init_office
 
 
@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
 
 
 def _init(args: argparse.Namespace) -> int:
-    with opened(args.db, create=True) as ctx:
+    with open_for(args, create=True) as ctx:
         info = init_office(ctx, args.office_code, args.office_name, args.office_type, args.parent).value
     if args.json:
         print(

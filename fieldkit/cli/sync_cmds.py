@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from fieldkit.cli.common import EXIT_REFUSED, cli_progress_printer
+from fieldkit.cli.common import EXIT_REFUSED, cli_progress_printer, open_for
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _, ngettext
-from fieldkit.opening import opened
 from fieldkit.progress import Progress
 from fieldkit.services.cards import export_keys, read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet, parse_size
@@ -67,7 +66,7 @@ def register(sub: Any) -> None:
 
 
 def _card(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         card = write_card(ctx, args.out)
     print(_("Card of office {code} written to {path}").format(code=card.code, path=args.out))
     print(_("Fingerprint: {fingerprint}").format(fingerprint=card.fingerprint))
@@ -77,7 +76,7 @@ def _card(args: argparse.Namespace) -> int:
 def _trust(args: argparse.Namespace) -> int:
     from fieldkit.crypto.keys import normalize_fingerprint
 
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         card = read_card(ctx, args.card)
         print(
             _("Office {code}: {name} ({type})").format(code=card.code, name=card.name, type=card.office_type)
@@ -104,7 +103,7 @@ def _trust(args: argparse.Namespace) -> int:
 
 
 def _export_keys(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         paths = export_keys(ctx, args.out)
     for path in paths:
         print(path)
@@ -115,7 +114,7 @@ def _export_keys(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from fieldkit.services.office import list_offices
 
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         offices = list_offices(ctx)
     if args.json:
         print(
@@ -142,7 +141,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         result = export_packet(
             ctx,
             args.to,
@@ -178,7 +177,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     share = None if args.allow_mass_delete else args.max_delete_share
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         results = import_files(
             ctx,
             args.paths,
@@ -208,7 +207,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         partners = partner_status(ctx)
         outgoing = outgoing_changes(ctx)
     if args.json:

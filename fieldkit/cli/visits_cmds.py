@@ -12,12 +12,12 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from fieldkit.cli.common import open_for
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.formatting import format_number, format_value, format_visit_date, format_when
 from fieldkit.i18n import _, ngettext
-from fieldkit.opening import opened
 from fieldkit.services.monitoring import delete_visit, get_visit, restore_visit, visit_warnings
 from fieldkit.services.monitoring_types import VisitData, VisitFilter, VisitRow, visit_to_payload
 from fieldkit.services.visit_list import admin_areas, visit_ids, visit_rows
@@ -220,7 +220,7 @@ def _table_cells(vocab: Vocabularies, row: VisitRow) -> list[str]:
 
 def _list(args: argparse.Namespace) -> int:
     out = sys.stdout
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         flt = _filter(ctx, args)
         vocab = vocabularies(ctx)
         ids = visit_ids(ctx, flt)
@@ -354,7 +354,7 @@ def _where(data: VisitData, key: str) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         data = get_visit(ctx, args.id, include_deleted=True)
         warnings = visit_warnings(ctx, data)
         if args.json:
@@ -369,7 +369,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _delete(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         if get_visit(ctx, args.id, include_deleted=True).deleted:
             raise ValidationError(_("The visit {id} is already deleted").format(id=args.id))
         delete_visit(ctx, args.id)
@@ -378,7 +378,7 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    with opened(args.db) as ctx:
+    with open_for(args) as ctx:
         restore_visit(ctx, args.id)
     print(_("Restored the visit {id} with what was deleted with it.").format(id=args.id))
     return 0

@@ -135,10 +135,14 @@ def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False) -> Eng
 class Store:
     """An open store: engines and session factories for one database."""
 
-    def __init__(self, url: str, *, read_only: bool = False, immutable: bool = False) -> None:
+    def __init__(
+        self, url: str, *, read_only: bool = False, immutable: bool = False, key: bytes | None = None
+    ) -> None:
         """``read_only`` opens a SQLite file without ever writing to it (``immutable``: not even
-        SQLite's shared-memory file beside it, for read-only media)."""
+        SQLite's shared-memory file beside it, for read-only media). ``key`` opens an SQLCipher
+        store (``store.cipher``)."""
         self.url = url
+        self.key = key
         self.backend = make_url(url).get_backend_name()
         self.path = sqlite_path(url)
         self.read_only = read_only and self.path is not None

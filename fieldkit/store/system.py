@@ -114,9 +114,12 @@ class Conflict(Base):
 
 
 class AuditLog(Base):
-    """Who changed what here, when, with the values it replaced.
+    """Who did what here, when: each record change with the values it replaced, and events
+    such as imports, exports and sign-ins (``detail``; their record columns are empty).
 
-    New values are in the change log entry it points to; imports are audited too.
+    New values are in the change log entry it points to. Each row's ``hash`` covers its own
+    content and ``prev_hash``, the hash of the row before it, so that editing or deleting
+    history breaks the chain.
     """
 
     __tablename__ = "audit_log"
@@ -130,6 +133,28 @@ class AuditLog(Base):
     origin_office: Mapped[str] = mapped_column(String(32))
     seq: Mapped[int] = mapped_column(BigInteger)
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class UserAccount(Base):
+    """Someone who may sign in to this store; local to the installation, never synced."""
+
+    __tablename__ = "user_account"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    #: a ``sensitivity_level`` code: the most confidential records this user may see
+    clearance: Mapped[str] = mapped_column(String(32))
+    #: argon2id, in the PHC string format (parameters and salt included)
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+    last_login_at: Mapped[dt.datetime | None]
 
 
 class AttachmentBlob(Base):
