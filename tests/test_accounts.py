@@ -207,7 +207,7 @@ def test_own_password_and_lock_screen_check(store: Path) -> None:
             users.change_own_password(omar, "wrong-password", "new-password-2")
         users.change_own_password(omar, CLERK_PW, "new-password-2")
         actions = [action for actor, action in audit_actions(omar) if actor == "omar"]
-        assert actions[-4:] == ["unlock", "unlock-failed", "password-fail", "password"]
+        assert actions[-4:] == ["unlock", "unlock-fail", "passwd-fail", "password"]
     finally:
         omar.close()
     assert try_sign_in(store, "omar", "new-password-2") is not None

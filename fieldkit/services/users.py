@@ -243,7 +243,7 @@ def change_own_password(ctx: Context, old_password: str, new_password: str) -> N
     with ctx.store.write() as session:
         account = _account(session, ctx.principal.name)
         if not password_matches(account.password_hash, old_password):
-            record_failure(session, account, now, "password-fail")
+            record_failure(session, account, now, "passwd-fail")
             failed = True
         else:
             account.password_hash = hash_password(new_password)
@@ -279,5 +279,5 @@ def check_password(ctx: Context, password: str) -> bool:
             account.failed_logins = 0
             append_event(session, at=now, actor=ctx.user, action="unlock")
         else:
-            record_failure(session, account, now, "unlock-failed")
+            record_failure(session, account, now, "unlock-fail")
         return ok
