@@ -24,7 +24,7 @@ from fieldkit.domain.accounts import (
     record_failure,
 )
 from fieldkit.errors import NotFound, ValidationError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.store.audit import append_event
 from fieldkit.store.system import UserAccount
 
@@ -68,7 +68,11 @@ def _check_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise _invalid(
             field,
-            _("A password needs at least {count} characters.").format(count=MIN_PASSWORD_LENGTH),
+            ngettext(
+                "A password needs at least {count} character.",
+                "A password needs at least {count} characters.",
+                MIN_PASSWORD_LENGTH,
+            ).format(count=MIN_PASSWORD_LENGTH),
         )
 
 
