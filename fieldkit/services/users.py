@@ -24,7 +24,7 @@ from fieldkit.domain.accounts import (
     record_failure,
 )
 from fieldkit.errors import NotFound, ValidationError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.store.audit import append_event
 from fieldkit.store.system import UserAccount
 
@@ -68,7 +68,11 @@ def _check_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise _invalid(
             field,
-            _("A password needs at least {count} characters.").format(count=MIN_PASSWORD_LENGTH),
+            ngettext(
+                "A password needs at least {count} character.",
+                "A password needs at least {count} characters.",
+                MIN_PASSWORD_LENGTH,
+            ).format(count=MIN_PASSWORD_LENGTH),
         )
 
 
@@ -243,7 +247,7 @@ def change_own_password(ctx: Context, old_password: str, new_password: str) -> N
     with ctx.store.write() as session:
         account = _account(session, ctx.principal.name)
         if not password_matches(account.password_hash, old_password):
-            record_failure(session, account, now, "password-fail")
+            record_failure(session, account, now, "passwd-fail")
             failed = True
         else:
             account.password_hash = hash_password(new_password)
@@ -279,5 +283,5 @@ def check_password(ctx: Context, password: str) -> bool:
             account.failed_logins = 0
             append_event(session, at=now, actor=ctx.user, action="unlock")
         else:
-            record_failure(session, account, now, "unlock-failed")
+            record_failure(session, account, now, "unlock-fail")
         return ok
