@@ -175,10 +175,10 @@ def write_header(target: Path, header: KeyHeader) -> None:
     finally:
         os.close(fd)
     os.replace(staged, target)
-    _sync_folder(target.parent)
+    sync_folder(target.parent)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     # a rename survives a power cut only once its folder is on disk
     if os.name != "posix":
         return
@@ -307,19 +307,19 @@ def _unlock_finishing_change(path: Path, header: KeyHeader, passphrase: str) -> 
     # a change of passphrase stopped half-way: the store holds the key of one of the two headers
     for candidate, promote in ((header, False), (pending, True)):
         key = derive_key(passphrase, candidate)
-        if not hmac.compare_digest(key_check(key), candidate.key_check) or not _key_opens(path, key):
+        if not hmac.compare_digest(key_check(key), candidate.key_check) or not key_opens(path, key):
             continue
         with suppress(OSError):  # read-only media: a later writable opening finishes it
             if promote:
                 os.replace(pending_file, header_path(path))
-                _sync_folder(path.parent)
+                sync_folder(path.parent)
             else:
                 pending_file.unlink()
         return key
     raise wrong_passphrase()
 
 
-def _key_opens(path: Path, key: bytes) -> bool:
+def key_opens(path: Path, key: bytes) -> bool:
     from sqlcipher3 import dbapi2
 
     try:
