@@ -233,8 +233,8 @@ def encrypt_store(path: Path, passphrase: str, *, params: cipher.KdfParams | Non
         leftover.unlink(missing_ok=True)  # from a conversion that stopped half-way
     removed: list[Path] = []
     plain_fd: int | None = None
-    try:
-        with _held_alone(path, None) as conn:
+    with _held_alone(path, None) as conn:
+        try:
             create_private_file(staged)
             _export_copy(conn, staged, key)
             _verify_copy(conn, path, staged, key)
@@ -247,13 +247,15 @@ def encrypt_store(path: Path, passphrase: str, *, params: cipher.KdfParams | Non
                     removed.append(path.with_name(path.name + end))
             os.replace(staged, path)
             cipher.sync_folder(path.parent)
-    except BaseException:
-        if plain_fd is not None:
-            os.close(plain_fd)
-        if staged.exists():  # the store was not replaced: a header beside a plain file would mislead
-            staged.unlink()
-            files.header_path(path).unlink(missing_ok=True)
-        raise
+        except BaseException:
+            if plain_fd is not None:
+                os.close(plain_fd)
+            if staged.exists():  # the store was not replaced: a header beside a plain file would mislead
+                staged.unlink()
+                files.header_path(path).unlink(missing_ok=True)
+                with suppress(Exception):
+                    conn.execute("PRAGMA journal_mode=WAL")  # as it was
+            raise
     if plain_fd is not None:
         _overwrite_and_close(plain_fd)
     removed.insert(0, path)
