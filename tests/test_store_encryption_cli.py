@@ -166,16 +166,13 @@ def test_store_encrypt_then_passphrase_then_backup(tmp_path: Path) -> None:
     assert changed.returncode == 0, changed.stderr
     refused(fieldkit("stats", db=db, env={"FIELDKIT_PASSPHRASE": PASSPHRASE}), "does not open this store")
 
+    second = {"FIELDKIT_PASSPHRASE": "Second passphrase"}
     target = tmp_path / "copies" / "office-backup.db"
     target.parent.mkdir()
-    backup = fieldkit(
-        "store", "backup", "--to", str(target), db=db, env={"FIELDKIT_PASSPHRASE": "Second passphrase"}
-    )
+    backup = fieldkit("store", "backup", "--to", str(target), db=db, env=second)
     assert backup.returncode == 0, backup.stderr
     assert cipher.is_encrypted(target) and files.header_path(target).exists()
-    again = fieldkit(
-        "store", "backup", "--to", str(target), db=db, env={"FIELDKIT_PASSPHRASE": "Second passphrase"}
-    )
+    again = fieldkit("store", "backup", "--to", str(target), db=db, env=second)
     refused(again, "exists already")
     opened = fieldkit("stats", db=target, env=second)
     assert opened.returncode == 0, opened.stderr
