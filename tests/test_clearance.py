@@ -1,9 +1,5 @@
 """A record's confidentiality and the identifying fields reach only users cleared for them:
-in lists, counts, search, reads, exports and duplicates alike.
-
-The users here are administrators with a low clearance, so that the clearance alone decides
-what they see (what each role may do is another matter, tested with the role table).
-"""
+in lists, counts, search, reads, exports and duplicates alike."""
 
 from __future__ import annotations
 
@@ -13,9 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
+from clearance_users import as_user
 from fixed_clock import FIXED_DAY
 
-from fieldkit.access import Principal, Role
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.services.dashboard import dashboard_counts, longest_overdue
@@ -38,12 +34,6 @@ from fieldkit.store.registry import restricted_fields
 
 #: a word only the strictly confidential visit's incident holds
 SECRET_WORD = "Zanzibarite"
-
-
-def as_user(ctx: Context, clearance: str, name: str = "reader") -> Context:
-    """The same store, worked in by someone cleared for ``clearance``."""
-    principal = Principal(name, frozenset({Role.ADMINISTRATOR}), clearance)
-    return Context(ctx.store, user=name, office_code=ctx.office_code, now=ctx.now, acting_as=principal)
 
 
 def visit(title: str, level: str, *, incident: str = "Allegation", name: str = "Omar Haddad") -> VisitData:

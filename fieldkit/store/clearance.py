@@ -18,17 +18,17 @@ lies below the services and the domain, has to apply the same rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, not_, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, not_, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from fieldkit.access import CONFIDENTIALITY_LEVELS, Principal
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
 from fieldkit.store.base import SyncedRecord
-from fieldkit.store.registry import MODEL_BY_TYPE, confidentiality_path, references, restricted_fields
+from fieldkit.store.registry import confidentiality_path, references, restricted_fields
 
 #: what a restricted value is replaced with for someone who may not see it (empty values stay empty)
 REDACTED = "[restricted]"
@@ -112,9 +112,41 @@ def hidden_clause(model: type[SyncedRecord], principal: Principal) -> ColumnElem
     return not_(visible)
 
 
-def hides_any_type(principal: Principal) -> bool:
-    """Whether some record type could have records hidden from ``principal``."""
-    return not sees_every_level(principal) and any(confidentiality_path(t) for t in MODEL_BY_TYPE)
+def record_levels(model: type[SyncedRecord]) -> Select[tuple[str, str | None, str | None]] | None:
+    """``SELECT id, holder, level`` of every record of ``model``: the record whose level applies
+    to it (an incident's visit; a visit itself) and that level; None for a type without one."""
+    path = confidentiality_path(model.record_type)
+    if path is None:
+        return None
+    current: Any = model
+    current_type = model.record_type
+    joins: list[tuple[Any, ColumnElement[bool]]] = []
+    for step in path.steps:
+        target = references(current_type)[step]
+        parent = aliased(target)
+        joins.append((parent, getattr(current, step) == parent.id))
+        current, current_type = parent, target.record_type
+    query = select(
+        model.id.label("id"), current.id.label("holder"), getattr(current, path.column).label("level")
+    )
+    for parent, on in joins:
+        query = query.outerjoin(parent, on)  # a record whose parent is missing has no level: hidden
+    return query
+
+
+def level_hidden(level: ColumnElement[Any], principal: Principal) -> ColumnElement[bool] | None:
+    """The condition on a level column for levels ``principal`` is not cleared for (a missing or
+    unknown level among them); None when every level is visible to them."""
+    if sees_every_level(principal):
+        return None
+    return or_(level.is_(None), level.not_in(cleared_levels(principal)))
+
+
+def clearance_needed(levels: Iterable[str | None]) -> str:
+    """The lowest clearance that sees every one of ``levels`` (an unknown one needs the highest)."""
+    top = len(CONFIDENTIALITY_LEVELS) - 1
+    ranks = [CONFIDENTIALITY_LEVELS.index(x) if x in CONFIDENTIALITY_LEVELS else top for x in levels]
+    return CONFIDENTIALITY_LEVELS[max(ranks, default=0)]
 
 
 def record_visible(session: Session, model: type[SyncedRecord], record_id: str, principal: Principal) -> bool:
