@@ -30,7 +30,7 @@ from fieldkit.services.visit_list import (
     visits_in_month,
 )
 from fieldkit.store.clearance import REDACTED, RestrictedFieldsDenied, may_see_restricted
-from fieldkit.store.registry import restricted_fields
+from fieldkit.store.registry import confidentiality_path, restricted_fields
 
 #: a word only the strictly confidential visit's incident holds
 SECRET_WORD = "Zanzibarite"
@@ -232,3 +232,24 @@ def test_an_attachment_of_a_hidden_visit_cannot_be_read(
         add_attachment(reader, levels["confidential"], photo)
     add_attachment(ctx, levels["internal"], photo)  # the same file in a visit the reader sees
     assert attachment_bytes(reader, digest) == b"not really a photo"
+
+
+def test_what_belongs_to_a_visit_takes_its_level_however_far_down(
+    ctx: Context, levels: dict[str, str]
+) -> None:
+    paths = {t: confidentiality_path(t) for t in ("monitoring_visit", "incident", "follow_up_recommendation")}
+    assert [p.steps if p else None for p in paths.values()] == [
+        (),
+        ("visit_id",),
+        ("follow_up_id", "visit_id"),
+    ]
+    assert confidentiality_path("person") is None and confidentiality_path("recommendation") is None
+    recommendation = create_record(ctx, "recommendation", {"symbol": "CAT/C/KEN/CO/3", "text": "Prevent"})
+    for level in ("public", "confidential"):
+        shown = get_visit(ctx, levels[level])
+        follow_up = dataclasses.replace(shown.follow_ups[0], recommendation_ids=(recommendation["id"],))
+        save_visit(ctx, dataclasses.replace(shown, follow_ups=(follow_up,)))
+    reader = as_user(ctx, "internal")
+    assert stats(ctx)["follow_up_recommendation"]["live"] == 2
+    assert stats(reader)["follow_up_recommendation"]["live"] == 1
+    assert stats(reader)["recommendation"]["live"] == 1  # public text, no level of its own
