@@ -32,6 +32,7 @@ from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Cancelled, Progress
 from fieldkit.search import reindex_touched
+from fieldkit.store.audit import audit_packet_import, audit_packet_refused
 from fieldkit.store.engine import bulk_write_settings
 from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import (
@@ -450,6 +451,7 @@ def _apply(
                     },
                 )
             )
+            audit_packet_import(session, at=ctx.now(), actor=ctx.user, summary=summary.to_json())
             if dry_run:
                 raise _DryRun()
     except _DryRun:
@@ -552,6 +554,7 @@ def import_files(
         except Exception as exc:  # every failure of one packet is that packet's refusal
             _refused(summary, exc)
             log_refusal(ctx, summary)
+            audit_packet_refused(ctx.store, at=ctx.now(), actor=ctx.user, summary=summary.to_json())
         results.append(summary)
         progress.step()
     return results
