@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.formatting import format_number, format_when
-from fieldkit.i18n import N_, _, ngettext
+from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.store import audit as chain
 from fieldkit.store.registry import field_label
@@ -28,25 +28,23 @@ from fieldkit.store.system import AuditLog
 #: every action code the trail holds, in the order filters offer them
 ACTIONS = (*chain.RECORD_ACTIONS, *chain.EVENT_ACTIONS)
 
-_ACTION_LABELS = {
-    "create": N_("Created"),
-    "update": N_("Changed"),
-    "delete": N_("Deleted"),
-    "restore": N_("Restored"),
-    chain.ACTION_MERGE: N_("Merged"),
-    chain.ACTION_EXPORT: N_("Exported"),
-    chain.ACTION_IMPORT: N_("Imported"),
-    chain.ACTION_REPORT: N_("Report made"),
-    chain.ACTION_KEY_EXPORT: N_("Keys exported"),
-    chain.ACTION_LOGIN: N_("Signed in"),
-    chain.ACTION_LOGIN_FAILED: N_("Sign-in failed"),
-}
-
 
 def action_label(action: str) -> str:
     """An action code as people read it; a code this version does not know is shown as is."""
-    label = _ACTION_LABELS.get(action)
-    return _(label) if label is not None else action
+    labels = {
+        "create": _("Created"),
+        "update": _("Changed"),
+        "delete": _("Deleted"),
+        "restore": _("Restored"),
+        chain.ACTION_MERGE: _("Merged"),
+        chain.ACTION_EXPORT: _("Exported"),
+        chain.ACTION_IMPORT: _("Imported"),
+        chain.ACTION_REPORT: _("Report made"),
+        chain.ACTION_KEY_EXPORT: _("Keys exported"),
+        chain.ACTION_LOGIN: _("Signed in"),
+        chain.ACTION_LOGIN_FAILED: _("Sign-in failed"),
+    }
+    return labels.get(action, action)
 
 
 @dataclass(frozen=True)
@@ -318,13 +316,12 @@ def _describe_import(detail: dict[str, Any]) -> str:
         return _("Packet {file} from {office} refused ({reason})").format(
             file=name, office=sender, reason=detail.get("refusal", "")
         )
-    return _("Packet {file} from {office}: {new} new, {updated} updated, {held} held").format(
-        file=name,
-        office=sender,
-        new=format_number(int(detail.get("new", 0))),
-        updated=format_number(int(detail.get("updated", 0))),
-        held=format_number(int(detail.get("held", 0))),
-    )
+    applied = sum(int(detail.get(k, 0)) for k in ("new", "updated", "conflicting"))
+    return ngettext(
+        "Packet {file} from {office}: {count} change applied",
+        "Packet {file} from {office}: {count} changes applied",
+        applied,
+    ).format(file=name, office=sender, count=format_number(applied))
 
 
 # -- events other services note ----------------------------------------------------------------
