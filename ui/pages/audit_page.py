@@ -140,7 +140,7 @@ class AuditTrailPage(QWidget):
         sample_time = format_when(dt.datetime(2026, 12, 28, 23, 58))
         fit_columns(
             self.table,
-            {1: 8, 2: 8, 3: 9, 4: 8},
+            {0: 8, 1: 6, 2: 7, 3: 9, 4: 8},
             extra={
                 0: text_width(self.table, [sample_time]),
                 2: text_width(self.table, [action_label(a) for a in ACTIONS]),
