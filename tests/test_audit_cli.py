@@ -36,6 +36,7 @@ def test_verify_says_intact_in_one_line_and_exits_0(db: Path, capsys: pytest.Cap
     code, out, _err = _run(capsys, "--db", str(db), "audit", "verify", "--json")
     verdict = json.loads(out)
     assert code == 0 and verdict["ok"] is True and verdict["checked"] == 2 and verdict["problem"] is None
+    assert verdict["head"]["count"] == 2 and len(verdict["head"]["hash"]) == 64
 
 
 def test_verify_names_the_broken_entry_and_exits_with_its_own_code(

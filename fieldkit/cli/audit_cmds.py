@@ -43,7 +43,9 @@ def register(sub: Any) -> None:
             "Exit status: 0 when the trail is intact, {tampered} when it is broken (the first broken "
             'entry is named), 2 on bad input. --json prints one object: "ok", "checked" (entries '
             'checked), "predating" (older entries written before the chain), "problem" ("edited", '
-            '"missing", "unhashed", "head" or null), "row_id", "at" (ISO, UTC), "missing" and "message".'
+            '"missing", "unhashed", "head" or null), "row_id", "at" (ISO, UTC), "missing", "message" '
+            'and "head" ("count", "id" and "hash" of the last entry as the store records them: note '
+            "them elsewhere to tell a rewritten trail from one that grew)."
         ).format(tampered=EXIT_TAMPERED),
     )
     verify.add_argument("--json", action="store_true", help=_("machine-readable output (see below)"))

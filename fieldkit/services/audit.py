@@ -104,6 +104,11 @@ class AuditVerdict:
     missing: int = 0
     #: one line in the current language
     message: str = ""
+    #: the chain's head as the store records it (entries, last hash): noted elsewhere, it lets a
+    #: later check tell a rewritten chain from one that grew
+    head_count: int | None = None
+    head_id: int | None = None
+    head_hash: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -115,6 +120,9 @@ class AuditVerdict:
             "at": self.at.isoformat(timespec="seconds") + "Z" if self.at is not None else None,
             "missing": self.missing,
             "message": self.message,
+            "head": {"count": self.head_count, "id": self.head_id, "hash": self.head_hash}
+            if self.head_hash
+            else None,
         }
 
 
@@ -211,6 +219,9 @@ def verify_audit(ctx: Context, progress: Progress | None = None) -> AuditVerdict
 def verdict_of(report: chain.ChainReport) -> AuditVerdict:
     """A chain report worded for people."""
     checked, predating = report.checked, report.predating
+    head_count = report.head.count if report.head is not None else None
+    head_hash = report.head.hash if report.head is not None else None
+    head_id = report.head.last_id if report.head is not None else None
     if report.broken is None:
         message = ngettext(
             "The audit trail is intact: {count} entry checked.",
@@ -223,7 +234,15 @@ def verdict_of(report: chain.ChainReport) -> AuditVerdict:
                 "{count} older entries predate the chain and cannot be checked.",
                 predating,
             ).format(count=format_number(predating))
-        return AuditVerdict(True, checked, predating, message=message)
+        return AuditVerdict(
+            True,
+            checked,
+            predating,
+            message=message,
+            head_count=head_count,
+            head_id=head_id,
+            head_hash=head_hash,
+        )
     broken = report.broken
     return AuditVerdict(
         False,
@@ -234,6 +253,9 @@ def verdict_of(report: chain.ChainReport) -> AuditVerdict:
         at=broken.at,
         missing=broken.missing,
         message=_break_message(broken),
+        head_count=head_count,
+        head_id=head_id,
+        head_hash=head_hash,
     )
 
 

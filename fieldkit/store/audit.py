@@ -335,6 +335,8 @@ class ChainReport:
     #: rows written before the chain existed
     predating: int
     broken: ChainBreak | None
+    #: what the head says: note it elsewhere, and a later chain must extend it
+    head: ChainHead | None = None
 
     @property
     def ok(self) -> bool:
