@@ -126,6 +126,10 @@ def test_removed_last_rows_are_caught_by_the_head(ctx: Context) -> None:
     verdict = verify_audit(ctx)
     assert (verdict.problem, verdict.row_id, verdict.missing) == ("head", rows[-3].id, 2)
     assert "2 entries after entry" in verdict.message
+    _raw(ctx, "DELETE FROM audit_log")
+    verdict = verify_audit(ctx)
+    assert (verdict.problem, verdict.row_id, verdict.missing) == ("head", None, len(rows))
+    assert f"all {len(rows)} of its entries are missing" in verdict.message
 
 
 def test_a_row_added_without_its_head_and_a_removed_head_are_caught(ctx: Context) -> None:

@@ -285,6 +285,12 @@ def _break_message(broken: chain.ChainBreak) -> str:
         return _(
             "The audit trail is broken at its end: its head was removed and written again on {time}."
         ).format(time=broken.reset_at.replace("T", " "))
+    if broken.row_id is None and broken.missing > 0:
+        return ngettext(
+            "The audit trail is broken: its {count} entry is missing.",
+            "The audit trail is broken: all {count} of its entries are missing.",
+            broken.missing,
+        ).format(count=format_number(broken.missing))
     if broken.missing > 0:
         return ngettext(
             "The audit trail is broken at its end: {count} entry after entry {id} ({time}) is missing.",

@@ -379,19 +379,16 @@ def verify_chain(session: Session, *, step: Callable[[int], None] | None = None)
         if checked:
             return ChainReport(checked, predating, ChainBreak(BREAK_HEAD, last["id"], last["at"]))
         return ChainReport(checked, predating, None)
+    row_id = last["id"] if last is not None else None
+    at = last["at"] if last is not None else None
     if head.reset_at is not None:
-        at = last["at"] if last is not None else None
-        broken = ChainBreak(BREAK_HEAD, last["id"] if last is not None else None, at, reset_at=head.reset_at)
-        return ChainReport(checked, predating, broken)
-    if head.count != checked or (
-        last is not None and (head.hash, head.last_id) != (last["hash"], last["id"])
-    ):
-        at = last["at"] if last is not None else None
-        row_id = last["id"] if last is not None else None
-        return ChainReport(
-            checked, predating, ChainBreak(BREAK_HEAD, row_id, at, missing=head.count - checked)
-        )
-    return ChainReport(checked, predating, None)
+        broken = ChainBreak(BREAK_HEAD, row_id, at, reset_at=head.reset_at)
+        return ChainReport(checked, predating, broken, head)
+    ends = (last["hash"], last["id"]) if last is not None else (GENESIS, 0)
+    if head.count != checked or (head.count and (head.hash, head.last_id) != ends):
+        broken = ChainBreak(BREAK_HEAD, row_id, at, missing=head.count - checked)
+        return ChainReport(checked, predating, broken, head)
+    return ChainReport(checked, predating, None, head)
 
 
 def _mappings(result: Iterable[Any]) -> Iterable[dict[str, Any]]:
