@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS, OpenWindow
 
@@ -106,3 +107,17 @@ def test_the_page_is_in_the_window_and_reads_new_entries_when_shown_again(
     with qtbot.waitSignal(window.audit.pages.loaded, timeout=WAIT_MS):
         window.show_page(mw.AUDIT)
     assert window.audit.pages.total == 4
+
+
+def test_tab_goes_from_the_button_through_the_filters_to_the_list(qtbot: QtBot, ctx: Context) -> None:
+    _store(ctx)
+    page = _page(qtbot, ctx)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=WAIT_MS)
+    page.verify_button.setFocus()
+    reached = []
+    for _press in range(6):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    expected = [page.user, page.action, page.date_from.line, page.date_to.line, page.clear_button, page.table]
+    assert reached == expected

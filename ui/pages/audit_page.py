@@ -167,7 +167,10 @@ class AuditTrailPage(QWidget):
             combo.currentIndexChanged.connect(lambda _index: self.pages.reload())
         for edit in (self.date_from, self.date_to):
             edit.changed.connect(self.pages.reload)
-        self.setTabOrder(self.verify_button, self.user)
+        # as the page reads: the button beside the count, then the filters, then the list
+        chain = (self.verify_button, self.user, self.action, self.date_from, self.date_to, self.clear_button)
+        for before, after in zip(chain, (*chain[1:], self.table), strict=True):
+            QWidget.setTabOrder(before, after)
 
     # -- loading ---------------------------------------------------------------------------------
 
