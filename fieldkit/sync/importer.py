@@ -4,8 +4,8 @@ Order of checks: the container (names, manifest), the sender (known and
 trusted) and its signature, that the packet is addressed to this office and was
 not imported before, every member's size and SHA-256, decryption, every row
 against the schema and the vocabularies, and the share of an office's records
-it would delete. Any failure refuses the whole packet and leaves the store
-exactly as it was; refusals are recorded in a log file beside the store instead.
+it would delete. Any failure refuses the whole packet and leaves the store's records
+exactly as they were; refusals are recorded in a log file beside the store, and in the audit trail.
 """
 
 from __future__ import annotations
