@@ -51,9 +51,9 @@ class KeyBackupDialog(QDialog):
             self,
         )
         warning.setWordWrap(True)
-        self.passphrase_form = QRadioButton(_("Under a &recovery passphrase"), self)
         self.shares_form = QRadioButton(_("As &shares for trusted colleagues"), self)
-        self.passphrase_form.setChecked(True)
+        self.passphrase_form = QRadioButton(_("Under a &recovery passphrase"), self)
+        self.shares_form.setChecked(True)  # ready as it opens: 3 of 5 shares to the default folder
         self.passphrase = QLineEdit(self)
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeated = QLineEdit(self)
@@ -71,12 +71,12 @@ class KeyBackupDialog(QDialog):
         self.error.setWordWrap(True)
 
         form = QFormLayout()
-        form.addRow(self.passphrase_form)
-        form.addRow(_("Pass&phrase:"), self.passphrase)
-        form.addRow(_("&Again:"), self.repeated)
         form.addRow(self.shares_form)
         form.addRow(_("Shares &needed:"), self.threshold)
         form.addRow(_("Shares &made:"), self.count)
+        form.addRow(self.passphrase_form)
+        form.addRow(_("Pass&phrase:"), self.passphrase)
+        form.addRow(_("&Again:"), self.repeated)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(self.choose_button)

@@ -171,7 +171,7 @@ def _own_card(env: FormEnv) -> Opened:
 def _key_backup(env: FormEnv) -> Opened:
     dialog = KeyBackupDialog(env.tmp_path)
     env.show(dialog)
-    return dialog, dialog.passphrase_form
+    return dialog, dialog.shares_form
 
 
 def _trust_card(env: FormEnv) -> Opened:

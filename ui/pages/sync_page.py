@@ -204,7 +204,7 @@ class SyncPage(QWidget):
         self.partner_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.own_card_button = QPushButton(_("This office's &card…"), partners_box)
         self.add_partner_button = QPushButton(_("&Add partner office…"), partners_box)
-        self.keys_button = QPushButton(_("&Back up the office keys…"), partners_box)
+        self.keys_button = QPushButton(_("Back up the office &keys…"), partners_box)
         self.own_card_button.clicked.connect(self.choose_card_file)
         self.add_partner_button.clicked.connect(self.choose_partner_card)
         self.keys_button.clicked.connect(self.back_up_keys)
