@@ -1,0 +1,113 @@
+"""The unlock screen: shown only when the store asks for a secret; a wrong one is said inline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from shell_support import WAIT_MS
+from unlock_support import (
+    RIGHT_PASSPHRASE,
+    RIGHT_PASSWORD,
+    USER,
+    WRONG_MESSAGE,
+    WRONG_PASSWORD_MESSAGE,
+    give_accounts,
+    mark_encrypted,
+)
+
+from fieldkit.context import Context
+from ui.app import Startup
+
+
+@pytest.fixture
+def startup(qtbot: QtBot, ctx: Context, store_path: Path, english: None) -> Startup:
+    ctx.close()  # the store exists with its office; the window opens it again
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    started = Startup(app, str(store_path))
+    yield started
+    if started.window is not None:
+        started.window.close()
+    started.close_store()
+
+
+def test_a_plain_store_opens_without_the_unlock_screen(qtbot: QtBot, startup: Startup) -> None:
+    startup.start()
+    qtbot.waitUntil(lambda: startup.window is not None, timeout=WAIT_MS)
+    assert startup.unlock is None
+
+
+def test_a_wrong_passphrase_is_said_under_its_field_then_the_right_one_opens(
+    qtbot: QtBot, startup: Startup, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mark_encrypted(monkeypatch, store_path)
+    startup.start()
+    qtbot.waitUntil(lambda: startup.unlock is not None and startup.unlock.passphrase.isVisible(), timeout=WAIT_MS)
+    screen = startup.unlock
+    assert screen is not None
+    assert screen.windowTitle() == "FieldKit"
+    assert not screen.user.isVisible() and not screen.password.isVisible()  # no accounts asked for
+
+    qtbot.keyClicks(screen.passphrase, "wrong guess")
+    qtbot.keyClick(screen.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.passphrase_error.isVisible(), timeout=WAIT_MS)
+    assert screen.passphrase_error.text() == WRONG_MESSAGE
+    assert screen.passphrase.text() == ""  # cleared for the next try
+    assert screen.passphrase.isEnabled() and screen.passphrase.hasFocus()
+    assert startup.window is None and startup.unlock is screen
+
+    qtbot.keyClicks(screen.passphrase, RIGHT_PASSPHRASE)
+    qtbot.mouseClick(screen.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: startup.window is not None, timeout=WAIT_MS)
+    assert startup.unlock is None
+    assert startup.ctx is not None and startup.ctx.store.key is not None
+
+
+def test_quit_on_the_unlock_screen_opens_nothing(
+    qtbot: QtBot, startup: Startup, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quits: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", lambda *_args: quits.append(True))
+    mark_encrypted(monkeypatch, store_path)
+    startup.start()
+    qtbot.waitUntil(lambda: startup.unlock is not None and startup.unlock.isVisible(), timeout=WAIT_MS)
+    assert startup.unlock is not None
+    startup.unlock.quit_requested.emit()
+    assert quits and startup.window is None
+
+
+def test_an_encrypted_store_with_accounts_asks_for_the_password_after_the_passphrase(
+    qtbot: QtBot, startup: Startup, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mark_encrypted(monkeypatch, store_path)
+    tried = give_accounts(monkeypatch)
+    startup.start()
+    qtbot.waitUntil(lambda: startup.unlock is not None and startup.unlock.passphrase.isVisible(), timeout=WAIT_MS)
+    screen = startup.unlock
+    assert screen is not None
+    qtbot.keyClicks(screen.passphrase, RIGHT_PASSPHRASE)
+    qtbot.keyClick(screen.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.password.isVisible(), timeout=WAIT_MS)
+    assert screen.user.isVisible() and screen.user.hasFocus()
+    assert screen.passphrase.text() == RIGHT_PASSPHRASE  # kept: the next try opens the store again
+
+    qtbot.keyClicks(screen.user, USER)
+    qtbot.keyClick(screen.user, Qt.Key.Key_Tab)
+    assert screen.password.hasFocus()
+    qtbot.keyClicks(screen.password, "not it")
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.password_error.isVisible(), timeout=WAIT_MS)
+    assert screen.password_error.text() == WRONG_PASSWORD_MESSAGE
+    assert not screen.passphrase_error.isVisible()
+    assert screen.password.text() == "" and screen.user.text() == USER
+    assert startup.window is None
+
+    qtbot.keyClicks(screen.password, RIGHT_PASSWORD)
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: startup.window is not None, timeout=WAIT_MS)
+    assert tried == [USER, USER]
+    assert startup.ctx is not None and startup.ctx.user == USER
