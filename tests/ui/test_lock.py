@@ -71,7 +71,9 @@ def _visible_texts(window: QWidget) -> list[str]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, encrypted_ctx: Context, english: None) -> Iterator[tuple[MainWindow, LockController]]:
+def window(
+    qtbot: QtBot, encrypted_ctx: Context, english: None
+) -> Iterator[tuple[MainWindow, LockController]]:
     built, lock = _window(qtbot, encrypted_ctx)
     qtbot.waitUntil(lambda: lock.method == "passphrase", timeout=WAIT_MS)
     built.show_page(1)  # the monitoring list, with the visit's title in its table
@@ -151,9 +153,7 @@ def test_idle_minutes_from_settings_are_saved_and_used(window: tuple[MainWindow,
     assert not lock.watcher.timer.isActive()
 
 
-def test_a_plain_store_without_accounts_cannot_be_locked(
-    qtbot: QtBot, ctx: Context, english: None
-) -> None:
+def test_a_plain_store_without_accounts_cannot_be_locked(qtbot: QtBot, ctx: Context, english: None) -> None:
     main, lock = _window(qtbot, ctx)
     qtbot.waitUntil(lambda: main.lock_action.toolTip() != "", timeout=WAIT_MS)
     assert lock.method is None

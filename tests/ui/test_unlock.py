@@ -35,6 +35,10 @@ def startup(qtbot: QtBot, ctx: Context, store_path: Path, english: None) -> Star
     started.close_store()
 
 
+def _asks_for_passphrase(startup: Startup) -> bool:
+    return startup.unlock is not None and startup.unlock.passphrase.isVisible()
+
+
 def test_a_plain_store_opens_without_the_unlock_screen(qtbot: QtBot, startup: Startup) -> None:
     startup.start()
     qtbot.waitUntil(lambda: startup.window is not None, timeout=WAIT_MS)
@@ -46,7 +50,7 @@ def test_a_wrong_passphrase_is_said_under_its_field_then_the_right_one_opens(
 ) -> None:
     mark_encrypted(monkeypatch, store_path)
     startup.start()
-    qtbot.waitUntil(lambda: startup.unlock is not None and startup.unlock.passphrase.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _asks_for_passphrase(startup), timeout=WAIT_MS)
     screen = startup.unlock
     assert screen is not None
     assert screen.windowTitle() == "FieldKit"
@@ -86,7 +90,7 @@ def test_an_encrypted_store_with_accounts_asks_for_the_password_after_the_passph
     mark_encrypted(monkeypatch, store_path)
     tried = give_accounts(monkeypatch)
     startup.start()
-    qtbot.waitUntil(lambda: startup.unlock is not None and startup.unlock.passphrase.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _asks_for_passphrase(startup), timeout=WAIT_MS)
     screen = startup.unlock
     assert screen is not None
     qtbot.keyClicks(screen.passphrase, RIGHT_PASSPHRASE)

@@ -48,7 +48,9 @@ def give_accounts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     returns the names tried, in order."""
     tried: list[str] = []
 
-    def sign_in(store: Store, username: str | None, ask: Callable[[], str] | None, now: dt.datetime) -> Principal:
+    def sign_in(
+        store: Store, username: str | None, ask: Callable[[], str] | None, now: dt.datetime
+    ) -> Principal:
         if ask is None:
             raise FieldKitError("This store needs a user name and password.")
         given = ask()
