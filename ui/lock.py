@@ -123,7 +123,7 @@ class LockScreen(QWidget):
 
     unlock_requested = Signal(str)
 
-    def __init__(self, parent: QWidget, method: UnlockWith) -> None:
+    def __init__(self, parent: QWidget | None, method: UnlockWith) -> None:
         super().__init__(parent)
         self.setObjectName("LockScreen")
         self.setAutoFillBackground(True)

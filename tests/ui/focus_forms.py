@@ -25,6 +25,7 @@ from fieldkit.sync.importer import ImportSummary
 from ui import main_window as mw
 from ui.editor.visit_dialog import VisitEditorDialog
 from ui.first_run import FirstRunWizard
+from ui.lock import LockScreen
 from ui.main_window import MainWindow
 from ui.pages.duplicates_page import MergeDialog
 from ui.pages.sync_dialogs import (
@@ -34,6 +35,7 @@ from ui.pages.sync_dialogs import (
     PreviewItem,
     TrustCardDialog,
 )
+from ui.unlock import UnlockScreen
 from ui.workspace import Workspace, load_workspace
 
 #: a date edit steps through its day, month and year sections with Tab before it lets go
@@ -182,6 +184,24 @@ def _merge(env: FormEnv) -> Opened:
     return dialog, dialog.keep_first
 
 
+def _unlock(*, account: bool) -> Callable[[FormEnv], Opened]:
+    def open_(env: FormEnv) -> Opened:
+        screen = UnlockScreen()
+        env.show(screen)
+        screen.ask_for("passphrase")
+        if account:
+            screen.ask_for("password")
+        return screen, screen.passphrase
+
+    return open_
+
+
+def _lock_screen(env: FormEnv) -> Opened:
+    screen = LockScreen(None, "password")
+    env.show(screen)
+    return screen, screen.secret
+
+
 # -- pages of the main window --------------------------------------------------------------------------
 
 
@@ -212,6 +232,9 @@ FORMS: list[Form] = [
     Form("sync: own card", _own_card),
     Form("sync: trust a card", _trust_card),
     Form("duplicates: merge", _merge),
+    Form("unlock: passphrase", _unlock(account=False)),
+    Form("unlock: passphrase and account", _unlock(account=True)),
+    Form("lock screen", _lock_screen),
     Form("home", _page(mw.HOME)),
     Form("monitoring: visits and filters", _page(mw.MONITORING, 0)),
     Form("monitoring: overdue", _page(mw.MONITORING, 1)),

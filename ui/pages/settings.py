@@ -111,8 +111,7 @@ class SettingsPage(QWidget):
         """Whether this store can be locked; ``why_not`` is shown when it cannot."""
         self.lock_now.setEnabled(lockable)
         self.lock_now.setToolTip("" if lockable else why_not)
-        self.idle_minutes.setEnabled(lockable)
-        if not lockable:
+        if not lockable:  # the idle time stays settable: it is a preference for every store
             self.lock_note.setText(why_not)
 
     def _idle_minutes_changed(self, minutes: int) -> None:
