@@ -140,6 +140,8 @@ class UnlockScreen(QWidget):
         self.setMinimumWidth(420)
 
     def _set_rows(self, *, passphrase: bool, account: bool) -> None:
+        # kept apart from isVisible(), which is False for every field until the screen is shown
+        self.asks_passphrase, self.asks_account = passphrase, account
         for widget in (self.passphrase_label, self.passphrase):
             widget.setVisible(passphrase)
         for widget in (self.user_label, self.user, self.password_label, self.password):
@@ -147,8 +149,8 @@ class UnlockScreen(QWidget):
 
     def ask_for(self, which: Secret) -> None:
         """Show the field for ``which`` (the passphrase stays shown once asked) and focus it."""
-        account = which == "password" or self.password.isVisible()
-        self._set_rows(passphrase=self.passphrase.isVisible() or which == "passphrase", account=account)
+        account = which == "password" or self.asks_account
+        self._set_rows(passphrase=self.asks_passphrase or which == "passphrase", account=account)
         self.set_busy(False)
         if which == "passphrase":
             self.passphrase.setFocus()
@@ -160,9 +162,9 @@ class UnlockScreen(QWidget):
     def attempt(self) -> UnlockAttempt:
         """What the user typed, for the next opening (GUI thread)."""
         return UnlockAttempt(
-            passphrase=self.passphrase.text() if self.passphrase.isVisible() else None,
-            user=self.user.text().strip() or None if self.user.isVisible() else None,
-            password=self.password.text() if self.password.isVisible() else None,
+            passphrase=self.passphrase.text() if self.asks_passphrase else None,
+            user=(self.user.text().strip() or None) if self.asks_account else None,
+            password=self.password.text() if self.asks_account else None,
         )
 
     def show_error(self, which: Secret, message: str) -> None:

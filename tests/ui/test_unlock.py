@@ -21,6 +21,7 @@ from unlock_support import (
 
 from fieldkit.context import Context
 from ui.app import Startup
+from ui.unlock import UnlockScreen
 
 
 @pytest.fixture
@@ -115,3 +116,18 @@ def test_an_encrypted_store_with_accounts_asks_for_the_password_after_the_passph
     qtbot.waitUntil(lambda: startup.window is not None, timeout=WAIT_MS)
     assert tried == [USER, USER]
     assert startup.ctx is not None and startup.ctx.user == USER
+
+
+def test_fields_asked_for_before_the_screen_shows_are_all_shown(qtbot: QtBot) -> None:
+    screen = UnlockScreen()
+    qtbot.addWidget(screen)
+    screen.ask_for("passphrase")
+    screen.ask_for("password")
+    screen.show()
+    qtbot.waitExposed(screen)
+    assert screen.passphrase.isVisible() and screen.user.isVisible() and screen.password.isVisible()
+    screen.passphrase.setText(RIGHT_PASSPHRASE)
+    screen.user.setText(f" {USER} ")
+    screen.password.setText(RIGHT_PASSWORD)
+    attempt = screen.attempt()
+    assert (attempt.passphrase, attempt.user, attempt.password) == (RIGHT_PASSPHRASE, USER, RIGHT_PASSWORD)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from fieldkit.i18n import LANGUAGES, _, current_language, isolate, pgettext
 from ui import prefs
@@ -100,7 +109,10 @@ class SettingsPage(QWidget):
         form.addRow(label, self.idle_minutes)
         self.lock_now = QPushButton(_("Lock &now"), box)
         self.lock_now.clicked.connect(self.lock_now_requested)
-        form.addRow(self.lock_now)
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.lock_now)
+        button_row.addStretch(1)
+        form.addRow(button_row)
         self.lock_note = note(
             _("The window locks after this many minutes without keyboard or mouse input (0: never)."), box
         )
