@@ -99,7 +99,7 @@ def _prepare(store: Store, user: str | None, credentials: Credentials) -> Contex
             with store.write() as session:
                 catch_up(session)
         seed_vocabularies(store)
-    principal = sign_in(store, user, credentials.password, utcnow())
+    principal = sign_in(store, user or os.environ.get("FIELDKIT_USER"), credentials.password, utcnow())
     name = principal.name if principal is not None else user or default_user()
     ctx = Context(store=store, user=name, backup=backup, acting_as=principal)
     ctx.refresh_office()
