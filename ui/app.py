@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar, Q
 
 from fieldkit.cli.common import EXIT_ERROR
 from fieldkit.context import Context
+from fieldkit.domain.accounts import PasswordMissing, UserNameMissing
 from fieldkit.errors import FieldKitError, reason_for
 from fieldkit.formatting import numbering_locale
 from fieldkit.i18n import _, current_language, is_rtl, set_language
@@ -133,8 +134,14 @@ class Startup(QObject):
     def _open_failed(self, attempt: UnlockAttempt, exc: BaseException) -> None:
         """A secret not typed yet: ask for it; a wrong one: say so under its field; else give up."""
         if isinstance(exc, SecretNeeded):
+            self._unlock_screen().ask_for(exc.which)
+            return
+        if isinstance(exc, UserNameMissing | PasswordMissing):  # the store has accounts
             screen = self._unlock_screen()
-            screen.ask_for(exc.which)
+            if screen.asks_account:  # asked already and left empty
+                screen.show_error("password", _("Type your user name and password."))
+            else:
+                screen.ask_for("password")
             return
         which = attempt.last_asked
         if self.unlock is not None and which is not None and isinstance(exc, FieldKitError):

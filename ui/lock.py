@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 
 from fieldkit.access import unchecked
 from fieldkit.context import Context
-from fieldkit.domain.accounts import sign_in
+from fieldkit.domain.accounts import SignInError, lock_state
 from fieldkit.errors import FieldKitError, reason_for
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
+from fieldkit.services import users
 from fieldkit.store import cipher
 from fieldkit.store.system import UserAccount
 from ui import prefs
@@ -61,24 +61,34 @@ def unlock_method(ctx: Context) -> UnlockWith | None:
     """What unlocks this store's window: a password (it has accounts), its passphrase, or nothing.
 
     Store work: call it from an Op."""
-    with unchecked("lock: does the store have accounts"), ctx.store.read() as session:
-        accounts = session.scalar(select(func.count()).select_from(UserAccount)) or 0
-    if accounts:
+    if users.has_accounts(ctx):
         return "password"
     return "passphrase" if ctx.store.key is not None else None
+
+
+def _refusal(ctx: Context) -> SignInError | None:
+    """Why the signed-in account may not unlock now (locked after wrong passwords, deactivated)."""
+    with unchecked("lock: the account's state"), ctx.store.read() as session:
+        account = session.get(UserAccount, ctx.principal.name)
+        return lock_state(account, ctx.now()) if account is not None else None
 
 
 def check_unlock_secret(ctx: Context, method: UnlockWith, secret: str) -> None:
     """Raise a FieldKitError unless ``secret`` unlocks the window (store work: from an Op).
 
-    A password goes through signing in again, so failures count towards the account's lock."""
-    if not secret:
-        raise WrongSecret(_("Type the password to unlock."))
+    A password is checked by ``users.check_password``, which audits it and counts a wrong one
+    towards the account's lock; a locked account is refused before and said after."""
     if method == "password":
-        with unchecked("lock: unlock with the password"):
-            sign_in(ctx.store, ctx.user, lambda: secret, ctx.now())
+        refused = _refusal(ctx)
+        if refused is not None:
+            raise refused
+        if not users.check_password(ctx, secret):
+            raise _refusal(ctx) or WrongSecret(_("That password is wrong."))
         return
-    key = cipher.store_key(ctx.store.path, lambda: secret, create=False)
+    try:
+        key = cipher.store_key(ctx.store.path, lambda: secret, create=False)
+    except FieldKitError as exc:
+        raise WrongSecret(_("That passphrase does not open this store.")) from exc
     if key is None or key != ctx.store.key:
         raise WrongSecret(_("That passphrase does not open this store."))
 

@@ -194,6 +194,10 @@ class UnlockScreen(QWidget):
     def _submit(self) -> None:
         if not self.open_button.isEnabled():
             return
+        if self.asks_account and not self.user.text().strip():
+            self.show_error("password", _("Type your user name and password."))
+            self.user.setFocus()
+            return
         self.clear_errors()
         self.set_busy(True)
         self.submitted.emit()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from accounts_fixtures import _cheap_argon2  # noqa: F401 (autouse: cheap argon2 parameters)
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -14,8 +16,7 @@ from unlock_support import (
     RIGHT_PASSWORD,
     USER,
     WRONG_MESSAGE,
-    WRONG_PASSWORD_MESSAGE,
-    give_accounts,
+    add_administrator,
     mark_encrypted,
 )
 
@@ -24,8 +25,15 @@ from ui.app import Startup
 from ui.unlock import UnlockScreen
 
 
+def _startup(ctx: Context, store_path: Path) -> Startup:
+    ctx.close()  # the store exists with its office; the window opens it again
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return Startup(app, str(store_path))
+
+
 @pytest.fixture
-def startup(qtbot: QtBot, ctx: Context, store_path: Path, english: None) -> Startup:
+def startup(qtbot: QtBot, ctx: Context, store_path: Path, english: None) -> Iterator[Startup]:
     ctx.close()  # the store exists with its office; the window opens it again
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -38,6 +46,10 @@ def startup(qtbot: QtBot, ctx: Context, store_path: Path, english: None) -> Star
 
 def _asks_for_passphrase(startup: Startup) -> bool:
     return startup.unlock is not None and startup.unlock.passphrase.isVisible()
+
+
+def _asks_for_account(startup: Startup) -> bool:
+    return startup.unlock is not None and startup.unlock.password.isVisible()
 
 
 def test_a_plain_store_opens_without_the_unlock_screen(qtbot: QtBot, startup: Startup) -> None:
@@ -86,10 +98,11 @@ def test_quit_on_the_unlock_screen_opens_nothing(
 
 
 def test_an_encrypted_store_with_accounts_asks_for_the_password_after_the_passphrase(
-    qtbot: QtBot, startup: Startup, store_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, ctx: Context, store_path: Path, monkeypatch: pytest.MonkeyPatch, english: None
 ) -> None:
+    add_administrator(ctx)
+    startup = _startup(ctx, store_path)
     mark_encrypted(monkeypatch, store_path)
-    tried = give_accounts(monkeypatch)
     startup.start()
     qtbot.waitUntil(lambda: _asks_for_passphrase(startup), timeout=WAIT_MS)
     screen = startup.unlock
@@ -106,7 +119,7 @@ def test_an_encrypted_store_with_accounts_asks_for_the_password_after_the_passph
     qtbot.keyClicks(screen.password, "not it")
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: screen.password_error.isVisible(), timeout=WAIT_MS)
-    assert screen.password_error.text() == WRONG_PASSWORD_MESSAGE
+    assert screen.password_error.text() == "The user name or password is wrong."
     assert not screen.passphrase_error.isVisible()
     assert screen.password.text() == "" and screen.user.text() == USER
     assert startup.window is None
@@ -114,8 +127,35 @@ def test_an_encrypted_store_with_accounts_asks_for_the_password_after_the_passph
     qtbot.keyClicks(screen.password, RIGHT_PASSWORD)
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: startup.window is not None, timeout=WAIT_MS)
-    assert tried == [USER, USER]
     assert startup.ctx is not None and startup.ctx.user == USER
+    assert startup.window is not None
+    startup.window.close()
+    startup.close_store()
+
+
+def test_a_plain_store_with_accounts_asks_for_the_user_and_password(
+    qtbot: QtBot, ctx: Context, store_path: Path, english: None
+) -> None:
+    add_administrator(ctx)
+    startup = _startup(ctx, store_path)
+    startup.start()
+    qtbot.waitUntil(
+        lambda: startup.unlock is not None and startup.unlock.password.isVisible(), timeout=WAIT_MS
+    )
+    screen = startup.unlock
+    assert screen is not None and not screen.passphrase.isVisible()
+    qtbot.keyClick(screen.user, Qt.Key.Key_Return)  # nothing typed: said at once, nothing opened
+    assert screen.password_error.isVisible()
+    assert screen.password_error.text() == "Type your user name and password."
+    assert screen.user.hasFocus() and startup.window is None
+    qtbot.keyClicks(screen.user, USER)
+    qtbot.keyClicks(screen.password, RIGHT_PASSWORD)
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: startup.window is not None, timeout=WAIT_MS)
+    assert startup.ctx is not None and startup.ctx.principal.name == USER
+    assert startup.window is not None
+    startup.window.close()
+    startup.close_store()
 
 
 def test_fields_asked_for_before_the_screen_shows_are_all_shown(qtbot: QtBot) -> None:

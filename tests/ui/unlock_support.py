@@ -4,18 +4,16 @@ cost of a key derivation. The store file itself is a real SQLite store."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from fieldkit import opening
-from fieldkit.access import Principal, local_principal
-from fieldkit.errors import FieldKitError, StoreError
+from fieldkit.context import Context
+from fieldkit.errors import StoreError
+from fieldkit.services.users import add_user
 from fieldkit.store import cipher
-from fieldkit.store.engine import Store
 
 RIGHT_PASSPHRASE = "correct horse battery"
 WRONG_MESSAGE = "The passphrase does not open this store."
@@ -40,24 +38,8 @@ def mark_encrypted(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
 
 RIGHT_PASSWORD = "open sesame 42"
 USER = "amina"
-WRONG_PASSWORD_MESSAGE = "Wrong user name or password."
 
 
-def give_accounts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """From now on opening signs ``USER`` in with ``RIGHT_PASSWORD``, as ``accounts.sign_in`` does;
-    returns the names tried, in order."""
-    tried: list[str] = []
-
-    def sign_in(
-        store: Store, username: str | None, ask: Callable[[], str] | None, now: dt.datetime
-    ) -> Principal:
-        if ask is None:
-            raise FieldKitError("This store needs a user name and password.")
-        given = ask()
-        tried.append(username or "")
-        if username != USER or given != RIGHT_PASSWORD:
-            raise FieldKitError(WRONG_PASSWORD_MESSAGE)
-        return local_principal(USER)
-
-    monkeypatch.setattr(opening, "sign_in", sign_in)
-    return tried
+def add_administrator(ctx: Context) -> None:
+    """Give the store its first account (``USER``/``RIGHT_PASSWORD``): from now on it asks who signs in."""
+    add_user(ctx, USER, display_name="Amina", roles=["administrator"], password=RIGHT_PASSWORD)
