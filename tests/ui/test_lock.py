@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from accounts_fixtures import _cheap_argon2  # noqa: F401 (autouse: cheap argon2 parameters)
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS, MakeVisit
-from unlock_support import RIGHT_PASSPHRASE, mark_encrypted
+from unlock_support import RIGHT_PASSPHRASE, RIGHT_PASSWORD, USER, add_administrator, mark_encrypted
 
 from fieldkit.context import Context
 from fieldkit.opening import Credentials, open_context
@@ -163,3 +164,43 @@ def test_a_plain_store_without_accounts_cannot_be_locked(qtbot: QtBot, ctx: Cont
     lock.lock()
     assert not lock.locked
     main.close()
+
+
+def test_a_store_with_accounts_unlocks_with_the_users_password_and_says_when_the_account_locks(
+    qtbot: QtBot, ctx: Context, store_path: Path, english: None
+) -> None:
+    add_administrator(ctx)
+    now = ctx.now
+    ctx.close()
+    signed_in = open_context(store_path, user=USER, credentials=Credentials(None, lambda: RIGHT_PASSWORD))
+    signed_in.now = now
+    try:
+        main, lock = _window(qtbot, signed_in)
+        qtbot.waitUntil(lambda: lock.method == "password", timeout=WAIT_MS)
+        lock.lock()
+        screen = lock.screen
+        assert screen is not None
+        qtbot.keyClicks(screen.secret, "wrong")
+        qtbot.keyClick(screen.secret, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: screen.error.isVisible() and screen.secret.isEnabled(), timeout=WAIT_MS)
+        assert screen.error.text() == "That password is wrong."
+        qtbot.keyClicks(screen.secret, RIGHT_PASSWORD)
+        qtbot.keyClick(screen.secret, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not lock.locked, timeout=WAIT_MS)
+
+        lock.lock()
+        screen = lock.screen
+        assert screen is not None
+        for _attempt in range(5):
+            screen.error.hide()
+            qtbot.keyClicks(screen.secret, "wrong")
+            qtbot.keyClick(screen.secret, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: screen.error.isVisible() and screen.secret.isEnabled(), timeout=WAIT_MS)
+        assert "locked after too many wrong passwords" in screen.error.text()
+        qtbot.keyClicks(screen.secret, RIGHT_PASSWORD)  # even the right one waits now
+        qtbot.keyClick(screen.secret, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: screen.secret.isEnabled(), timeout=WAIT_MS)
+        assert lock.locked and "locked" in screen.error.text()
+        main.close()
+    finally:
+        signed_in.close()
