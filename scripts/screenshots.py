@@ -355,7 +355,10 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
     wizard.office_page.code.setText(OFFICE[0])
     wizard.office_page.name.setText(OFFICE[1])
     wizard.next()  # checks the fields against the store off the GUI thread, then moves on
-    settle("the office check", lambda: wizard.currentPage() is wizard.language_page)
+    settle("the office check", lambda: wizard.currentPage() is wizard.admin_page)
+    save_wizard("first-run-administrator")
+    wizard.next()  # no accounts
+    settle("the language page", lambda: wizard.currentPage() is wizard.language_page)
     save_wizard("first-run-language")
     wizard.next()
     settle("the demo page", lambda: wizard.currentPage() is wizard.demo_page)
