@@ -36,6 +36,7 @@ from fieldkit.store import cipher
 from fieldkit.store.system import UserAccount
 from ui import prefs
 from ui.ops import Op
+from ui.own_password import ChangePasswordDialog
 from ui.pages.settings import SettingsPage
 
 UnlockWith = Literal["password", "passphrase"]
@@ -226,6 +227,7 @@ class LockController(QObject):
         if isinstance(settings, SettingsPage):
             settings.lock_now_requested.connect(self.lock)
             settings.idle_minutes_chosen.connect(self.set_idle_minutes)
+            settings.change_password_requested.connect(self.change_password)
         window.installEventFilter(self)
 
     def _ctx(self) -> Context | None:
@@ -245,7 +247,14 @@ class LockController(QObject):
             )
         settings = getattr(self.window, "settings_page", None)
         if isinstance(settings, SettingsPage):
-            settings.show_lockable(method is not None, why_not)
+            settings.show_lockable(method is not None, why_not, accounts=method == "password")
+
+    def change_password(self) -> None:
+        ctx = self._ctx()
+        if ctx is not None:
+            dialog = ChangePasswordDialog(ctx, self.window)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
 
     @property
     def locked(self) -> bool:

@@ -37,6 +37,7 @@ class SettingsPage(QWidget):
     #: minutes without input before the window locks (0: never), saved already
     idle_minutes_chosen = Signal(int)
     lock_now_requested = Signal()
+    change_password_requested = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,6 +112,10 @@ class SettingsPage(QWidget):
         self.lock_now.clicked.connect(self.lock_now_requested)
         button_row = QHBoxLayout()
         button_row.addWidget(self.lock_now)
+        self.change_password = QPushButton(_("&Change my password…"), box)
+        self.change_password.clicked.connect(self.change_password_requested)
+        self.change_password.hide()  # shown on a store with accounts
+        button_row.addWidget(self.change_password)
         button_row.addStretch(1)
         form.addRow(button_row)
         self.lock_note = note(
@@ -119,8 +124,9 @@ class SettingsPage(QWidget):
         form.addRow(self.lock_note)
         return box
 
-    def show_lockable(self, lockable: bool, why_not: str) -> None:
+    def show_lockable(self, lockable: bool, why_not: str, *, accounts: bool = False) -> None:
         """Whether this store can be locked; ``why_not`` is shown when it cannot."""
+        self.change_password.setVisible(accounts)
         self.lock_now.setEnabled(lockable)
         self.lock_now.setToolTip("" if lockable else why_not)
         if not lockable:  # the idle time stays settable: it is a preference for every store
