@@ -14,6 +14,7 @@ from fieldkit.services.dashboard import StoreLocation, store_location
 from fieldkit.services.monitoring_types import AreaRow
 from fieldkit.services.office import OfficeInfo, local_office
 from fieldkit.services.visit_list import admin_areas, visit_offices
+from fieldkit.store.engine import resolve_url, sqlite_path
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ def open_workspace(
     ``credentials`` answer an encrypted store or a store with accounts (the unlock screen).
     A new store gets its office from the first-run assistant that follows."""
     progress.check()
+    path = sqlite_path(resolve_url(db))
+    if credentials is not None and path is not None and not path.exists():
+        # a new store starts plain: the unlock screen has nothing to ask of it
+        credentials = replace(credentials, passphrase=None)
     ctx = open_context(db, user=user, create=True, credentials=credentials)
     try:
         progress.check()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from unlock_support import (
 )
 
 from fieldkit.context import Context
+from fieldkit.store import cipher
 from ui.app import Startup
 from ui.unlock import UnlockScreen
 
@@ -171,3 +172,28 @@ def test_fields_asked_for_before_the_screen_shows_are_all_shown(qtbot: QtBot) ->
     screen.password.setText(RIGHT_PASSWORD)
     attempt = screen.attempt()
     assert (attempt.passphrase, attempt.user, attempt.password) == (RIGHT_PASSPHRASE, USER, RIGHT_PASSWORD)
+
+
+def test_a_new_store_goes_to_the_first_run_setup_not_the_unlock_screen(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, english: None
+) -> None:
+    asked: list[bool] = []
+
+    def store_key(path: Path | None, ask: Callable[[], str] | None, *, create: bool) -> bytes | None:
+        if ask is not None:  # a passphrase source given for a new store would encrypt it
+            asked.append(True)
+            ask()
+        return None
+
+    monkeypatch.setattr(cipher, "store_key", store_key)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    startup = Startup(app, str(tmp_path / "new.db"))
+    try:
+        startup.start()
+        qtbot.waitUntil(lambda: startup.wizard is not None and startup.wizard.isVisible(), timeout=WAIT_MS)
+        assert startup.unlock is None and not asked
+    finally:
+        if startup.wizard is not None:
+            startup.wizard.close()
+        startup.close_store()
