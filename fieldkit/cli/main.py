@@ -23,7 +23,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fieldkit.cli import data_cmds, office_cmds, sync_cmds, visits_cmds
+    from fieldkit.cli import data_cmds, office_cmds, sync_cmds, visits_cmds, wipe_cmds
 
     parser = argparse.ArgumentParser(
         prog="fieldkit",
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_cmds.register(sub)
     sync_cmds.register(sub)
     visits_cmds.register(sub)
+    wipe_cmds.register(sub)
     version = sub.add_parser("version", help=_("print the FieldKit version"))
     version.set_defaults(handler=lambda _args: print(f"fieldkit {__version__}") or 0)
     return parser
