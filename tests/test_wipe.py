@@ -117,7 +117,9 @@ def test_a_store_that_cannot_be_read_asks_for_the_fixed_word(tmp_path: Path) -> 
     assert report.destroyed == [encrypted] and not encrypted.exists()
 
 
-def test_nothing_to_wipe_and_server_stores_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nothing_to_wipe_and_server_stores_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli_main(["--db", str(tmp_path / "none.db"), "wipe", "--confirm", "WIPE"]) == 2
     assert "nothing to wipe" in capsys.readouterr().err
     assert cli_main(["--db", "postgresql+psycopg://u@localhost/x", "wipe", "--confirm", "WIPE"]) == 2

@@ -65,10 +65,8 @@ def _print_report(report: WipeReport) -> None:
     for path in report.destroyed:
         print(f"  {path}")
     for failure in report.failed:
-        print(
-            _("fieldkit: could not destroy {path}: {reason}").format(path=failure.path, reason=failure.reason),
-            file=sys.stderr,
-        )
+        line = _("fieldkit: could not destroy {path}: {reason}")
+        print(line.format(path=failure.path, reason=failure.reason), file=sys.stderr)
     for path in report.left:
         print(_("Left alone (another store): {path}").format(path=path))
     if not report.complete:
