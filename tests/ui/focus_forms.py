@@ -34,6 +34,7 @@ from ui.pages.sync_dialogs import (
     PreviewItem,
     TrustCardDialog,
 )
+from ui.wipe_dialog import WipeDialog
 from ui.workspace import Workspace, load_workspace
 
 #: a date edit steps through its day, month and year sections with Tab before it lets go
@@ -182,6 +183,13 @@ def _merge(env: FormEnv) -> Opened:
     return dialog, dialog.keep_first
 
 
+def _wipe(env: FormEnv) -> Opened:
+    dialog = WipeDialog(env.workspace)
+    env.show(dialog)
+    dialog.confirmation.setText("KE-NBO")  # armed: the destructive button is in the cycle too
+    return dialog, dialog.confirmation
+
+
 # -- pages of the main window --------------------------------------------------------------------------
 
 
@@ -212,6 +220,7 @@ FORMS: list[Form] = [
     Form("sync: own card", _own_card),
     Form("sync: trust a card", _trust_card),
     Form("duplicates: merge", _merge),
+    Form("settings: wipe", _wipe),
     Form("home", _page(mw.HOME)),
     Form("monitoring: visits and filters", _page(mw.MONITORING, 0)),
     Form("monitoring: overdue", _page(mw.MONITORING, 1)),
