@@ -8,8 +8,8 @@ forgets the decorator fails the first time it is used. Only the outermost call i
 services calling services run with the permission their caller was granted, so the policy
 table never has to repeat what one operation needs internally.
 
-The policy is a table: ``PERMISSIONS_BY_ROLE``. Until the roles work fills it in from
-``docs/security.md``, the local user is an administrator and may do everything.
+The policy is a table: ``PERMISSIONS_BY_ROLE``, the same as the one in ``docs/security.md``.
+On a store without accounts the local user is an administrator and may do everything.
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ class Permission(StrEnum):
     MANAGE_VOCABULARIES = "manage-vocabularies"
     VIEW_AUDIT = "view-audit"
     RUN_DEMO = "run-demo"
+    MANAGE_USERS = "manage-users"
+    VIEW_RESTRICTED = "view-restricted"
+    EXPORT_KEYS = "export-keys"
 
 
 class Role(StrEnum):
@@ -57,14 +60,51 @@ class Role(StrEnum):
 
 ALL_PERMISSIONS = frozenset(Permission)
 
-#: What each role may do. A role without a row may do nothing (fail closed): the roles work
-#: adds the rows of ``docs/security.md`` here and nothing else has to change.
+_P = Permission
+_READ = frozenset({_P.VIEW_RECORDS, _P.VIEW_SYNC_STATUS})
+
+#: What each role may do: the table "Users and roles" of ``docs/security.md`` (a test keeps the
+#: two the same). A role without a row may do nothing (fail closed).
 PERMISSIONS_BY_ROLE: Mapping[Role, frozenset[Permission]] = {
+    Role.FIELD_OFFICER: _READ
+    | {_P.EDIT_RECORDS, _P.IMPORT_PACKETS, _P.EXPORT_PACKETS, _P.EXPORT_DATA, _P.VIEW_RESTRICTED},
+    Role.SUPERVISOR: _READ
+    | {
+        _P.EDIT_RECORDS,
+        _P.DELETE_RESTORE,
+        _P.MERGE_RECORDS,
+        _P.RESOLVE_CONFLICTS,
+        _P.IMPORT_PACKETS,
+        _P.EXPORT_PACKETS,
+        _P.EXPORT_DATA,
+        _P.MANAGE_VOCABULARIES,
+        _P.VIEW_AUDIT,
+        _P.VIEW_RESTRICTED,
+    },
+    Role.TRAINER: _READ,
+    Role.PROJECT_MANAGER: _READ | {_P.EXPORT_DATA},
     Role.ADMINISTRATOR: ALL_PERMISSIONS,
+    Role.READ_ONLY: _READ,
 }
 
 #: the ``sensitivity_level`` codes, least to most restricted; a clearance admits its level and those before it
 CONFIDENTIALITY_LEVELS = ("public", "internal", "confidential", "strictly-confidential")
+
+#: the clearance an account gets from its most trusted role unless it is set on the account
+DEFAULT_CLEARANCE: Mapping[Role, str] = {
+    Role.ADMINISTRATOR: "strictly-confidential",
+    Role.SUPERVISOR: "strictly-confidential",
+    Role.FIELD_OFFICER: "confidential",
+    Role.TRAINER: "internal",
+    Role.PROJECT_MANAGER: "internal",
+    Role.READ_ONLY: "internal",
+}
+
+
+def default_clearance(roles: frozenset[Role] | set[Role]) -> str:
+    """The highest default clearance among ``roles`` (the lowest level for no role)."""
+    levels = [CONFIDENTIALITY_LEVELS.index(DEFAULT_CLEARANCE[role]) for role in roles]
+    return CONFIDENTIALITY_LEVELS[max(levels, default=0)]
 
 
 @dataclass(frozen=True)
@@ -80,6 +120,13 @@ class Principal:
         if level not in CONFIDENTIALITY_LEVELS:
             return False
         return CONFIDENTIALITY_LEVELS.index(level) <= CONFIDENTIALITY_LEVELS.index(self.clearance)
+
+    @property
+    def sees_restricted_fields(self) -> bool:
+        """Whether identifying details of people are shown: a role granting VIEW_RESTRICTED *and*
+        a clearance of at least "confidential" (both: a clearance raised on a trainer's account
+        alone does not open identity fields, nor does the role on a lowered clearance)."""
+        return is_allowed(self, Permission.VIEW_RESTRICTED) and self.cleared_for("confidential")
 
 
 def local_principal(name: str) -> Principal:
@@ -128,6 +175,9 @@ def action_label(permission: Permission) -> str:
         Permission.MANAGE_VOCABULARIES: _("manage vocabularies"),
         Permission.VIEW_AUDIT: _("view the audit log"),
         Permission.RUN_DEMO: _("generate demo data"),
+        Permission.MANAGE_USERS: _("manage user accounts"),
+        Permission.VIEW_RESTRICTED: _("see identifying details of people"),
+        Permission.EXPORT_KEYS: _("export the office's secret keys"),
     }
     return labels[permission]
 
