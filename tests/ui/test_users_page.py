@@ -24,7 +24,9 @@ def cheap_hashes() -> Iterator[None]:
     set_password_hasher(previous)
 
 
-def test_first_administrator_is_added_with_errors_under_the_fields(qtbot: QtBot, open_window: OpenWindow) -> None:
+def test_first_administrator_is_added_with_errors_under_the_fields(
+    qtbot: QtBot, open_window: OpenWindow
+) -> None:
     window = open_window()
     window.show_page(mw.USERS)
     page = window.users_page
