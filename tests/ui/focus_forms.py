@@ -34,6 +34,7 @@ from ui.pages.sync_dialogs import (
     PreviewItem,
     TrustCardDialog,
 )
+from ui.pages.users_page import UserDialog
 from ui.wipe_dialog import WipeDialog
 from ui.workspace import Workspace, load_workspace
 
@@ -190,6 +191,14 @@ def _wipe(env: FormEnv) -> Opened:
     return dialog, dialog.confirmation
 
 
+def _user(env: FormEnv) -> Opened:
+    window = env.window()
+    window.show_page(mw.USERS)
+    dialog = UserDialog(env.workspace, None, window.users_page)
+    env.show(dialog)
+    return dialog, dialog.username
+
+
 # -- pages of the main window --------------------------------------------------------------------------
 
 
@@ -221,6 +230,7 @@ FORMS: list[Form] = [
     Form("sync: trust a card", _trust_card),
     Form("duplicates: merge", _merge),
     Form("settings: wipe", _wipe),
+    Form("users: add", _user),
     Form("home", _page(mw.HOME)),
     Form("monitoring: visits and filters", _page(mw.MONITORING, 0)),
     Form("monitoring: overdue", _page(mw.MONITORING, 1)),
@@ -229,6 +239,7 @@ FORMS: list[Form] = [
     Form("sync: conflicts", _page(mw.SYNC, 1)),
     Form("sync: duplicates", _page(mw.SYNC, 2)),
     Form("settings", _page(mw.SETTINGS)),
+    Form("users", _page(mw.USERS)),
 ]
 
 
