@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -74,6 +75,8 @@ class UsersPage(QWidget):
             key=lambda r: r.username,
         )
         self.view = row_table(self, _("User accounts"), self.model, stretch=1)
+        for column in (2, 3):  # roles and clearance whole: they are what an administrator checks
+            self.view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.view, 1)
         buttons = QHBoxLayout()
         self.add_button = QPushButton(_("&Add…"), self)
