@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from argon2 import PasswordHasher
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS, OpenWindow
 
+from fieldkit.access import Permission, Policy
 from fieldkit.domain.accounts import set_password_hasher
 from ui import main_window as mw
 from ui.pages.users_page import UserDialog
@@ -53,3 +54,15 @@ def test_first_administrator_is_added_with_errors_under_the_fields(
     assert row.username == "amina" and row.roles == ("administrator",)
     assert page.model.data(page.model.index(0, 2)) == "Administrator"
     assert not any(isinstance(w, QLabel) and "no accounts" in w.text() for w in [page.intro])
+
+
+def test_without_manage_users_the_page_says_why(
+    qtbot: QtBot, open_window: OpenWindow, policy: Callable[[Policy], Policy]
+) -> None:
+    policy(lambda _principal, permission: permission is not Permission.MANAGE_USERS)
+    window = open_window()
+    window.show_page(mw.USERS)
+    page = window.users_page
+    assert "Only an administrator" in page.intro.text()
+    assert page.view.isHidden() and page.add_button.isHidden()
+    assert page.model.rowCount() == 0  # nothing was asked of the store
