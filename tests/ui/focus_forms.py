@@ -196,6 +196,10 @@ def _user(env: FormEnv) -> Opened:
     window.show_page(mw.USERS)
     dialog = UserDialog(env.workspace, None, window.users_page)
     env.show(dialog)
+    dialog.username.setText("nia")  # a valid first administrator, so that Enter can save it
+    dialog.password.setText("correct horse battery staple")
+    next(iter(dialog.roles.values())).setChecked(True)
+    dialog.roles[next(r for r in dialog.roles if r.value == "administrator")].setChecked(True)
     return dialog, dialog.username
 
 

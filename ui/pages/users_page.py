@@ -79,11 +79,11 @@ class UsersPage(QWidget):
             self.view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.view, 1)
         buttons = QHBoxLayout()
-        self.add_button = QPushButton(_("&Add…"), self)
+        self.add_button = QPushButton(_("&New user…"), self)
         self.edit_button = QPushButton(_("&Edit…"), self)
         self.password_button = QPushButton(_("Reset &password…"), self)
         self.unlock_button = QPushButton(_("&Unlock"), self)
-        self.active_button = QPushButton(_("&Deactivate"), self)
+        self.active_button = QPushButton(_("Deac&tivate"), self)
         for button in (self.add_button, self.edit_button, self.password_button, self.unlock_button,
                        self.active_button):  # fmt: skip
             buttons.addWidget(button)
@@ -119,7 +119,7 @@ class UsersPage(QWidget):
         for button in (self.edit_button, self.password_button, self.active_button):
             button.setEnabled(row is not None)
         self.unlock_button.setEnabled(row is not None and row.locked_until is not None)
-        self.active_button.setText(_("&Activate") if row is not None and not row.active else _("&Deactivate"))
+        self.active_button.setText(_("Ac&tivate") if row is not None and not row.active else _("Deac&tivate"))
 
     def refresh(self) -> None:
         if not self.allowed:
@@ -198,7 +198,7 @@ class UserDialog(QDialog):
         roles_layout.setContentsMargins(0, 0, 0, 0)
         for box in self.roles.values():
             roles_layout.addWidget(box)
-        self._row(form, _("Roles"), roles_box, "roles")
+        self._row(form, _("&Roles"), roles_box, "roles", buddy=next(iter(self.roles.values())))
         self._row(form, _("&Clearance"), self.clearance, "clearance")
         if row is None:
             self._row(form, _("&Password"), self.password, "password")
@@ -214,9 +214,11 @@ class UserDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
-    def _row(self, form: QFormLayout, label: str, field: QWidget, name: str) -> None:
+    def _row(
+        self, form: QFormLayout, label: str, field: QWidget, name: str, buddy: QWidget | None = None
+    ) -> None:
         caption = QLabel(label, self)
-        caption.setBuddy(field)
+        caption.setBuddy(buddy or field)  # a group of boxes: its first box takes the mnemonic
         holder = QWidget(self)
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)
