@@ -63,6 +63,9 @@ def json_text(value: Any) -> str:
 #: SQLite's own defaults (2 MiB of pages; a checkpoint once the WAL passes 1,000 pages)
 DEFAULT_CACHE_SIZE = -2000
 DEFAULT_AUTOCHECKPOINT = 1000
+#: an encrypted store's pages are decrypted (and their HMAC checked) each time they enter SQLite's
+#: cache, not the system's: a larger cache keeps the pages a session reads again decrypted
+ENCRYPTED_CACHE_SIZE = -64 * 1024
 
 
 #: the key, in a connection's ``info``, of the note it left while it holds the write lock
@@ -93,6 +96,7 @@ def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False, key: b
         **options,
     )
     path = sqlite_path(url)
+    cache_size = DEFAULT_CACHE_SIZE if key is None else ENCRYPTED_CACHE_SIZE
 
     if key is not None:
 
@@ -119,6 +123,7 @@ def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False, key: b
         cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         if key is not None:  # temporary tables and sorts of an encrypted store never reach the disk
             cur.execute("PRAGMA temp_store=MEMORY")
+            cur.execute(f"PRAGMA cache_size={cache_size}")
         cur.close()
 
     @event.listens_for(engine, "checkin")
@@ -126,7 +131,7 @@ def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False, key: b
         # undo ``bulk_write_settings``: a big cache would stay allocated for the life of the connection
         if dbapi_conn is None:  # invalidated: nothing to restore
             return
-        dbapi_conn.execute(f"PRAGMA cache_size={DEFAULT_CACHE_SIZE}")
+        dbapi_conn.execute(f"PRAGMA cache_size={cache_size}")
         dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT}")
 
     @event.listens_for(engine, "begin")
