@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,12 @@ from fixed_clock import FIXED_DAY
 
 from fieldkit.context import Context
 from fieldkit.errors import NotFound, ValidationError
+from fieldkit.opening import open_context
 from fieldkit.services.dashboard import dashboard_counts, longest_overdue
 from fieldkit.services.data import export_data, stats
 from fieldkit.services.monitoring import add_attachment, attachment_bytes, get_visit, save_visit
 from fieldkit.services.monitoring_types import FollowUpData, IncidentData, PersonData, VisitData, VisitFilter
+from fieldkit.services.office import init_office
 from fieldkit.services.people import find_duplicates
 from fieldkit.services.records import create_record, get_record, update_record
 from fieldkit.services.search import search_records
@@ -253,3 +256,19 @@ def test_what_belongs_to_a_visit_takes_its_level_however_far_down(
     assert stats(ctx)["follow_up_recommendation"]["live"] == 2
     assert stats(reader)["follow_up_recommendation"]["live"] == 1
     assert stats(reader)["recommendation"]["live"] == 1  # public text, no level of its own
+
+
+def test_the_filter_holds_on_postgres_as_on_sqlite(pg_url: Callable[[], str]) -> None:
+    region = open_context(pg_url(), create=True)
+    try:
+        init_office(region, "ROEA", "Regional office", "regional-office", "HQ")
+        save_visit(region, visit("Public visit", "public"))
+        save_visit(region, visit("Secret visit", "strictly-confidential", incident=f"{SECRET_WORD} cell"))
+        reader = as_user(region, "internal")
+        assert [h.title for h in search_records(region, SECRET_WORD)] == ["Secret visit"]
+        assert search_records(reader, SECRET_WORD) == []
+        assert list_visits(reader, VisitFilter(text="Overcrowding")).total == 1
+        assert dashboard_counts(reader).open_followups == 1 and dashboard_counts(region).open_followups == 2
+        assert stats(reader)["incident"]["live"] == 1
+    finally:
+        region.close()
