@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, not_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from fieldkit.access import CONFIDENTIALITY_LEVELS, Principal
@@ -92,12 +92,6 @@ def visibility_conditions(model: type[SyncedRecord], principal: Principal) -> tu
     return () if visible is None else (visible,)
 
 
-def visible_clause(model: type[SyncedRecord], principal: Principal) -> ColumnElement[bool]:
-    """``visibility_conditions`` as one condition (``true`` when nothing is hidden)."""
-    visible = _visible(model, principal)
-    return true() if visible is None else visible
-
-
 def hidden_clause(model: type[SyncedRecord], principal: Principal) -> ColumnElement[bool] | None:
     """The condition on ``model``'s rows for the records ``principal`` may NOT see (a level
     missing or unknown counts as hidden); None when nothing of the type is hidden from them."""
@@ -105,8 +99,7 @@ def hidden_clause(model: type[SyncedRecord], principal: Principal) -> ColumnElem
     if path is None or sees_every_level(principal):
         return None
     if not path.steps:
-        column = getattr(model, path.column)
-        return or_(column.is_(None), not_(_holder_visible(model, path.column, principal)))
+        return level_hidden(getattr(model, path.column), principal)
     visible = _visible(model, principal)
     assert visible is not None
     return not_(visible)
