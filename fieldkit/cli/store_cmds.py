@@ -111,7 +111,7 @@ def _change(args: argparse.Namespace) -> int:
             )
         )
     old = current_passphrase(args)
-    cipher.unlock(path, old)  # a wrong passphrase is told before the new one is asked for
+    cipher.store_key(path, lambda: old, create=False)  # a wrong one is told before the new one is asked
     new = new_passphrase(
         args, file=args.new_passphrase_file, variable=NEW_PASSPHRASE_VARIABLE, option="--new-passphrase-file"
     )

@@ -359,6 +359,7 @@ def connect(database: str | Path, key: bytes | None, **kwargs: Any) -> Any:
             apply_key(conn, key)
         else:
             conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("PRAGMA temp_store = MEMORY")  # an export's sorts hold plain rows
     except BaseException:
         conn.close()
         raise
