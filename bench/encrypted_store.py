@@ -5,6 +5,9 @@ built plain, copied, and the copy encrypted in place (``fieldkit store encrypt``
 the production key-derivation costs. Then, on each: opening (with the key derivation), the
 monitoring list's first page, sorted by title and filtered, full-text search, a full packet
 export to the regional office, and its import into an empty (plain or encrypted) regional store.
+A third column opens the plain store through SQLCipher's own SQLite without a key (and, as a
+plain store, with SQLite's default 2 MiB page cache, where an encrypted store keeps 64 MiB),
+which tells what the library costs apart from what encryption costs.
 Goals (issue): opening < 2 s with the key derivation; every other figure within 1.3x plain.
 Run: PYTHONPATH=. .venv/bin/python bench/encrypted_store.py [--visits N]
 """
@@ -12,11 +15,13 @@ Run: PYTHONPATH=. .venv/bin/python bench/encrypted_store.py [--visits N]
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import shutil
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from common import OUT, cpu_note, fill_visits, line
@@ -28,7 +33,7 @@ from fieldkit.services.monitoring_types import VisitFilter
 from fieldkit.services.office import init_office
 from fieldkit.services.search import search_records
 from fieldkit.services.visit_list import list_visits
-from fieldkit.store import cipher, encryption, files
+from fieldkit.store import cipher, encryption, engine, files
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
 
@@ -74,29 +79,51 @@ def build(visits: int) -> tuple[Path, Path, Path, Path]:
     return field, field_enc, region, region_enc
 
 
-def _open(path: Path) -> Context:
-    return open_context(path, credentials=UNLOCK if cipher.is_encrypted(path) else None)
+@contextmanager
+def sqlcipher_library() -> Iterator[None]:
+    """Stores opened in this block use SQLCipher's SQLite without a key: what the library costs
+    before any encryption, told apart from what encryption costs."""
+    from sqlcipher3 import dbapi2
+
+    real = engine.create_engine
+    engine.create_engine = functools.partial(real, module=dbapi2)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        engine.create_engine = real
 
 
-def compare(label: str, plain_ms: float, encrypted_ms: float, goal: float = 1.3) -> float:
-    ratio = encrypted_ms / plain_ms if plain_ms else 1.0
+def _open(path: Path, variant: str) -> Context:
+    if variant == "library":
+        with sqlcipher_library():
+            return open_context(path)
+    return open_context(path, credentials=UNLOCK if variant == "encrypted" else None)
+
+
+VARIANTS = ("plain", "library", "encrypted")
+
+
+def compare(label: str, ms: dict[str, float], goal: float = 1.3) -> float:
+    ratio = ms["encrypted"] / ms["plain"] if ms["plain"] else 1.0
     verdict = "ok" if ratio <= goal else "over"
-    line(label, f"plain {plain_ms:8.1f} ms  encrypted {encrypted_ms:8.1f} ms  {ratio:4.2f}x ({verdict})")
+    line(
+        label,
+        f"plain {ms['plain']:7.1f} ms  sqlcipher lib {ms['library']:7.1f}  encrypted {ms['encrypted']:7.1f}"
+        f"  {ratio:4.2f}x ({verdict}; library alone {ms['library'] / ms['plain']:4.2f}x)",
+    )
     return ratio
 
 
-def interleaved_ms(
-    plain: Callable[[], object], encrypted: Callable[[], object], runs: int = 9
-) -> tuple[float, float]:
-    """Median milliseconds of each, run in turns after one warming call each, so that a load
-    elsewhere on the machine falls on both alike."""
-    plain()
-    encrypted()
-    times: tuple[list[float], list[float]] = ([], [])
+def interleaved_ms(calls: dict[str, Callable[[], object]], runs: int = 9) -> dict[str, float]:
+    """Median milliseconds of each call, run in turns after one warming call each, so that a load
+    elsewhere on the machine falls on all alike."""
+    for fn in calls.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(runs):
-        for fn, into in ((plain, times[0]), (encrypted, times[1])):
-            into.append(_seconds(fn) * 1000)
-    return statistics.median(times[0]), statistics.median(times[1])
+        for name, fn in calls.items():
+            times[name].append(_seconds(fn) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:
@@ -109,23 +136,35 @@ def main() -> None:
         "key derivation (Argon2id)",
         f"{kdf.memory_cost_kib // 1024} MiB, t={kdf.time_cost}, p={kdf.parallelism}",
     )
-    field, field_enc, region, region_enc = build(args.visits)
+    field_plain, field_enc, region_plain, region_enc = build(args.visits)
+    # the same plain stores again, for SQLCipher's library without a key: one library per file
+    field = {
+        "plain": field_plain,
+        "library": _copy(field_plain, OUT / "enc-field-library.db"),
+        "encrypted": field_enc,
+    }
+    region = {
+        "plain": region_plain,
+        "library": _copy(region_plain, OUT / "enc-region-library.db"),
+        "encrypted": region_enc,
+    }
     header = cipher.require_header(field_enc)
     derive = statistics.median(
         _seconds(lambda: cipher.unlock(field_enc, PASSPHRASE, header)) for _ in range(5)
     )
     line("key derivation alone", f"{derive * 1000:.0f} ms")
     opening = {
-        path: statistics.median(_seconds(lambda p=path: _open(p).close()) for _ in range(5))
-        for path in (field, field_enc)
+        name: statistics.median(_seconds(lambda n=name: _open(field[n], n).close()) for _ in range(5))
+        for name in ("plain", "encrypted")
     }
     line(
         "opening (upgrade check, key derivation)",
-        f"plain {opening[field] * 1000:.0f} ms  encrypted {opening[field_enc] * 1000:.0f} ms (goal: < 2 s)",
+        f"plain {opening['plain'] * 1000:.0f} ms  "
+        f"encrypted {opening['encrypted'] * 1000:.0f} ms (goal: < 2 s)",
     )
 
     ratios: list[float] = []
-    contexts = {path: _open(path) for path in (field, field_enc)}
+    contexts = {name: _open(field[name], name) for name in VARIANTS}
     try:
         cases: list[tuple[str, Callable[[Context], object]]] = [
             ("monitoring list: first page, newest first", lambda c: list_visits(c, VisitFilter(), limit=100)),
@@ -138,42 +177,38 @@ def main() -> None:
                 lambda c: list_visits(c, VisitFilter(violation_type="torture"), limit=100),
             ),
             ("monitoring list: text search", lambda c: list_visits(c, VisitFilter(text="lawyer"), limit=100)),
-            ("search: every record type", lambda c: search_records(c, "overcrowded cells")),
+            ("search: every record type, ranked", lambda c: search_records(c, "overcrowded cells")),
         ]
         for label, case in cases:
-            plain_ms, enc_ms = interleaved_ms(
-                lambda case=case: case(contexts[field]), lambda case=case: case(contexts[field_enc])
-            )
-            ratios.append(compare(label, plain_ms, enc_ms))
+            calls = {name: functools.partial(case, ctx) for name, ctx in contexts.items()}
+            ratios.append(compare(label, interleaved_ms(calls)))
 
-        packets: dict[Path, Path] = {}
-        exported: dict[Path, float] = {}
-        for path, ctx in contexts.items():
-            folder = OUT / f"enc-packets-{path.stem}"
+        packets: dict[str, Path] = {}
+        exported: dict[str, float] = {}
+        for name, ctx in contexts.items():
+            folder = OUT / f"enc-packets-{name}"
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
             started = time.perf_counter()
-            packets[path] = export_packet(ctx, "ROEA", folder, full=True).paths[0]
-            exported[path] = (time.perf_counter() - started) * 1000
-        ratios.append(compare("packet export (full, to ROEA)", exported[field], exported[field_enc]))
+            packets[name] = export_packet(ctx, "ROEA", folder, full=True).paths[0]
+            exported[name] = (time.perf_counter() - started) * 1000
+        ratios.append(compare("packet export (full, to ROEA)", exported))
     finally:
         for ctx in contexts.values():
             ctx.close()
 
-    imported: dict[Path, float] = {}
-    for source, target in ((field, region), (field_enc, region_enc)):
-        copy = _copy(target, OUT / f"{target.stem}-import.db")
-        if cipher.is_encrypted(target):
-            shutil.copy(files.header_path(target), files.header_path(copy))
-        ctx = _open(copy)
+    imported: dict[str, float] = {}
+    for name in VARIANTS:
+        copy = _copy(region[name], OUT / f"{region[name].stem}-import.db")
+        if name == "encrypted":
+            shutil.copy(files.header_path(region[name]), files.header_path(copy))
+        ctx = _open(copy, name)
         started = time.perf_counter()
-        summary = import_packet(ctx, packets[source])
-        imported[source] = (time.perf_counter() - started) * 1000
+        summary = import_packet(ctx, packets[name])
+        imported[name] = (time.perf_counter() - started) * 1000
         ctx.close()
         assert summary.new > 0
-    ratios.append(
-        compare("packet import (into an empty regional store)", imported[field], imported[field_enc])
-    )
+    ratios.append(compare("packet import (into an empty regional store)", imported))
     line("largest ratio", f"{max(ratios):.2f}x (goal: within 1.3x)")
 
 
