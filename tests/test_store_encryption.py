@@ -414,3 +414,31 @@ def test_a_new_store_without_a_passphrase_is_plain(tmp_path: Path) -> None:
     # an existing plain store stays plain even when a passphrase is at hand
     open_context(path, create=True, credentials=unlocking()).close()
     assert not cipher.is_encrypted(path)
+
+
+def test_a_new_store_whose_passphrase_is_refused_leaves_no_file(tmp_path: Path) -> None:
+    def mistyped() -> str:
+        raise cipher.PassphraseError("The two passphrases differ. Nothing was changed.")
+
+    path = tmp_path / "new" / "store.db"
+    with pytest.raises(cipher.PassphraseError, match="differ"):
+        open_context(path, create=True, credentials=Credentials(passphrase=mistyped))
+    with pytest.raises(cipher.PassphraseError, match="empty"):
+        open_context(path, create=True, credentials=unlocking(""))
+    assert not path.exists() and not files.header_path(path).exists()
+
+
+def test_an_encrypted_store_on_read_only_media_opens_without_writing(encrypted: Path) -> None:
+    before = fingerprint(encrypted.parent)
+    encrypted.chmod(0o400)
+    encrypted.parent.chmod(0o500)  # SQLite cannot make its shared-memory file: opened immutable
+    try:
+        ctx = open_context(encrypted, credentials=unlocking())
+        try:
+            assert ctx.store.read_only and search_visit_titles(ctx, "wanjiru")
+        finally:
+            ctx.close()
+    finally:
+        encrypted.parent.chmod(0o700)
+        encrypted.chmod(0o600)
+    assert fingerprint(encrypted.parent) == before

@@ -30,7 +30,7 @@ from argon2.low_level import ARGON2_VERSION, Type, hash_secret_raw
 
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
-from fieldkit.paths import PRIVATE_FILE_MODE
+from fieldkit.paths import PRIVATE_FILE_MODE, make_private_dir
 from fieldkit.store.files import header_path, is_plain_sqlite
 
 HEADER_FORMAT = "fieldkit-store-kdf"
@@ -286,6 +286,7 @@ def store_key(path: Path | None, ask_passphrase: Callable[[], str] | None, *, cr
     if not (create and is_new and ask_passphrase is not None):
         return None
     header, key = new_header(ask_passphrase())
+    make_private_dir(path.parent)
     write_header(header_path(path), header)
     return key
 
