@@ -55,8 +55,11 @@ def open_context(
     url = resolve_url(db)
     path = sqlite_path(url)
     read_only = immutable = False
+    key = None
     if path is not None:
         kind = files.check_store_file(path, create=create)
+        # before a new file is made: a passphrase typed twice differently leaves nothing behind
+        key = cipher.store_key(path, credentials.passphrase, create=create)
         if kind is files.StoreFileKind.MISSING:
             make_private_dir(path.parent)
             create_private_file(path)  # SQLite gives its WAL and shared-memory files the same mode
@@ -67,7 +70,6 @@ def open_context(
                 narrow_to_owner(own_file)
             if path.parent == user_data_dir():  # the folder FieldKit made; a folder the user chose is theirs
                 narrow_to_owner(path.parent)
-    key = cipher.store_key(path, credentials.passphrase, create=create)
     store = Store(url, read_only=read_only, immutable=immutable, key=key)
     try:
         return _prepare(store, user, credentials)

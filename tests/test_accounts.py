@@ -258,12 +258,12 @@ def test_cli_sign_in_errors_are_one_line(
     secret = tmp_path / "pw"
     assert run("--user", "omar", "--password-file", str(secret)) == (
         2,
-        [f"fieldkit: error: {secret}: no such file."],
+        [f"fieldkit: error: The file {secret} does not exist."],
     )
     secret.write_text(CLERK_PW + "\n")
     os.chmod(secret, 0o644)
     status, err = run("--user", "omar", "--password-file", str(secret))
-    assert status == 2 and len(err) == 1 and "can be read by others" in err[0]
+    assert status == 2 and len(err) == 1 and "can be read by other users" in err[0]
     os.chmod(secret, 0o600)
     assert run("--user", "omar", "--password-file", str(secret))[0] == 0
     monkeypatch.setenv("FIELDKIT_USER", "omar")

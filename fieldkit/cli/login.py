@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from fieldkit.cli import secret_file
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
 
@@ -24,17 +24,8 @@ class PasswordSourceError(FieldKitError):
 
 
 def read_secret_file(path: Path) -> str:
-    """The first line of ``path``, refused when the file is missing or others may read it."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise PasswordSourceError(_("{path}: no such file.").format(path=path)) from None
-    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise PasswordSourceError(
-            _("{path} can be read by others; make it private first (chmod 600 {path}).").format(path=path)
-        )
-    text = path.read_text(encoding="utf-8")
-    return text.splitlines()[0] if text else ""
+    """The password in ``path``; refused when the file is missing or others may read it."""
+    return secret_file.read_secret_file(path, PasswordSourceError)
 
 
 def _prompt(label: str) -> str:

@@ -112,7 +112,8 @@ def insert_blob(session: Session, sha256: str, size: int, pieces: Iterable[bytes
     driver = connection.connection.driver_connection
     assert driver is not None
     arrived = 0
-    with driver.blobopen(table, "data", made.lastrowid) as blob:
+    open_blob = getattr(driver, "blobopen", None) or driver.open_blob  # sqlcipher3 (encrypted stores)
+    with open_blob(table, "data", made.lastrowid) as blob:
         for piece in pieces:
             digest.update(piece)
             if arrived + len(piece) <= size:

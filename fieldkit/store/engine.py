@@ -5,6 +5,10 @@ whose transactions start with ``BEGIN IMMEDIATE`` so that a writer waits for the
 lock before it does anything, and keeps waiting while another FieldKit program
 holds it (``busy``); reads use deferred transactions and never block a writer.
 PostgreSQL (psycopg 3) uses the same code.
+
+An encrypted store (``Store(key=...)``) is opened through SQLCipher's sqlite3 module
+(``sqlcipher3``), each connection keyed before anything reads the file, with temporary tables
+and sort files kept in memory so that no decrypted page is written outside the store.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from fieldkit.errors import StoreError, reason_for
 from fieldkit.i18n import _
 from fieldkit.paths import default_store_path, make_private_dir
-from fieldkit.store import busy
+from fieldkit.store import busy, cipher
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
@@ -59,6 +63,9 @@ def json_text(value: Any) -> str:
 #: SQLite's own defaults (2 MiB of pages; a checkpoint once the WAL passes 1,000 pages)
 DEFAULT_CACHE_SIZE = -2000
 DEFAULT_AUTOCHECKPOINT = 1000
+#: an encrypted store's pages are decrypted (and their HMAC checked) each time they enter SQLite's
+#: cache, not the system's: a larger cache keeps the pages a session reads again decrypted
+ENCRYPTED_CACHE_SIZE = -64 * 1024
 
 
 #: the key, in a connection's ``info``, of the note it left while it holds the write lock
@@ -73,16 +80,36 @@ def _read_only_url(path: Path, *, immutable: bool) -> str:
     return f"sqlite:///{quote(path.as_uri(), safe=':/')}?{flag}&uri=true"
 
 
-def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False) -> Engine:
+def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False, key: bytes | None = None) -> Engine:
     # a writer waits for the lock in slices, looking at who holds it in between
     busy_timeout_ms = busy.WAIT_SLICE_MS if immediate else 30000
+    options: dict[str, Any] = {}
+    if key is not None:
+        from sqlcipher3 import dbapi2 as sqlcipher
+
+        options["module"] = sqlcipher
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         hide_parameters=True,  # record values must never reach an error message or a log
         json_serializer=json_text,
+        **options,
     )
     path = sqlite_path(url)
+    cache_size = DEFAULT_CACHE_SIZE if key is None else ENCRYPTED_CACHE_SIZE
+
+    if key is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _keyed_connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+            # the key comes first: before it, every page (the schema included) is unreadable
+            dbapi_conn = dialect.loaded_dbapi.connect(*cargs, **cparams)
+            try:
+                cipher.apply_key(dbapi_conn, key)
+            except BaseException:
+                dbapi_conn.close()
+                raise
+            return dbapi_conn
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -94,6 +121,9 @@ def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False) -> Eng
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        if key is not None:  # temporary tables and sorts of an encrypted store never reach the disk
+            cur.execute("PRAGMA temp_store=MEMORY")
+            cur.execute(f"PRAGMA cache_size={cache_size}")
         cur.close()
 
     @event.listens_for(engine, "checkin")
@@ -101,7 +131,7 @@ def _sqlite_engine(url: str, immediate: bool, *, read_only: bool = False) -> Eng
         # undo ``bulk_write_settings``: a big cache would stay allocated for the life of the connection
         if dbapi_conn is None:  # invalidated: nothing to restore
             return
-        dbapi_conn.execute(f"PRAGMA cache_size={DEFAULT_CACHE_SIZE}")
+        dbapi_conn.execute(f"PRAGMA cache_size={cache_size}")
         dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT}")
 
     @event.listens_for(engine, "begin")
@@ -143,6 +173,8 @@ class Store:
         store (``store.cipher``)."""
         self.url = url
         self.key = key
+        if key is not None and make_url(url).get_backend_name() != "sqlite":
+            raise StoreError(_("Only a store kept in a file can be encrypted with a passphrase."))
         self.backend = make_url(url).get_backend_name()
         self.path = sqlite_path(url)
         self.read_only = read_only and self.path is not None
@@ -153,8 +185,10 @@ class Store:
                 engine_url = url
                 if self.read_only and self.path is not None:
                     engine_url = _read_only_url(self.path, immutable=immutable)
-                self.engine = _sqlite_engine(engine_url, immediate=False, read_only=self.read_only)
-                self.write_engine = _sqlite_engine(engine_url, immediate=True, read_only=self.read_only)
+                self.engine = _sqlite_engine(engine_url, immediate=False, read_only=self.read_only, key=key)
+                self.write_engine = _sqlite_engine(
+                    engine_url, immediate=True, read_only=self.read_only, key=key
+                )
             else:
                 self.engine = create_engine(
                     url, pool_pre_ping=True, hide_parameters=True, json_serializer=json_text
@@ -172,6 +206,11 @@ class Store:
     @property
     def is_sqlite(self) -> bool:
         return self.backend == "sqlite"
+
+    @property
+    def is_encrypted(self) -> bool:
+        """Whether the store is an SQLCipher file opened with its key."""
+        return self.key is not None
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -4,6 +4,9 @@ A store is marked in its SQLite header (``application_id``), so a file of anothe
 a file that is not a database at all, or one cut short, is refused before any connection
 could switch it to WAL or add our tables. Stores written before the mark existed are
 recognised by their tables and marked on their next writable opening.
+
+An encrypted store (``store.cipher``) has no readable header at all: it is recognised by the
+key-derivation file beside it, ``<store>.kdf``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from fieldkit.i18n import _
 FIELDKIT_APPLICATION_ID = 0x464B5354
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _HEADER_SIZE = 100
+#: SQLCipher's pages: an encrypted store's size is a whole number of them
+_CIPHER_PAGE_SIZE = 4096
 #: tables only a FieldKit store has together; they identify stores from before the mark
 _FIELDKIT_TABLES = frozenset({"alembic_version", "change_log", "office_secret"})
 
@@ -37,6 +42,21 @@ class StoreFileKind(enum.Enum):
     OTHER_DATABASE = "other-database"
     NOT_A_DATABASE = "not-a-database"
     TRUNCATED = "truncated"
+    #: an SQLCipher store with its key-derivation header beside it
+    ENCRYPTED = "encrypted"
+    #: what looks like an SQLCipher store whose key-derivation header is missing
+    ENCRYPTED_WITHOUT_HEADER = "encrypted-without-header"
+
+
+def header_path(path: Path) -> Path:
+    """The key-derivation header kept beside an encrypted store."""
+    return path.with_name(path.name + ".kdf")
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    """Whether ``path`` starts as every unencrypted SQLite database does."""
+    with path.open("rb") as fh:
+        return fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
 
 
 def examine(path: Path) -> StoreFileKind:
@@ -49,6 +69,10 @@ def examine(path: Path) -> StoreFileKind:
         return StoreFileKind.EMPTY
     with path.open("rb") as fh:
         header = fh.read(_HEADER_SIZE)
+    if not header.startswith(_SQLITE_MAGIC) and header_path(path).exists():
+        return StoreFileKind.ENCRYPTED
+    if len(header) == _HEADER_SIZE and not header.startswith(_SQLITE_MAGIC) and size % _CIPHER_PAGE_SIZE == 0:
+        return StoreFileKind.ENCRYPTED_WITHOUT_HEADER
     if len(header) < _HEADER_SIZE or not header.startswith(_SQLITE_MAGIC):
         return StoreFileKind.NOT_A_DATABASE
     page_size = int.from_bytes(header[16:18], "big")
@@ -145,6 +169,14 @@ def check_store_file(path: Path, *, create: bool) -> StoreFileKind:
                 "{path} is a database of another program, not a FieldKit store. "
                 "FieldKit has not changed it; check the {option} path."
             ).format(path=path, option="--db")
+        )
+    if kind is StoreFileKind.ENCRYPTED_WITHOUT_HEADER:
+        raise StoreError(
+            _(
+                "{path} cannot be read as a plain store and has no key-derivation file {name} beside "
+                "it. If it is an encrypted store, put back the {name} kept with your backup; "
+                "otherwise it is damaged: restore your backup. FieldKit has not changed it."
+            ).format(path=path, name=header_path(path).name)
         )
     if kind in (StoreFileKind.NOT_A_DATABASE, StoreFileKind.TRUNCATED):
         raise damaged_store_error(path)

@@ -2,7 +2,8 @@
 
 The app upgrades an older store when it opens it. Before touching a SQLite file
 that is behind, it copies it to ``<name>.schema-<old revision>.bak`` with SQLite's
-online backup, so a failed upgrade never costs the user their records.
+online backup, so a failed upgrade never costs the user their records. The backup of an
+encrypted store is encrypted with the same key, its key-derivation header copied beside it.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from alembic.script import ScriptDirectory
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
 from fieldkit.paths import create_private_file
-from fieldkit.store import records, system  # noqa: F401  (register every table)
+from fieldkit.store import cipher, files, records, system  # noqa: F401  (register every table)
 from fieldkit.store.base import Base
 from fieldkit.store.engine import Store
-from fieldkit.store.files import FIELDKIT_APPLICATION_ID
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -43,17 +43,41 @@ def current_revision(store: Store) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def backup_sqlite(path: Path, suffix: str) -> Path:
-    target = path.with_name(f"{path.name}.{suffix}.bak")
+def backup_store(path: Path, target: Path, key: bytes | None = None) -> Path:
+    """Copy the store at ``path`` to the new file ``target`` with SQLite's online backup, which
+    gives a consistent copy while other programs write.
+
+    With ``key`` (an encrypted store) the copy is written through SQLCipher with the same key, so
+    no page of it is ever plain, and the store's key-derivation header is copied beside it: the
+    copy opens with the passphrase the store had when it was made.
+    """
     create_private_file(target)
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(target)
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        if key is None:
+            src, dst = sqlite3.connect(path), sqlite3.connect(target)
+        else:
+            src = cipher.connect(path, key)
+            dst = cipher.connect(target, key)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        if key is not None:
+            cipher.write_header(files.header_path(target), cipher.require_header(path))
+    except BaseException:
+        for made in (target, files.header_path(target)):
+            made.unlink(missing_ok=True)
+        raise
     return target
+
+
+def backup_sqlite(path: Path, suffix: str, key: bytes | None = None) -> Path:
+    """The copy made before an upgrade: ``<name>.<suffix>.bak`` beside the store."""
+    target = path.with_name(f"{path.name}.{suffix}.bak")
+    for earlier in (target, *(target.with_name(target.name + end) for end in ("-wal", "-shm", ".kdf"))):
+        earlier.unlink(missing_ok=True)  # a copy of the same revision made before, maybe with another key
+    return backup_store(path, target, key)
 
 
 def mark_as_fieldkit(store: Store) -> None:
@@ -61,10 +85,10 @@ def mark_as_fieldkit(store: Store) -> None:
     if not store.is_sqlite:
         return
     with store.engine.connect() as conn:  # a read: it must not wait for another program's import
-        if conn.exec_driver_sql("PRAGMA application_id").scalar() == FIELDKIT_APPLICATION_ID:
+        if conn.exec_driver_sql("PRAGMA application_id").scalar() == files.FIELDKIT_APPLICATION_ID:
             return
     with store.write_engine.connect() as conn:
-        conn.exec_driver_sql(f"PRAGMA application_id={FIELDKIT_APPLICATION_ID}")
+        conn.exec_driver_sql(f"PRAGMA application_id={files.FIELDKIT_APPLICATION_ID}")
         conn.commit()
 
 
@@ -88,7 +112,7 @@ def upgrade(store: Store) -> Path | None:
         )
     backup = None
     if current is not None and store.path is not None and store.path.exists():
-        backup = backup_sqlite(store.path, f"schema-{current}")
+        backup = backup_sqlite(store.path, f"schema-{current}", store.key)
     cfg = _config()
     with store.write_engine.connect() as conn:
         cfg.attributes["connection"] = conn

@@ -1,0 +1,195 @@
+"""``fieldkit store``: encryption at rest and backups of the store file."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from fieldkit.cli.passphrase import (
+    NEW_PASSPHRASE_VARIABLE,
+    PASSPHRASE_VARIABLE,
+    current_passphrase,
+    new_passphrase,
+    passphrase_source,
+)
+from fieldkit.errors import StoreError
+from fieldkit.formatting import format_number
+from fieldkit.i18n import _, ngettext
+from fieldkit.store import cipher, encryption, files, migrate
+from fieldkit.store.engine import resolve_url, sqlite_path
+
+
+def register(sub: Any) -> None:
+    store = sub.add_parser("store", help=_("encrypt the store file, change its passphrase, back it up"))
+    commands = store.add_subparsers(dest="store_command", metavar="COMMAND", required=True)
+
+    encrypt = commands.add_parser(
+        "encrypt",
+        help=_(
+            "encrypt a plain store in place with a new passphrase ({option} or {variable}, or asked twice)"
+        ).format(option="--passphrase-file", variable=PASSPHRASE_VARIABLE),
+    )
+    encrypt.set_defaults(handler=_encrypt)
+
+    change = commands.add_parser("passphrase", help=_("change the passphrase of an encrypted store"))
+    change.add_argument(
+        "--new-passphrase-file",
+        metavar="FILE",
+        help=_(
+            "read the new passphrase from FILE (readable by you alone; default: {variable} or asked twice)"
+        ).format(variable=NEW_PASSPHRASE_VARIABLE),
+    )
+    change.set_defaults(handler=_change)
+
+    backup = commands.add_parser(
+        "backup", help=_("copy the store to a backup file, encrypted as the store is")
+    )
+    backup.add_argument(
+        "--to", type=Path, metavar="FILE", help=_("the new backup file (default: beside the store, dated)")
+    )
+    backup.set_defaults(handler=_backup)
+
+    info = commands.add_parser("info", help=_("whether the store is encrypted, and how"))
+    info.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    info.set_defaults(handler=_info)
+
+
+def _store_file(args: argparse.Namespace) -> Path:
+    path = sqlite_path(resolve_url(args.db))
+    if path is None:
+        raise StoreError(
+            _(
+                "This command works on a store kept in a file. A PostgreSQL database is protected by "
+                "its server: its disk encryption, TLS and accounts."
+            )
+        )
+    return path
+
+
+def _encrypt(args: argparse.Namespace) -> int:
+    path = _store_file(args)
+    files.check_store_file(path, create=False)
+    if cipher.is_encrypted(path):  # before asking for a passphrase that would not be used
+        raise StoreError(_("{path} is encrypted already. Nothing was changed.").format(path=path))
+    passphrase = new_passphrase(
+        args, file=args.passphrase_file, variable=PASSPHRASE_VARIABLE, option="--passphrase-file"
+    )
+    removed = encryption.encrypt_store(path, passphrase)
+    print(_("{path} is encrypted.").format(path=path))
+    print(
+        ngettext(
+            "Removed {count} plain file:",
+            "Removed {count} plain files:",
+            len(removed),
+        ).format(count=len(removed))
+    )
+    for gone in removed:
+        print(f"  {gone}")
+    _print_keep_safe(path)
+    return 0
+
+
+def _print_keep_safe(path: Path) -> None:
+    print(
+        _(
+            "Keep the passphrase safe, and {header} with every copy of the store: without both "
+            "nobody can open it, FieldKit included."
+        ).format(header=files.header_path(path).name)
+    )
+
+
+def _change(args: argparse.Namespace) -> int:
+    path = _store_file(args)
+    files.check_store_file(path, create=False)
+    if not cipher.is_encrypted(path):
+        raise StoreError(
+            _("{path} is not encrypted: encrypt it first ('{command}').").format(
+                path=path, command="fieldkit store encrypt"
+            )
+        )
+    old = current_passphrase(args)
+    cipher.store_key(path, lambda: old, create=False)  # a wrong one is told before the new one is asked
+    new = new_passphrase(
+        args, file=args.new_passphrase_file, variable=NEW_PASSPHRASE_VARIABLE, option="--new-passphrase-file"
+    )
+    encryption.change_passphrase(path, old, new)
+    print(_("The passphrase of {path} has changed.").format(path=path))
+    print(
+        _(
+            "Backups made before keep the old passphrase: make a new one ('{command}') and remove "
+            "the old ones when anyone who should not may know it."
+        ).format(command="fieldkit store backup")
+    )
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    path = _store_file(args)
+    files.check_store_file(path, create=False)
+    key = cipher.store_key(path, passphrase_source(args), create=False)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target: Path = args.to or path.with_name(f"{path.name}.backup-{stamp}.bak")
+    target = target.expanduser().resolve()
+    if target.exists() or files.header_path(target).exists():
+        raise StoreError(
+            _("{path} exists already; choose another file with {option}.").format(path=target, option="--to")
+        )
+    if target == path:
+        raise StoreError(_("A backup cannot replace the store itself; choose another file."))
+    migrate.backup_store(path, target, key)
+    print(_("Backup written to {path}.").format(path=target))
+    if key is not None:
+        print(
+            _("It is encrypted with the store's passphrase; keep {header} beside it.").format(
+                header=files.header_path(target).name
+            )
+        )
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    path = sqlite_path(resolve_url(args.db))
+    info = encryption.describe(path)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "path": str(info.path) if info.path is not None else None,
+                    "encrypted": info.encrypted,
+                    "size_bytes": info.size_bytes,
+                    "kdf": info.kdf,
+                    "time_cost": info.time_cost,
+                    "memory_cost_kib": info.memory_cost_kib,
+                    "parallelism": info.parallelism,
+                    "cipher": info.cipher,
+                    "cipher_compatibility": info.cipher_compatibility,
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    if info.path is None:
+        print(_("The store is a database server's; its server protects it at rest."))
+        return 0
+    size = _("{size} MiB").format(size=format_number(round(info.size_bytes / (1024 * 1024), 1)))
+    print(_("Store: {path} ({size})").format(path=info.path, size=size))
+    if not info.encrypted:
+        print(_("Not encrypted. Encrypt it with '{command}'.").format(command="fieldkit store encrypt"))
+        return 0
+    print(
+        _("Encrypted with {cipher} (settings of version {version}).").format(
+            cipher=info.cipher, version=info.cipher_compatibility
+        )
+    )
+    print(
+        _("Key derived with {kdf}: {memory} MiB, {passes} passes, {lanes} lanes.").format(
+            kdf="Argon2id",
+            memory=(info.memory_cost_kib or 0) // 1024,
+            passes=info.time_cost,
+            lanes=info.parallelism,
+        )
+    )
+    return 0
