@@ -23,11 +23,19 @@ def register(sub: Any) -> None:
     demo.add_argument("--seed", type=int, default=1)
     demo.set_defaults(handler=_demo)
 
-    stats = sub.add_parser("stats", help=_("count records per type"))
+    stats = sub.add_parser("stats", help=_("count records per type, of those within your clearance"))
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=_stats)
 
-    export = sub.add_parser("export-data", help=_("export every synced record"))
+    export = sub.add_parser(
+        "export-data",
+        help=_("export every synced record"),
+        epilog=_(
+            "Records above the user's clearance are left out. Identifying details of people are "
+            "replaced by a marker unless --include-restricted, which needs clearance for "
+            "confidential records."
+        ),
+    )
     export.add_argument("--format", required=True, choices=data.FORMATS)
     export.add_argument("--out", required=True, type=Path, metavar="DIR")
     export.add_argument(
@@ -35,7 +43,11 @@ def register(sub: Any) -> None:
     )
     export.set_defaults(handler=_export)
 
-    search = sub.add_parser("search", help=_("find records of any searchable type by their words"))
+    search = sub.add_parser(
+        "search",
+        help=_("find records of any searchable type by their words"),
+        epilog=_("Records above the user's clearance are neither found nor counted."),
+    )
     search.add_argument("text")
     search.add_argument(
         "--type", action="append", default=[], metavar="TYPE", help=_("only this record type (repeatable)")

@@ -21,6 +21,7 @@ from fieldkit.i18n import _, ngettext
 from fieldkit.services.monitoring import delete_visit, get_visit, restore_visit, visit_warnings
 from fieldkit.services.monitoring_types import VisitData, VisitFilter, VisitRow, visit_to_payload
 from fieldkit.services.visit_list import admin_areas, visit_ids, visit_rows
+from fieldkit.store.clearance import require_restricted
 from fieldkit.store.registry import field_label, restricted_fields
 
 #: visits fetched per query while ``list`` pages through the whole result
@@ -40,7 +41,8 @@ def register(sub: Any) -> None:
             'newest first; all of them unless --limit) and "limit". Each visit has: "id", "title", '
             '"visit_type" (code), "date_start", "date_end" (ISO dates or null), "date_precision", '
             '"location", "confidentiality" (code), "incidents", "open_followups" (counts), '
-            '"origin_office", "updated_at" (ISO, UTC), "version" and "deleted".'
+            '"origin_office", "updated_at" (ISO, UTC), "version" and "deleted". Visits above the '
+            "user's clearance are neither listed nor counted."
         ),
     )
     listing.add_argument("--search", default="", metavar="TEXT", help=_("words the visits contain"))
@@ -85,7 +87,8 @@ def register(sub: Any) -> None:
             '"people", "follow_ups", "attachments", each a list of objects with their own fields) '
             'and "warnings" (field key -> message, keyed like "people[0].age_group"). Restricted '
             "details of people (names, contact, address, notes) are left out unless "
-            "--include-restricted."
+            "--include-restricted, which needs clearance for confidential records. A visit above "
+            "the user's clearance is reported as missing."
         ),
     )
     show.add_argument("id")
@@ -355,6 +358,8 @@ def _where(data: VisitData, key: str) -> str:
 
 def _show(args: argparse.Namespace) -> int:
     with open_for(args) as ctx:
+        if args.include_restricted:
+            require_restricted(ctx.principal)  # refused outright, not shown redacted
         data = get_visit(ctx, args.id, include_deleted=True)
         warnings = visit_warnings(ctx, data)
         if args.json:
@@ -370,9 +375,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _delete(args: argparse.Namespace) -> int:
     with open_for(args) as ctx:
-        if get_visit(ctx, args.id, include_deleted=True).deleted:
-            raise ValidationError(_("The visit {id} is already deleted").format(id=args.id))
-        delete_visit(ctx, args.id)
+        delete_visit(ctx, args.id)  # checks the permission before it looks the visit up
     print(_("Deleted the visit {id} with its incidents, people and follow-ups.").format(id=args.id))
     return 0
 

@@ -1,18 +1,25 @@
-"""Asking the index: which records match a user's words, and stopping a search on request."""
+"""Asking the index: which records match a user's words, and stopping a search on request.
+
+``find`` answers only with records the asking principal may see (``fieldkit.store.clearance``):
+a visit's row holds its incidents' text too, so a visit hidden from the user is not found by
+a word of its own nor of its incidents.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import ColumnElement, TextClause, and_, column, exists, literal, or_, select, table, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from fieldkit.access import Principal
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
 from fieldkit.progress import Cancelled, Progress
 from fieldkit.search.text import fts5_query, pg_query
+from fieldkit.store.clearance import visibility_conditions
 from fieldkit.store.registry import model_of, search_roots
 
 #: SQLite asks whether to stop after this many steps of its virtual machine (well under a millisecond)
@@ -69,20 +76,40 @@ def gather_matching_ids(session: Session, record_type: str, query: str) -> TextC
     return text(f"SELECT record_id FROM {_HITS_TABLE}")
 
 
-def _live(record_types: Iterable[str]) -> str:
-    """A condition on a search_index row: its record is not deleted."""
-    tables = [model_of(t).__tablename__ for t in record_types]
-    return " OR ".join(
-        f"(record_type = '{t}' AND EXISTS (SELECT 1 FROM {table} r "
-        f"WHERE r.id = search_index.record_id AND r.deleted = :no))"
-        for t, table in zip(record_types, tables, strict=True)
+_INDEX = table("search_index", column("record_type"), column("record_id"))
+
+
+def _live(record_types: Iterable[str], principal: Principal) -> ColumnElement[bool]:
+    """A condition on a search_index row: its record is not deleted, and ``principal`` may see it."""
+    return or_(
+        *(
+            and_(
+                _INDEX.c.record_type == record_type,
+                exists(
+                    select(literal(1))
+                    .select_from(model)
+                    .where(
+                        model.id == _INDEX.c.record_id,
+                        model.deleted.is_(False),
+                        *visibility_conditions(model, principal),
+                    )
+                ),
+            )
+            for record_type, model in ((t, model_of(t)) for t in record_types)
+        )
     )
 
 
 def find(
-    session: Session, query: str, record_types: Iterable[str] | None = None, limit: int = 50
+    session: Session,
+    query: str,
+    record_types: Iterable[str] | None = None,
+    limit: int = 50,
+    *,
+    principal: Principal,
 ) -> list[tuple[str, str]]:
-    """(record type, id) of live records of any indexed type matching the user's words, best first."""
+    """(record type, id) of live records of any indexed type matching the user's words that
+    ``principal`` may see, best first."""
     expr = _expression(session, query)
     if expr is None:
         return []
@@ -93,11 +120,13 @@ def find(
         match, rank = "tsv @@ to_tsquery('simple', :q)", "ts_rank(tsv, to_tsquery('simple', :q)) DESC"
     else:
         match, rank = "search_index MATCH :q", "rank"
-    sql = text(
-        f"SELECT record_type, record_id FROM search_index WHERE {match} AND ({_live(wanted)}) "
-        f"ORDER BY {rank} LIMIT :n"
+    sql = (
+        select(_INDEX.c.record_type, _INDEX.c.record_id)
+        .where(text(match), _live(wanted, principal))
+        .order_by(text(rank))
+        .limit(limit)
     )
-    rows = session.execute(sql, {"q": expr, "no": False, "n": limit}).all()
+    rows = session.execute(sql, {"q": expr}).all()
     return [(str(t), str(i)) for t, i in rows]
 
 

@@ -9,6 +9,10 @@ formula: XLSX cells holding text are typed as strings, and CSV text that a
 spreadsheet would read as a formula gets a leading apostrophe (as OWASP
 advises for CSV injection). CSV is UTF-8 with a byte-order mark, without which
 Excel reads Arabic and Chinese as mojibake.
+
+Counts and exports hold only the records the user is cleared for, and identifying details
+only when asked for by a user who may see them (``fieldkit.store.clearance``); asking for
+them without that clearance is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
@@ -28,11 +32,11 @@ from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.store.base import SyncedRecord
+from fieldkit.store.clearance import hidden_clause, redacted, require_restricted, visibility_conditions
 from fieldkit.store.codec import fields_of, row_to_dict
 from fieldkit.store.registry import record_models, restricted_fields
 
 FORMATS = ("jsonl", "csv", "xlsx")
-REDACTED = "[restricted]"
 #: what a spreadsheet reads as the start of a formula when a CSV cell begins with it
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: control characters an XLSX file cannot hold at all (XML 1.0 forbids them)
@@ -41,11 +45,13 @@ _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 @requires(Permission.VIEW_RECORDS)
 def stats(ctx: Context) -> dict[str, dict[str, int]]:
-    """Per record type: live records and tombstones."""
+    """Per record type: live records and tombstones, of those the user is cleared for."""
     result: dict[str, dict[str, int]] = {}
     with ctx.store.read() as session:
         for model in record_models():
-            counts = dict(session.execute(select(model.deleted, func.count()).group_by(model.deleted)).all())
+            visible = visibility_conditions(model, ctx.principal)
+            query = select(model.deleted, func.count()).where(*visible).group_by(model.deleted)
+            counts = dict(session.execute(query).all())
             result[model.record_type] = {
                 "live": int(counts.get(False, 0)),
                 "deleted": int(counts.get(True, 0)),
@@ -62,27 +68,39 @@ def exported_models() -> list[type[SyncedRecord]]:
 def iter_records(
     ctx: Context, model: type[SyncedRecord], *, include_restricted: bool, batch: int = 5000
 ) -> Iterator[dict[str, Any]]:
-    """Every row of ``model`` (tombstones included) as JSON-safe dicts, sorted by id."""
+    """Every row of ``model`` the user is cleared for (tombstones included) as JSON-safe dicts,
+    sorted by id; restricted fields redacted unless ``include_restricted``, which only a user
+    who may see them can ask for (``RestrictedFieldsDenied``)."""
+    if include_restricted:
+        require_restricted(ctx.principal)
     table = model.__table__
     restricted = restricted_fields(model.record_type)
+    visible = visibility_conditions(model, ctx.principal)
     with ctx.store.read() as session:
-        rows = session.execute(select(table).order_by(table.c.id).execution_options(yield_per=batch))
-        for row in rows:
+        query = select(table).where(*visible).order_by(table.c.id)
+        for row in session.execute(query.execution_options(yield_per=batch)):
             record = row_to_dict(model, row)
             if restricted and not include_restricted:
                 for key in restricted:
-                    if record.get(key):
-                        record[key] = REDACTED
+                    record[key] = redacted(record.get(key))
             yield record
 
 
 @requires(Permission.EXPORT_DATA)
-def iter_conflicts(ctx: Context) -> Iterator[dict[str, Any]]:
-    """Conflicts, open and resolved, sorted by id: part of what offices must agree on."""
+def iter_conflicts(ctx: Context, *, include_restricted: bool = False) -> Iterator[dict[str, Any]]:
+    """Conflicts, open and resolved, sorted by id: part of what offices must agree on. Those on
+    records the user is not cleared for are left out; values of restricted fields are redacted
+    unless ``include_restricted``, as in ``iter_records``."""
     from fieldkit.store.system import Conflict
 
+    if include_restricted:
+        require_restricted(ctx.principal)
     with ctx.store.read() as session:
-        for c in session.execute(select(Conflict).order_by(Conflict.id)).scalars():
+        conflicts = select(Conflict).where(*_conflicts_in_sight(ctx)).order_by(Conflict.id)
+        for c in session.execute(conflicts).scalars():
+            hide = not include_restricted and c.field in restricted_fields(c.record_type)
+            winner = redacted(c.winner_value) if hide else c.winner_value
+            loser = redacted(c.loser_value) if hide else c.loser_value
             yield {
                 "id": c.id,
                 "record_type": c.record_type,
@@ -93,17 +111,30 @@ def iter_conflicts(ctx: Context) -> Iterator[dict[str, Any]]:
                 "resolved_by_change": c.resolved_by_change,
                 "winner": {
                     "change": c.winner_change,
-                    "value": c.winner_value,
+                    "value": winner,
                     "by": c.winner_by,
                     "at": c.winner_at.isoformat(timespec="microseconds"),
                 },
                 "loser": {
                     "change": c.loser_change,
-                    "value": c.loser_value,
+                    "value": loser,
                     "by": c.loser_by,
                     "at": c.loser_at.isoformat(timespec="microseconds"),
                 },
             }
+
+
+def _conflicts_in_sight(ctx: Context) -> list[Any]:
+    """Conditions on ``conflict`` rows: of records the user may see."""
+    from fieldkit.store.system import Conflict
+
+    where = []
+    for model in record_models():
+        hidden = hidden_clause(model, ctx.principal)
+        if hidden is not None:
+            out_of_sight = Conflict.record_id.in_(select(model.id).where(hidden))
+            where.append(~and_(Conflict.record_type == model.record_type, out_of_sight))
+    return where
 
 
 def canonical_json(record: dict[str, Any]) -> str:
@@ -126,6 +157,8 @@ def export_data(
                 fmt=fmt, choices=", ".join(FORMATS)
             )
         )
+    if include_restricted:
+        require_restricted(ctx.principal)  # before a file is written
     progress = progress or Progress()
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = stats(ctx)
@@ -156,7 +189,7 @@ def export_data(
     if fmt == "jsonl":
         path = out_dir / "conflict.jsonl"
         with path.open("w", encoding="utf-8") as fh:
-            for conflict in iter_conflicts(ctx):
+            for conflict in iter_conflicts(ctx, include_restricted=include_restricted):
                 fh.write(canonical_json(conflict) + "\n")
         written.append(path)
     return written

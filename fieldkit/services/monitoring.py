@@ -3,6 +3,11 @@ follow-ups and attachments as one unit, in one transaction.
 
 Children keep their ids across saves; a child the user removed is tombstoned,
 never deleted, so the removal syncs like any other change.
+
+A visit above the user's clearance does not exist for them: reading, saving, deleting or
+attaching to it fails as for a missing id, with the same message. People's identifying
+details reach only users who may see them (``fieldkit.store.clearance``); for anyone else
+they are redacted when read, and a save leaves the stored ones as they were.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldkit.access import Permission, requires
+from fieldkit.access import Permission, Principal, requires
 from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.domain.cascade import deleted_with, deletion_mark, one_instant, parts_of, referenced_records
@@ -33,6 +38,7 @@ from fieldkit.services.monitoring_types import (
 )
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.changes import Writer
+from fieldkit.store.clearance import level_visible, may_see_restricted, redact, visibility_conditions
 from fieldkit.store.codec import content_fields
 from fieldkit.store.records import (
     AdminArea,
@@ -173,16 +179,30 @@ def _live(session: Session, model: type[SyncedRecord], column: Any, value: str) 
     )
 
 
+def _no_visit(visit_id: str) -> NotFound:
+    """A missing visit, and one the user may not see: the same words, so neither is told apart."""
+    return NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
+
+
+def _visible_visit(session: Session, visit_id: str, principal: Principal) -> MonitoringVisit | None:
+    """The visit, or None when there is none or ``principal`` is not cleared for it."""
+    visit = session.get(MonitoringVisit, visit_id)
+    if visit is None or not level_visible(principal, visit.confidentiality):
+        return None
+    return visit
+
+
 @requires(Permission.VIEW_RECORDS)
 def get_visit(ctx: Context, visit_id: str, *, include_deleted: bool = False) -> VisitData:
+    """The visit with its children; identifying details redacted unless the user may see them."""
     with ctx.store.read() as session:
-        return _load(session, visit_id, include_deleted)
+        return _load(session, visit_id, ctx.principal, include_deleted)
 
 
-def _load(session: Session, visit_id: str, include_deleted: bool = False) -> VisitData:
-    visit = session.get(MonitoringVisit, visit_id)
+def _load(session: Session, visit_id: str, principal: Principal, include_deleted: bool = False) -> VisitData:
+    visit = _visible_visit(session, visit_id, principal)
     if visit is None or (visit.deleted and not include_deleted):
-        raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
+        raise _no_visit(visit_id)
     incidents = _live(session, Incident, Incident.visit_id, visit_id)
     index_of = {inc.id: i for i, inc in enumerate(incidents)}
     people = []
@@ -199,7 +219,11 @@ def _load(session: Session, visit_id: str, include_deleted: bool = False) -> Vis
                 role=inv.role,
                 incident_index=index_of.get(inv.incident_id) if inv.incident_id else None,
                 **_values(person, _PERSON_FIELDS),
-                **(_values(identity, _IDENTITY_FIELDS) if identity and not identity.deleted else {}),
+                **(
+                    redact(PersonIdentity.record_type, _values(identity, _IDENTITY_FIELDS), principal)
+                    if identity and not identity.deleted
+                    else {}
+                ),
             )
         )
     follow_ups = _live(session, FollowUp, FollowUp.visit_id, visit_id)
@@ -261,16 +285,22 @@ def save_visit(ctx: Context, data: VisitData) -> Changed[VisitData]:
         visit_values = _plain({f: getattr(data, f) for f in _VISIT_FIELDS})
         if data.admin_area_id and session.get(AdminArea, data.admin_area_id) is None:
             raise ValidationError(_("Unknown location"), {"admin_area_id": _("Unknown location")})
-        if data.id is None:
-            visit = writer.create(MonitoringVisit, visit_values)
-        else:
-            found = session.get(MonitoringVisit, data.id)
+        found = None
+        if data.id is not None:
+            found = _visible_visit(session, data.id, ctx.principal)
             if found is None or found.deleted:
-                raise NotFound(_("No monitoring visit with id {id}").format(id=data.id))
+                raise _no_visit(data.id)
             if data.version and found.version != data.version:
                 raise ValidationError(
                     _("Someone saved this visit after you opened it; reopen it to see their changes.")
                 )
+        if not level_visible(ctx.principal, data.confidentiality):
+            # a user may not file a visit away from themselves: they could no longer see or mend it
+            message = _("Your clearance does not reach this confidentiality level")
+            raise ValidationError(message, {"confidentiality": message})
+        if found is None:
+            visit = writer.create(MonitoringVisit, visit_values)
+        else:
             visit = found
             writer.update(visit, visit_values)
         removable = set(data.loaded_children)
@@ -292,11 +322,13 @@ def save_visit(ctx: Context, data: VisitData) -> Changed[VisitData]:
         )
         for follow_up_id, follow_up in zip(follow_up_ids, data.follow_ups, strict=True):
             _link_recommendations(session, writer, follow_up_id, follow_up.recommendation_ids)
-        _save_people(session, writer, visit.id, data.people, incident_ids, removable)
+        _save_people(
+            session, writer, visit.id, data.people, incident_ids, removable, may_see_restricted(ctx.principal)
+        )
         _retire_attachments(session, writer, visit.id, {a.id for a in data.attachments}, removable)
         session.flush()
         # read back in the same transaction: no second one just to see what was written
-        stored = _load(session, visit.id)
+        stored = _load(session, visit.id, ctx.principal)
     return Changed(stored, ChangeSet.of(writer.record_types))
 
 
@@ -366,7 +398,11 @@ def _save_people(
     people: tuple[PersonData, ...],
     incident_ids: list[str],
     removable: set[str],
+    identities_shown: bool,
 ) -> None:
+    """Save the visit's people; ``identities_shown``: the user saw their identifying details,
+    so what the form holds is what they meant (else it holds the redaction marker, and the
+    stored details of people already there stay as they are)."""
     existing = {r.id: r for r in _live(session, Involvement, Involvement.visit_id, visit_id)}
     for data in people:
         incident_id = incident_ids[data.incident_index] if data.incident_index is not None else None
@@ -390,7 +426,7 @@ def _save_people(
         ).scalar_one_or_none()
         if identity is None:
             writer.create(PersonIdentity, {"person_id": existing_person.id, **identity_values})
-        else:
+        elif identities_shown:
             writer.update(identity, identity_values)
     for gone in existing.values():
         if gone.id in removable:
@@ -428,9 +464,11 @@ def delete_visit(ctx: Context, visit_id: str) -> ChangeSet:
     """Tombstone the visit and every live record that is part of it, as one deletion that
     ``restore_visit`` undoes; a person involved in no other visit goes with it."""
     with ctx.write() as (session, writer):
-        visit = session.get(MonitoringVisit, visit_id)
-        if visit is None or visit.deleted:
-            raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
+        visit = _visible_visit(session, visit_id, ctx.principal)
+        if visit is None:
+            raise _no_visit(visit_id)
+        if visit.deleted:
+            raise ValidationError(_("The visit {id} is already deleted").format(id=visit_id))
         with one_instant(writer):
             for part in parts_of(session, visit):
                 if part.deleted:
@@ -447,9 +485,9 @@ def restore_visit(ctx: Context, visit_id: str) -> ChangeSet:
     """Bring back a deleted visit with the records deleted with it (people included), each as
     a logged change; those deleted before, on their own, stay deleted."""
     with ctx.write() as (session, writer):
-        visit = session.get(MonitoringVisit, visit_id)
+        visit = _visible_visit(session, visit_id, ctx.principal)
         if visit is None:
-            raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
+            raise _no_visit(visit_id)
         if not visit.deleted:
             raise ValidationError(_("The visit {id} is not deleted").format(id=visit_id))
         mark = deletion_mark(session, visit)
@@ -481,9 +519,9 @@ def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -
     digest = hashlib.sha256(content).hexdigest()
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     with ctx.write() as (session, writer):
-        visit = session.get(MonitoringVisit, visit_id)
+        visit = _visible_visit(session, visit_id, ctx.principal)
         if visit is None or visit.deleted:
-            raise NotFound(_("No monitoring visit with id {id}").format(id=visit_id))
+            raise _no_visit(visit_id)
         if session.get(AttachmentBlob, digest) is None:
             session.add(AttachmentBlob(sha256=digest, size=size, data=content))
         record = writer.create(
@@ -503,8 +541,13 @@ def add_attachment(ctx: Context, visit_id: str, path: Path, caption: str = "") -
 
 @requires(Permission.VIEW_RECORDS)
 def attachment_bytes(ctx: Context, sha256: str) -> bytes:
+    """The file's bytes, when one of the visits the user may see holds it (else ``NotFound``)."""
     with ctx.store.read() as session:
         blob = session.get(AttachmentBlob, sha256)
+        visible = visibility_conditions(Attachment, ctx.principal)
+        if visible and blob is not None:
+            in_sight = select(Attachment.id).where(Attachment.sha256 == sha256, *visible).limit(1)
+            blob = blob if session.execute(in_sight).first() else None
         if blob is None:
             raise NotFound(_("The file {sha256} is not in this store").format(sha256=sha256[:12]))
         if hashlib.sha256(blob.data).hexdigest() != sha256:

@@ -5,11 +5,13 @@ Names entered at different offices come in different scripts and spellings
 to ASCII and reduced to a consonant skeleton ("mhmd lhd"), which survives the vowels
 Arabic does not write and the usual Latin and Cyrillic spellings; candidates that
 share a name token are then scored with rapidfuzz, with birth year, sex and
-organisation raising or ruling out a match.
+organisation raising or ruling out a match. Names a user may not see (restricted fields,
+``fieldkit.store.clearance``) still pair records, but reach the user redacted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections import defaultdict
@@ -23,13 +25,14 @@ from rapidfuzz import fuzz
 from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
-from fieldkit.access import Permission, requires
+from fieldkit.access import Permission, Principal, requires
 from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.domain.aliases import alias_id_for, key_holder, keyed_references, repoint_references
 from fieldkit.domain.references import referencing
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
+from fieldkit.store.clearance import redact, visibility_conditions
 from fieldkit.store.records import RecordAlias
 from fieldkit.store.registry import MODEL_BY_TYPE, mergeable_types, type_label
 
@@ -81,8 +84,9 @@ class DuplicatePair:
     reasons: tuple[str, ...]
 
 
-def _candidates(session: Session, record_type: str) -> list[Candidate]:
-    """Every live record of a mergeable type, through the fields its ``MergeRule`` names."""
+def _candidates(session: Session, record_type: str, principal: Principal) -> list[Candidate]:
+    """Every live record of a mergeable type ``principal`` may see, through the fields its
+    ``MergeRule`` names."""
     model = MODEL_BY_TYPE.get(record_type)
     rule = model.spec.merge if model is not None else None
     if model is None or rule is None:
@@ -100,7 +104,7 @@ def _candidates(session: Session, record_type: str) -> list[Candidate]:
             column(rule.sex),
             column(rule.birth_year),
             column(rule.group),
-        ).where(model.deleted.is_(False))
+        ).where(model.deleted.is_(False), *visibility_conditions(model, principal))
     ).all()
     return [Candidate(r[0], record_type, r[1] or "", r[2], r[3], r[4], r[5]) for r in rows]
 
@@ -111,7 +115,7 @@ def find_duplicates(
 ) -> list[DuplicatePair]:
     """Likely duplicates, best first. Blocking on name tokens keeps this near-linear."""
     with ctx.store.read() as session:
-        candidates = _candidates(session, record_type)
+        candidates = _candidates(session, record_type, ctx.principal)
     blocks: dict[str, list[int]] = defaultdict(list)
     skeletons = [name_skeleton(c.name) for c in candidates]
     for index, skeleton in enumerate(skeletons):
@@ -132,7 +136,19 @@ def find_duplicates(
             if pair is not None and pair.score >= min_score:
                 pairs.append(pair)
     pairs.sort(key=lambda p: (-p.score, p.first.id, p.second.id))
-    return pairs[:limit]
+    return [_shown(pair, ctx.principal) for pair in pairs[:limit]]
+
+
+def _shown(pair: DuplicatePair, principal: Principal) -> DuplicatePair:
+    """The pair as ``principal`` may see it: a restricted name redacted (the reasons name no one)."""
+
+    def candidate(c: Candidate) -> Candidate:
+        rule = MODEL_BY_TYPE[c.record_type].spec.merge
+        assert rule is not None
+        shown = redact(c.record_type, {rule.name: c.name}, principal)[rule.name]
+        return dataclasses.replace(c, name=shown)
+
+    return dataclasses.replace(pair, first=candidate(pair.first), second=candidate(pair.second))
 
 
 def _score(a: Candidate, b: Candidate, ska: str, skb: str) -> DuplicatePair | None:

@@ -40,7 +40,7 @@ def search_records(
             _("These record types cannot be searched: {types}").format(types=", ".join(unknown))
         )
     with ctx.store.read() as session, cancellable(session, progress):
-        found = find(session, text, record_types or None, limit)
+        found = find(session, text, record_types or None, limit, principal=ctx.principal)
         titles: dict[str, str] = {}
         for record_type in {t for t, _id in found}:  # one query per type found, not per hit
             model = MODEL_BY_TYPE[record_type]

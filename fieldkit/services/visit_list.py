@@ -1,7 +1,9 @@
 """The monitoring list, its filters and full-text search, and the overdue follow-ups.
 
 Lists come back a page at a time, sorted and filtered in SQL, so the window shows
-the first rows of 100,000 visits at once and fetches more as the user scrolls.
+the first rows of 100,000 visits at once and fetches more as the user scrolls. Every
+list and count holds only the visits the acting user is cleared for
+(``fieldkit.store.clearance``): a hidden visit is neither shown nor counted.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy import Select, and_, bindparam, case, exists, func, literal, sel
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Session
 
-from fieldkit.access import Permission, requires
+from fieldkit.access import Permission, Principal, requires
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.progress import Progress
@@ -27,6 +29,7 @@ from fieldkit.services.monitoring_types import (
     VisitPage,
     VisitRow,
 )
+from fieldkit.store.clearance import visibility_conditions
 from fieldkit.store.records import AdminArea, FollowUp, Incident, MonitoringVisit, VocabularyTerm
 
 #: ids per ``IN`` list, well below SQLite's limit on bound parameters
@@ -85,9 +88,12 @@ def _violation_clause(session: Session, code: str) -> Any:
     )
 
 
-def _conditions(session: Session, flt: VisitFilter, today: dt.date) -> list[Any]:
-    """WHERE conditions on ``monitoring_visit`` for a filter."""
-    where: list[Any] = [MonitoringVisit.deleted.is_(flt.deleted)]
+def _conditions(session: Session, flt: VisitFilter, today: dt.date, principal: Principal) -> list[Any]:
+    """WHERE conditions on ``monitoring_visit`` for a filter, among the visits ``principal`` may see."""
+    where: list[Any] = [
+        MonitoringVisit.deleted.is_(flt.deleted),
+        *visibility_conditions(MonitoringVisit, principal),
+    ]
     if flt.date_from:
         where.append(func.coalesce(MonitoringVisit.date_end, MonitoringVisit.date_start) >= flt.date_from)
     if flt.date_to:
@@ -227,7 +233,7 @@ def list_visits(
     today = today or ctx.today()
     order = _order(sort, descending, vocabularies(ctx))
     with ctx.store.read() as session, cancellable(session, progress):
-        where = _conditions(session, flt, today)
+        where = _conditions(session, flt, today, ctx.principal)
         if total is None:
             total = session.execute(
                 select(func.count()).select_from(MonitoringVisit).where(*where)
@@ -267,7 +273,7 @@ def visit_ids(
     result would cost more with each OFFSET."""
     order = _order(sort, descending, vocabularies(ctx))
     with ctx.store.read() as session:
-        where = _conditions(session, flt or VisitFilter(), today or ctx.today())
+        where = _conditions(session, flt or VisitFilter(), today or ctx.today(), ctx.principal)
         query = select(MonitoringVisit.id).where(*where)
         query = query.order_by(*(column.desc() if down else column.asc() for column, down in order))
         if sort == "location":
@@ -277,22 +283,26 @@ def visit_ids(
 
 @requires(Permission.VIEW_RECORDS)
 def visit_rows(ctx: Context, ids: Sequence[str]) -> list[VisitRow]:
-    """The list lines of these visits, in the order given (ids no longer in the store are skipped)."""
+    """The list lines of these visits, in the order given (ids no longer in the store, or of visits
+    the user may not see, are skipped)."""
     found: dict[str, VisitRow] = {}
+    visible = visibility_conditions(MonitoringVisit, ctx.principal)
     with ctx.store.read() as session:
         for start in range(0, len(ids), _ID_CHUNK):
             chunk = ids[start : start + _ID_CHUNK]
-            for row in session.execute(_row_query().where(MonitoringVisit.id.in_(chunk))).all():
+            for row in session.execute(_row_query().where(MonitoringVisit.id.in_(chunk), *visible)).all():
                 found[row.id] = VisitRow(*row)
     return [found[i] for i in ids if i in found]
 
 
-def open_followups() -> tuple[Any, ...]:
-    """Conditions for a live, open follow-up of a live visit (join follow_up to its visit)."""
+def open_followups(principal: Principal) -> tuple[Any, ...]:
+    """Conditions for a live, open follow-up of a live visit ``principal`` may see (join
+    follow_up to its visit)."""
     return (
         FollowUp.deleted.is_(False),
         MonitoringVisit.deleted.is_(False),
         FollowUp.status.in_(OPEN_STATUSES),
+        *visibility_conditions(MonitoringVisit, principal),
     )
 
 
@@ -317,10 +327,12 @@ def followup_rows(rows: Sequence[Any], today: dt.date) -> list[FollowUpRow]:
     ]
 
 
-def _overdue_rows(session: Session, today: dt.date, offset: int, limit: int) -> list[FollowUpRow]:
+def _overdue_rows(
+    session: Session, principal: Principal, today: dt.date, offset: int, limit: int
+) -> list[FollowUpRow]:
     rows = session.execute(
         followup_row_query()
-        .where(*open_followups(), FollowUp.due_date < today)
+        .where(*open_followups(principal), FollowUp.due_date < today)
         .order_by(FollowUp.due_date, FollowUp.id)
         .offset(offset)
         .limit(limit)
@@ -328,12 +340,12 @@ def _overdue_rows(session: Session, today: dt.date, offset: int, limit: int) -> 
     return followup_rows(rows, today)
 
 
-def _count_overdue(session: Session, today: dt.date) -> int:
+def _count_overdue(session: Session, principal: Principal, today: dt.date) -> int:
     return session.execute(
         select(func.count())
         .select_from(FollowUp)
         .join(MonitoringVisit, MonitoringVisit.id == FollowUp.visit_id)
-        .where(*open_followups(), FollowUp.due_date < today)
+        .where(*open_followups(principal), FollowUp.due_date < today)
     ).scalar_one()
 
 
@@ -345,8 +357,8 @@ def overdue_page(
     how many there are in all (counted in the same read, so the two agree)."""
     today = today or ctx.today()
     with ctx.store.read() as session:
-        total = _count_overdue(session, today)
-        rows = _overdue_rows(session, today, offset, limit)
+        total = _count_overdue(session, ctx.principal, today)
+        rows = _overdue_rows(session, ctx.principal, today, offset, limit)
     return OverduePage(rows, total, offset)
 
 
@@ -359,7 +371,7 @@ def overdue_followups(ctx: Context, today: dt.date | None = None, *, limit: int 
     """
     today = today or ctx.today()
     with ctx.store.read() as session:
-        return _overdue_rows(session, today, 0, limit)
+        return _overdue_rows(session, ctx.principal, today, 0, limit)
 
 
 @requires(Permission.VIEW_RECORDS)
@@ -367,7 +379,7 @@ def count_overdue(ctx: Context, today: dt.date | None = None) -> int:
     """How many open follow-ups are past their due date: all of them, never a page."""
     today = today or ctx.today()
     with ctx.store.read() as session:
-        return _count_overdue(session, today)
+        return _count_overdue(session, ctx.principal, today)
 
 
 @requires(Permission.VIEW_RECORDS)
@@ -381,15 +393,19 @@ def visits_in_month(ctx: Context, today: dt.date | None = None) -> int:
                 MonitoringVisit.deleted.is_(False),
                 MonitoringVisit.date_start >= first,
                 MonitoringVisit.date_start <= today,
+                *visibility_conditions(MonitoringVisit, ctx.principal),
             )
         ).scalar_one()
 
 
 @requires(Permission.VIEW_RECORDS)
 def visit_offices(ctx: Context) -> list[str]:
-    """The offices whose visits this store holds (a consolidating office holds many)."""
+    """The offices whose visits this store holds (a consolidating office holds many), of the
+    visits the user may see."""
+    visible = visibility_conditions(MonitoringVisit, ctx.principal)
     with ctx.store.read() as session:
-        return sorted(session.execute(select(MonitoringVisit.origin_office).distinct()).scalars())
+        query = select(MonitoringVisit.origin_office).where(*visible).distinct()
+        return sorted(session.execute(query).scalars())
 
 
 @requires(Permission.VIEW_RECORDS)

@@ -101,7 +101,7 @@ class MonitoringVisit(SyncedRecord):
     __tablename__ = "monitoring_visit"
     __table_args__ = (Index("ix_visit_date", "date_start"),)
     record_type = "monitoring_visit"
-    spec = RecordSpec(N_("Monitoring visit"), title="title")
+    spec = RecordSpec(N_("Monitoring visit"), title="title", confidentiality="confidentiality")
 
     title: Mapped[str] = mapped_column(String(400), info=meta(N_("Title"), required=True, search=True))
     visit_type: Mapped[str] = mapped_column(
@@ -339,15 +339,17 @@ class Participant(SyncedRecord):
         merge=MergeRule("full_name", sex="sex", birth_year="birth_year", group="organisation_id"),
     )
 
-    full_name: Mapped[str] = mapped_column(String(300), info=meta(N_("Full name"), required=True))
+    full_name: Mapped[str] = mapped_column(
+        String(300), info=meta(N_("Full name"), required=True, restricted=True)
+    )
     sex: Mapped[str] = mapped_column(String(16), default="unknown", info=meta(N_("Sex"), vocabulary="sex"))
     birth_year: Mapped[int | None] = mapped_column(Integer, info=meta(N_("Birth year")))
     organisation_id: Mapped[str | None] = mapped_column(
         ForeignKey("organisation.id"), info=meta(N_("Organisation"))
     )
     position: Mapped[str] = mapped_column(String(300), default="", info=meta(N_("Position")))
-    email: Mapped[str] = mapped_column(String(300), default="", info=meta(N_("Email")))
-    phone: Mapped[str] = mapped_column(String(80), default="", info=meta(N_("Phone")))
+    email: Mapped[str] = mapped_column(String(300), default="", info=meta(N_("Email"), restricted=True))
+    phone: Mapped[str] = mapped_column(String(80), default="", info=meta(N_("Phone"), restricted=True))
 
 
 class Attendance(SyncedRecord):

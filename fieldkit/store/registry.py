@@ -2,14 +2,16 @@
 
 A ``SyncedRecord`` subclass registers itself when it is defined. The order in which
 records travel and apply (parents before children) is computed from the foreign keys,
-not kept by hand; coded fields, searchable text, restricted fields, titles and labels
-are read from the columns' ``meta`` and the type's ``RecordSpec``. Lookups that depend
+not kept by hand; coded fields, searchable text, restricted fields, titles, labels and
+where a record's confidentiality level comes from are read from the columns' ``meta`` and
+the type's ``RecordSpec``. Lookups that depend
 on the set of types are cached with ``registry_cache`` and forgotten when it changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
@@ -150,6 +152,44 @@ def search_root_of(record_type: str) -> tuple[str, str | None] | None:
     if search_fields(record_type):
         return record_type, None
     return None
+
+
+@dataclass(frozen=True)
+class ConfidentialityPath:
+    """How a record of one type reaches the confidentiality level that applies to it: through
+    ``steps`` (reference fields, followed in order) to a record of ``holder``, whose ``column``
+    holds the level. A type declaring the column itself has no steps."""
+
+    steps: tuple[str, ...]
+    holder: str
+    column: str
+
+
+@registry_cache
+def confidentiality_path(record_type: str) -> ConfidentialityPath | None:
+    """Where a type's confidentiality comes from, or None for a type that has none (reference
+    data, people under their codes, training): its own declared column, else the path of the
+    one record its required references lead to that has a level (an incident's visit, a
+    follow-up recommendation's follow-up and so its visit)."""
+    model = MODEL_BY_TYPE[record_type]
+    if model.spec.confidentiality is not None:
+        return ConfidentialityPath((), record_type, model.spec.confidentiality)
+    found: list[tuple[str, ConfidentialityPath]] = []
+    for name, target in references(record_type).items():
+        if target is model or model.__table__.columns[name].nullable:
+            continue  # an optional reference cannot decide who may see the record
+        through = confidentiality_path(target.record_type)
+        if through is not None:
+            found.append((name, through))
+    if len(found) > 1:
+        raise RuntimeError(
+            f"{record_type} reaches a confidentiality level through several references "
+            f"({', '.join(n for n, _p in found)}); declare one with RecordSpec.confidentiality"
+        )
+    if not found:
+        return None
+    name, through = found[0]
+    return ConfidentialityPath((name, *through.steps), through.holder, through.column)
 
 
 def mergeable_types() -> tuple[str, ...]:

@@ -3,10 +3,10 @@
 A model says, per column, what a person calls the field, which vocabulary its codes
 come from, whether it is required, searchable or identifying (``meta(...)`` in the
 column's ``info``), and, per type, who may receive it, what names a record for a
-person, whether duplicates may be merged and where its searchable text belongs
-(``RecordSpec``). Sync, validation, search, conflicts, duplicates, exports and the
-window read these declarations through ``fieldkit.store.registry``; none of them keeps
-a list of its own.
+person, whether duplicates may be merged, where its searchable text belongs and which
+column holds its confidentiality level (``RecordSpec``). Sync, validation, search,
+conflicts, duplicates, exports and the window read these declarations through
+``fieldkit.store.registry``; none of them keeps a list of its own.
 """
 
 from __future__ import annotations
@@ -81,3 +81,7 @@ class RecordSpec:
     search_into: str | None = None
     #: a sheet and a file of its own in export-data
     exported: bool = True
+    #: the column holding the record's confidentiality level (a ``sensitivity_level`` code); a type
+    #: without one that belongs to a type with one (an incident to its visit) takes its parent's,
+    #: as ``registry.confidentiality_path`` derives from the required references
+    confidentiality: str | None = None

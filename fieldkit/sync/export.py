@@ -35,6 +35,7 @@ from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import AttachmentBlob, ChangeLog, Office, SyncPacket
 from fieldkit.sync import packet as fmt
 from fieldkit.sync import packet_writer
+from fieldkit.sync.carried import PacketBeyondClearance, beyond_clearance
 from fieldkit.sync.state import coverage, peer_acks
 from fieldkit.sync.visibility import identifies_people, sees_everything, shared_with_everyone
 
@@ -86,6 +87,15 @@ def _visible_changes(
     objects would cost more than writing them. What the recipient may see is decided by
     the query, so a change it may not receive costs no lookup of its own.
     """
+    ordered = outgoing_changes(recipient, origin, after, upto, share_identities).order_by("seq")
+    yield from session.execute(ordered.execution_options(yield_per=5000))
+
+
+def outgoing_changes(
+    recipient: Office, origin: str, after: int, upto: int, share_identities: bool
+) -> Select[Any] | CompoundSelect:
+    """``SELECT`` (unordered) of the change-log rows of ``origin`` in (after, upto] that a packet
+    to ``recipient`` carries, JSON columns as their stored text."""
     table = ChangeLog.__table__.c
     # JSON columns as their stored text: an export copies them into the line unparsed
     columns = [type_coerce(c, Text).label(c.name) if c.name in _RAW_JSON else c for c in table]
@@ -96,19 +106,15 @@ def _visible_changes(
         if not share_identities:
             hidden = [t for t in MODEL_BY_TYPE if identifies_people(t)]
             query = query.where(ChangeLog.record_type.not_in(hidden))
-        ordered: Select[Any] | CompoundSelect = query.order_by(ChangeLog.seq)
-    else:
-        # one part per record type, each read through the change log's index by origin, type and
-        # sequence (migration 0007), merged in sequence order: only the changes of the types the
-        # office receives are read, not every change of the origin
-        parts = [
-            select(*columns).where(
-                *in_range, ChangeLog.record_type == kind, *_sent_back_to(recipient.code, kind)
-            )
-            for kind in kinds
-        ]
-        ordered = union_all(*parts).order_by(table.seq)
-    yield from session.execute(ordered.execution_options(yield_per=5000))
+        return query
+    # one part per record type, each read through the change log's index by origin, type and
+    # sequence (migration 0007), merged in sequence order: only the changes of the types the
+    # office receives are read, not every change of the origin
+    parts = [
+        select(*columns).where(*in_range, ChangeLog.record_type == kind, *_sent_back_to(recipient.code, kind))
+        for kind in kinds
+    ]
+    return union_all(*parts)
 
 
 def _sent_back_to(office: str, record_type: str) -> list[ColumnElement[bool]]:
@@ -256,8 +262,9 @@ def export_packet(
 ) -> ExportResult:
     """Write the packet(s) for office ``to`` at ``out`` (a file, or a folder to put it in).
 
-    Parts are encrypted to spool files as the change log is read, so memory stays flat
-    whatever the size of the export.
+    Refused (``PacketBeyondClearance``) when the packet would carry records the user may not
+    see (``fieldkit.sync.carried``). Parts are encrypted to spool files as the change log is
+    read, so memory stays flat whatever the size of the export.
     """
     progress = progress or Progress()
     keys = local_keys(ctx)
@@ -286,6 +293,14 @@ def export_packet(
                 for origin in sorted(held)
                 if held[origin] > acked.get(origin, 0)
             }
+            # refused before anything is written: the packet must carry all of it or nothing
+            outgoing = [
+                outgoing_changes(recipient, origin, after, upto, share_identities)
+                for origin, (after, upto) in wanted.items()
+            ]
+            beyond = beyond_clearance(session, ctx.principal, outgoing)
+            if beyond is not None:
+                raise PacketBeyondClearance(ctx.principal, beyond)
             entries = _entries(session, recipient, wanted, share_identities, attachments)
             parts = _spool_parts(entries, new_spool, part_size, recipients, progress)
         ranges = _part_ranges(parts, acked, held)

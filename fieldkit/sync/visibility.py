@@ -5,6 +5,13 @@ so that they can relay with origins intact. Any other office receives reference
 data from everyone and its own records back, never other offices' monitoring or
 training rosters. Identifying details of people stay home unless shared on purpose.
 Which type is which is declared on its model (``RecordSpec.sharing``).
+
+Offices receive whole types, never parts of records: a restricted field (a participant's
+name or phone) travels with its record to every office that receives the type, since an
+office holding the record without it would disagree with the others about its values and
+could not match it with a duplicate by name. Who may SEE a restricted field, or a record
+above their clearance, is decided per user at every office (``fieldkit.store.clearance``),
+and a user may only make a packet that carries nothing beyond them (``fieldkit.sync.carried``).
 """
 
 from __future__ import annotations
