@@ -251,7 +251,7 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
     # every simple page, by the name of its index in ui.main_window; a page added later gets a number
     known = {
         getattr(main_window, name.upper()): name
-        for name in ("home", "projects", "recommendations", "training", "reports", "settings")
+        for name in ("home", "projects", "recommendations", "training", "reports", "settings", "audit")
         if hasattr(main_window, name.upper())
     }
     for index in range(window.stack.count()):

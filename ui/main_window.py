@@ -27,6 +27,7 @@ from ui import ops, prefs
 from ui.editor.visit_dialog import VisitEditorDialog
 from ui.ops import Op
 from ui.pages import coming_later
+from ui.pages.audit_page import AuditTrailPage
 from ui.pages.home import HomePage
 from ui.pages.monitoring import MonitoringPage
 from ui.pages.settings import SettingsPage
@@ -35,7 +36,7 @@ from ui.visit_editing import VisitEditing
 from ui.widgets import isolated, message_box
 from ui.workspace import Workspace, load_workspace, outdated_by
 
-HOME, MONITORING, PROJECTS, RECOMMENDATIONS, TRAINING, SYNC, REPORTS, SETTINGS = range(8)
+HOME, MONITORING, PROJECTS, RECOMMENDATIONS, TRAINING, SYNC, REPORTS, SETTINGS, AUDIT = range(9)
 BUSY_POLL_MS = 150
 VISIT_DRAFTS = "monitoring_visit"
 
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.monitoring = MonitoringPage(workspace, self.editing, self)
         self.settings_page = SettingsPage(workspace, self)
         self.sync = SyncTabs(workspace, self)
+        self.audit = AuditTrailPage(ctx, self)
         pages: list[tuple[str, QWidget]] = [
             (_("Home"), self.home),
             (_("Monitoring"), self.monitoring),
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
             (_("Sync"), self.sync),
             (_("Reports"), coming_later.reports_page(self)),
             (_("Settings"), self.settings_page),
+            (_("Audit trail"), self.audit),
         ]
         self.stack = QStackedWidget(self)
         self.sidebar = QListWidget(self)

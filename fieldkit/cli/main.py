@@ -23,7 +23,15 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fieldkit.cli import data_cmds, office_cmds, store_cmds, sync_cmds, users_cmds, visits_cmds
+    from fieldkit.cli import (
+        audit_cmds,
+        data_cmds,
+        office_cmds,
+        store_cmds,
+        sync_cmds,
+        users_cmds,
+        visits_cmds,
+    )
 
     parser = argparse.ArgumentParser(
         prog="fieldkit",
@@ -54,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     visits_cmds.register(sub)
     users_cmds.register(sub)
     store_cmds.register(sub)
+    audit_cmds.register(sub)
     version = sub.add_parser("version", help=_("print the FieldKit version"))
     version.set_defaults(handler=lambda _args: print(f"fieldkit {__version__}") or 0)
     return parser

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from fieldkit.access import CONFIDENTIALITY_LEVELS, Principal, Role, unchecked
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
-from fieldkit.store.audit import append_event
+from fieldkit.store.audit import ACTION_LOGIN, ACTION_LOGIN_FAILED, append_event
 from fieldkit.store.engine import Store
 from fieldkit.store.system import UserAccount
 
@@ -170,11 +170,13 @@ def sign_in(
             if account is None:
                 password_matches(_dummy_hash(), password)  # same time as a real check
                 append_event(
-                    session, at=now, actor=username[:80], action="login-failed", detail={"unknown": True}
+                    session, at=now, actor=username[:80], action=ACTION_LOGIN_FAILED, detail={"unknown": True}
                 )
                 failure = SignInFailed()
             elif (refused := lock_state(account, now)) is not None:
-                append_event(session, at=now, actor=username, action="login-failed", detail={"refused": True})
+                append_event(
+                    session, at=now, actor=username, action=ACTION_LOGIN_FAILED, detail={"refused": True}
+                )
                 failure = refused
             elif not password_matches(account.password_hash, password):
                 record_failure(session, account, now, "login-failed")
@@ -185,7 +187,7 @@ def sign_in(
                 account.failed_logins = 0
                 account.locked_until = None
                 account.last_login_at = now
-                append_event(session, at=now, actor=username, action="login")
+                append_event(session, at=now, actor=username, action=ACTION_LOGIN)
                 principal = principal_of(account)
         # the failure is raised after the commit, so the count and the audit line are kept
         if failure is not None:

@@ -31,6 +31,7 @@ from fieldkit.context import Context
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
+from fieldkit.services.audit import audit_data_export
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.clearance import hidden_clause, redacted, require_restricted, visibility_conditions
 from fieldkit.store.codec import fields_of, row_to_dict
@@ -164,7 +165,9 @@ def export_data(
     counts = stats(ctx)
     progress.set_total(sum(c["live"] + c["deleted"] for c in counts.values()), _("Exporting records"))
     if fmt == "xlsx":
-        return [_export_xlsx(ctx, out_dir, include_restricted, progress)]
+        written = [_export_xlsx(ctx, out_dir, include_restricted, progress)]
+        audit_data_export(ctx, fmt, written, counts, include_restricted=include_restricted)
+        return written
     written = []
     for model in exported_models():
         path = out_dir / f"{model.record_type}.{fmt}"
@@ -192,6 +195,7 @@ def export_data(
             for conflict in iter_conflicts(ctx, include_restricted=include_restricted):
                 fh.write(canonical_json(conflict) + "\n")
         written.append(path)
+    audit_data_export(ctx, fmt, written, counts, include_restricted=include_restricted)
     return written
 
 

@@ -32,6 +32,7 @@ from fieldkit.domain.aliases import alias_id_for, key_holder, keyed_references, 
 from fieldkit.domain.references import referencing
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
+from fieldkit.store.audit import ACTION_MERGE
 from fieldkit.store.clearance import redact, visibility_conditions
 from fieldkit.store.records import RecordAlias
 from fieldkit.store.registry import MODEL_BY_TYPE, mergeable_types, type_label
@@ -183,7 +184,8 @@ def merge(ctx: Context, record_type: str, keep_id: str, merge_id: str) -> Change
     if keep_id == merge_id:
         raise ValidationError(_("A record cannot be merged into itself"))
     model = MODEL_BY_TYPE[record_type]
-    with ctx.write() as (session, writer):
+    merged = {"kept": keep_id, "merged": merge_id}
+    with ctx.write() as (session, writer), writer.audited_as(ACTION_MERGE, merged):
         keep, gone = session.get(model, keep_id), session.get(model, merge_id)
         if keep is None or gone is None or keep.deleted or gone.deleted:
             raise NotFound(_("Both records must exist and not be deleted"))

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, update
@@ -20,10 +21,11 @@ from sqlalchemy.orm import Session
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.ids import uuid7
+from fieldkit.store.audit import append_rows, record_change_row
 from fieldkit.store.base import SYSTEM_FIELDS, SyncedRecord
 from fieldkit.store.codec import content_fields, encode_values, field_map
 from fieldkit.store.registry import search_root_of
-from fieldkit.store.system import AuditLog, ChangeLog, Conflict, OriginSequence
+from fieldkit.store.system import ChangeLog, Conflict, OriginSequence
 
 R = TypeVar("R", bound=SyncedRecord)
 
@@ -103,6 +105,24 @@ class Writer:
         self.search_touched: dict[str, set[str]] = defaultdict(set)
         #: of those, records created here: nothing to take out of the index first
         self.search_new: dict[str, set[str]] = defaultdict(set)
+        #: set by ``audited_as``: the action and detail the audit rows of an operation carry
+        self._audit_as: tuple[str, dict[str, Any]] | None = None
+
+    @contextmanager
+    def audited_as(self, action: str, detail: dict[str, Any]) -> Iterator[None]:
+        """Audit the changes made inside as parts of one operation (a merge): their rows carry
+        ``action`` and ``detail``, plus the change each one is (``op``). The change log is as usual."""
+        outer, self._audit_as = self._audit_as, (action, detail)
+        try:
+            yield
+        finally:
+            self._audit_as = outer
+
+    def _audit_fields(self, op: str) -> tuple[str, dict[str, Any] | None]:
+        if self._audit_as is None:
+            return op, None
+        action, detail = self._audit_as
+        return action, {**detail, "op": op}
 
     def new_id(self, at: dt.datetime | None = None) -> str:
         ms = int((at or self.now()).replace(tzinfo=dt.UTC).timestamp() * 1000)
@@ -182,6 +202,7 @@ class Writer:
         defaults = column_defaults(model)
         first = allocate_seqs(self.session, self.office, len(rows))
         now = self.now()
+        action, detail = self._audit_fields("create")
         records: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         audits: list[dict[str, Any]] = []
@@ -225,12 +246,13 @@ class Writer:
                 {
                     "at": at,
                     "actor": self.user,
-                    "action": "create",
+                    "action": action,
                     "record_type": model.record_type,
                     "record_id": record_id,
                     "origin_office": self.office,
                     "seq": seq,
                     "old": None,
+                    "detail": detail,
                 }
             )
         # Core inserts of whole rows: one executemany each, and no column default replacing a None
@@ -241,7 +263,7 @@ class Writer:
         if root is not None and root[1] is None:
             self.search_new[root[0]].update(ids)
         self.session.execute(insert(ChangeLog.__table__), changes)  # type: ignore[arg-type]
-        self.session.execute(insert(AuditLog.__table__), audits)  # type: ignore[arg-type]
+        append_rows(self.session, audits)  # hashed and chained in the same executemany
         self.record_types.add(model.record_type)
         return ids
 
@@ -300,17 +322,22 @@ class Writer:
         )
         if resolves:
             mark_resolved(self.session, resolves, change_key(self.office, seq))
-        self.session.execute(
-            insert(AuditLog).values(
-                at=record.updated_at,
-                actor=self.user,
-                action=op,
-                record_type=model.record_type,
-                record_id=record.id,
-                origin_office=self.office,
-                seq=seq,
-                old=encode_values(model, old) if old is not None else None,
-            )
+        action, detail = self._audit_fields(op)
+        append_rows(
+            self.session,
+            [
+                record_change_row(
+                    at=record.updated_at,
+                    actor=self.user,
+                    action=action,
+                    record_type=model.record_type,
+                    record_id=record.id,
+                    origin_office=self.office,
+                    seq=seq,
+                    old=encode_values(model, old) if old is not None else None,
+                    detail=detail,
+                )
+            ],
         )
         self.record_types.add(model.record_type)
 

@@ -31,6 +31,7 @@ from fieldkit.i18n import _
 from fieldkit.ids import uuid7
 from fieldkit.progress import Progress
 from fieldkit.store import migrate
+from fieldkit.store.audit import audit_packet_export
 from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import AttachmentBlob, ChangeLog, Office, SyncPacket
 from fieldkit.sync import packet as fmt
@@ -437,6 +438,17 @@ def _log_out(
                     ranges=ranges,
                     summary={"changes": part.changes, "attachments": len(part.blobs), "counts": part.counts},
                 )
+            )
+            audit_packet_export(
+                session,
+                at=now,
+                actor=ctx.user,
+                packet_id=packet_id,
+                to=to,
+                file_name=path.name,
+                changes=part.changes,
+                attachments=len(part.blobs),
+                counts=part.counts,
             )
             session.flush()
             packet_writer.name_packet(staged, path)

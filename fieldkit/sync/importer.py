@@ -4,8 +4,8 @@ Order of checks: the container (names, manifest), the sender (known and
 trusted) and its signature, that the packet is addressed to this office and was
 not imported before, every member's size and SHA-256, decryption, every row
 against the schema and the vocabularies, and the share of an office's records
-it would delete. Any failure refuses the whole packet and leaves the store
-exactly as it was; refusals are recorded in a log file beside the store instead.
+it would delete. Any failure refuses the whole packet and leaves the store's records
+exactly as they were; refusals are recorded in a log file beside the store, and in the audit trail.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Cancelled, Progress
 from fieldkit.search import reindex_touched
+from fieldkit.store.audit import audit_packet_import, audit_packet_refused
 from fieldkit.store.engine import bulk_write_settings
 from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import (
@@ -450,6 +451,7 @@ def _apply(
                     },
                 )
             )
+            audit_packet_import(session, at=ctx.now(), actor=ctx.user, summary=summary.to_json())
             if dry_run:
                 raise _DryRun()
     except _DryRun:
@@ -552,6 +554,7 @@ def import_files(
         except Exception as exc:  # every failure of one packet is that packet's refusal
             _refused(summary, exc)
             log_refusal(ctx, summary)
+            audit_packet_refused(ctx.store, at=ctx.now(), actor=ctx.user, summary=summary.to_json())
         results.append(summary)
         progress.step()
     return results

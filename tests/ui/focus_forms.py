@@ -220,6 +220,7 @@ FORMS: list[Form] = [
     Form("sync: conflicts", _page(mw.SYNC, 1)),
     Form("sync: duplicates", _page(mw.SYNC, 2)),
     Form("settings", _page(mw.SETTINGS)),
+    Form("audit trail", _page(mw.AUDIT)),
 ]
 
 
