@@ -22,7 +22,7 @@ root="$(pwd)"
 # faketime to run them on a chosen date (scripts/faketime-suite.sh).
 app_pkgs=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1
           libglib2.0-0 libdbus-1-3 fonts-dejavu-core fonts-noto-core fonts-wqy-microhei fonts-droid-fallback)
-test_pkgs=(xvfb xauth age minisign poppler-utils poppler-data postgresql faketime)
+test_pkgs=(xvfb xauth age minisign poppler-utils poppler-data postgresql faketime zbar-tools)
 pkgs=("${app_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
 

@@ -33,7 +33,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "security.md"
 #: permissions no service checks yet: the audit viewer, identity fields (read through
 #: ``Principal.sees_restricted_fields``) and key export are built on them separately
 # identity fields are a filter on what every service returns, not a door of their own
-NO_SERVICE_YET = {Permission.VIEW_RESTRICTED, Permission.EXPORT_KEYS}
+NO_SERVICE_YET = {Permission.VIEW_RESTRICTED}
 
 
 def docs_table() -> dict[Role, frozenset[Permission]]:

@@ -22,7 +22,7 @@ from fieldkit.access import unchecked
 from fieldkit.context import Context
 from fieldkit.errors import StoreError, describe_error
 from fieldkit.opening import open_context
-from fieldkit.services.cards import export_keys
+from fieldkit.services.keys import backup_keys
 from fieldkit.services.monitoring import save_visit
 from fieldkit.services.office import init_office
 from fieldkit.store.files import FIELDKIT_APPLICATION_ID, is_damage
@@ -296,7 +296,7 @@ def test_export_keys_narrows_files_that_already_exist(ctx: Context, tmp_path: Pa
     earlier = out / "KE-NBO.minisign.key"
     earlier.write_text("an older copy")
     earlier.chmod(0o644)
-    written = export_keys(ctx, out)
+    written = backup_keys(ctx, out, "a recovery passphrase", minisign_cost=(524288, 16777216)).files
     assert earlier in written
     assert {path.name: mode(path) for path in written} == {path.name: 0o600 for path in written}
     assert earlier.read_text() != "an older copy"

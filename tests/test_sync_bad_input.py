@@ -17,11 +17,10 @@ from sync_offices import add_visits, offices
 
 from fieldkit.access import unchecked
 from fieldkit.context import Context
-from fieldkit.crypto import agebox
+from fieldkit.crypto import agebox, minisign
 from fieldkit.domain.keys import local_keys
 from fieldkit.errors import FieldKitError
 from fieldkit.opening import open_context
-from fieldkit.services.cards import export_keys
 from fieldkit.sync import packet as fmt
 from fieldkit.sync.export import export_packet
 from fieldkit.sync.importer import import_packet
@@ -247,9 +246,14 @@ def test_signature_by_another_key(world: tuple[dict[str, Context], Path, Path]) 
 def test_reference_tools_read_a_packet(world: tuple[dict[str, Context], Path, Path]) -> None:
     o, good, tmp = world
     keys_dir = tmp / "keys"
-    export_keys(o["ROEA"], keys_dir)
+    keys_dir.mkdir()
+    roea_keys = local_keys(o["ROEA"])
+    (keys_dir / "ROEA.age-identity.txt").write_text(agebox.identity_file(roea_keys.age_identity))
     sender_keys = tmp / "sender-keys"
-    export_keys(o["KE-NBO"], sender_keys)
+    sender_keys.mkdir()
+    nbo_keys = local_keys(o["KE-NBO"])
+    (sender_keys / "KE-NBO.age-identity.txt").write_text(agebox.identity_file(nbo_keys.age_identity))
+    (sender_keys / "KE-NBO.minisign.pub").write_text(minisign.public_key_file(nbo_keys.minisign))
     unpacked = tmp / "unpacked"
     with zipfile.ZipFile(good) as zf:
         zf.extractall(unpacked)

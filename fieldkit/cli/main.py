@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     from fieldkit.cli import (
         audit_cmds,
         data_cmds,
+        keys_cmds,
         office_cmds,
         store_cmds,
         sync_cmds,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     users_cmds.register(sub)
     store_cmds.register(sub)
     audit_cmds.register(sub)
+    keys_cmds.register(sub)
     version = sub.add_parser("version", help=_("print the FieldKit version"))
     version.set_defaults(handler=lambda _args: print(f"fieldkit {__version__}") or 0)
     return parser

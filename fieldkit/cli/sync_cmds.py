@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.cli.common import EXIT_REFUSED, cli_progress_printer, open_for
+from fieldkit.cli.keys_cmds import add_recovery_option, backup_command
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
-from fieldkit.services.cards import export_keys, read_card, trust_card, write_card
+from fieldkit.services.cards import read_card, trust_card, write_card
 from fieldkit.sync.export import export_packet, parse_size
 from fieldkit.sync.importer import DEFAULT_MAX_DELETE_SHARE, import_files
 from fieldkit.sync.outbox import outgoing_changes
@@ -31,9 +32,13 @@ def register(sub: Any) -> None:
     trust.add_argument("--fingerprint", help=_("the fingerprint the partner read to you; must match"))
     trust.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     trust.set_defaults(handler=_trust)
-    keys = osub.add_parser("export-keys", help=_("write this office's secret keys for backup"))
+    keys = osub.add_parser(
+        "export-keys",
+        help=_("back up this office's secret keys under a recovery passphrase (as keys backup)"),
+    )
     keys.add_argument("--out", required=True, type=Path, metavar="DIR")
-    keys.set_defaults(handler=_export_keys)
+    add_recovery_option(keys)
+    keys.set_defaults(handler=backup_command)
     offices = osub.add_parser("list", help=_("list this office and its partners"))
     offices.add_argument("--json", action="store_true")
     offices.set_defaults(handler=_list)
@@ -99,15 +104,6 @@ def _trust(args: argparse.Namespace) -> int:
                 return 1
         trust_card(ctx, card)
     print(_("Office {code} is now a trusted partner.").format(code=card.code))
-    return 0
-
-
-def _export_keys(args: argparse.Namespace) -> int:
-    with open_for(args) as ctx:
-        paths = export_keys(ctx, args.out)
-    for path in paths:
-        print(path)
-    print(_("These files hold the office's secret keys: keep them offline and locked away."), file=sys.stderr)
     return 0
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 import pyrage
+from pyrage import passphrase as age_passphrase
 from pyrage import x25519
 
 from fieldkit.crypto import CryptoError, DecryptionError, KeyFormatError
@@ -35,10 +36,12 @@ __all__ = [
     "KeyFormatError",
     "decrypt",
     "decrypt_file",
+    "decrypt_with_passphrase",
     "decrypted_pieces",
     "encrypt",
     "encrypt_file",
     "encrypt_stream",
+    "encrypt_with_passphrase",
     "generate_identity",
     "identity_file",
     "normalize_recipient",
@@ -120,6 +123,33 @@ def encrypt(data: bytes, recipients: Sequence[str], *, armored: bool = False) ->
         return bytes(pyrage.encrypt(data, parsed, armored=armored))
     except pyrage.EncryptError as exc:
         raise CryptoError(f"age encryption failed: {exc}") from exc
+
+
+def encrypt_with_passphrase(data: bytes, passphrase: str, *, armored: bool = True) -> bytes:
+    """Encrypt ``data`` to age's scrypt passphrase recipient: ``age -d FILE`` asks for the
+    passphrase and opens it. Armored (printable text) by default, for a backup on paper.
+
+    The work factor is age's own (tuned to about a second on this computer).
+    """
+    if not passphrase:
+        raise ValueError("an empty passphrase protects nothing")
+    try:
+        return bytes(age_passphrase.encrypt(data, passphrase, armored=armored))
+    except pyrage.EncryptError as exc:
+        raise CryptoError(f"age encryption failed: {exc}") from exc
+
+
+def decrypt_with_passphrase(data: bytes, passphrase: str) -> bytes:
+    """Open what ``encrypt_with_passphrase`` (or ``age -p``) wrote; a wrong passphrase and a
+    damaged file both raise ``DecryptionError``, which says which it is when age can tell."""
+    try:
+        return bytes(age_passphrase.decrypt(data, passphrase))
+    except pyrage.DecryptError as exc:
+        if str(exc) == "Decryption failed":
+            raise DecryptionError("Cannot decrypt: wrong passphrase") from None
+        raise DecryptionError(
+            f"Cannot decrypt: the data is damaged or not passphrase-encrypted age data ({exc})"
+        ) from None
 
 
 class Readable(Protocol):

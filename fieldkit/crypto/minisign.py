@@ -16,6 +16,11 @@ Format notes, checked against minisign 0.11 (see ``tests/test_crypto.py``):
 * Unencrypted secret key files use kdf algorithm ``00 00``. minisign 0.11 never checks
   the checksum of such a file and ``minisign -G -W`` writes an all-zero one; we write
   the real BLAKE2b-256 checksum (as ``minisign -C -W`` does) and accept either.
+* Encrypted secret key files use kdf ``Sc``: the 104 bytes key id || secret key ||
+  checksum are XORed with scrypt(passphrase, salt) as libsodium's
+  ``crypto_pwhash_scryptsalsa208sha256`` derives it from the file's opslimit and memlimit
+  (``scrypt_parameters``). The checksum, BLAKE2b-256 over ``Ed`` || key id || secret key,
+  is what tells a wrong passphrase from a right one.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import BinaryIO
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from fieldkit.crypto import CryptoError, KeyFormatError, SignatureError
+from fieldkit.crypto import CryptoError, DecryptionError, KeyFormatError, SignatureError
 
 __all__ = [
     "DEFAULT_UNTRUSTED_COMMENT",
@@ -40,11 +45,13 @@ __all__ = [
     "MinisignKeyPair",
     "SignatureError",
     "generate_keypair",
+    "is_encrypted_secret_key_file",
     "key_id_hex",
     "parse_public_key",
     "parse_secret_key_file",
     "public_key_file",
     "public_key_line",
+    "scrypt_parameters",
     "secret_key_file",
     "sign",
     "sign_file",
@@ -77,6 +84,17 @@ _PUBKEY_STRUCT_BYTES = 2 + KEY_ID_BYTES + PUBLIC_KEY_BYTES
 _SIG_STRUCT_BYTES = 2 + KEY_ID_BYTES + SIGNATURE_BYTES
 _SECKEY_STRUCT_BYTES = 2 + 2 + 2 + 32 + 8 + 8 + KEY_ID_BYTES + 64 + CHECKSUM_BYTES
 _CHUNK = 1 << 20
+_KEYNUM_SK_BYTES = KEY_ID_BYTES + 64 + CHECKSUM_BYTES
+
+#: libsodium's scryptsalsa208sha256 OPSLIMIT/MEMLIMIT_SENSITIVE, what ``minisign -G`` uses:
+#: scrypt N=2^20, r=8, p=1, 1 GiB of memory
+OPSLIMIT_SENSITIVE = 33554432
+MEMLIMIT_SENSITIVE = 1073741824
+#: FieldKit's default for a backup: N=2^18, r=8, p=1, 256 MiB, about a second on a laptop
+OPSLIMIT_BACKUP = 8388608
+MEMLIMIT_BACKUP = 268435456
+#: the most memory a key file may ask for; more is a damaged or hostile file
+_MAX_SCRYPT_MEMORY = 2 * MEMLIMIT_SENSITIVE
 
 
 def key_id_hex(key_id: bytes) -> str:
@@ -200,28 +218,85 @@ def _seckey_checksum(key_id: bytes, secret_key: bytes) -> bytes:
     return hashlib.blake2b(SIGALG + key_id + secret_key, digest_size=CHECKSUM_BYTES).digest()
 
 
-def secret_key_file(kp: MinisignKeyPair) -> str:
-    """An unencrypted minisign secret key file; ``minisign -S -s FILE`` uses it without a password.
+def scrypt_parameters(opslimit: int, memlimit: int) -> tuple[int, int, int]:
+    """``(log2 N, r, p)`` for scrypt, chosen from opslimit/memlimit exactly as libsodium's
+    ``crypto_pwhash_scryptsalsa208sha256`` does (its ``pickparams``), so that a key file
+    written by either side is read by the other."""
+    opslimit = max(opslimit, 32768)
+    r = 8
+    if opslimit < memlimit // 32:
+        p = 1
+        max_n = opslimit // (r * 4)
+    else:
+        max_n = memlimit // (r * 128)
+    n_log2 = 1
+    while n_log2 < 63 and (1 << n_log2) <= max_n // 2:
+        n_log2 += 1
+    if not opslimit < memlimit // 32:
+        max_rp = min((opslimit // 4) // (1 << n_log2), 0x3FFFFFFF)
+        p = max_rp // r
+    return n_log2, r, p
 
-    Only for handing a key to the reference tool (tests, export); FieldKit itself keeps
-    keys in its database. The file is as secret as the key: write it with mode 0600.
-    """
-    body = (
-        SIGALG
-        + KDF_NONE
-        + CHKALG
-        + bytes(32)  # kdf salt, unused without a kdf
-        + bytes(8)  # kdf opslimit (little-endian), unused
-        + bytes(8)  # kdf memlimit (little-endian), unused
-        + kp.key_id
-        + kp.secret_key
-        + _seckey_checksum(kp.key_id, kp.secret_key)
+
+def _keystream(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
+    n_log2, r, p = scrypt_parameters(opslimit, memlimit)
+    needed = 128 * r * ((1 << n_log2) + p + 2)
+    if p < 1 or n_log2 > 40 or needed > _MAX_SCRYPT_MEMORY:
+        raise KeyFormatError("minisign secret key asks for key derivation parameters out of range")
+    return hashlib.scrypt(
+        passphrase.encode("utf-8"),
+        salt=salt,
+        n=1 << n_log2,
+        r=r,
+        p=p,
+        maxmem=needed + (1 << 20),
+        dklen=_KEYNUM_SK_BYTES,
     )
-    return f"{UNTRUSTED_PREFIX}minisign unencrypted secret key\n{_b64(body)}\n"
 
 
-def parse_secret_key_file(text: str | bytes) -> MinisignKeyPair:
-    """Read an unencrypted minisign secret key file (ours, or ``minisign -G -W``)."""
+def _xor(data: bytes, stream: bytes) -> bytes:
+    return bytes(a ^ b for a, b in zip(data, stream, strict=True))
+
+
+def secret_key_file(
+    kp: MinisignKeyPair,
+    passphrase: str | None = None,
+    *,
+    opslimit: int = OPSLIMIT_BACKUP,
+    memlimit: int = MEMLIMIT_BACKUP,
+) -> str:
+    """A minisign secret key file; ``minisign -S -s FILE`` signs with it.
+
+    Without ``passphrase`` the key is stored in the clear (kdf ``00 00``): only for handing
+    a key to the reference tool in tests. With one, it is encrypted the way ``minisign -G``
+    does (kdf ``Sc``), and minisign asks for the passphrase; ``opslimit``/``memlimit`` set
+    scrypt's cost (the defaults: N=2^18, r=8, p=1). The file is as secret as the key: write
+    it with mode 0600.
+    """
+    keynum_sk = kp.key_id + kp.secret_key + _seckey_checksum(kp.key_id, kp.secret_key)
+    if passphrase is None:
+        header = KDF_NONE + CHKALG + bytes(32) + bytes(8) + bytes(8)  # salt and limits unused
+        comment = "minisign unencrypted secret key"
+    else:
+        if not passphrase or "\0" in passphrase:
+            raise ValueError("a minisign passphrase must be non-empty text without NUL characters")
+        salt = os.urandom(32)
+        header = KDF_SCRYPT + CHKALG + salt + opslimit.to_bytes(8, "little") + memlimit.to_bytes(8, "little")
+        keynum_sk = _xor(keynum_sk, _keystream(passphrase, salt, opslimit, memlimit))
+        comment = "minisign encrypted secret key"
+    return f"{UNTRUSTED_PREFIX}{comment}\n{_b64(SIGALG + header + keynum_sk)}\n"
+
+
+def is_encrypted_secret_key_file(text: str | bytes) -> bool:
+    """Whether a minisign secret key file needs a passphrase (kdf ``Sc``)."""
+    line = _key_line(_as_text(text, "minisign secret key", KeyFormatError))
+    raw = _unb64(line, "minisign secret key", KeyFormatError)
+    return len(raw) == _SECKEY_STRUCT_BYTES and raw[2:4] == KDF_SCRYPT
+
+
+def parse_secret_key_file(text: str | bytes, passphrase: str | None = None) -> MinisignKeyPair:
+    """Read a minisign secret key file: unencrypted (ours, ``minisign -G -W``), or encrypted
+    with ``passphrase`` (ours, ``minisign -G``). A wrong passphrase raises ``DecryptionError``."""
     line = _key_line(_as_text(text, "minisign secret key", KeyFormatError))
     raw = _unb64(line, "minisign secret key", KeyFormatError)
     if len(raw) != _SECKEY_STRUCT_BYTES:
@@ -231,18 +306,26 @@ def parse_secret_key_file(text: str | bytes) -> MinisignKeyPair:
         raise KeyFormatError("unsupported minisign secret key algorithm")
     if chk_alg != CHKALG:
         raise KeyFormatError("unsupported minisign secret key checksum algorithm")
-    if kdf_alg == KDF_SCRYPT:
-        raise KeyFormatError(
-            "this minisign secret key is encrypted with a password; FieldKit only reads "
-            "unencrypted keys (remove the password with `minisign -C -W -s FILE`)"
-        )
-    if kdf_alg != KDF_NONE:
-        raise KeyFormatError("unsupported minisign secret key derivation function")
     rest = raw[54:]
+    if kdf_alg == KDF_SCRYPT:
+        if passphrase is None:
+            raise KeyFormatError(
+                "this minisign secret key is encrypted with a password; give its passphrase "
+                "(or remove the password with `minisign -C -W -s FILE`)"
+            )
+        salt = raw[6:38]
+        opslimit = int.from_bytes(raw[38:46], "little")
+        memlimit = int.from_bytes(raw[46:54], "little")
+        rest = _xor(rest, _keystream(passphrase, salt, opslimit, memlimit))
+    elif kdf_alg != KDF_NONE:
+        raise KeyFormatError("unsupported minisign secret key derivation function")
     key_id, secret_key, checksum = rest[:8], rest[8:72], rest[72:]
-    if checksum != bytes(CHECKSUM_BYTES) and not hmac.compare_digest(
+    zero_allowed = kdf_alg == KDF_NONE
+    if not (zero_allowed and checksum == bytes(CHECKSUM_BYTES)) and not hmac.compare_digest(
         checksum, _seckey_checksum(key_id, secret_key)
     ):
+        if kdf_alg == KDF_SCRYPT:
+            raise DecryptionError("wrong passphrase for the minisign secret key (or the file is damaged)")
         raise KeyFormatError("minisign secret key checksum mismatch: the file is corrupted")
     try:
         return MinisignKeyPair(key_id=key_id, public_key=secret_key[32:], secret_seed=secret_key[:32])

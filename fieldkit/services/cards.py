@@ -8,7 +8,6 @@ other over the phone before trusting it.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,9 @@ from fieldkit.changeset import Changed, ChangeSet
 from fieldkit.context import Context
 from fieldkit.crypto import CryptoError, agebox, minisign
 from fieldkit.crypto.keys import fingerprint, normalize_fingerprint
-from fieldkit.domain.keys import local_keys
 from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import ValidationError, reason_for
 from fieldkit.i18n import _
-from fieldkit.paths import create_private_file
 from fieldkit.services.office import OFFICE_CODE, OfficeInfo, list_offices, local_office
 from fieldkit.store.system import Office
 
@@ -55,12 +52,13 @@ def card_to_json(card: OfficeCard) -> dict[str, Any]:
 
 
 @requires(Permission.MANAGE_OFFICE)
-def write_card(ctx: Context, out: Path) -> OfficeCard:
+def office_card(ctx: Context) -> OfficeCard:
+    """This office's card, as partners receive it."""
     info = local_office(ctx)
     if info is None:
         ctx.require_office()
         raise AssertionError("an office without a row")
-    card = OfficeCard(
+    return OfficeCard(
         info.code,
         info.name,
         info.office_type,
@@ -69,6 +67,11 @@ def write_card(ctx: Context, out: Path) -> OfficeCard:
         info.minisign_public_key,
         info.fingerprint,
     )
+
+
+@requires(Permission.MANAGE_OFFICE)
+def write_card(ctx: Context, out: Path) -> OfficeCard:
+    card = office_card(ctx)
     out.write_text(json.dumps(card_to_json(card), indent=2, ensure_ascii=False) + "\n", "utf-8")
     return card
 
@@ -126,26 +129,3 @@ def trust_card(ctx: Context, card: OfficeCard) -> Changed[OfficeInfo]:
         row.fingerprint, row.trusted_at = card.fingerprint, ctx.now()
     info = next(o for o in list_offices(ctx) if o.code == card.code)
     return Changed(info, ChangeSet(offices=True))
-
-
-@requires(Permission.MANAGE_OFFICE)
-def export_keys(ctx: Context, out_dir: Path) -> list[Path]:
-    """Write the secret keys in the reference tools' formats, readable by the owner only."""
-    keys = local_keys(ctx)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    code = ctx.office
-    files = {
-        f"{code}.age-identity.txt": agebox.identity_file(keys.age_identity, keys.age_recipient),
-        f"{code}.minisign.key": minisign.secret_key_file(keys.minisign),
-        f"{code}.minisign.pub": minisign.public_key_file(keys.minisign),
-        f"{code}.age-recipient.txt": keys.age_recipient + "\n",
-    }
-    written = []
-    for name, content in files.items():
-        path = out_dir / name
-        create_private_file(path)  # a copy from an earlier backup may be readable by others
-        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(content)
-        written.append(path)
-    return written

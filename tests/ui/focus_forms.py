@@ -25,6 +25,7 @@ from fieldkit.sync.importer import ImportSummary
 from ui import main_window as mw
 from ui.editor.visit_dialog import VisitEditorDialog
 from ui.first_run import FirstRunWizard
+from ui.key_backup import KeyBackupDialog
 from ui.main_window import MainWindow
 from ui.pages.duplicates_page import MergeDialog
 from ui.pages.sync_dialogs import (
@@ -167,6 +168,12 @@ def _own_card(env: FormEnv) -> Opened:
     return dialog, _inputs(dialog)[0]
 
 
+def _key_backup(env: FormEnv) -> Opened:
+    dialog = KeyBackupDialog(env.tmp_path)
+    env.show(dialog)
+    return dialog, dialog.shares_form
+
+
 def _trust_card(env: FormEnv) -> Opened:
     dialog = TrustCardDialog(_card(), "Country office", None)
     env.show(dialog)
@@ -210,6 +217,7 @@ FORMS: list[Form] = [
     Form("sync: export", _export),
     Form("sync: import preview", _preview),
     Form("sync: own card", _own_card),
+    Form("sync: back up the office keys", _key_backup),
     Form("sync: trust a card", _trust_card),
     Form("duplicates: merge", _merge),
     Form("home", _page(mw.HOME)),

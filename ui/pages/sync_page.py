@@ -28,7 +28,8 @@ from fieldkit.errors import ValidationError
 from fieldkit.formatting import format_value, format_when
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
-from fieldkit.services.cards import OfficeCard, export_keys, read_card, trust_card, write_card
+from fieldkit.services.cards import OfficeCard, read_card, trust_card, write_card
+from fieldkit.services.keys import KeyBackup, backup_keys, split_keys
 from fieldkit.services.office import OfficeInfo
 from fieldkit.sync.export import ExportResult, export_packet
 from fieldkit.sync.importer import (
@@ -44,6 +45,7 @@ from fieldkit.sync.state import PacketRow, PartnerStatus, packet_history, partne
 from fieldkit.sync.wording import changes_and_attachments_text
 from ui.column_fit import FillColumn
 from ui.folders import documents_folder, removable_drives
+from ui.key_backup import KeyBackupDialog
 from ui.ops import Op, show_failure
 from ui.pages.sync_dialogs import (
     ExportDialog,
@@ -202,7 +204,7 @@ class SyncPage(QWidget):
         self.partner_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.own_card_button = QPushButton(_("This office's &card…"), partners_box)
         self.add_partner_button = QPushButton(_("&Add partner office…"), partners_box)
-        self.keys_button = QPushButton(_("&Back up keys…"), partners_box)
+        self.keys_button = QPushButton(_("Back up the office &keys…"), partners_box)
         self.own_card_button.clicked.connect(self.choose_card_file)
         self.add_partner_button.clicked.connect(self.choose_partner_card)
         self.keys_button.clicked.connect(self.back_up_keys)
@@ -524,22 +526,30 @@ class SyncPage(QWidget):
         self._changed(result.changes)
 
     def back_up_keys(self) -> None:
-        text = _(
-            "The key files let anyone who holds them read packets sent to this office and write packets "
-            "in its name. Save them only to a drive that is kept locked away, never to a shared folder."
-        )
-        self.last_box = _ask(
-            self, _("Back up keys"), text, "", _("Choose a folder…"), self._choose_keys_folder
-        )
+        dialog = KeyBackupDialog(self.default_folder, self)
+        self.key_dialog = dialog
+        dialog.accepted.connect(lambda: self._back_up_keys_as(dialog))
+        dialog.open()
 
-    def _choose_keys_folder(self) -> None:
-        _choose(self, self.shortcuts, _("Folder for the key files"), self.default_folder,
-                QFileDialog.FileMode.Directory, [], lambda paths: self.back_up_keys_to(paths[0]))  # fmt: skip
+    def _back_up_keys_as(self, dialog: KeyBackupDialog) -> None:
+        choice = dialog.choice
+        if choice is None:
+            return
+        if choice.passphrase is not None:
+            self.back_up_keys_to(choice.folder, choice.passphrase)
+        else:
+            self.split_keys_to(choice.folder, choice.threshold, choice.count)
 
-    def back_up_keys_to(self, folder: Path) -> None:
+    def back_up_keys_to(self, folder: Path, passphrase: str) -> None:
         ctx = self._ctx
-        Op(self, lambda _p: export_keys(ctx, folder)).on_success(self._keys_written).run()
+        Op(self, lambda _p: backup_keys(ctx, folder, passphrase)).on_success(self._keys_written).run()
 
-    def _keys_written(self, paths: list[Path]) -> None:
-        text = _("The keys were written to these files. Keep them locked away.")
-        self.last_box = _box(self, QMessageBox.Icon.Information, _("Keys saved"), text, files=paths)
+    def split_keys_to(self, folder: Path, threshold: int, count: int) -> None:
+        ctx = self._ctx
+        Op(self, lambda _p: split_keys(ctx, folder, threshold, count)).on_success(self._keys_written).run()
+
+    def _keys_written(self, result: KeyBackup) -> None:
+        text = _("The office keys were written, encrypted, to these files. Keep them locked away.")
+        self.last_box = _box(
+            self, QMessageBox.Icon.Information, _("Keys saved"), text, files=list(result.files)
+        )
