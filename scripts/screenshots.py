@@ -7,9 +7,9 @@ display and no ``xvfb-run``. It builds the small demo store once (``fieldkit dem
 on a new office) in a temporary folder; each language and size then opens a fresh copy of it in
 a window of its own process, shows each page and the visit editor's tabs, waits until the
 window's store and file operations have finished (``ui.ops.running_op_count``, no fixed sleeps),
-and saves ``docs/screenshots/{lang}-{width}x{height}-{page}.png``. The first-run assistant runs
-on a new empty store. A run over every language and size also deletes the pictures in the folder
-that it no longer makes.
+and saves ``docs/screenshots/{lang}-{width}x{height}-{page}.png``. The locked window follows the
+editor; the first-run assistant runs on a new empty store, then the unlock screen is shown. A run
+over every language and size also deletes the pictures in the folder that it no longer makes.
 """
 
 from __future__ import annotations
@@ -180,8 +180,10 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
     from ui import main_window, ops
     from ui.app import apply_language, build_main_window
     from ui.first_run import FirstRunWizard
+    from ui.lock import controller_of
     from ui.main_window import MONITORING, SYNC
     from ui.pages.sync_tabs import CONFLICTS, DUPLICATES, PACKETS
+    from ui.unlock import UnlockScreen
     from ui.workspace import load_workspace
 
     width, height = (int(n) for n in size.split("x"))
@@ -322,6 +324,15 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
         save("editor-" + names.get(id(editor.tabs.widget(tab)), f"tab{tab + 1}"))
     dialog.close()  # nothing was changed: it closes without a question
     settle("the editor to close", lambda: not shiboken6.isValid(dialog) or not dialog.isVisible())
+
+    # the locked window, as an encrypted store shows it (the demo store is plain: nothing would unlock it)
+    lock = controller_of(window)
+    if lock is not None:
+        lock.method = "passphrase"
+        lock.lock()
+        settle("the lock screen")
+        save("locked")
+        lock.unlock()
     window.close()
     settle("the window to close", lambda: not window.isVisible())
 
@@ -344,12 +355,29 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
     wizard.office_page.code.setText(OFFICE[0])
     wizard.office_page.name.setText(OFFICE[1])
     wizard.next()  # checks the fields against the store off the GUI thread, then moves on
-    settle("the office check", lambda: wizard.currentPage() is wizard.language_page)
+    settle("the office check", lambda: wizard.currentPage() is wizard.admin_page)
+    save_wizard("first-run-administrator")
+    wizard.next()  # no accounts
+    settle("the language page", lambda: wizard.currentPage() is wizard.language_page)
     save_wizard("first-run-language")
     wizard.next()
     settle("the demo page", lambda: wizard.currentPage() is wizard.demo_page)
     save_wizard("first-run-demo")
     wizard.reject()
+
+    # the unlock screen of an encrypted store with accounts, once it has asked for everything
+    unlock = UnlockScreen()
+    unlock.ask_for("passphrase")
+    unlock.ask_for("password")
+    unlock.show()
+    frame = unlock.frameGeometry()
+    unlock.move(
+        max(0, (screen_rect.width() - frame.width()) // 2),
+        max(0, (screen_rect.height() - frame.height()) // 2),
+    )
+    settle("the unlock screen")
+    save("unlock", unlock.frameGeometry())
+    unlock.close()
 
     ops.shutdown_ops()
     bare.close()

@@ -11,15 +11,18 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar, Q
 
 from fieldkit.cli.common import EXIT_ERROR
 from fieldkit.context import Context
-from fieldkit.errors import reason_for
+from fieldkit.domain.accounts import PasswordMissing, UserNameMissing
+from fieldkit.errors import FieldKitError, reason_for
 from fieldkit.formatting import numbering_locale
 from fieldkit.i18n import _, current_language, is_rtl, set_language
 from ui import ops, prefs
 from ui.bidi import follow_content_direction
 from ui.editor.visit_dialog import VisitEditorDialog
 from ui.first_run import FirstRunWizard
+from ui.lock import LockController
 from ui.main_window import MainWindow
 from ui.ops import Op, shutdown_ops
+from ui.unlock import SecretNeeded, UnlockAttempt, UnlockScreen
 from ui.workspace import Workspace, load_workspace, open_workspace
 
 _log = logging.getLogger(__name__)
@@ -57,6 +60,7 @@ def build_main_window(ctx: Context, workspace: Workspace | None = None, *, start
     if isinstance(app, QApplication):
         follow_content_direction(app)
     window = MainWindow(workspace or load_workspace(ctx))
+    LockController(window)
     if start:
         window.start()
     return window
@@ -113,17 +117,56 @@ class Startup(QObject):
         self.window: MainWindow | None = None
         self.ctx: Context | None = None
         self.error_box: QMessageBox | None = None
+        self.unlock: UnlockScreen | None = None
         self._wanted_language: str | None = None
 
     def start(self) -> None:
         self.splash.show()
+        self._open(UnlockAttempt())
+
+    def _open(self, attempt: UnlockAttempt) -> None:
         db = self._db
-        Op(self.splash, lambda p: open_workspace(db, p)).on_success(self._opened).on_failure(
-            self._failed
-        ).run()
+        parent: QWidget = self.unlock if self.unlock is not None else self.splash
+        Op(
+            parent, lambda p: open_workspace(db, p, user=attempt.user, credentials=attempt.credentials())
+        ).on_success(self._opened).on_failure(lambda exc: self._open_failed(attempt, exc)).run()
+
+    def _open_failed(self, attempt: UnlockAttempt, exc: BaseException) -> None:
+        """A secret not typed yet: ask for it; a wrong one: say so under its field; else give up."""
+        if isinstance(exc, SecretNeeded):
+            self._unlock_screen().ask_for(exc.which)
+            return
+        if isinstance(exc, UserNameMissing | PasswordMissing):  # the store has accounts
+            screen = self._unlock_screen()
+            if screen.asks_account:  # asked already and left empty
+                screen.show_error("password", _("Type your user name and password."))
+            else:
+                screen.ask_for("password")
+            return
+        which = attempt.last_asked
+        if self.unlock is not None and which is not None and isinstance(exc, FieldKitError):
+            self.unlock.show_error(which, reason_for(exc))
+            return
+        if self.unlock is not None:
+            self.unlock.close()
+        self._failed(exc)
+
+    def _unlock_screen(self) -> UnlockScreen:
+        if self.unlock is None:
+            screen = UnlockScreen()
+            screen.submitted.connect(lambda: self._open(screen.attempt()))
+            screen.quit_requested.connect(self._app.quit)
+            self.unlock = screen
+            screen.show()
+            self.splash.close()
+        return self.unlock
 
     def _opened(self, workspace: Workspace) -> None:
         self.ctx = workspace.ctx
+        if self.unlock is not None:
+            self.unlock.close()
+            self.unlock.deleteLater()
+            self.unlock = None
         if workspace.office is not None:
             self._show_main(workspace)
             return
@@ -180,6 +223,7 @@ class Startup(QObject):
         apply_language(self._app, lang)
         page, geometry, state = old.current_page(), old.saveGeometry(), old.windowState()
         window = MainWindow(old.workspace)
+        LockController(window)
         window.restoreGeometry(geometry)
         window.setWindowState(state)
         window.show_page(page)

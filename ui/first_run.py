@@ -1,8 +1,9 @@
-"""First-run setup: who this office is, which language to use, and optional demo data."""
+"""First-run setup: who this office is, its first administrator (optional), which language to use,
+and optional demo data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -17,10 +18,13 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from fieldkit.context import Context
+from fieldkit.domain.accounts import sign_in
 from fieldkit.errors import describe_error
 from fieldkit.i18n import LANGUAGES, _, current_language
 from fieldkit.progress import Progress
 from fieldkit.services.office import OfficeInfo, init_office, validate_office_fields
+from fieldkit.services.users import MIN_PASSWORD_LENGTH, add_user
 from ui import prefs
 from ui.ops import Op, show_failure
 from ui.widgets import error_label, note, show_error
@@ -150,6 +154,93 @@ class OfficePage(QWizardPage):
         self._checked = None
 
 
+@dataclass(frozen=True)
+class AdministratorFields:
+    username: str
+    display_name: str
+    password: str
+
+
+class AdministratorPage(QWizardPage):
+    """The first administrator account; left empty, the store has no accounts (yet)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(_("First administrator"))
+        self.setSubTitle(
+            _("With an account, FieldKit asks who signs in, and each user sees and does only what their "
+              "role allows. Leave these empty for a computer one person uses; you can add accounts later.")
+        )  # fmt: skip
+        form = QFormLayout(self)
+        self.username = QLineEdit(self)
+        self.display_name = QLineEdit(self)
+        self.password = QLineEdit(self)
+        self.repeat = QLineEdit(self)
+        for line in (self.password, self.repeat):
+            line.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_password = QCheckBox(_("S&how the password"), self)
+        self.show_password.toggled.connect(self._show_password)
+        self.error = error_label(self)
+        form.addRow(_("&User name"), self.username)
+        form.addRow(_("&Display name"), self.display_name)
+        form.addRow(_("Pass&word"), self.password)
+        form.addRow(_("&Repeat the password"), self.repeat)
+        form.addRow(self.show_password)
+        form.addRow(self.error)
+        self.hint = note("", self)
+        form.addRow(self.hint)
+        self.password.textChanged.connect(self._hint)
+        self._hint("")
+
+    def _show_password(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        for line in (self.password, self.repeat):
+            line.setEchoMode(mode)
+
+    def _hint(self, text: str) -> None:
+        count = len(text)
+        self.hint.setText(
+            _("{count} characters; at least {minimum}. A few unrelated words are easy to remember.").format(
+                count=count, minimum=MIN_PASSWORD_LENGTH
+            )
+        )
+
+    def values(self) -> AdministratorFields | None:
+        name = self.username.text().strip()
+        if not name:
+            return None
+        return AdministratorFields(name, self.display_name.text().strip() or name, self.password.text())
+
+    def validatePage(self) -> bool:
+        values = self.values()
+        if values is None:
+            if self.password.text() or self.display_name.text().strip():
+                show_error(self.error, _("Type a user name, or leave every field empty for no accounts."))
+                return False
+            show_error(self.error, None)
+            return True
+        problem = None
+        if len(values.password) < MIN_PASSWORD_LENGTH:
+            problem = _("A password needs at least {count} characters.").format(count=MIN_PASSWORD_LENGTH)
+        elif values.password != self.repeat.text():
+            problem = _("The two passwords differ.")
+        show_error(self.error, problem)
+        if problem is not None:
+            self.repeat.clear()
+            self.password.setFocus()
+        return problem is None
+
+
+def _with_administrator(ctx: Context, admin: AdministratorFields | None) -> Context:
+    """``ctx`` once the first account exists, signed in as it (store work: in the setup Op)."""
+    if admin is None:
+        return ctx
+    add_user(ctx, admin.username, display_name=admin.display_name, roles=["administrator"],
+             password=admin.password)  # fmt: skip
+    principal = sign_in(ctx.store, admin.username, lambda: admin.password, ctx.now())
+    return replace(ctx, user=admin.username, acting_as=principal)
+
+
 class LanguagePage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -202,9 +293,10 @@ class FirstRunWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.office_page = OfficePage(workspace, self)
+        self.admin_page = AdministratorPage(self)
         self.language_page = LanguagePage(self)
         self.demo_page = DemoPage(self)
-        for page in (self.office_page, self.language_page, self.demo_page):
+        for page in (self.office_page, self.admin_page, self.language_page, self.demo_page):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.FinishButton, _("Start using FieldKit"))
         self.setButtonText(QWizard.WizardButton.NextButton, _("Next"))
@@ -222,11 +314,12 @@ class FirstRunWizard(QWizard):
         if self.office_info is not None:  # an earlier try created the office; only the reload failed
             self._reload()
             return
-        ctx, values = self._ws.ctx, self.office_page.values()
+        ctx, values, admin = self._ws.ctx, self.office_page.values(), self.admin_page.values()
 
-        def fn(progress: Progress) -> OfficeInfo:
+        def fn(progress: Progress) -> tuple[OfficeInfo, Context]:
             # the window is built after this from a workspace loaded afresh: no change to announce
-            return init_office(ctx, values.code, values.name, values.office_type, values.parent_code).value
+            info = init_office(ctx, values.code, values.name, values.office_type, values.parent_code).value
+            return info, _with_administrator(ctx, admin)
 
         op = Op(self, fn).with_progress(_("Setting up the office…"), cancellable=False)
         op.on_success(self._office_created).on_failure(self._setup_failed).run()
@@ -237,8 +330,10 @@ class FirstRunWizard(QWizard):
                        QWizard.WizardButton.CancelButton):  # fmt: skip
             self.button(button).setEnabled(not running)
 
-    def _office_created(self, info: OfficeInfo) -> None:
+    def _office_created(self, created: tuple[OfficeInfo, Context]) -> None:
+        info, ctx = created
         self.office_info = info
+        self._ws = replace(self._ws, ctx=ctx)  # signed in as the first administrator, if there is one
         prefs.save_language(self.chosen_language())
         if not self.demo_page.fill.isChecked():
             self._reload()

@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         self.new_visit_action.triggered.connect(self.new_visit)
         file_menu.addAction(self.new_visit_action)
         file_menu.addSeparator()
+        self.lock_action = QAction(_("&Lock"), self)  # ui.lock.LockController acts on it
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        file_menu.addAction(self.lock_action)
         quit_action = QAction(_("&Quit"), self)
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)

@@ -1,4 +1,5 @@
-"""Interface preferences (language, window geometry) kept beside the user's store, not in the store."""
+"""Interface preferences (language, window geometry, idle time before locking) kept beside the
+user's store, not in the store."""
 
 from __future__ import annotations
 
@@ -59,3 +60,24 @@ def saved_geometry() -> QByteArray | None:
 
 def save_geometry(geometry: QByteArray) -> None:
     settings().setValue(GEOMETRY_KEY, geometry)
+
+
+IDLE_MINUTES_KEY = "ui/lock_after_idle_minutes"
+DEFAULT_IDLE_MINUTES = 10
+MAX_IDLE_MINUTES = 240
+
+
+def idle_minutes() -> int:
+    """Minutes without keyboard or mouse input before the window locks; 0 = never."""
+    value = settings().value(IDLE_MINUTES_KEY)
+    try:
+        minutes = int(str(value)) if value is not None else DEFAULT_IDLE_MINUTES
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+    return min(max(minutes, 0), MAX_IDLE_MINUTES)
+
+
+def save_idle_minutes(minutes: int) -> None:
+    prefs = settings()
+    prefs.setValue(IDLE_MINUTES_KEY, min(max(minutes, 0), MAX_IDLE_MINUTES))
+    prefs.sync()

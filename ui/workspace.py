@@ -8,12 +8,13 @@ from dataclasses import dataclass, replace
 from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies, vocabularies
-from fieldkit.opening import open_context
+from fieldkit.opening import Credentials, open_context
 from fieldkit.progress import Progress
 from fieldkit.services.dashboard import StoreLocation, store_location
 from fieldkit.services.monitoring_types import AreaRow
 from fieldkit.services.office import OfficeInfo, local_office
 from fieldkit.services.visit_list import admin_areas, visit_offices
+from fieldkit.store.engine import resolve_url, sqlite_path
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,23 @@ def load_workspace(ctx: Context) -> Workspace:
     )
 
 
-def open_workspace(db: str | None, progress: Progress) -> Workspace:
+def open_workspace(
+    db: str | None,
+    progress: Progress,
+    *,
+    user: str | None = None,
+    credentials: Credentials | None = None,
+) -> Workspace:
     """Open (create or upgrade) the store, then load the workspace; for the startup Op.
 
+    ``credentials`` answer an encrypted store or a store with accounts (the unlock screen).
     A new store gets its office from the first-run assistant that follows."""
     progress.check()
-    ctx = open_context(db, create=True)
+    path = sqlite_path(resolve_url(db))
+    if credentials is not None and path is not None and not path.exists():
+        # a new store starts plain: the unlock screen has nothing to ask of it
+        credentials = replace(credentials, passphrase=None)
+    ctx = open_context(db, user=user, create=True, credentials=credentials)
     try:
         progress.check()
         return load_workspace(ctx)

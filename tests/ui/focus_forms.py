@@ -26,6 +26,7 @@ from ui import main_window as mw
 from ui.editor.visit_dialog import VisitEditorDialog
 from ui.first_run import FirstRunWizard
 from ui.key_backup import KeyBackupDialog
+from ui.lock import LockScreen
 from ui.main_window import MainWindow
 from ui.pages.duplicates_page import MergeDialog
 from ui.pages.sync_dialogs import (
@@ -35,6 +36,7 @@ from ui.pages.sync_dialogs import (
     PreviewItem,
     TrustCardDialog,
 )
+from ui.unlock import UnlockScreen
 from ui.workspace import Workspace, load_workspace
 
 #: a date edit steps through its day, month and year sections with Tab before it lets go
@@ -189,6 +191,24 @@ def _merge(env: FormEnv) -> Opened:
     return dialog, dialog.keep_first
 
 
+def _unlock(*, account: bool) -> Callable[[FormEnv], Opened]:
+    def open_(env: FormEnv) -> Opened:
+        screen = UnlockScreen()
+        env.show(screen)
+        screen.ask_for("passphrase")
+        if account:
+            screen.ask_for("password")
+        return screen, screen.passphrase
+
+    return open_
+
+
+def _lock_screen(env: FormEnv) -> Opened:
+    screen = LockScreen(None, "password")
+    env.show(screen)
+    return screen, screen.secret
+
+
 # -- pages of the main window --------------------------------------------------------------------------
 
 
@@ -212,14 +232,18 @@ FORMS: list[Form] = [
     Form("editor: follow-ups", _editor_tab(3)),
     Form("editor: attachments", _editor_tab(4)),
     Form("first run: office", _wizard_page(0)),
-    Form("first run: language", _wizard_page(1)),
-    Form("first run: demo data", _wizard_page(2)),
+    Form("first run: administrator", _wizard_page(1)),
+    Form("first run: language", _wizard_page(2)),
+    Form("first run: demo data", _wizard_page(3)),
     Form("sync: export", _export),
     Form("sync: import preview", _preview),
     Form("sync: own card", _own_card),
     Form("sync: back up the office keys", _key_backup),
     Form("sync: trust a card", _trust_card),
     Form("duplicates: merge", _merge),
+    Form("unlock: passphrase", _unlock(account=False)),
+    Form("unlock: passphrase and account", _unlock(account=True)),
+    Form("lock screen", _lock_screen),
     Form("home", _page(mw.HOME)),
     Form("monitoring: visits and filters", _page(mw.MONITORING, 0)),
     Form("monitoring: overdue", _page(mw.MONITORING, 1)),

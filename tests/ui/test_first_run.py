@@ -6,14 +6,18 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from accounts_fixtures import _cheap_argon2  # noqa: F401 (autouse: cheap argon2 parameters)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
 
 from fieldkit.context import Context
+from fieldkit.domain.accounts import SignInFailed
 from fieldkit.i18n import current_language, is_rtl, set_language
+from fieldkit.opening import Credentials, open_context, opened
 from fieldkit.services.office import local_office
+from fieldkit.services.users import has_accounts
 from ui import app as app_module
 from ui import prefs
 from ui.first_run import FirstRunWizard
@@ -57,7 +61,9 @@ def test_wizard_validates_beside_the_fields_and_creates_the_office(qtbot: QtBot,
     qtbot.keyClicks(page.parent_code, "KE-NBO")
     page.office_type.setCurrentIndex(page.office_type.findData("subregional-office"))
     _next(qtbot, wizard)
-    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.language_page, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.admin_page, timeout=WAIT_MS)
+    _next(qtbot, wizard)  # no accounts
+    assert wizard.currentPage() is wizard.language_page
     wizard.language_page.language.setCurrentIndex(wizard.language_page.language.findData("fr"))
     _next(qtbot, wizard)
     assert wizard.currentPage() is wizard.demo_page
@@ -88,7 +94,8 @@ def test_wizard_can_fill_the_store_with_demo_data(qtbot: QtBot, bare_ctx: Contex
     qtbot.keyClicks(wizard.office_page.code, "KE-NBO")
     qtbot.keyClicks(wizard.office_page.name, "Kenya country office")
     _next(qtbot, wizard)
-    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.language_page, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.admin_page, timeout=WAIT_MS)
+    _next(qtbot, wizard)
     _next(qtbot, wizard)
     wizard.demo_page.fill.setChecked(True)
     with qtbot.waitSignal(wizard.completed, timeout=120_000) as done:
@@ -96,6 +103,44 @@ def test_wizard_can_fill_the_store_with_demo_data(qtbot: QtBot, bare_ctx: Contex
     workspace = done.args[0]
     assert workspace.areas, "demo data brings places to filter by"
     assert list_visits(bare_ctx, limit=1).total > 0
+
+
+def test_wizard_creates_the_first_administrator_and_signs_in_as_them(
+    qtbot: QtBot, bare_ctx: Context, store_path: Path
+) -> None:
+    wizard = _wizard(qtbot, bare_ctx)
+    qtbot.keyClicks(wizard.office_page.code, "KE-NBO")
+    qtbot.keyClicks(wizard.office_page.name, "Kenya country office")
+    _next(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.admin_page, timeout=WAIT_MS)
+    admin = wizard.admin_page
+    qtbot.keyClicks(admin.display_name, "Amina")
+    _next(qtbot, wizard)  # a display name without a user name is refused
+    assert wizard.currentPage() is admin and admin.error.isVisible()
+    qtbot.keyClicks(admin.username, "amina")
+    qtbot.keyClicks(admin.password, "short")
+    qtbot.keyClicks(admin.repeat, "short")
+    _next(qtbot, wizard)
+    assert wizard.currentPage() is admin and "at least 10" in admin.error.text()
+    admin.password.clear()
+    qtbot.keyClicks(admin.password, "open sesame 42")
+    qtbot.keyClicks(admin.repeat, "open sesame 43")
+    _next(qtbot, wizard)
+    assert wizard.currentPage() is admin and admin.error.text() == "The two passwords differ."
+    assert admin.repeat.text() == ""
+    qtbot.keyClicks(admin.repeat, "open sesame 42")
+    _next(qtbot, wizard)
+    assert wizard.currentPage() is wizard.language_page
+    _next(qtbot, wizard)
+    with qtbot.waitSignal(wizard.completed, timeout=WAIT_MS) as done:
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    workspace = done.args[0]
+    assert workspace.ctx.principal.name == "amina" and workspace.ctx.user == "amina"
+    assert has_accounts(workspace.ctx)
+    with pytest.raises(SignInFailed):  # the store now asks who signs in
+        open_context(store_path, user="amina", credentials=Credentials(None, lambda: "wrong password"))
+    with opened(store_path, user="amina", credentials=Credentials(None, lambda: "open sesame 42")) as again:
+        assert again.principal.name == "amina"
 
 
 def test_language_choice_order(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,7 +182,8 @@ def test_startup_runs_the_first_run_setup_then_shows_the_main_window(
         qtbot.keyClicks(wizard.office_page.code, "KE-NBO")
         qtbot.keyClicks(wizard.office_page.name, "Kenya country office")
         _next(qtbot, wizard)
-        qtbot.waitUntil(lambda: wizard.currentPage() is wizard.language_page, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: wizard.currentPage() is wizard.admin_page, timeout=WAIT_MS)
+        _next(qtbot, wizard)
         _next(qtbot, wizard)
         wizard.button(QWizard.WizardButton.FinishButton).click()
         qtbot.waitUntil(lambda: startup.window is not None and startup.window.isVisible(), timeout=WAIT_MS)

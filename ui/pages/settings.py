@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from fieldkit.i18n import LANGUAGES, _, current_language, isolate, pgettext
 from ui import prefs
@@ -25,6 +34,10 @@ def _value(text: str, parent: QWidget, *, monospace: bool = False) -> QLabel:
 
 class SettingsPage(QWidget):
     language_chosen = Signal(str)
+    #: minutes without input before the window locks (0: never), saved already
+    idle_minutes_chosen = Signal(int)
+    lock_now_requested = Signal()
+    change_password_requested = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +92,49 @@ class SettingsPage(QWidget):
             )
         )
         layout.addWidget(store_box)
+        layout.addWidget(self._locking_box())
         layout.addStretch(1)
+
+    def _locking_box(self) -> QGroupBox:
+        box = QGroupBox(_("Locking"), self)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.idle_minutes = QSpinBox(box)
+        self.idle_minutes.setRange(0, prefs.MAX_IDLE_MINUTES)
+        self.idle_minutes.setSpecialValueText(_("Never"))
+        self.idle_minutes.setSuffix(_(" min"))
+        self.idle_minutes.setValue(prefs.idle_minutes())
+        self.idle_minutes.valueChanged.connect(self._idle_minutes_changed)
+        label = QLabel(_("Lock after &idle time"), box)
+        label.setBuddy(self.idle_minutes)
+        form.addRow(label, self.idle_minutes)
+        self.lock_now = QPushButton(_("Lock &now"), box)
+        self.lock_now.clicked.connect(self.lock_now_requested)
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.lock_now)
+        self.change_password = QPushButton(_("&Change my password…"), box)
+        self.change_password.clicked.connect(self.change_password_requested)
+        self.change_password.hide()  # shown on a store with accounts
+        button_row.addWidget(self.change_password)
+        button_row.addStretch(1)
+        form.addRow(button_row)
+        self.lock_note = note(
+            _("The window locks after this many minutes without keyboard or mouse input (0: never)."), box
+        )
+        form.addRow(self.lock_note)
+        return box
+
+    def show_lockable(self, lockable: bool, why_not: str, *, accounts: bool = False) -> None:
+        """Whether this store can be locked; ``why_not`` is shown when it cannot."""
+        self.change_password.setVisible(accounts)
+        self.lock_now.setEnabled(lockable)
+        self.lock_now.setToolTip("" if lockable else why_not)
+        if not lockable:  # the idle time stays settable: it is a preference for every store
+            self.lock_note.setText(why_not)
+
+    def _idle_minutes_changed(self, minutes: int) -> None:
+        prefs.save_idle_minutes(minutes)
+        self.idle_minutes_chosen.emit(minutes)
 
     def show_language(self, code: str, reason: str = "") -> None:
         """Show ``code`` as the language in use, without choosing it again; ``reason`` says why
