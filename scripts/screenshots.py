@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -138,6 +139,18 @@ def run_child(display: str, lang: str, size: str, demo: Path, work: Path, out: P
     return [Path(line) for line in listing.read_text(encoding="utf-8").splitlines()]
 
 
+def _add_accounts(ctx: Any) -> None:
+    """A few accounts for the users page (the demo store has none), one of them locked out."""
+    from fieldkit.services.users import add_user, has_accounts
+
+    if has_accounts(ctx):
+        return
+    add_user(ctx, "amina", display_name="Amina Wanjiru", roles=["administrator"], password="x" * 12)
+    add_user(ctx, "omar", display_name="عمر الفاروق", roles=["field-officer"], password="x" * 12)
+    add_user(ctx, "li.wei", display_name="李伟", roles=["supervisor", "trainer"], clearance="confidential",
+             password="x" * 12)  # fmt: skip
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", nargs="+", choices=LANGS, default=list(LANGS))
@@ -245,6 +258,7 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
         made.append(str(path))
 
     ctx = open_context(store)
+    _add_accounts(ctx)
     window = build_main_window(ctx)
     window.setGeometry(0, 0, width, height)
     window.show()
@@ -253,7 +267,16 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
     # every simple page, by the name of its index in ui.main_window; a page added later gets a number
     known = {
         getattr(main_window, name.upper()): name
-        for name in ("home", "projects", "recommendations", "training", "reports", "settings", "audit")
+        for name in (
+            "home",
+            "projects",
+            "recommendations",
+            "training",
+            "reports",
+            "settings",
+            "audit",
+            "users",
+        )
         if hasattr(main_window, name.upper())
     }
     for index in range(window.stack.count()):

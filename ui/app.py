@@ -9,7 +9,9 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTimer, QTranslat
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar, QVBoxLayout, QWidget
 
+from fieldkit.cli import private_log
 from fieldkit.cli.common import EXIT_ERROR
+from fieldkit.cli.private_log import redacted_traceback
 from fieldkit.context import Context
 from fieldkit.domain.accounts import PasswordMissing, UserNameMissing
 from fieldkit.errors import FieldKitError, reason_for
@@ -242,7 +244,7 @@ class Startup(QObject):
             self.switch_language(self._wanted_language)
 
     def _failed(self, exc: BaseException) -> None:
-        _log.error("Could not open the store", exc_info=exc)
+        _log.error("Could not open the store\n%s", redacted_traceback(exc))
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             _("FieldKit"),
@@ -262,6 +264,7 @@ class Startup(QObject):
 
 def run_app(db: str | None, lang: str | None) -> int:
     """Run the window until the user quits; the exit status for the launcher."""
+    private_log.install()  # uncaught errors in slots are logged without the values they quote
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])

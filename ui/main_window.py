@@ -32,11 +32,12 @@ from ui.pages.home import HomePage
 from ui.pages.monitoring import MonitoringPage
 from ui.pages.settings import SettingsPage
 from ui.pages.sync_tabs import SyncTabs
+from ui.pages.users_page import UsersPage
 from ui.visit_editing import VisitEditing
 from ui.widgets import isolated, message_box
 from ui.workspace import Workspace, load_workspace, outdated_by
 
-HOME, MONITORING, PROJECTS, RECOMMENDATIONS, TRAINING, SYNC, REPORTS, SETTINGS, AUDIT = range(9)
+HOME, MONITORING, PROJECTS, RECOMMENDATIONS, TRAINING, SYNC, REPORTS, SETTINGS, AUDIT, USERS = range(10)
 BUSY_POLL_MS = 150
 VISIT_DRAFTS = "monitoring_visit"
 
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.home = HomePage(ctx, workspace.vocab, self)
         self.monitoring = MonitoringPage(workspace, self.editing, self)
         self.settings_page = SettingsPage(workspace, self)
+        self.users_page = UsersPage(workspace, self)
         self.sync = SyncTabs(workspace, self)
         self.audit = AuditTrailPage(ctx, self)
         pages: list[tuple[str, QWidget]] = [
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
             (_("Reports"), coming_later.reports_page(self)),
             (_("Settings"), self.settings_page),
             (_("Audit trail"), self.audit),
+            (_("Users"), self.users_page),
         ]
         self.stack = QStackedWidget(self)
         self.sidebar = QListWidget(self)
@@ -253,6 +256,8 @@ class MainWindow(QMainWindow):
         self.page_actions.actions()[row].setChecked(True)
         if row == HOME:
             self.home.refresh()
+        elif row == USERS:
+            self.users_page.refresh()
         self.page_changed.emit(row)
 
     def show_overdue(self) -> None:

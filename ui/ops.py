@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QMessageBox, QProgressBar, QProgressDialog, QWidget
 
+from fieldkit.cli.private_log import redacted_traceback
 from fieldkit.errors import describe_error
 from fieldkit.i18n import _
 from fieldkit.progress import Cancelled, Progress, ProgressListener
@@ -323,7 +324,7 @@ class OpHandle(Generic[T]):
             if op._cancelled is not None:
                 op._cancelled()
         elif op._failure is not None:
-            _log.info("Operation failed; handled by caller", exc_info=payload)
+            _log.info("Operation failed; handled by caller\n%s", redacted_traceback(payload))
             op._failure(payload)
         else:
             show_failure(op._parent, payload)
@@ -331,7 +332,7 @@ class OpHandle(Generic[T]):
 
 def show_failure(parent: QObject, exc: BaseException) -> None:
     """Default failure handler: the message for the user, the traceback for the log."""
-    _log.error("Operation failed", exc_info=exc)
+    _log.error("Operation failed\n%s", redacted_traceback(exc))  # the exception's text may quote values
     window = parent if isinstance(parent, QWidget) else None
     text = describe_error(exc)
     box = message_box(window, QMessageBox.Icon.Warning, _("Operation failed"), text)

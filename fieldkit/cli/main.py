@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fieldkit import __version__
+from fieldkit.cli import private_log
 from fieldkit.cli.common import EXIT_CANCELLED, EXIT_ERROR, cli_wait_printer
 from fieldkit.errors import FieldKitError, reason_for
 from fieldkit.i18n import LANGUAGES, _, set_language
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         sync_cmds,
         users_cmds,
         visits_cmds,
+        wipe_cmds,
     )
 
     parser = argparse.ArgumentParser(
@@ -65,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     store_cmds.register(sub)
     audit_cmds.register(sub)
     keys_cmds.register(sub)
+    wipe_cmds.register(sub)
     version = sub.add_parser("version", help=_("print the FieldKit version"))
     version.set_defaults(handler=lambda _args: print(f"fieldkit {__version__}") or 0)
     return parser
@@ -83,7 +86,7 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiLauncher | None = None)
     args = parser.parse_args(argv)
     if args.lang:
         set_language(args.lang)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(message)s")
+    private_log.install(logging.DEBUG if args.debug else logging.WARNING)  # no record values in the log
     handler: Handler | None = getattr(args, "handler", None)
     try:
         if handler is None:

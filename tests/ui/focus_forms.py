@@ -36,7 +36,9 @@ from ui.pages.sync_dialogs import (
     PreviewItem,
     TrustCardDialog,
 )
+from ui.pages.users_page import UserDialog
 from ui.unlock import UnlockScreen
+from ui.wipe_dialog import WipeDialog
 from ui.workspace import Workspace, load_workspace
 
 #: a date edit steps through its day, month and year sections with Tab before it lets go
@@ -209,6 +211,25 @@ def _lock_screen(env: FormEnv) -> Opened:
     return screen, screen.secret
 
 
+def _wipe(env: FormEnv) -> Opened:
+    dialog = WipeDialog(env.workspace)
+    env.show(dialog)
+    dialog.confirmation.setText("KE-NBO")  # armed: the destructive button is in the cycle too
+    return dialog, dialog.confirmation
+
+
+def _user(env: FormEnv) -> Opened:
+    window = env.window()
+    window.show_page(mw.USERS)
+    dialog = UserDialog(env.workspace, None, window.users_page)
+    env.show(dialog)
+    dialog.username.setText("nia")  # a valid first administrator, so that Enter can save it
+    dialog.password.setText("correct horse battery staple")
+    next(iter(dialog.roles.values())).setChecked(True)
+    dialog.roles[next(r for r in dialog.roles if r.value == "administrator")].setChecked(True)
+    return dialog, dialog.username
+
+
 # -- pages of the main window --------------------------------------------------------------------------
 
 
@@ -244,6 +265,8 @@ FORMS: list[Form] = [
     Form("unlock: passphrase", _unlock(account=False)),
     Form("unlock: passphrase and account", _unlock(account=True)),
     Form("lock screen", _lock_screen),
+    Form("settings: wipe", _wipe),
+    Form("users: add", _user),
     Form("home", _page(mw.HOME)),
     Form("monitoring: visits and filters", _page(mw.MONITORING, 0)),
     Form("monitoring: overdue", _page(mw.MONITORING, 1)),
@@ -253,6 +276,7 @@ FORMS: list[Form] = [
     Form("sync: duplicates", _page(mw.SYNC, 2)),
     Form("settings", _page(mw.SETTINGS)),
     Form("audit trail", _page(mw.AUDIT)),
+    Form("users", _page(mw.USERS)),
 ]
 
 

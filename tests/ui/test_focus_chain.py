@@ -29,6 +29,7 @@ from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
 
 from fieldkit.context import Context
+from ui import ops
 from ui.app import apply_language
 from ui.editor.visit_dialog import VisitEditorDialog
 
@@ -228,6 +229,8 @@ def _outcome(qtbot: QtBot, dialog: QDialog, key: Qt.Key) -> int | None:
     focused = QApplication.focusWidget()
     assert focused is not None and dialog.isAncestorOf(focused)
     qtbot.keyClick(focused, key)
+    # a dialog that saves through the store lane closes once its op has finished
+    qtbot.waitUntil(lambda: ops.running_op_count() == 0, timeout=WAIT_MS)
     return results[0] if results else None
 
 

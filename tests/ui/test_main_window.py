@@ -47,6 +47,7 @@ def test_window_builds_with_office_store_and_every_page(open_window: OpenWindow,
         "Reports",
         "Settings",
         "Audit trail",
+        "Users",
     ]
     assert window.current_page() == mw.HOME
     for index in (mw.PROJECTS, mw.RECOMMENDATIONS, mw.TRAINING, mw.REPORTS):

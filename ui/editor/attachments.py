@@ -184,7 +184,7 @@ class AttachmentsPage(QWidget):
         item = self._current()
         if item is None:
             return
-        dialog = QFileDialog(self, _("Save a copy of {name}").format(name=item.filename))
+        dialog = QFileDialog(self, _("Save a copy of the attachment"))  # a file name can name a person
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile)
         dialog.selectFile(item.filename)

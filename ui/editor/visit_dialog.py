@@ -87,11 +87,11 @@ class VisitEditorDialog(QDialog):
         self.close_button.clicked.connect(self.close)
         self.editor.dirty_changed.connect(self.setWindowModified)
         self.editor.dirty_changed.connect(lambda _d: self._update_title())
-        self.editor.title_changed.connect(lambda _t: self._update_title())
         self.editor.changes_applied.connect(self.changes_applied)
         self.editor.saved.connect(self._saved)
         self.editor.saved.connect(self.saved)
         self.editor.loaded.connect(lambda _id: self._sync_delete())
+        self.editor.loaded.connect(lambda _id: self._update_title())
         self.editor.save_failed.connect(self._save_failed)
         self._update_title()
         self._sync_delete()
@@ -243,14 +243,16 @@ class VisitEditorDialog(QDialog):
     # -- title, save, delete ----------------------------------------------------------------------
 
     def _update_title(self) -> None:
-        title = self.editor.general.title.text().strip().replace("[*]", "[*][*]")  # "[*]" is Qt's mark
-        text = _("Monitoring visit: {title}").format(title=title) if title else _("New monitoring visit")
+        # Never the visit's own title: window titles reach task bars, window lists, screen sharing
+        # and other programs on the desktop, and a title often names the people visited.
+        text = _("Monitoring visit") if self.editor.visit_id is not None else _("New monitoring visit")
         self.setWindowTitle(text + " [*]")
 
     def _saved(self, stored: VisitData) -> None:
         if stored.id is not None:
             self._register(stored.id)
         self._sync_delete()
+        self._update_title()
 
     def _confirm_delete(self) -> None:
         visit_id = self.editor.visit_id

@@ -19,6 +19,7 @@ from fieldkit.i18n import LANGUAGES, _, current_language, isolate, pgettext
 from ui import prefs
 from ui.bidi import beside_label
 from ui.widgets import note, page_frame
+from ui.wipe_dialog import emergency_box
 from ui.workspace import Workspace
 
 
@@ -93,6 +94,7 @@ class SettingsPage(QWidget):
         )
         layout.addWidget(store_box)
         layout.addWidget(self._locking_box())
+        layout.addWidget(emergency_box(workspace, self))
         layout.addStretch(1)
 
     def _locking_box(self) -> QGroupBox:
