@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from fieldkit.context import Context
 from fieldkit.domain.accounts import sign_in
 from fieldkit.errors import describe_error
-from fieldkit.i18n import LANGUAGES, _, current_language
+from fieldkit.i18n import LANGUAGES, _, current_language, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.office import OfficeInfo, init_office, validate_office_fields
 from fieldkit.services.users import MIN_PASSWORD_LENGTH, add_user
@@ -200,9 +200,11 @@ class AdministratorPage(QWizardPage):
     def _hint(self, text: str) -> None:
         count = len(text)
         self.hint.setText(
-            _("{count} characters; at least {minimum}. A few unrelated words are easy to remember.").format(
-                count=count, minimum=MIN_PASSWORD_LENGTH
-            )
+            ngettext(
+                "{count} character; at least {minimum}. A few unrelated words are easy to remember.",
+                "{count} characters; at least {minimum}. A few unrelated words are easy to remember.",
+                count,
+            ).format(count=count, minimum=MIN_PASSWORD_LENGTH)
         )
 
     def values(self) -> AdministratorFields | None:

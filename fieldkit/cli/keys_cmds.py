@@ -13,7 +13,7 @@ from fieldkit.cli.common import open_for
 from fieldkit.cli.secret_file import read_secret_file
 from fieldkit.crypto.keybackup import ShareError, combine_shares
 from fieldkit.errors import ValidationError
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.services.keys import (
     KeyBackup,
     OfficeFields,
@@ -117,9 +117,11 @@ def _split(args: argparse.Namespace) -> int:
         result = split_keys(ctx, args.out, args.threshold, args.shares)
     _print_written(result)
     print(
-        _("Give each share to a different trusted person; {count} of them together restore the keys.").format(
-            count=args.threshold
-        ),
+        ngettext(
+            "Give each share to a different trusted person; {count} of them together restores the keys.",
+            "Give each share to a different trusted person; {count} of them together restore the keys.",
+            args.threshold,
+        ).format(count=args.threshold),
         file=sys.stderr,
     )
     return 0

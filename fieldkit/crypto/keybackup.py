@@ -244,7 +244,9 @@ class KeyShare:
 
     @property
     def label(self) -> str:
-        return _("share {index} of {count}").format(index=self.index, count=self.count)
+        return ngettext("share {index} of {count}", "share {index} of {count}", self.count).format(
+            index=self.index, count=self.count
+        )
 
 
 def split_bundle(bundle: KeyBundle, threshold: int, count: int) -> list[KeyShare]:

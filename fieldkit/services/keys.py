@@ -34,7 +34,7 @@ from fieldkit.crypto.keybackup import (
 from fieldkit.crypto.keys import OfficeKeys, normalize_fingerprint
 from fieldkit.domain.keys import local_keys
 from fieldkit.errors import ValidationError, reason_for
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from fieldkit.paths import create_private_file
 from fieldkit.services.cards import card_to_json, office_card, read_card
 from fieldkit.services.office import local_office, validate_office_fields
@@ -71,9 +71,11 @@ def check_recovery_passphrase(passphrase: str, repeated: str | None = None) -> N
     """Refuse a passphrase too short to guard the keys, or one typed differently twice."""
     if len(passphrase) < MIN_PASSPHRASE_CHARS:
         raise ValidationError(
-            _("A recovery passphrase needs at least {count} characters; several words are best").format(
-                count=MIN_PASSPHRASE_CHARS
-            )
+            ngettext(
+                "A recovery passphrase needs at least {count} character; several words are best",
+                "A recovery passphrase needs at least {count} characters; several words are best",
+                MIN_PASSPHRASE_CHARS,
+            ).format(count=MIN_PASSPHRASE_CHARS)
         )
     if repeated is not None and repeated != passphrase:
         raise ValidationError(_("The two passphrases differ"))

@@ -15,7 +15,7 @@ from pathlib import Path
 import segno
 
 from fieldkit.crypto.keybackup import KeyShare
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 
 #: a wide-coverage font for the page's translated lines, where the system has one
 _PAGE_FONTS = (
@@ -71,7 +71,11 @@ def _share_page(share: KeyShare, qr: segno.QRCode, office_code: str, office_name
     out = io.BytesIO()
     width, height = A4
     page = canvas.Canvas(out, pagesize=A4, invariant=True)
-    page.setTitle(_("FieldKit key share {index} of {count}").format(index=share.index, count=share.count))
+    page.setTitle(
+        ngettext(
+            "FieldKit key share {index} of {count}", "FieldKit key share {index} of {count}", share.count
+        ).format(index=share.index, count=share.count)
+    )
     font = _page_font()
     margin = 56.0
     y = height - margin
@@ -84,7 +88,13 @@ def _share_page(share: KeyShare, qr: segno.QRCode, office_code: str, office_name
 
     line(_("FieldKit office key share"), 18, 26)
     line(_("Office: {code} ({name})").format(code=office_code, name=office_name), 12, 18)
-    line(_("Share {index} of {count}").format(index=share.index, count=share.count), 14, 20)
+    line(
+        ngettext("Share {index} of {count}", "Share {index} of {count}", share.count).format(
+            index=share.index, count=share.count
+        ),
+        14,
+        20,
+    )
     line(
         _("{needed} shares of this set are needed to restore the office keys").format(needed=share.threshold),
         12,
