@@ -10,15 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from accounts_fixtures import _cheap_argon2  # noqa: F401  (cheap password hashes)
 from sync_offices import visit
 
-import fieldkit.opening
-from fieldkit.access import Principal, Role
 from fieldkit.cli.main import main
 from fieldkit.context import Context
 from fieldkit.services.monitoring import save_visit
+from fieldkit.services.users import add_user, has_accounts
 
 SECRET_WORD = "Zanzibarite"
+PASSWORD = "a long enough password"
 
 
 @pytest.fixture
@@ -37,12 +38,19 @@ def db(ctx: Context) -> str:
 
 
 @pytest.fixture
-def signed_in_as(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
-    """Every store the CLI opens is signed in to by a user with this clearance."""
+def signed_in_as(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """From now on the CLI signs in to the store as an administrator with this clearance
+    (a real account: the store gains accounts, so every command must sign in)."""
 
     def sign_in_with(clearance: str) -> None:
-        principal = Principal("amina", frozenset({Role.ADMINISTRATOR}), clearance)
-        monkeypatch.setattr(fieldkit.opening, "sign_in", lambda *args: principal)
+        if not has_accounts(ctx):
+            add_user(ctx, "amina", display_name="Amina", roles=["administrator"], password=PASSWORD)
+        name = f"reader_{clearance.replace('-', '_')}"
+        add_user(
+            ctx, name, display_name=name, roles=["administrator"], clearance=clearance, password=PASSWORD
+        )
+        monkeypatch.setenv("FIELDKIT_USER", name)
+        monkeypatch.setenv("FIELDKIT_PASSWORD", PASSWORD)
 
     return sign_in_with
 
@@ -113,5 +121,9 @@ def test_export_data_leaves_hidden_visits_out_and_refuses_identities_to_the_uncl
     status, out, err = run(
         capsys, db, "export-data", "--format", "csv", "--out", str(out_dir), "--include-restricted"
     )
-    assert status == 2 and out == "" and err.startswith("fieldkit: error: amina may not see identifying")
+    assert (
+        status == 2
+        and out == ""
+        and err.startswith("fieldkit: error: reader_internal may not see identifying")
+    )
     assert not out_dir.exists()
