@@ -129,6 +129,19 @@ class Principal:
         return is_allowed(self, Permission.VIEW_RESTRICTED) and self.cleared_for("confidential")
 
 
+def role_label(code: str) -> str:
+    """A role's name as people read it; a code this version does not know is shown as is."""
+    labels = {
+        Role.FIELD_OFFICER: _("Field officer"),
+        Role.SUPERVISOR: _("Supervisor"),
+        Role.TRAINER: _("Trainer"),
+        Role.PROJECT_MANAGER: _("Project manager"),
+        Role.ADMINISTRATOR: _("Administrator"),
+        Role.READ_ONLY: _("Read only"),
+    }
+    return labels.get(Role(code), code) if code in set(Role) else code
+
+
 def local_principal(name: str) -> Principal:
     """The person at this computer, before there are accounts: administrator of their own store."""
     return Principal(name, frozenset({Role.ADMINISTRATOR}), CONFIDENTIALITY_LEVELS[-1])

@@ -63,7 +63,10 @@ class MainWindow(QMainWindow):
         self.settings_page = SettingsPage(workspace, self)
         self.users_page = UsersPage(workspace, self)
         self.sync = SyncTabs(workspace, self)
-        self.audit = AuditTrailPage(ctx, self)
+        vocab = workspace.vocab
+        self.audit = AuditTrailPage(
+            ctx, self, level_label=lambda code: vocab.label("sensitivity_level", code)
+        )
         pages: list[tuple[str, QWidget]] = [
             (_("Home"), self.home),
             (_("Monitoring"), self.monitoring),

@@ -179,7 +179,7 @@ def sign_in(
                 )
                 failure = refused
             elif not password_matches(account.password_hash, password):
-                record_failure(session, account, now, "login-failed")
+                record_failure(session, account, now, ACTION_LOGIN_FAILED)
                 failure = SignInFailed()
             else:
                 if _hasher.check_needs_rehash(account.password_hash):

@@ -9,14 +9,14 @@ record contents, and the list is shown to people who may view the trail, not eve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
-from fieldkit.access import Permission, requires
+from fieldkit.access import Permission, requires, role_label
 from fieldkit.context import Context
 from fieldkit.formatting import format_number, format_when
 from fieldkit.i18n import _, ngettext
@@ -43,6 +43,13 @@ def action_label(action: str) -> str:
         chain.ACTION_KEY_EXPORT: _("Keys exported"),
         chain.ACTION_LOGIN: _("Signed in"),
         chain.ACTION_LOGIN_FAILED: _("Sign-in failed"),
+        chain.ACTION_UNLOCK: _("Unlocked"),
+        chain.ACTION_UNLOCK_FAILED: _("Unlock failed"),
+        chain.ACTION_USER_ADD: _("Account added"),
+        chain.ACTION_USER_CHANGE: _("Account changed"),
+        chain.ACTION_PASSWORD: _("Password set"),
+        chain.ACTION_USER_UNLOCK: _("Account unlocked"),
+        chain.ACTION_KEY_RESTORE: _("Keys restored"),
     }
     return labels.get(action, action)
 
@@ -303,10 +310,14 @@ def _break_message(broken: chain.ChainBreak) -> str:
     ).format(id=row, time=when)
 
 
-def describe(row: AuditRow) -> str:
+def describe(row: AuditRow, level_label: Callable[[str], str] = str) -> str:
     """One line on what a row's change or event was: the fields changed, an import's outcome and
-    counts, an export's files. Never values: the trail holds counts and names only."""
+    counts, an export's files, an account's roles. Never values: the trail holds counts and names
+    only. ``level_label`` names a confidentiality level (the vocabulary's label in the window)."""
     detail = row.detail or {}
+    account = _describe_account(row.action, detail, level_label)
+    if account is not None:
+        return account
     if row.action == chain.ACTION_MERGE:
         return _("Merged {merged} into {kept}").format(
             merged=detail.get("merged", ""), kept=detail.get("kept", "")
@@ -336,6 +347,45 @@ def describe(row: AuditRow) -> str:
         if isinstance(value, list)
     ]
     return "; ".join(parts)
+
+
+def _describe_account(action: str, detail: dict[str, Any], level_label: Callable[[str], str]) -> str | None:
+    """An account event or a key event worded; None for the other actions."""
+    name = str(detail.get("username", ""))
+    roles = ", ".join(role_label(str(code)) for code in detail.get("roles") or ())
+    if action == chain.ACTION_USER_ADD:
+        return _("{user}: {roles}; cleared for {level}").format(
+            user=name, roles=roles, level=level_label(str(detail.get("clearance", "")))
+        )
+    if action == chain.ACTION_USER_CHANGE:
+        changes = []
+        if "display_name" in detail:
+            changes.append(_("name changed"))
+        if "roles" in detail:
+            changes.append(_("roles: {roles}").format(roles=roles))
+        if "clearance" in detail:
+            changes.append(_("cleared for {level}").format(level=level_label(str(detail["clearance"]))))
+        if "active" in detail:
+            changes.append(_("active") if detail["active"] else _("deactivated"))
+        return _("{user}: {what}").format(user=name, what="; ".join(changes))
+    if action in (chain.ACTION_PASSWORD, chain.ACTION_USER_UNLOCK):
+        return name
+    if action == chain.ACTION_KEY_EXPORT and detail.get("form") == "shares":
+        count = int(detail.get("count") or 0)
+        return ngettext("{threshold} of {count} share", "{threshold} of {count} shares", count).format(
+            threshold=detail.get("threshold", ""), count=count
+        )
+    if action == chain.ACTION_KEY_EXPORT:
+        return _("Under a recovery passphrase")
+    if action in (chain.ACTION_LOGIN_FAILED, chain.ACTION_UNLOCK_FAILED):
+        if detail.get("unknown"):
+            return _("Unknown user name")
+        if detail.get("refused"):
+            return _("Account locked or inactive")
+        return _("Wrong password") if not detail.get("locked") else _("Wrong password; account locked")
+    if action in (chain.ACTION_LOGIN, chain.ACTION_UNLOCK, chain.ACTION_KEY_RESTORE):
+        return ""
+    return None
 
 
 def _describe_import(detail: dict[str, Any]) -> str:

@@ -39,6 +39,7 @@ from fieldkit.paths import create_private_file
 from fieldkit.services.cards import card_to_json, office_card, read_card
 from fieldkit.services.office import local_office, validate_office_fields
 from fieldkit.services.share_pages import render_share
+from fieldkit.store import audit as chain
 from fieldkit.store.audit import append_event
 from fieldkit.store.system import Office, OfficeSecret, OriginSequence
 
@@ -148,7 +149,7 @@ def backup_keys(
             session,
             at=ctx.now(),
             actor=ctx.user,
-            action="key-export",
+            action=chain.ACTION_KEY_EXPORT,
             detail={"form": "passphrase", "files": sorted(contents)},
         )
     return KeyBackup(files, bundle.fingerprint)
@@ -187,7 +188,7 @@ def split_keys(ctx: Context, out_dir: Path, threshold: int, count: int) -> KeyBa
             session,
             at=ctx.now(),
             actor=ctx.user,
-            action="key-export",
+            action=chain.ACTION_KEY_EXPORT,
             detail={"form": "shares", "threshold": threshold, "count": count},
         )
     return KeyBackup(tuple(written), bundle.fingerprint)
@@ -341,7 +342,7 @@ def _install(ctx: Context, bundle: KeyBundle, fields: OfficeFields, form: str) -
             session.merge(OfficeSecret(code=code, keys=keys.to_json()))
             if session.get(OriginSequence, code) is None:
                 session.add(OriginSequence(origin_office=code, last_seq=0))
-            append_event(session, at=ctx.now(), actor=ctx.user, action="key-restore", detail=audit)
+            append_event(session, at=ctx.now(), actor=ctx.user, action=chain.ACTION_KEY_RESTORE, detail=audit)
         ctx.office_code = code
         return RestoredKeys(code, name, fingerprint, created_office=True)
     info = local_office(ctx)
@@ -355,5 +356,5 @@ def _install(ctx: Context, bundle: KeyBundle, fields: OfficeFields, form: str) -
         )
     with ctx.store.write() as session:
         session.merge(OfficeSecret(code=code, keys=bundle.keys.to_json()))
-        append_event(session, at=ctx.now(), actor=ctx.user, action="key-restore", detail=audit)
+        append_event(session, at=ctx.now(), actor=ctx.user, action=chain.ACTION_KEY_RESTORE, detail=audit)
     return RestoredKeys(code, info.name, fingerprint, created_office=False)

@@ -25,6 +25,7 @@ from fieldkit.domain.accounts import (
 )
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _, ngettext
+from fieldkit.store import audit as chain
 from fieldkit.store.audit import append_event
 from fieldkit.store.system import UserAccount
 
@@ -179,7 +180,7 @@ def add_user(
             session,
             at=now,
             actor=ctx.user,
-            action="user-add",
+            action=chain.ACTION_USER_ADD,
             detail={"username": username, "roles": codes, "clearance": level},
         )
         session.flush()
@@ -220,7 +221,7 @@ def update_user(
             )
         if username == ctx.principal.name and active is False:
             raise _invalid("active", _("You cannot deactivate your own account."))
-        append_event(session, at=now, actor=ctx.user, action="user-change", detail=changed)
+        append_event(session, at=now, actor=ctx.user, action=chain.ACTION_USER_CHANGE, detail=changed)
         session.flush()
         return _row(account)
 
@@ -235,7 +236,9 @@ def set_password(ctx: Context, username: str, new_password: str) -> None:
         account.password_hash = hash_password(new_password)
         account.failed_logins = 0
         account.locked_until = None
-        append_event(session, at=now, actor=ctx.user, action="password", detail={"username": username})
+        append_event(
+            session, at=now, actor=ctx.user, action=chain.ACTION_PASSWORD, detail={"username": username}
+        )
 
 
 @requires(Permission.VIEW_RECORDS)
@@ -252,7 +255,11 @@ def change_own_password(ctx: Context, old_password: str, new_password: str) -> N
         else:
             account.password_hash = hash_password(new_password)
             append_event(
-                session, at=now, actor=ctx.user, action="password", detail={"username": account.username}
+                session,
+                at=now,
+                actor=ctx.user,
+                action=chain.ACTION_PASSWORD,
+                detail={"username": account.username},
             )
     if failed:
         raise _invalid("old_password", _("The current password is wrong."))
@@ -265,7 +272,9 @@ def unlock_account(ctx: Context, username: str) -> None:
         account = _account(session, username)
         account.failed_logins = 0
         account.locked_until = None
-        append_event(session, at=now, actor=ctx.user, action="unlock-user", detail={"username": username})
+        append_event(
+            session, at=now, actor=ctx.user, action=chain.ACTION_USER_UNLOCK, detail={"username": username}
+        )
 
 
 @requires(Permission.VIEW_RECORDS)
@@ -281,7 +290,7 @@ def check_password(ctx: Context, password: str) -> bool:
         ok = account.active and password_matches(account.password_hash, password)
         if ok:
             account.failed_logins = 0
-            append_event(session, at=now, actor=ctx.user, action="unlock")
+            append_event(session, at=now, actor=ctx.user, action=chain.ACTION_UNLOCK)
         else:
-            record_failure(session, account, now, "unlock-fail")
+            record_failure(session, account, now, chain.ACTION_UNLOCK_FAILED)
         return ok

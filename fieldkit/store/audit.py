@@ -62,6 +62,13 @@ ACTION_REPORT = "report"
 ACTION_KEY_EXPORT = "key-export"
 ACTION_LOGIN = "login"
 ACTION_LOGIN_FAILED = "login-failed"
+ACTION_UNLOCK = "unlock"
+ACTION_UNLOCK_FAILED = "unlock-fail"
+ACTION_USER_ADD = "user-add"
+ACTION_USER_CHANGE = "user-change"
+ACTION_PASSWORD = "password"
+ACTION_USER_UNLOCK = "unlock-user"
+ACTION_KEY_RESTORE = "key-restore"
 RECORD_ACTIONS = ("create", "update", "delete", "restore")
 EVENT_ACTIONS = (
     ACTION_MERGE,
@@ -69,8 +76,15 @@ EVENT_ACTIONS = (
     ACTION_IMPORT,
     ACTION_REPORT,
     ACTION_KEY_EXPORT,
+    ACTION_KEY_RESTORE,
     ACTION_LOGIN,
     ACTION_LOGIN_FAILED,
+    ACTION_UNLOCK,
+    ACTION_UNLOCK_FAILED,
+    ACTION_USER_ADD,
+    ACTION_USER_CHANGE,
+    ACTION_PASSWORD,
+    ACTION_USER_UNLOCK,
 )
 
 #: the parts of an import's summary its audit row keeps: counts and codes, never row contents

@@ -54,14 +54,17 @@ VERDICT_OK_STYLE = "color: #1b5e20;"
 VERDICT_BROKEN_STYLE = "color: #b00020; font-weight: bold;"
 
 
-def audit_columns() -> list[Column[AuditRow]]:
+def audit_columns(level_label: Callable[[str], str] = str) -> list[Column[AuditRow]]:
+    def details(row: AuditRow) -> str:
+        return describe(row, level_label)
+
     return [
         Column(_("Time"), lambda r: format_when(r.at)),
         Column(_("User"), lambda r: r.actor),
         Column(_("Action"), lambda r: action_label(r.action)),
         Column(_("Record type"), lambda r: type_label(r.record_type) if r.record_type else ""),
         Column(_("Record"), lambda r: r.record_id, tooltip=lambda r: r.record_id or None),
-        Column(_("Details"), describe, tooltip=lambda r: describe(r) or None),
+        Column(_("Details"), details, tooltip=lambda r: details(r) or None),
     ]
 
 
@@ -77,7 +80,9 @@ def _combo(parent: QWidget, any_text: str, name: str) -> QComboBox:
 
 
 class AuditTrailPage(QWidget):
-    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: Context, parent: QWidget | None = None, *, level_label: Callable[[str], str] = str
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._verifying: OpHandle[AuditVerdict] | None = None
@@ -127,7 +132,7 @@ class AuditTrailPage(QWidget):
         self.count_label = QLabel(self)
 
         self.model: PagedRowModel[AuditRow] = PagedRowModel(
-            audit_columns(),
+            audit_columns(level_label),
             page_size=PAGE_SIZE,
             max_pages=CACHED_PAGES,
             placeholder_column=COL_DETAILS,

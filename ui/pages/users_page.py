@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldkit.access import CONFIDENTIALITY_LEVELS, Permission, Role, is_allowed
+from fieldkit.access import CONFIDENTIALITY_LEVELS, Permission, Role, is_allowed, role_label
 from fieldkit.errors import ValidationError
 from fieldkit.formatting import format_when
 from fieldkit.i18n import _, pgettext
@@ -37,18 +37,6 @@ from ui.widgets import error_label, note, page_frame, row_table, show_error
 from ui.workspace import Workspace
 
 _SAVE_CANCEL = QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-
-
-def role_label(code: str) -> str:
-    labels = {
-        Role.FIELD_OFFICER: _("Field officer"),
-        Role.SUPERVISOR: _("Supervisor"),
-        Role.TRAINER: _("Trainer"),
-        Role.PROJECT_MANAGER: _("Project manager"),
-        Role.ADMINISTRATOR: _("Administrator"),
-        Role.READ_ONLY: _("Read only"),
-    }
-    return labels.get(Role(code), code) if code in set(Role) else code
 
 
 class UsersPage(QWidget):
