@@ -161,8 +161,13 @@ def test_a_plain_store_without_accounts_cannot_be_locked(qtbot: QtBot, ctx: Cont
     assert not main.lock_action.isEnabled()
     assert "nothing to unlock it with" in main.lock_action.toolTip()
     assert not main.settings_page.lock_now.isEnabled()
+    assert "nothing to unlock it with" in main.settings_page.lock_note.text()
     lock.lock()
     assert not lock.locked
+    # once the store can be locked (an account added), the note no longer says it cannot
+    main.settings_page.show_lockable(True, "", accounts=True)
+    assert main.settings_page.lock_now.isEnabled()
+    assert main.settings_page.lock_note.text().startswith("The window locks after this many minutes")
     main.close()
 
 

@@ -120,9 +120,7 @@ class SettingsPage(QWidget):
         button_row.addWidget(self.change_password)
         button_row.addStretch(1)
         form.addRow(button_row)
-        self.lock_note = note(
-            _("The window locks after this many minutes without keyboard or mouse input (0: never)."), box
-        )
+        self.lock_note = note(self._lock_note_text(), box)
         form.addRow(self.lock_note)
         return box
 
@@ -131,8 +129,12 @@ class SettingsPage(QWidget):
         self.change_password.setVisible(accounts)
         self.lock_now.setEnabled(lockable)
         self.lock_now.setToolTip("" if lockable else why_not)
-        if not lockable:  # the idle time stays settable: it is a preference for every store
-            self.lock_note.setText(why_not)
+        # the idle time stays settable: it is a preference for every store
+        self.lock_note.setText(self._lock_note_text() if lockable else why_not)
+
+    @staticmethod
+    def _lock_note_text() -> str:
+        return _("The window locks after this many minutes without keyboard or mouse input (0: never).")
 
     def _idle_minutes_changed(self, minutes: int) -> None:
         prefs.save_idle_minutes(minutes)
