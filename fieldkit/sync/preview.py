@@ -21,16 +21,25 @@ from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.importer import (
     AlreadyImported,
     ImportSummary,
+    _import_into,
     checked_manifest,
     log_refusal,
     packet_files,
 )
+from fieldkit.sync.sight import tracks
 
 PREVIEW = "preview"
 
 
 def _preview(ctx: Context, path: Path, summary: ImportSummary) -> None:
-    """The checks an import makes before reading a member, then the manifest's counts."""
+    """The checks an import makes before reading a member, then the manifest's counts.
+
+    The manifest counts every change, whatever its record's level; for a user not cleared for
+    every level the packet is imported and rolled back instead (a dry run), so that what they
+    are shown counts only the records they may see."""
+    if tracks(ctx.principal):
+        _seen_by_dry_run(ctx, path, summary)
+        return
     opened = fmt.open_packet(path)
     try:
         manifest = checked_manifest(ctx, opened, summary)
@@ -46,6 +55,14 @@ def _preview(ctx: Context, path: Path, summary: ImportSummary) -> None:
         summary.attachments = len(opened.attachment_names())
     finally:
         opened.close()
+
+
+def _seen_by_dry_run(ctx: Context, path: Path, summary: ImportSummary) -> None:
+    _import_into(ctx, path, summary, True, None, Progress())
+    summary.status = PREVIEW
+    # as the manifest's preview: ``new`` is every change it carries (here, that the user may see)
+    summary.new = sum(summary.by_type.values()) + summary.held
+    summary.updated = summary.unchanged = summary.conflicting = summary.released = 0
 
 
 @requires(Permission.IMPORT_PACKETS)
