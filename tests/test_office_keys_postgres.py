@@ -208,3 +208,23 @@ def test_store_encrypt_and_passphrase_on_postgres_from_the_command_line(
         fieldkit("stats", db=url, env={"FIELDKIT_PASSPHRASE": PASSPHRASE}), "The passphrase does not open"
     )
     assert fieldkit("stats", db=url, env={"FIELDKIT_PASSPHRASE": NEW_PASSPHRASE}).returncode == 0
+
+
+def test_the_lock_screen_takes_the_passphrase_of_sealed_keys(pg_url: Callable[[], str]) -> None:
+    from ui.lock import WrongSecret, check_unlock_secret, unlock_method
+
+    url = pg_url()
+    plain = open_context(url, create=True)
+    try:
+        assert unlock_method(plain) is None  # no accounts, nothing sealed: nothing to unlock with
+    finally:
+        plain.close()
+    sealed_region(url)
+    ctx = open_context(url, credentials=Credentials(passphrase=lambda: PASSPHRASE))
+    try:
+        assert unlock_method(ctx) == "passphrase"
+        check_unlock_secret(ctx, "passphrase", PASSPHRASE)
+        with pytest.raises(WrongSecret):
+            check_unlock_secret(ctx, "passphrase", NEW_PASSPHRASE)
+    finally:
+        ctx.close()
