@@ -228,3 +228,24 @@ def test_the_lock_screen_takes_the_passphrase_of_sealed_keys(pg_url: Callable[[]
             check_unlock_secret(ctx, "passphrase", NEW_PASSPHRASE)
     finally:
         ctx.close()
+
+
+def test_init_on_postgres_with_a_passphrase_seals_the_keys_from_the_start(
+    tmp_path: Path, pg_url: Callable[[], str]
+) -> None:
+    url = pg_url()
+    phrase = secret_file(tmp_path / "phrase", PASSPHRASE)
+    bad = ("init", "--office-code", "ROEA", "--office-name", "Regional office", "--office-type", "nonsense")
+    refused(fieldkit("--passphrase-file", phrase, *bad, db=url), "nonsense")
+    assert raw_rows(url) == []  # a refused init seals nothing
+
+    done = fieldkit("--passphrase-file", phrase, *bad[:-1], "regional-office", db=url)
+    assert done.returncode == 0, done.stderr
+    [(code, sealed), (_setting, header)] = raw_rows(url)
+    assert code == "ROEA" and "fieldkit-sealed-office-keys" in sealed and "argon2id" in header
+    ctx = open_context(url, credentials=Credentials(passphrase=lambda: PASSPHRASE))
+    try:
+        keys = local_keys(ctx)
+    finally:
+        ctx.close()
+    assert all(s not in sealed for s in secret_strings(keys))
