@@ -17,12 +17,12 @@ from fieldkit.context import Context
 from fieldkit.errors import NotFound
 from fieldkit.services.conflicts import count_open, list_conflicts, record_conflicts, resolve
 from fieldkit.services.data import stats
-from fieldkit.services.monitoring import save_visit
+from fieldkit.services.monitoring import delete_visit, save_visit
 from fieldkit.services.records import create_record, update_record
 from fieldkit.store.clearance import REDACTED, RestrictedFieldsDenied
 from fieldkit.store.system import AuditLog, HeldChange
 from fieldkit.sync.export import export_packet
-from fieldkit.sync.importer import import_packet
+from fieldkit.sync.importer import MassDeletion, import_packet
 from fieldkit.sync.outbox import outgoing_changes
 from fieldkit.sync.preview import preview_files
 from fieldkit.sync.state import origin_status, partner_status
@@ -169,3 +169,21 @@ def test_changes_waiting_for_a_gap_count_only_those_the_user_may_see(tmp_path: P
         officer = as_user(region, "internal", "amina")
         assert {s.code: s.waiting for s in origin_status(officer)}["KE-NBO"] == 2
         assert {p.code: p.held for p in partner_status(officer)}["KE-NBO"] == 2
+
+
+def test_a_mass_deletion_is_refused_without_counts_that_tell_of_hidden_visits(tmp_path: Path) -> None:
+    with offices(tmp_path, KENYA, REGION) as o:
+        kenya, region = o["KE-NBO"], o["ROEA"]
+        ids = [save_at(kenya, f"Visit {i}", "internal") for i in range(25)]
+        send(kenya, region, tmp_path, "1")
+        for visit_id in ids[:10]:
+            delete_visit(kenya, visit_id)
+        packet = export_packet(kenya, "ROEA", tmp_path / "2.fieldkit").paths[0]
+        with pytest.raises(MassDeletion, match="would delete 10 of office KE-NBO's 25"):
+            import_packet(region, packet)
+        with pytest.raises(MassDeletion) as refused:
+            import_packet(as_user(region, "internal", "amina"), packet)
+        message = str(refused.value)
+        assert "would delete more than 10% of office KE-NBO's" in message
+        assert "delete 10 " not in message and "25" not in message
+        assert stats(region)["monitoring_visit"]["live"] == 25

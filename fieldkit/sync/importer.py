@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -50,7 +50,7 @@ from fieldkit.sync.changes import Change, known_codes, parse_change
 from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.refusal_log import append_entry
 from fieldkit.sync.rows import PayloadRows, RowsRefused
-from fieldkit.sync.sight import ImportSight
+from fieldkit.sync.sight import ImportSight, mass_deletion_uncounted
 from fieldkit.sync.state import held_in_sight
 from fieldkit.sync.transaction import Transaction
 
@@ -107,9 +107,10 @@ IMPORT_CACHE_KIB = 48 * 1024
 class _Deletions:
     """How many records of each office a packet deletes, against how many it had."""
 
-    def __init__(self, session: Session, max_share: float | None) -> None:
+    def __init__(self, session: Session, max_share: float | None, uncounted: Callable[[str], bool]) -> None:
         self.session = session
         self.max_share = max_share
+        self.uncounted = uncounted
         self.deleted: Counter[tuple[str, str]] = Counter()
         self.live: dict[tuple[str, str], int] = {}
 
@@ -137,6 +138,8 @@ class _Deletions:
         for (kind, owner), count in self.deleted.items():
             live = self.live[(kind, owner)]
             if live >= MIN_RECORDS_FOR_DELETE_CHECK and count > live * self.max_share:
+                if self.uncounted(kind):  # the counts would tell of records above the clearance
+                    raise MassDeletion(mass_deletion_uncounted(owner, kind, self.max_share))
                 raise MassDeletion(
                     ngettext(
                         "The packet would delete {count} of office {office}'s {live} {type} record (more "
@@ -419,7 +422,7 @@ def _apply(
                 # rows of one packet may point at each other in any order; check keys at commit
                 session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             coverage = _Coverage(session, manifest, packet_id)
-            deletions = _Deletions(session, max_delete_share)
+            deletions = _Deletions(session, max_delete_share, sight.uncounted)
             for batch in rows.batches(BATCH):
                 progress.step()  # raises ``Cancelled`` when the user cancelled: all is rolled back
                 if rows.problem_count:

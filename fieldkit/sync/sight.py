@@ -16,10 +16,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fieldkit.access import Principal
+from fieldkit.i18n import _
 from fieldkit.store.clearance import hidden_clause, sees_every_level
-from fieldkit.store.registry import MODEL_BY_TYPE
+from fieldkit.store.registry import MODEL_BY_TYPE, confidentiality_path
 from fieldkit.store.system import HeldChange
 from fieldkit.sync.apply import ApplyStats
+
+
+def mass_deletion_uncounted(office: str, record_type: str, share: float) -> str:
+    """The refusal of a packet deleting too many records, without the counts, which would tell a
+    user not cleared for every level how many records of the type the office holds."""
+    return _(
+        "The packet would delete more than {share:.0%} of office {office}'s {type} records. Check with "
+        "the sender; import with {option} if it is intended."
+    ).format(share=share, office=office, type=record_type, option="--allow-mass-delete")
 
 
 def tracks(principal: Principal) -> bool:
@@ -84,6 +94,11 @@ class ImportSight:
         self.tracking = tracks(principal)
         self.hidden = ApplyStats()
         self.hidden_released = 0
+
+    def uncounted(self, record_type: str) -> bool:
+        """Whether counts of ``record_type``'s records may not be told to this user: some may be
+        above their clearance."""
+        return self.tracking and confidentiality_path(record_type) is not None
 
     def count(self, session: Session, stats: ApplyStats) -> int:
         """Leave out of ``stats`` what the user may not see, keeping it for the audit."""
