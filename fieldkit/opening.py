@@ -20,7 +20,7 @@ from fieldkit.errors import StoreError
 from fieldkit.i18n import _
 from fieldkit.paths import create_private_file, make_private_dir, narrow_to_owner, user_data_dir
 from fieldkit.search import catch_up, index_is_outdated, pending_search_types
-from fieldkit.store import cipher, files, migrate
+from fieldkit.store import cipher, files, migrate, office_keys
 from fieldkit.store.changes import utcnow
 from fieldkit.store.engine import Store, resolve_url, sqlite_path
 
@@ -30,8 +30,9 @@ class Credentials:
     """Where the secrets a store may ask for come from; each is asked for only when needed.
 
     The CLI reads them from a prompt, a file or the environment; the window from its unlock
-    screen. ``passphrase`` opens an encrypted store (and encrypts a new one); ``password``
-    signs ``user`` in to a store that has accounts.
+    screen. ``passphrase`` opens an encrypted store (and encrypts a new one), or on a database
+    server unseals the office's secret keys when they are sealed (asked at opening, before the
+    password); ``password`` signs ``user`` in to a store that has accounts.
     """
 
     passphrase: Callable[[], str] | None = None
@@ -101,6 +102,8 @@ def _prepare(store: Store, user: str | None, credentials: Credentials) -> Contex
             with store.write() as session:
                 catch_up(session)
         seed_vocabularies(store)
+    with store.read() as session:  # on a database server: the passphrase of sealed office keys
+        office_keys.open_sealed(store, session, credentials.passphrase)
     principal = sign_in(store, user or os.environ.get("FIELDKIT_USER"), credentials.password, utcnow())
     name = principal.name if principal is not None else user or default_user()
     ctx = Context(store=store, user=name, backup=backup, acting_as=principal)

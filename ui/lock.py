@@ -3,7 +3,8 @@
 The lock screen covers the whole window: the pages, menus and status bar are hidden, open
 dialogs and editors are hidden (not closed: their drafts stay as they are) and the title
 names no office. Unlocking asks for the signed-in user's password, or, on a store without
-accounts, the store passphrase; the check runs off the GUI thread. A plain store without
+accounts, the store passphrase (on a database server, that of its sealed office keys); the
+check runs off the GUI thread. A plain store without
 accounts has nothing to unlock with, so Lock is disabled there and says why.
 """
 
@@ -32,7 +33,7 @@ from fieldkit.errors import FieldKitError, reason_for
 from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.services import users
-from fieldkit.store import cipher
+from fieldkit.store import cipher, office_keys
 from fieldkit.store.system import UserAccount
 from ui import prefs
 from ui.ops import Op
@@ -64,7 +65,8 @@ def unlock_method(ctx: Context) -> UnlockWith | None:
     Store work: call it from an Op."""
     if users.has_accounts(ctx):
         return "password"
-    return "passphrase" if ctx.store.key is not None else None
+    # a database server's store with sealed office keys asked their passphrase at opening too
+    return "passphrase" if ctx.store.key is not None or ctx.store.office_keys_key is not None else None
 
 
 def _refusal(ctx: Context) -> SignInError | None:
@@ -85,6 +87,16 @@ def check_unlock_secret(ctx: Context, method: UnlockWith, secret: str) -> None:
             raise refused
         if not users.check_password(ctx, secret):
             raise _refusal(ctx) or WrongSecret(_("That password is wrong."))
+        return
+    if ctx.store.path is None:  # a database server: the passphrase of the sealed office keys
+        with unchecked("lock: the sealed keys' header"), ctx.store.read() as session:
+            header = office_keys.read_header(session)
+        try:
+            sealing = office_keys.unlock_key(header, secret) if header is not None else None
+        except FieldKitError as exc:
+            raise WrongSecret(_("That passphrase does not open this store.")) from exc
+        if sealing is None or sealing != ctx.store.office_keys_key:
+            raise WrongSecret(_("That passphrase does not open this store."))
         return
     try:
         key = cipher.store_key(ctx.store.path, lambda: secret, create=False)

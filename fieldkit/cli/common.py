@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TextIO
 
 from fieldkit.context import Context
@@ -67,9 +68,14 @@ def credentials_from(args: argparse.Namespace) -> Credentials:
 
 
 @contextmanager
-def open_for(args: argparse.Namespace, *, create: bool = False) -> Iterator[Context]:
-    """The store named by ``--db``, unlocked and signed in to as the options say; closed after."""
-    with opened(
-        args.db, user=getattr(args, "user", None), create=create, credentials=credentials_from(args)
-    ) as ctx:
+def open_for(
+    args: argparse.Namespace, *, create: bool = False, passphrase: Callable[[], str] | None = None
+) -> Iterator[Context]:
+    """The store named by ``--db``, unlocked and signed in to as the options say; closed after.
+
+    ``passphrase`` replaces the options' source when a command has read the passphrase already."""
+    credentials = credentials_from(args)
+    if passphrase is not None:
+        credentials = replace(credentials, passphrase=passphrase)
+    with opened(args.db, user=getattr(args, "user", None), create=create, credentials=credentials) as ctx:
         yield ctx

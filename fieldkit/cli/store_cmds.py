@@ -69,7 +69,67 @@ def _store_file(args: argparse.Namespace) -> Path:
     return path
 
 
+def _on_server(args: argparse.Namespace) -> bool:
+    return sqlite_path(resolve_url(args.db)) is None
+
+
+def _seal_on_server(args: argparse.Namespace) -> int:
+    from fieldkit.cli.common import open_for
+    from fieldkit.domain.keys import seal_office_keys
+
+    with open_for(args) as ctx:  # sealed keys already: opening asks their passphrase first
+        if ctx.store.office_keys_key is not None:
+            raise StoreError(
+                _(
+                    "The office keys in this database are sealed already; change their passphrase "
+                    "with '{command}'. Nothing was changed."
+                ).format(command="fieldkit store passphrase")
+            )
+        passphrase = new_passphrase(
+            args, file=args.passphrase_file, variable=PASSPHRASE_VARIABLE, option="--passphrase-file"
+        )
+        seal_office_keys(ctx, passphrase)
+    print(_("The office keys in this database are sealed under the passphrase."))
+    _print_server_copies()
+    return 0
+
+
+def _print_server_copies() -> None:
+    print(
+        _(
+            "Copies made before (database dumps, the server's backups and its write-ahead log) still "
+            "hold the keys as they were: replace those dumps and backups with new ones."
+        )
+    )
+
+
+def _reseal_on_server(args: argparse.Namespace) -> int:
+    from fieldkit.cli.common import open_for
+    from fieldkit.domain.keys import change_office_keys_passphrase
+
+    old = current_passphrase(args)
+    with open_for(args, passphrase=lambda: old) as ctx:  # a wrong one is told before the new is asked
+        if ctx.store.office_keys_key is None:
+            raise StoreError(
+                _("The office keys in this database are not sealed: seal them first ('{command}').").format(
+                    command="fieldkit store encrypt"
+                )
+            )
+        new = new_passphrase(
+            args,
+            file=args.new_passphrase_file,
+            variable=NEW_PASSPHRASE_VARIABLE,
+            option="--new-passphrase-file",
+        )
+        change_office_keys_passphrase(ctx, old, new)
+    print(_("The passphrase of the office keys in this database has changed."))
+    _print_server_copies()
+    return 0
+
+
 def _encrypt(args: argparse.Namespace) -> int:
+    if _on_server(args):
+        return _seal_on_server(args)
     path = _store_file(args)
     files.check_store_file(path, create=False)
     if cipher.is_encrypted(path):  # before asking for a passphrase that would not be used
@@ -102,6 +162,8 @@ def _print_keep_safe(path: Path) -> None:
 
 
 def _change(args: argparse.Namespace) -> int:
+    if _on_server(args):
+        return _reseal_on_server(args)
     path = _store_file(args)
     files.check_store_file(path, create=False)
     if not cipher.is_encrypted(path):

@@ -106,7 +106,7 @@ class OfficeKeys:
         return fingerprint(self.age_recipient, self.minisign_public_key_line)
 
     def to_json(self) -> dict[str, str]:
-        """Plain strings for the local database (a later change encrypts them at rest)."""
+        """Plain strings for the local database (``store.office_keys`` seals them on a server)."""
         return {
             "format": JSON_FORMAT,
             "age_identity": self.age_identity,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from fieldkit.access import Permission, requires
+from fieldkit.access import Permission, Principal, requires
 from fieldkit.changeset import ChangeSet
 from fieldkit.context import Context
 from fieldkit.domain.aliases import alias_map
@@ -22,8 +22,16 @@ from fieldkit.domain.vocab import invalidate_cache
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.i18n import _
 from fieldkit.services.records import model_for
+from fieldkit.store.base import SyncedRecord
+from fieldkit.store.clearance import (
+    conflicts_in_sight,
+    record_visible,
+    redact,
+    redact_conflict_side,
+    require_restricted,
+)
 from fieldkit.store.codec import decode, field_map, record_to_dict
-from fieldkit.store.registry import references
+from fieldkit.store.registry import references, restricted_fields
 from fieldkit.store.system import Conflict
 
 
@@ -54,15 +62,17 @@ class RecordConflicts:
     conflicts: list[ConflictRow]
 
 
-def _row(c: Conflict, title: str, aliases: dict[str, str]) -> ConflictRow:
+def _row(c: Conflict, title: str, aliases: dict[str, str], principal: Principal) -> ConflictRow:
     """A conflict as a person reads it: references to merged-away records name the survivor
-    (the conflict keeps what the changes said, the same at every office)."""
+    (the conflict keeps what the changes said, the same at every office), and restricted
+    values read as they do everywhere for someone who may not see them."""
     refs = references(c.record_type)
 
     def through(name: str, value: Any) -> Any:
         return aliases.get(value, value) if name in refs and isinstance(value, str) else value
 
-    def value(side: dict[str, Any]) -> Any:
+    def value(stored: dict[str, Any]) -> Any:
+        side = redact_conflict_side(c.record_type, c.field, stored, principal)
         if c.kind == "field":
             return through(c.field, side.get("value"))
         values = side.get("values")
@@ -87,17 +97,31 @@ def _row(c: Conflict, title: str, aliases: dict[str, str]) -> ConflictRow:
     )
 
 
+def _title(model: type[SyncedRecord], value: Any, principal: Principal) -> str:
+    """A record's title as the list shows it: redacted when its title field is restricted."""
+    name = model.spec.title or "id"
+    return str(redact(model.record_type, {name: str(value or "")}, principal)[name])
+
+
 @requires(Permission.VIEW_RECORDS)
 def count_open(ctx: Context) -> int:
+    """Open conflicts on records the user is cleared for."""
+    in_sight = conflicts_in_sight(ctx.principal)
     with ctx.store.read() as session:
-        return session.execute(select(func.count()).where(Conflict.status == "open")).scalar_one()
+        query = select(func.count()).select_from(Conflict).where(Conflict.status == "open", *in_sight)
+        return session.execute(query).scalar_one()
 
 
 @requires(Permission.VIEW_RECORDS)
 def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> list[ConflictRow]:
+    """Conflicts on records the user is cleared for, latest first; the others are not listed."""
+    in_sight = conflicts_in_sight(ctx.principal)
     with ctx.store.read() as session:
         rows = session.execute(
-            select(Conflict).where(Conflict.status == status).order_by(Conflict.loser_at.desc()).limit(limit)
+            select(Conflict)
+            .where(Conflict.status == status, *in_sight)
+            .order_by(Conflict.loser_at.desc())
+            .limit(limit)
         ).scalars()
         result = []
         aliases = alias_map(session)
@@ -107,10 +131,9 @@ def list_conflicts(ctx: Context, *, status: str = "open", limit: int = 5000) -> 
             if key not in titles:
                 model = model_for(c.record_type)
                 column = getattr(model, model.spec.title or "id")
-                titles[key] = str(
-                    session.execute(select(column).where(model.id == c.record_id)).scalar() or ""
-                )
-            result.append(_row(c, titles[key], aliases))
+                found = session.execute(select(column).where(model.id == c.record_id)).scalar()
+                titles[key] = _title(model, found, ctx.principal)
+            result.append(_row(c, titles[key], aliases, ctx.principal))
         return result
 
 
@@ -119,9 +142,10 @@ def record_conflicts(ctx: Context, record_type: str, record_id: str) -> RecordCo
     model = model_for(record_type)
     with ctx.store.read() as session:
         record = session.get(model, record_id)
-        if record is None:
+        if record is None or not record_visible(session, model, record_id, ctx.principal):
+            # in the words of an id that does not exist: a hidden record's existence is not told
             raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
-        title = str(getattr(record, model.spec.title or "id", ""))
+        title = _title(model, getattr(record, model.spec.title or "id", ""), ctx.principal)
         aliases = alias_map(session)
         conflicts = session.execute(
             select(Conflict)
@@ -131,8 +155,8 @@ def record_conflicts(ctx: Context, record_type: str, record_id: str) -> RecordCo
         return RecordConflicts(
             record_type,
             record_id,
-            record_to_dict(record),
-            [_row(c, title, aliases) for c in conflicts],
+            redact(record_type, record_to_dict(record), ctx.principal),
+            [_row(c, title, aliases, ctx.principal) for c in conflicts],
         )
 
 
@@ -150,6 +174,8 @@ def resolve(
     edit/delete conflict say whether the record stays ``deleted``."""
     model = model_for(record_type)
     specs = field_map(model)
+    if values.keys() & restricted_fields(record_type):
+        require_restricted(ctx.principal)  # a value one cannot see is not one to choose
     try:
         decoded = {name: decode(specs[name], value) for name, value in values.items()}
     except KeyError as exc:
@@ -159,7 +185,7 @@ def resolve(
     refuse_too_long(model, values)
     with ctx.write() as (session, writer):
         record = session.get(model, record_id)
-        if record is None:
+        if record is None or not record_visible(session, model, record_id, ctx.principal):
             raise NotFound(_("No {record_type} with id {id}").format(record_type=record_type, id=record_id))
         found = session.execute(select(Conflict).where(Conflict.id.in_(conflict_ids))).scalars().all()
         if len(found) != len(set(conflict_ids)) or any(c.record_id != record_id for c in found):

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
@@ -33,7 +33,7 @@ from fieldkit.i18n import _
 from fieldkit.progress import Progress
 from fieldkit.services.audit import audit_data_export
 from fieldkit.store.base import SyncedRecord
-from fieldkit.store.clearance import hidden_clause, redacted, require_restricted, visibility_conditions
+from fieldkit.store.clearance import conflicts_in_sight, redacted, require_restricted, visibility_conditions
 from fieldkit.store.codec import fields_of, row_to_dict
 from fieldkit.store.registry import record_models, restricted_fields
 
@@ -127,15 +127,7 @@ def iter_conflicts(ctx: Context, *, include_restricted: bool = False) -> Iterato
 
 def _conflicts_in_sight(ctx: Context) -> list[Any]:
     """Conditions on ``conflict`` rows: of records the user may see."""
-    from fieldkit.store.system import Conflict
-
-    where = []
-    for model in record_models():
-        hidden = hidden_clause(model, ctx.principal)
-        if hidden is not None:
-            out_of_sight = Conflict.record_id.in_(select(model.id).where(hidden))
-            where.append(~and_(Conflict.record_type == model.record_type, out_of_sight))
-    return where
+    return list(conflicts_in_sight(ctx.principal))
 
 
 def canonical_json(record: dict[str, Any]) -> str:

@@ -40,6 +40,7 @@ from fieldkit.services.cards import card_to_json, office_card, read_card
 from fieldkit.services.office import local_office, validate_office_fields
 from fieldkit.services.share_pages import render_share
 from fieldkit.store import audit as chain
+from fieldkit.store import office_keys
 from fieldkit.store.audit import append_event
 from fieldkit.store.system import Office, OfficeSecret, OriginSequence
 
@@ -339,7 +340,11 @@ def _install(ctx: Context, bundle: KeyBundle, fields: OfficeFields, form: str) -
                     trusted_at=ctx.now(),
                 )
             )
-            session.merge(OfficeSecret(code=code, keys=keys.to_json()))
+            session.merge(
+                OfficeSecret(
+                    code=code, keys=office_keys.stored_keys(session, ctx.store, code, keys.to_json())
+                )
+            )
             if session.get(OriginSequence, code) is None:
                 session.add(OriginSequence(origin_office=code, last_seq=0))
             append_event(session, at=ctx.now(), actor=ctx.user, action=chain.ACTION_KEY_RESTORE, detail=audit)
@@ -355,6 +360,10 @@ def _install(ctx: Context, bundle: KeyBundle, fields: OfficeFields, form: str) -
             ).format(code=code, fingerprint=fingerprint, local=info.code, local_fingerprint=info.fingerprint)
         )
     with ctx.store.write() as session:
-        session.merge(OfficeSecret(code=code, keys=bundle.keys.to_json()))
+        session.merge(
+            OfficeSecret(
+                code=code, keys=office_keys.stored_keys(session, ctx.store, code, bundle.keys.to_json())
+            )
+        )
         append_event(session, at=ctx.now(), actor=ctx.user, action=chain.ACTION_KEY_RESTORE, detail=audit)
     return RestoredKeys(code, info.name, fingerprint, created_office=False)

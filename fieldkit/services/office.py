@@ -15,6 +15,7 @@ from fieldkit.crypto.keys import OfficeKeys
 from fieldkit.domain.vocab import vocabularies
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
+from fieldkit.store import office_keys
 from fieldkit.store.system import Office, OfficeSecret, OriginSequence
 
 OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
@@ -102,7 +103,9 @@ def init_office(
         if session.get(Office, code) is not None:
             raise ValidationError(_("Office {code} is already known to this store").format(code=code))
         session.add(row)
-        session.add(OfficeSecret(code=code, keys=keys.to_json()))
+        session.add(
+            OfficeSecret(code=code, keys=office_keys.stored_keys(session, ctx.store, code, keys.to_json()))
+        )
         if session.get(OriginSequence, code) is None:
             session.add(OriginSequence(origin_office=code, last_seq=0))
         info = _info(row)

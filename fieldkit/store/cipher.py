@@ -126,12 +126,31 @@ def parse_header(path: Path, raw: bytes) -> KeyHeader:
         data = json.loads(raw)
     except (ValueError, UnicodeError) as exc:
         raise _damaged_header(path) from exc
+    return decode_header(
+        data,
+        cipher_name="sqlcipher",
+        damaged=lambda: _damaged_header(path),
+        unknown=lambda kdf, version: _unknown_kdf(path, kdf, version),
+    )
+
+
+def decode_header(
+    data: object,
+    *,
+    cipher_name: str,
+    damaged: Callable[[], KeyHeaderError],
+    unknown: Callable[[object, object], KeyHeaderError],
+) -> KeyHeader:
+    """A header from its JSON form, for the cipher named ``cipher_name``; checked for sane costs.
+
+    ``damaged`` and ``unknown`` make the errors, which name where the header was kept.
+    """
     if not isinstance(data, dict) or data.get("format") != HEADER_FORMAT:
-        raise _damaged_header(path)
+        raise damaged()
     if data.get("version") != HEADER_VERSION or data.get("kdf") != KDF_NAME:
-        raise _unknown_kdf(path, data.get("kdf"), data.get("version"))
-    if data.get("argon2_version") != ARGON2_VERSION or data.get("cipher") != "sqlcipher":
-        raise _unknown_kdf(path, f"{data.get('kdf')}/{data.get('cipher')}", data.get("argon2_version"))
+        raise unknown(data.get("kdf"), data.get("version"))
+    if data.get("argon2_version") != ARGON2_VERSION or data.get("cipher") != cipher_name:
+        raise unknown(f"{data.get('kdf')}/{data.get('cipher')}", data.get("argon2_version"))
     try:
         salt = base64.b64decode(str(data["salt"]), validate=True)
         params = KdfParams(int(data["time_cost"]), int(data["memory_cost_kib"]), int(data["parallelism"]))
@@ -143,16 +162,16 @@ def parse_header(path: Path, raw: bytes) -> KeyHeader:
             cipher_compatibility=int(data["cipher_compatibility"]),
         )
     except (KeyError, ValueError, TypeError) as exc:
-        raise _damaged_header(path) from exc
+        raise damaged() from exc
     if header.key_length != KEY_LENGTH or header.cipher_compatibility != CIPHER_COMPATIBILITY:
-        raise _unknown_kdf(path, KDF_NAME, f"{header.key_length}/{header.cipher_compatibility}")
+        raise unknown(KDF_NAME, f"{header.key_length}/{header.cipher_compatibility}")
     if not (
         8 <= len(salt) <= 64
         and 1 <= params.time_cost <= _MAX_TIME_COST
         and 1 <= params.parallelism <= _MAX_PARALLELISM
         and 8 * params.parallelism <= params.memory_cost_kib <= _MAX_MEMORY_KIB
     ):
-        raise _damaged_header(path)
+        raise damaged()
     return header
 
 

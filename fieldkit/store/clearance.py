@@ -22,13 +22,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, not_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from fieldkit.access import CONFIDENTIALITY_LEVELS, Principal
 from fieldkit.errors import FieldKitError
 from fieldkit.i18n import _
 from fieldkit.store.base import SyncedRecord
-from fieldkit.store.registry import confidentiality_path, references, restricted_fields
+from fieldkit.store.registry import (
+    confidentiality_path,
+    model_of,
+    record_models,
+    references,
+    restricted_fields,
+)
 
 #: what a restricted value is replaced with for someone who may not see it (empty values stay empty)
 REDACTED = "[restricted]"
@@ -149,6 +155,75 @@ def record_visible(session: Session, model: type[SyncedRecord], record_id: str, 
         return True
     found = session.execute(select(model.id).where(model.id == record_id, and_(*conditions))).first()
     return found is not None
+
+
+def about_records_in_sight(
+    record_type: ColumnElement[str] | InstrumentedAttribute[str],
+    record_id: ColumnElement[str] | InstrumentedAttribute[str],
+    principal: Principal,
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions on rows about one record each (a conflict, a change in the change log),
+    keeping those whose record ``principal`` may see: such a row is as confidential as its
+    record. None at all for a principal cleared for every level."""
+    where: list[ColumnElement[bool]] = []
+    for model in record_models():
+        hidden = hidden_clause(model, principal)
+        if hidden is not None:
+            out_of_sight = record_id.in_(select(model.id).where(hidden))
+            where.append(not_(and_(record_type == model.record_type, out_of_sight)))
+    return where
+
+
+def conflicts_in_sight(principal: Principal) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``conflict`` rows keeping those on records ``principal`` may see."""
+    from fieldkit.store.system import Conflict
+
+    return about_records_in_sight(Conflict.record_type, Conflict.record_id, principal)
+
+
+def changes_in_sight(principal: Principal) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``change_log`` rows keeping changes to records ``principal`` may see."""
+    from fieldkit.store.system import ChangeLog
+
+    return about_records_in_sight(ChangeLog.record_type, ChangeLog.record_id, principal)
+
+
+def held_change_visible(session: Session, change: Mapping[str, Any], principal: Principal) -> bool:
+    """Whether a change held for a gap (``Change.to_json()``) is about a record ``principal`` may
+    see: a type without a level is; a record in the store by its own level; a record not in
+    the store yet by the level its change carries; otherwise (a part of a visit not here yet,
+    a change that does not say) it is counted as hidden."""
+    if sees_every_level(principal):
+        return True
+    record_type = change.get("type")
+    path = confidentiality_path(record_type) if isinstance(record_type, str) else None
+    if path is None:
+        return True
+    model = model_of(str(record_type))
+    record_id = change.get("id")
+    if isinstance(record_id, str) and session.get(model, record_id) is not None:
+        return record_visible(session, model, record_id, principal)
+    data = change.get("data")
+    if not path.steps and isinstance(data, Mapping):
+        level = data.get(path.column)
+        return level_visible(principal, level if isinstance(level, str) else None)
+    return False
+
+
+def redact_conflict_side(
+    record_type: str, field: str, side: Mapping[str, Any], principal: Principal
+) -> dict[str, Any]:
+    """One side of a conflict (``{"value": ...}`` for a field, ``{"values": {...}}`` for an edit
+    against a deletion) with the restricted fields' values redacted, unless ``principal`` may see them."""
+    out = dict(side)
+    if may_see_restricted(principal):
+        return out
+    if field in restricted_fields(record_type) and "value" in out:
+        out["value"] = redacted(out["value"])
+    values = out.get("values")
+    if isinstance(values, Mapping):
+        out["values"] = redact(record_type, values, principal)
+    return out
 
 
 # -- restricted fields -------------------------------------------------------------------------

@@ -202,6 +202,9 @@ class Store:
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         #: called before every session; a ``Context`` installs its permission door here
         self.session_guard: Callable[[], None] | None = None
+        #: on a database server, the key that opens the office's sealed secret keys once the
+        #: passphrase was given at opening (``store.office_keys``); None when they are not sealed
+        self.office_keys_key: bytes | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -239,6 +242,7 @@ class Store:
             yield session
 
     def dispose(self) -> None:
+        self.office_keys_key = None
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()

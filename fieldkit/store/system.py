@@ -28,7 +28,8 @@ class Office(Base):
 
 
 class OfficeSecret(Base):
-    """The local office's secret keys (a later schema encrypts the store itself)."""
+    """The local office's secret keys: inside the encrypted file of a store kept in a file; sealed
+    under a passphrase on a database server (``store.office_keys``), plain until then."""
 
     __tablename__ = "office_secret"
 

@@ -51,6 +51,10 @@ class ApplyStats:
     #: per indexed record type, records whose searchable text changed, and those created
     search_touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     search_new: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: when asked for (``track``): each change's (record type, record id, outcome), the outcome
+    #: "known" (applied before), "held", "new", "updated", "unchanged" or "conflict"; a count
+    #: shown to a user not cleared for every record leaves out those they may not see
+    outcomes: list[tuple[str, str, str]] | None = None
 
 
 def _existing_ids(session: Session, model: type[SyncedRecord], ids: Iterable[str]) -> set[str]:
@@ -196,17 +200,26 @@ class _Updates:
 
 
 def apply_changes(
-    session: Session, changes: Sequence[Change], packet_id: str, transaction: Transaction | None = None
+    session: Session,
+    changes: Sequence[Change],
+    packet_id: str,
+    transaction: Transaction | None = None,
+    *,
+    track: bool = False,
 ) -> ApplyStats:
     """Apply changes (already validated) in dependency order; hold what cannot apply yet.
 
-    A large packet applies in batches; ``transaction`` carries what they share.
+    A large packet applies in batches; ``transaction`` carries what they share. ``track`` keeps
+    each change's outcome in ``ApplyStats.outcomes`` (one batch's worth).
     """
     transaction = transaction or Transaction()
     transaction.next_batch()
-    stats = ApplyStats()
+    stats = ApplyStats(outcomes=[] if track else None)
+    outcomes = stats.outcomes
     known = _existing_changes(session, ((c.origin, c.seq) for c in changes))
     fresh = [c for c in changes if c.change_key not in known] if known else changes
+    if outcomes is not None and known:
+        outcomes.extend((c.record_type, c.record_id, "known") for c in changes if c.change_key in known)
     todo = sorted(fresh, key=lambda c: c.apply_order)
     stats.unchanged += len(changes) - len(todo)
     aliases = alias_map(session)
@@ -250,6 +263,8 @@ def apply_changes(
                 {"origin_office": c.origin, "seq": c.seq, "packet_id": packet_id, "change": c.to_json()}
             )
             stats.held += 1
+            if outcomes is not None:
+                outcomes.append((c.record_type, c.record_id, "held"))
             continue
         at = inserts.time(c)
         if not exists:
@@ -257,6 +272,8 @@ def apply_changes(
             present[c.record_type].add(c.record_id)
             transaction.created[c.record_type].add(c.record_id)
             stats.new += 1
+            if outcomes is not None:
+                outcomes.append((c.record_type, c.record_id, "new"))
             if (root := search_root_of(c.record_type)) is not None:
                 _note_created_text(stats, transaction, c, root)
             if c.record_type == "record_alias":
@@ -270,6 +287,8 @@ def apply_changes(
             stats.updated += outcome != "unchanged"
             stats.unchanged += outcome == "unchanged"
             stats.conflicting += outcome == "conflict"
+            if outcomes is not None:
+                outcomes.append((c.record_type, c.record_id, outcome))
         inserts.log(original, at)
         histories.add(original)
         if parents_named:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -50,6 +50,8 @@ from fieldkit.sync.changes import Change, known_codes, parse_change
 from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.refusal_log import append_entry
 from fieldkit.sync.rows import PayloadRows, RowsRefused
+from fieldkit.sync.sight import ImportSight, mass_deletion_uncounted
+from fieldkit.sync.state import held_in_sight
 from fieldkit.sync.transaction import Transaction
 
 DEFAULT_MAX_DELETE_SHARE = 0.10
@@ -105,9 +107,10 @@ IMPORT_CACHE_KIB = 48 * 1024
 class _Deletions:
     """How many records of each office a packet deletes, against how many it had."""
 
-    def __init__(self, session: Session, max_share: float | None) -> None:
+    def __init__(self, session: Session, max_share: float | None, uncounted: Callable[[str], bool]) -> None:
         self.session = session
         self.max_share = max_share
+        self.uncounted = uncounted
         self.deleted: Counter[tuple[str, str]] = Counter()
         self.live: dict[tuple[str, str], int] = {}
 
@@ -135,6 +138,8 @@ class _Deletions:
         for (kind, owner), count in self.deleted.items():
             live = self.live[(kind, owner)]
             if live >= MIN_RECORDS_FOR_DELETE_CHECK and count > live * self.max_share:
+                if self.uncounted(kind):  # the counts would tell of records above the clearance
+                    raise MassDeletion(mass_deletion_uncounted(owner, kind, self.max_share))
                 raise MassDeletion(
                     ngettext(
                         "The packet would delete {count} of office {office}'s {live} {type} record (more "
@@ -210,7 +215,9 @@ def _set_coverage(session: Session, origin: str, last: int) -> None:
         row.last_seq = max(row.last_seq, last)
 
 
-def _release_held(session: Session, packet_id: str, transaction: Transaction) -> tuple[ApplyStats, int]:
+def _release_held(
+    session: Session, packet_id: str, transaction: Transaction, sight: ImportSight
+) -> tuple[ApplyStats, int]:
     """Apply held ranges whose gap closed and held changes whose records arrived, until nothing moves."""
     total = ApplyStats()
     released = 0
@@ -237,8 +244,10 @@ def _release_held(session: Session, packet_id: str, transaction: Transaction) ->
         for h in candidates:
             session.delete(h)
         session.flush()
-        stats = apply_changes(session, changes, packet_id, transaction)
-        released += len(changes) - stats.held
+        stats = apply_changes(session, changes, packet_id, transaction, track=sight.tracking)
+        taken = sight.count(session, stats)
+        sight.hidden_released += taken
+        released += len(changes) - stats.held - taken
         _add(total, stats)
         if stats.held == len(changes) and not progress:
             break
@@ -405,6 +414,7 @@ def _apply(
     packet_id = str(manifest["packet_id"])
     rows = PayloadRows(payload, manifest, known_codes(vocabularies(ctx)))
     stats = ApplyStats()
+    sight = ImportSight(ctx.principal)
     transaction = Transaction()
     try:
         with ctx.store.write() as session, bulk_write_settings(session, IMPORT_CACHE_KIB):
@@ -412,21 +422,25 @@ def _apply(
                 # rows of one packet may point at each other in any order; check keys at commit
                 session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             coverage = _Coverage(session, manifest, packet_id)
-            deletions = _Deletions(session, max_delete_share)
+            deletions = _Deletions(session, max_delete_share, sight.uncounted)
             for batch in rows.batches(BATCH):
                 progress.step()  # raises ``Cancelled`` when the user cancelled: all is rolled back
                 if rows.problem_count:
                     continue  # refused already: read on only to name every bad row
                 deletions.count(batch)
-                _add(stats, apply_changes(session, coverage.route(batch), packet_id, transaction))
+                batch_stats = apply_changes(
+                    session, coverage.route(batch), packet_id, transaction, track=sight.tracking
+                )
+                sight.count(session, batch_stats)
+                _add(stats, batch_stats)
             rows.finish()
             deletions.check()
             coverage.finish()
-            released_stats, released = _release_held(session, packet_id, transaction)
+            released_stats, released = _release_held(session, packet_id, transaction, sight)
             _add(stats, released_stats)
             summary.new, summary.updated, summary.unchanged = stats.new, stats.updated, stats.unchanged
             summary.conflicting = stats.conflicting
-            summary.held = session.execute(select(func.count()).select_from(HeldChange)).scalar_one()
+            summary.held = sum(held_in_sight(session, ctx.principal).values())
             summary.released = released
             summary.by_type = dict(sorted(stats.by_type.items()))
             summary.unchanged += coverage.skipped
@@ -451,7 +465,8 @@ def _apply(
                     },
                 )
             )
-            audit_packet_import(session, at=ctx.now(), actor=ctx.user, summary=summary.to_json())
+            whole = sight.audited(summary.to_json(), session)
+            audit_packet_import(session, at=ctx.now(), actor=ctx.user, summary=whole)
             if dry_run:
                 raise _DryRun()
     except _DryRun:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from fieldkit.access import Permission, requires
+from fieldkit.access import Permission, Principal, requires
 from fieldkit.context import Context
+from fieldkit.store.clearance import changes_in_sight, visibility_conditions
 from fieldkit.store.registry import MODEL_BY_TYPE
 from fieldkit.store.system import ChangeLog, Office, SyncPacket
 from fieldkit.sync.state import coverage, peer_acks
@@ -99,9 +100,10 @@ class _Tally:
             self._add(span, seq)
 
 
-def _count_relays(session: Session, spans: list[_Span], tally: _Tally) -> None:
+def _count_relays(session: Session, spans: list[_Span], tally: _Tally, principal: Principal) -> None:
     """A consolidating partner receives every change but identities: counted by sequence range."""
     identities = [t for t in MODEL_BY_TYPE if identifies_people(t)]
+    in_sight = changes_in_sight(principal)
     for span in spans:
         fresh, waiting = session.execute(
             select(
@@ -112,6 +114,7 @@ def _count_relays(session: Session, spans: list[_Span], tally: _Tally) -> None:
                 ChangeLog.seq > span.acked,
                 ChangeLog.seq <= span.last,
                 ChangeLog.record_type.not_in(identities),
+                *in_sight,
             )
         ).one()
         counts = tally.totals.setdefault(span.partner, [0, 0])
@@ -119,7 +122,7 @@ def _count_relays(session: Session, spans: list[_Span], tally: _Tally) -> None:
         counts[1] += int(waiting)
 
 
-def _count_others(session: Session, tally: _Tally) -> None:
+def _count_others(session: Session, tally: _Tally, principal: Principal) -> None:
     """Any other partner receives the reference data and its own records: one pass over the log
     for all of them, each change counted for the partners whose spans hold it."""
     if not tally.by_key:
@@ -139,7 +142,7 @@ def _count_others(session: Session, tally: _Tally) -> None:
         owned = session.execute(
             select(model.origin_office, ChangeLog.origin_office, ChangeLog.seq)
             .join(ChangeLog, and_(ChangeLog.record_id == model.id, ChangeLog.record_type == record_type))
-            .where(model.origin_office.in_(owners))
+            .where(model.origin_office.in_(owners), *visibility_conditions(model, principal))
             .execution_options(yield_per=20_000)
         )
         for owner, origin, seq in owned:
@@ -148,15 +151,16 @@ def _count_others(session: Session, tally: _Tally) -> None:
 
 @requires(Permission.VIEW_SYNC_STATUS)
 def outgoing_changes(ctx: Context) -> dict[str, OutgoingChanges]:
-    """Per partner code, what the next packet to it would carry (identities not shared)."""
+    """Per partner code, what the next packet to it would carry (identities not shared), counting
+    only changes to records the user is cleared for: the others are neither shown nor counted."""
     with ctx.store.read() as session:
         held = coverage(session)
         partners = list(session.execute(select(Office).where(Office.is_local.is_(False))).scalars())
         relays = _spans(session, [p for p in partners if sees_everything(p.office_type)], held)
         others = _Tally(_spans(session, [p for p in partners if not sees_everything(p.office_type)], held))
         tally = _Tally([])
-        _count_relays(session, relays, tally)
-        _count_others(session, others)
+        _count_relays(session, relays, tally, ctx.principal)
+        _count_others(session, others, ctx.principal)
     result = {}
     for partner in partners:
         fresh, waiting = tally.totals.get(partner.code) or others.totals.get(partner.code) or [0, 0]

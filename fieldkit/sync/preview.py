@@ -21,16 +21,25 @@ from fieldkit.sync.errors import PacketRefused
 from fieldkit.sync.importer import (
     AlreadyImported,
     ImportSummary,
+    _import_into,
     checked_manifest,
     log_refusal,
     packet_files,
 )
+from fieldkit.sync.sight import tracks
 
 PREVIEW = "preview"
 
 
-def _preview(ctx: Context, path: Path, summary: ImportSummary) -> None:
-    """The checks an import makes before reading a member, then the manifest's counts."""
+def _preview(ctx: Context, path: Path, summary: ImportSummary, progress: Progress) -> None:
+    """The checks an import makes before reading a member, then the manifest's counts.
+
+    The manifest counts every change, whatever its record's level; for a user not cleared for
+    every level the packet is imported and rolled back instead (a dry run), so that what they
+    are shown counts only the records they may see."""
+    if tracks(ctx.principal):
+        _seen_by_dry_run(ctx, path, summary, progress)
+        return
     opened = fmt.open_packet(path)
     try:
         manifest = checked_manifest(ctx, opened, summary)
@@ -48,6 +57,14 @@ def _preview(ctx: Context, path: Path, summary: ImportSummary) -> None:
         opened.close()
 
 
+def _seen_by_dry_run(ctx: Context, path: Path, summary: ImportSummary, progress: Progress) -> None:
+    _import_into(ctx, path, summary, True, None, progress)  # a cancel stops it, rolled back
+    summary.status = PREVIEW
+    # as the manifest's preview: ``new`` is every change it carries (here, that the user may see)
+    summary.new = sum(summary.by_type.values()) + summary.held
+    summary.updated = summary.unchanged = summary.conflicting = summary.released = 0
+
+
 @requires(Permission.IMPORT_PACKETS)
 def preview_files(ctx: Context, paths: list[Path], progress: Progress | None = None) -> list[ImportSummary]:
     """One summary per packet (a folder stands for its packets): ``new`` is the number of changes
@@ -60,7 +77,7 @@ def preview_files(ctx: Context, paths: list[Path], progress: Progress | None = N
         progress.check()
         summary = ImportSummary(file=file.name, status=PREVIEW)
         try:
-            _preview(ctx, file, summary)
+            _preview(ctx, file, summary, progress.within_step())
         except AlreadyImported as exc:  # old packets left on a stick are not news, nor a failure
             summary.status, summary.reason = "already-imported", str(exc)
             summary.by_type, summary.new, summary.attachments = {}, 0, 0

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from fieldkit.access import Permission, requires
+from fieldkit.access import Permission, Principal, requires
 from fieldkit.clock import local_date
 from fieldkit.context import Context
+from fieldkit.store.clearance import changes_in_sight, held_change_visible, sees_every_level
 from fieldkit.store.system import ChangeLog, HeldChange, Office, OriginSequence, PeerAck, SyncPacket
 
 
@@ -48,12 +49,8 @@ def partner_status(ctx: Context) -> list[PartnerStatus]:
     result = []
     with ctx.store.read() as session:
         partners = session.execute(select(Office).where(Office.is_local.is_(False)).order_by(Office.code))
-        held_count = {
-            origin: int(n)
-            for origin, n in session.execute(
-                select(HeldChange.origin_office, func.count()).group_by(HeldChange.origin_office)
-            )
-        }
+        held_count = held_in_sight(session, ctx.principal)
+        in_sight = changes_in_sight(ctx.principal)
         for office in partners.scalars().all():
             acks = peer_acks(session, office.code)
             pending = 0
@@ -64,7 +61,8 @@ def partner_status(ctx: Context) -> list[PartnerStatus]:
                             ChangeLog.origin_office == origin,
                             ChangeLog.seq > acks.get(origin, 0),
                             ChangeLog.seq <= last,
-                        )
+                        ),
+                        *in_sight,
                     )
                 ).scalar_one()
             last_in = _last(session, office.code, "in")
@@ -84,6 +82,19 @@ def partner_status(ctx: Context) -> list[PartnerStatus]:
                 )
             )
     return result
+
+
+def held_in_sight(session: Session, principal: Principal) -> dict[str, int]:
+    """Per origin office, the changes held for a gap that are about records ``principal`` may see."""
+    if sees_every_level(principal):
+        query = select(HeldChange.origin_office, func.count()).group_by(HeldChange.origin_office)
+        return {origin: int(n) for origin, n in session.execute(query)}
+    counts: dict[str, int] = {}
+    rows = session.execute(select(HeldChange.origin_office, HeldChange.change)).all()  # few: a gap's
+    for origin, change in rows:
+        if isinstance(change, dict) and held_change_visible(session, change, principal):
+            counts[origin] = counts.get(origin, 0) + 1
+    return counts
 
 
 def _last(session: Session, code: str, direction: str) -> SyncPacket | None:
@@ -166,11 +177,7 @@ def origin_status(ctx: Context, today: dt.date | None = None) -> list[OriginStat
                 .group_by(SyncPacket.sender)
             ).all()
         )
-        waiting = dict(
-            session.execute(
-                select(HeldChange.origin_office, func.count()).group_by(HeldChange.origin_office)
-            ).all()
-        )
+        waiting = held_in_sight(session, ctx.principal)
         result = []
         for origin, last in coverage(session).items():
             if origin in ("*", ctx.office_code):
