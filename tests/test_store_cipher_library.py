@@ -24,7 +24,7 @@ from fieldkit.services.visit_list import list_visits
 from fieldkit.store import cipher, encryption, files, migrate
 
 DATA = Path(__file__).parent / "data"
-#: the passphrase of ``data/store-0008-encrypted.db``: a store at schema 0008 with one visit (that of
+#: the passphrase of ``data/encrypted-store-0008.db``: a store at schema 0008 with one visit (that of
 #: ``test_store_encryption._office``), encrypted by sqlcipher3-binary 0.6.0, the library used before
 OLD_STORE_PASSPHRASE = "Mango tree behind the clinic, 1987!"
 PASSPHRASE = "Ranked alike, plain or encrypted"
@@ -75,8 +75,8 @@ def test_an_encrypted_store_keeps_sqlcipher_4_default_cipher_settings(tmp_path: 
 
 def test_a_store_encrypted_by_the_library_used_before_opens_reads_and_writes(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    shutil.copy(DATA / "store-0008-encrypted.db", path)
-    shutil.copy(DATA / "store-0008-encrypted.db.kdf", files.header_path(path))
+    shutil.copy(DATA / "encrypted-store-0008.db", path)
+    shutil.copy(DATA / "encrypted-store-0008.db.kdf", files.header_path(path))
     assert cipher.is_encrypted(path)
     ctx = open_context(path, credentials=unlocking(OLD_STORE_PASSPHRASE))
     ctx.now = SteppingClock()
