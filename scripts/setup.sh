@@ -58,6 +58,11 @@ stamp=.venv/.fieldkit-deps
 want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
+  # sqlcipher3-binary (an unoptimised build, used before) and sqlcipher3-wheels both install the
+  # package sqlcipher3: both go before the new one is installed, so that no file of the old stays
+  if .venv/bin/python -m pip show -q sqlcipher3-binary >/dev/null 2>&1; then
+    .venv/bin/python -m pip uninstall -q -y sqlcipher3-binary sqlcipher3-wheels
+  fi
   .venv/bin/python -m pip install -q -e ".[dev]"
   echo "$want" > "$stamp"
 fi
