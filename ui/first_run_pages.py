@@ -12,7 +12,7 @@ from fieldkit.progress import Progress
 from ui.key_restore import RestoreRequest, RestoreSourceForm, check_restore, restored_text
 from ui.ops import Op
 from ui.store_protection import NewPassphraseFields, cannot_be_recovered
-from ui.widgets import error_label, note, show_error
+from ui.widgets import error_label, note, show_error, tab_stop_follows_check
 
 
 class StartPage(QWizardPage):
@@ -23,6 +23,7 @@ class StartPage(QWizardPage):
         self.new_office = QRadioButton(_("Set up a &new office"), self)
         self.restore = QRadioButton(_("&Restore an office from a key backup or shares"), self)
         self.new_office.setChecked(True)
+        tab_stop_follows_check(self.new_office, self.restore)
         layout = QVBoxLayout(self)
         layout.addWidget(self.new_office)
         layout.addWidget(note(_("For an office that starts using FieldKit now."), self))
@@ -53,6 +54,7 @@ class ProtectionPage(QWizardPage):
         self.encrypt = QRadioButton(_("&Encrypt the store with a passphrase (recommended)"), self)
         self.plain = QRadioButton(_("Keep the store &unencrypted"), self)
         self.encrypt.setChecked(True)
+        tab_stop_follows_check(self.encrypt, self.plain)
         form = QFormLayout(self)
         form.addRow(self.encrypt)
         self.fields = NewPassphraseFields(form, self)

@@ -44,7 +44,7 @@ from fieldkit.services.keys import (
     restore_from_shares,
 )
 from ui.ops import Op
-from ui.widgets import error_label, isolated, message_box, note, show_error
+from ui.widgets import error_label, isolated, message_box, note, show_error, tab_stop_follows_check
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,10 @@ class RestoreSourceForm(QWidget):
         self.from_backup = QRadioButton(_("From a key &backup folder and its recovery passphrase"), self)
         self.from_shares = QRadioButton(_("From key &shares held by trusted colleagues"), self)
         self.from_backup.setChecked(True)
+        tab_stop_follows_check(self.from_backup, self.from_shares)
         self.folder = QLineEdit(self)
         self.folder.setPlaceholderText(_("the folder the key backup was written to"))
-        self.choose_folder_button = QPushButton(_("C&hoose…"), self)
+        self.choose_folder_button = QPushButton(_("C&hoose the folder…"), self)
         self.choose_folder_button.clicked.connect(self._choose_folder)
         self.passphrase = QLineEdit(self)
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
@@ -247,21 +248,16 @@ class RestoreKeysDialog(QDialog):
         layout.addWidget(intro)
         self.source = RestoreSourceForm(self)
         layout.addWidget(self.source)
-        self.outcome = note("", self)
-        self.outcome.setObjectName("RestoreOutcome")
-        self.outcome.hide()
-        layout.addWidget(self.outcome)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.restore_button = self.buttons.addButton(_("&Restore"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.restore_button = self.buttons.addButton(
+            _("&Restore the keys"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.restore_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
 
     def accept(self) -> None:
-        if self.restored_keys is not None:
-            super().accept()
-            return
         if self.running:
             return
         request = self.source.request()
@@ -289,19 +285,15 @@ class RestoreKeysDialog(QDialog):
         self.running = False
         self.restored_keys = result
         if result.created_office:
-            head = _("Office restored.")
-            advice = full_packet_advice()
+            lines = [_("Office restored."), restored_text(result.office_code, result.office_name,
+                     result.fingerprint), full_packet_advice()]  # fmt: skip
         else:
-            head = _("The keys of office {code} are back in place.").format(code=isolated(result.office_code))
-            advice = ""
-        lines = [head, restored_text(result.office_code, result.office_name, result.fingerprint)]
-        if advice:
-            lines.append(advice)
-        self.outcome.setText("\n\n".join(lines))
-        self.outcome.show()
-        self.source.hide()
-        self.restore_button.setText(_("&Close"))
-        self.restore_button.setEnabled(True)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).hide()
-        self.restore_button.setFocus()
+            lines = [
+                _("The keys of office {code} are back in place.").format(code=isolated(result.office_code)),
+                _("Key fingerprint: {fingerprint}").format(fingerprint=isolated(result.fingerprint)),
+            ]
         self.restored.emit(result)
+        super().accept()
+        self.result_box = message_box(self.parentWidget(), QMessageBox.Icon.Information,
+                                      _("Office keys restored"), "\n\n".join(lines))  # fmt: skip
+        self.result_box.open()

@@ -29,7 +29,7 @@ from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.keys import MIN_PASSPHRASE_CHARS
 from fieldkit.services.store_protection import change_open_store_passphrase, encrypt_open_store
-from fieldkit.store.cipher import PassphraseError
+from fieldkit.store.cipher import KdfParams, PassphraseError
 from ui.ops import Op
 from ui.widgets import error_label, message_box, note, show_error
 
@@ -145,9 +145,12 @@ class _StoreWorkDialog(QDialog):
 class EncryptStoreDialog(_StoreWorkDialog):
     """Settings › Store protection › "Encrypt this store…"."""
 
-    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: Context, parent: QWidget | None = None, *, params: KdfParams | None = None
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._params = params  # the key derivation's costs; None: FieldKit's own
         self.removed: list[Path] = []
         self.setWindowTitle(_("Encrypt this store"))
         layout = QVBoxLayout(self)
@@ -176,10 +179,10 @@ class EncryptStoreDialog(_StoreWorkDialog):
         if passphrase is None:
             return
         self._set_running(True)
-        ctx = self._ctx
+        ctx, params = self._ctx, self._params
 
         def work(_progress: Progress) -> list[Path]:
-            return encrypt_open_store(ctx, passphrase)
+            return encrypt_open_store(ctx, passphrase, params=params)
 
         Op(self, work).with_progress(_("Encrypting the store…"), cancellable=False).on_success(
             self._encrypted
@@ -208,9 +211,12 @@ class EncryptStoreDialog(_StoreWorkDialog):
 class ChangePassphraseDialog(_StoreWorkDialog):
     """Settings › Store protection › "Change the passphrase…"."""
 
-    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: Context, parent: QWidget | None = None, *, params: KdfParams | None = None
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._params = params  # the key derivation's costs; None: FieldKit's own
         self.setWindowTitle(_("Change the store passphrase"))
         layout = QVBoxLayout(self)
         text = note(
@@ -235,7 +241,7 @@ class ChangePassphraseDialog(_StoreWorkDialog):
         self.fields = NewPassphraseFields(form, self)
         self.fields.show_box.toggled.connect(self._show)
         layout.addLayout(form)
-        layout.addWidget(self._buttons(_("Change &passphrase")))
+        layout.addWidget(self._buttons(_("Chan&ge passphrase")))
 
     def _show(self, shown: bool) -> None:
         self.old.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
@@ -252,10 +258,10 @@ class ChangePassphraseDialog(_StoreWorkDialog):
         if new is None:
             return
         self._set_running(True)
-        ctx = self._ctx
+        ctx, params = self._ctx, self._params
 
         def work(_progress: Progress) -> None:
-            change_open_store_passphrase(ctx, old, new)
+            change_open_store_passphrase(ctx, old, new, params=params)
 
         Op(self, work).with_progress(_("Changing the passphrase…"), cancellable=False).on_success(
             self._changed

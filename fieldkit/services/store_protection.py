@@ -8,6 +8,7 @@ opens again as it was. A store on a database server has no passphrase: its serve
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from fieldkit.access import Permission, guard_store_access, requires
@@ -88,12 +89,9 @@ def change_open_store_passphrase(
     _reopen(ctx, cipher.store_key(path, lambda: new, create=False))
 
 
-def default_backup_path(ctx: Context) -> Path | None:
-    """Beside the store, named by the time: ``<store>.backup-<UTC time>.bak`` (None: a server)."""
-    path = ctx.store.path
-    if path is None:
-        return None
-    return path.with_name(f"{path.name}.backup-{ctx.now().strftime('%Y%m%dT%H%M%SZ')}.bak")
+def default_backup_path(path: Path, now: dt.datetime) -> Path:
+    """Beside the store, named by the time: ``<store>.backup-<UTC time>.bak``."""
+    return path.with_name(f"{path.name}.backup-{now.strftime('%Y%m%dT%H%M%SZ')}.bak")
 
 
 @requires(Permission.MANAGE_OFFICE)

@@ -153,9 +153,11 @@ class StoreProtectionBox(QGroupBox):
         self.changed.emit()
 
     def choose_backup_file(self) -> None:
-        default = default_backup_path(self._ctx)
+        if self.path is None:
+            return
+        default = default_backup_path(self.path, self._ctx.now())
         chosen, _filter = QFileDialog.getSaveFileName(
-            self, _("Back up the store to"), str(default or ""), "", "",
+            self, _("Back up the store to"), str(default), "", "",
             QFileDialog.Option.DontConfirmOverwrite,  # an existing file is refused, never replaced
         )  # fmt: skip
         if chosen:
