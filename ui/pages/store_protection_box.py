@@ -35,7 +35,8 @@ def server_note() -> str:
     return _(
         "This store is on a PostgreSQL server. A FieldKit passphrase and its backups do not apply: the "
         "server protects the records at rest with its disk encryption, its connections with TLS, and "
-        "who may read them with its accounts. Back it up with the server's own tools."
+        "who may read them with its accounts. The office's secret keys are kept in that database as "
+        "they are: keep its dumps as secret as the keys. Back it up with the server's own tools."
     )
 
 
