@@ -275,6 +275,10 @@ class RestoreKeysDialog(QDialog):
             self._restored
         ).on_failure(self._failed).run()
 
+    def reject(self) -> None:
+        if not self.running:  # the keys are being written: the outcome must be shown
+            super().reject()
+
     def _failed(self, exc: BaseException) -> None:
         self.running = False
         self.source.set_enabled(True)

@@ -87,12 +87,19 @@ class NewPassphraseFields:
     def _hint(self, text: str) -> None:
         count = len(text)
         if count and count < SUGGESTED_CHARS:
-            hint = _(
+            hint = ngettext(
+                "{count} character: short enough to be guessed. Use at least {minimum}; several "
+                "unrelated words are long and easy to remember.",
                 "{count} characters: short enough to be guessed. Use at least {minimum}; several "
-                "unrelated words are long and easy to remember."
+                "unrelated words are long and easy to remember.",
+                count,
             )
         else:
-            hint = _("{count} characters. Use at least {minimum}; several unrelated words are best.")
+            hint = ngettext(
+                "{count} character. Use at least {minimum}; several unrelated words are best.",
+                "{count} characters. Use at least {minimum}; several unrelated words are best.",
+                count,
+            )
         self.hint.setText(hint.format(count=count, minimum=SUGGESTED_CHARS))
 
     def checked(self) -> str | None:
