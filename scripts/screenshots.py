@@ -321,6 +321,29 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
         save("sync-packet-written")
         sync.packets.last_box.done(0)
 
+    restore = sync.packets.restore_keys  # the dialog the Sync page opens to put the office keys back
+    restore()
+    restore_dialog = sync.packets.restore_dialog
+    assert restore_dialog is not None
+    settle("the restore-keys dialog")
+    save("sync-restore-keys", restore_dialog.frameGeometry())
+    restore_dialog.reject()
+
+    # Settings › Store protection: the dialog for this store (encrypt a plain one, or change the passphrase)
+    window.show_page(main_window.SETTINGS)
+    protection = window.settings_page.protection
+    settle("the store's protection", lambda: protection.info is not None)
+    if protection.info is not None and protection.info.encrypted:
+        protection.change_passphrase()
+        name = "settings-change-passphrase"
+    else:
+        protection.encrypt()
+        name = "settings-encrypt-store"
+    settle(name)
+    if protection.dialog is not None:
+        save(name, protection.dialog.frameGeometry())
+        protection.dialog.reject()
+
     # the visit with the most under it, so that every tab of the editor has rows to show
     ids = [row.id for row in list_visits(ctx, limit=300).rows]
     visits = [get_visit(ctx, visit_id) for visit_id in ids]
@@ -374,6 +397,14 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
         settle(page)
         save(page, wizard.frameGeometry())
 
+    save_wizard("first-run-start")
+    wizard.next()
+    settle("the protection page", lambda: wizard.currentPage() is wizard.protection_page)
+    save_wizard("first-run-protection")
+    wizard.protection_page.plain.setChecked(True)
+    save_wizard("first-run-protection-plain")
+    wizard.next()
+    settle("the office page", lambda: wizard.currentPage() is wizard.office_page)
     save_wizard("first-run-office")
     wizard.office_page.code.setText(OFFICE[0])
     wizard.office_page.name.setText(OFFICE[1])
@@ -386,6 +417,13 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
     wizard.next()
     settle("the demo page", lambda: wizard.currentPage() is wizard.demo_page)
     save_wizard("first-run-demo")
+    while wizard.currentPage() is not wizard.start_page:
+        wizard.back()
+    wizard.start_page.restore.setChecked(True)
+    wizard.next()
+    wizard.next()  # a plain store, chosen above
+    settle("the restore page", lambda: wizard.currentPage() is wizard.restore_page)
+    save_wizard("first-run-restore")
     wizard.reject()
 
     # the unlock screen of an encrypted store with accounts, once it has asked for everything

@@ -21,6 +21,7 @@ from ui import ops, prefs
 from ui.bidi import follow_content_direction
 from ui.editor.visit_dialog import VisitEditorDialog
 from ui.first_run import FirstRunWizard
+from ui.key_restore import restored_office_box
 from ui.lock import LockController
 from ui.main_window import MainWindow
 from ui.ops import Op, shutdown_ops
@@ -120,6 +121,7 @@ class Startup(QObject):
         self.ctx: Context | None = None
         self.error_box: QMessageBox | None = None
         self.unlock: UnlockScreen | None = None
+        self.restored_box: QMessageBox | None = None
         self._wanted_language: str | None = None
 
     def start(self) -> None:
@@ -182,9 +184,13 @@ class Startup(QObject):
     def _set_up(self, workspace: Workspace) -> None:
         assert self.wizard is not None
         lang = self.wizard.chosen_language()
+        restored = self.wizard.restored
         if lang != current_language():
             apply_language(self._app, lang)
         self._show_main(workspace)
+        if restored is not None and self.window is not None:
+            self.restored_box = restored_office_box(self.window, restored)
+            self.restored_box.open()
 
     def _show_main(self, workspace: Workspace) -> None:
         window = build_main_window(workspace.ctx, workspace)

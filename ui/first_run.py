@@ -1,9 +1,11 @@
-"""First-run setup: who this office is, its first administrator (optional), which language to use,
-and optional demo data."""
+"""First-run setup: a new office or one restored from its keys, whether the store is encrypted,
+who this office is, its first administrator (optional), which language to use, and optional demo
+data."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -23,9 +25,13 @@ from fieldkit.domain.accounts import sign_in
 from fieldkit.errors import describe_error
 from fieldkit.i18n import LANGUAGES, _, current_language, ngettext
 from fieldkit.progress import Progress
-from fieldkit.services.office import OfficeInfo, init_office, validate_office_fields
+from fieldkit.services.keys import RestoredKeys
+from fieldkit.services.office import OfficeInfo, init_office, local_office, validate_office_fields
+from fieldkit.services.store_protection import encrypt_open_store
 from fieldkit.services.users import MIN_PASSWORD_LENGTH, add_user
 from ui import prefs
+from ui.first_run_pages import ProtectionPage, RestorePage, StartPage
+from ui.key_restore import run_restore
 from ui.ops import Op, show_failure
 from ui.widgets import error_label, note, show_error
 from ui.workspace import Workspace, load_workspace
@@ -294,17 +300,50 @@ class FirstRunWizard(QWizard):
         self.setWindowTitle(_("FieldKit: first-run setup"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.restored: RestoredKeys | None = None
+        self._encrypted = False
+        #: a plain store in a file may be encrypted before the office's keys are written into it
+        self.offers_protection = workspace.store.path is not None and workspace.ctx.store.key is None
+        self.start_page = StartPage(self)
+        self.protection_page = ProtectionPage(self)
         self.office_page = OfficePage(workspace, self)
+        self.restore_page = RestorePage(workspace.ctx, self)
         self.admin_page = AdministratorPage(self)
         self.language_page = LanguagePage(self)
         self.demo_page = DemoPage(self)
-        for page in (self.office_page, self.admin_page, self.language_page, self.demo_page):
-            self.addPage(page)
+        for page_id, page in enumerate(self._pages()):
+            self.setPage(page_id, page)
+        self.setStartId(0)
         self.setButtonText(QWizard.WizardButton.FinishButton, _("Start using FieldKit"))
         self.setButtonText(QWizard.WizardButton.NextButton, _("Next"))
         self.setButtonText(QWizard.WizardButton.BackButton, _("Back"))
         self.setButtonText(QWizard.WizardButton.CancelButton, _("Cancel"))
         self.resize(640, 460)
+
+    def _pages(self) -> tuple[QWizardPage, ...]:
+        return (self.start_page, self.protection_page, self.office_page, self.restore_page,
+                self.admin_page, self.language_page, self.demo_page)  # fmt: skip
+
+    def restoring(self) -> bool:
+        return self.start_page.restoring()
+
+    def sequence(self) -> list[QWizardPage]:
+        """The pages this setup goes through, as chosen on the first page."""
+        pages: list[QWizardPage] = [self.start_page]
+        if self.offers_protection:
+            pages.append(self.protection_page)
+        pages.append(self.restore_page if self.restoring() else self.office_page)
+        pages += [self.admin_page, self.language_page]
+        if not self.restoring():
+            pages.append(self.demo_page)
+        return pages
+
+    def nextId(self) -> int:
+        pages = self.sequence()
+        current = self.currentPage()
+        if current not in pages or current is pages[-1]:
+            return -1
+        return self._pages().index(pages[pages.index(current) + 1])
 
     def chosen_language(self) -> str:
         return self.language_page.chosen()
@@ -316,12 +355,46 @@ class FirstRunWizard(QWizard):
         if self.office_info is not None:  # an earlier try created the office; only the reload failed
             self._reload()
             return
-        ctx, values, admin = self._ws.ctx, self.office_page.values(), self.admin_page.values()
+        passphrase = self.protection_page.passphrase() if self.offers_protection else None
+        if passphrase is None or self._encrypted:
+            self._set_up_office()
+            return
+        ctx = self._ws.ctx
 
-        def fn(progress: Progress) -> tuple[OfficeInfo, Context]:
+        def encrypt(progress: Progress) -> list[Path]:
+            # before the office's secret keys are written: they never reach a plain file
+            return encrypt_open_store(ctx, passphrase)
+
+        op = Op(self, encrypt).with_progress(_("Encrypting the store…"), cancellable=False)
+        op.on_success(self._store_encrypted).on_failure(self._encryption_failed).run()
+
+    def _store_encrypted(self, _removed: list[Path]) -> None:
+        self._encrypted = True
+        self._set_up_office()
+
+    def _encryption_failed(self, exc: BaseException) -> None:
+        self._set_running(False)
+        while self.currentPage() is not self.protection_page and self.currentId() > 0:
+            self.back()
+        show_error(self.protection_page.fields.error, describe_error(exc))
+
+    def _set_up_office(self) -> None:
+        ctx, admin = self._ws.ctx, self.admin_page.values()
+        request = self.restore_page.checked if self.restoring() else None
+        values = self.office_page.values()
+
+        def fn(progress: Progress) -> tuple[OfficeInfo, Context, RestoredKeys | None]:
             # the window is built after this from a workspace loaded afresh: no change to announce
-            info = init_office(ctx, values.code, values.name, values.office_type, values.parent_code).value
-            return info, _with_administrator(ctx, admin)
+            restored = None
+            if request is not None:
+                restored = run_restore(ctx, request)
+                info = local_office(ctx)
+                assert info is not None, "a restored office without its row"
+            else:
+                info = init_office(
+                    ctx, values.code, values.name, values.office_type, values.parent_code
+                ).value
+            return info, _with_administrator(ctx, admin), restored
 
         op = Op(self, fn).with_progress(_("Setting up the office…"), cancellable=False)
         op.on_success(self._office_created).on_failure(self._setup_failed).run()
@@ -332,12 +405,12 @@ class FirstRunWizard(QWizard):
                        QWizard.WizardButton.CancelButton):  # fmt: skip
             self.button(button).setEnabled(not running)
 
-    def _office_created(self, created: tuple[OfficeInfo, Context]) -> None:
-        info, ctx = created
+    def _office_created(self, created: tuple[OfficeInfo, Context, RestoredKeys | None]) -> None:
+        info, ctx, self.restored = created
         self.office_info = info
         self._ws = replace(self._ws, ctx=ctx)  # signed in as the first administrator, if there is one
         prefs.save_language(self.chosen_language())
-        if not self.demo_page.fill.isChecked():
+        if self.restoring() or not self.demo_page.fill.isChecked():
             self._reload()
             return
         ctx = self._ws.ctx
@@ -360,7 +433,12 @@ class FirstRunWizard(QWizard):
     def _setup_failed(self, exc: BaseException) -> None:
         self._set_running(False)
         fields = getattr(exc, "fields", None)
-        if isinstance(fields, dict) and fields:
+        if self.restoring() and self.office_info is None:
+            self.restore_page.checked = None
+            while self.currentPage() is not self.restore_page and self.currentId() > 0:
+                self.back()
+            self.restore_page.source.show_failure(exc)
+        elif isinstance(fields, dict) and fields:
             self.office_page.show_errors(fields)
             while self.currentPage() is not self.office_page and self.currentId() > 0:
                 self.back()

@@ -240,7 +240,14 @@ class LockController(QObject):
             settings.lock_now_requested.connect(self.lock)
             settings.idle_minutes_chosen.connect(self.set_idle_minutes)
             settings.change_password_requested.connect(self.change_password)
+            settings.protection.changed.connect(self._store_reopened)
         window.installEventFilter(self)
+
+    def _store_reopened(self) -> None:
+        """Encrypted now, or under another passphrase: what unlocks the window may have changed."""
+        ctx = self._ctx()
+        if ctx is not None:
+            Op(self, lambda _p: unlock_method(ctx)).on_success(self._set_method).run()
 
     def _ctx(self) -> Context | None:
         workspace = getattr(self.window, "workspace", None)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QFrame,
     QGridLayout,
@@ -301,3 +302,22 @@ class NumberCard(QFrame):
             self.clicked.emit()
             return
         super().keyPressEvent(event)
+
+
+def tab_stop_follows_check(*buttons: QAbstractButton) -> None:
+    """Keep the checked one of exclusive ``buttons`` their Tab stop (arrows move between them).
+
+    Qt gives the stop to the button checked when the window first shows, and moves it only when
+    the arrows do; a button checked by typing in its fields (or by a click) must take it too.
+    """
+
+    def follow() -> None:
+        for button in buttons:
+            policy = Qt.FocusPolicy.StrongFocus
+            if not button.isChecked():
+                policy = Qt.FocusPolicy(policy.value & ~Qt.FocusPolicy.TabFocus.value)
+            button.setFocusPolicy(policy)
+
+    for button in buttons:
+        button.toggled.connect(lambda _checked: follow())
+    follow()

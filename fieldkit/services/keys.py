@@ -24,6 +24,7 @@ from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.crypto import CryptoError, DecryptionError, agebox, minisign
 from fieldkit.crypto.keybackup import (
+    SHARE_PREFIX,
     KeyBundle,
     KeyShare,
     ShareError,
@@ -263,6 +264,40 @@ def restore_from_backup(
     ctx: Context, paths: Sequence[Path], passphrase: str, fields: OfficeFields | None = None
 ) -> RestoredKeys:
     """Open a passphrase backup (its folder, or its files) and install the keys it holds."""
+    return _install(ctx, open_key_backup(ctx, paths, passphrase), fields or OfficeFields(), "passphrase")
+
+
+def parse_share_text(text: str, source: str = "") -> list[KeyShare]:
+    """Shares typed or pasted together: each begins with its ``FIELDKIT-SHARE-1:`` prefix."""
+    compact = "".join(text.split()).upper()
+    if not compact:
+        return []
+    parts = compact.split(SHARE_PREFIX)
+    if parts[0]:  # text before the first share
+        raise ValidationError(
+            _("{source} is not a FieldKit key share").format(source=source or _("the share"))
+        )
+    shares = []
+    for number, part in enumerate(parts[1:], start=1):
+        where = _("{source}, share {number}").format(source=source, number=number) if source else ""
+        try:
+            shares.append(parse_share(SHARE_PREFIX + part, where))
+        except ShareError as exc:
+            raise ValidationError(str(exc)) from None
+    return shares
+
+
+def check_shares(shares: Sequence[KeyShare]) -> KeyBundle:
+    """The keys the shares rebuild; too few, mixed or damaged shares are refused (nothing is written)."""
+    try:
+        return combine_shares(shares)
+    except ShareError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+@requires(Permission.MANAGE_OFFICE)
+def open_key_backup(ctx: Context, paths: Sequence[Path], passphrase: str) -> KeyBundle:
+    """The keys and office a passphrase backup holds, read but not installed (nothing is written)."""
     found = _backup_files(paths)
     missing = [s for s in (AGE_IDENTITY_SUFFIX, MINISIGN_KEY_SUFFIX) if s not in found]
     if missing:
@@ -307,8 +342,7 @@ def restore_from_backup(
                 )
             )
         code, name, kind, parent = card.code, card.name, card.office_type, card.parent_code
-    bundle = KeyBundle(keys, code, name or "", kind or "", parent)
-    return _install(ctx, bundle, fields or OfficeFields(), "passphrase")
+    return KeyBundle(keys, code, name or "", kind or "", parent)
 
 
 def _install(ctx: Context, bundle: KeyBundle, fields: OfficeFields, form: str) -> RestoredKeys:

@@ -7,8 +7,9 @@ line in ``FORMS``. ``tab_cycle`` presses Tab (or Shift+Tab) from there until foc
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import shiboken6
@@ -18,14 +19,19 @@ from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
 
 from fieldkit.context import Context
+from fieldkit.opening import Credentials, open_context
 from fieldkit.services.cards import OfficeCard
+from fieldkit.services.keys import split_keys
 from fieldkit.services.monitoring_types import FollowUpData, IncidentData, PersonData, VisitData
 from fieldkit.services.people import Candidate, DuplicatePair
+from fieldkit.store.cipher import KdfParams
+from fieldkit.store.encryption import encrypt_store
 from fieldkit.sync.importer import ImportSummary
 from ui import main_window as mw
 from ui.editor.visit_dialog import VisitEditorDialog
 from ui.first_run import FirstRunWizard
 from ui.key_backup import KeyBackupDialog
+from ui.key_restore import RestoreKeysDialog
 from ui.lock import LockScreen
 from ui.main_window import MainWindow
 from ui.pages.duplicates_page import MergeDialog
@@ -37,6 +43,7 @@ from ui.pages.sync_dialogs import (
     TrustCardDialog,
 )
 from ui.pages.users_page import UserDialog
+from ui.store_protection import ChangePassphraseDialog, EncryptStoreDialog
 from ui.unlock import UnlockScreen
 from ui.wipe_dialog import WipeDialog
 from ui.workspace import Workspace, load_workspace
@@ -44,6 +51,9 @@ from ui.workspace import Workspace, load_workspace
 #: a date edit steps through its day, month and year sections with Tab before it lets go
 MAX_STEPS_IN_ONE_WIDGET = 4
 FINGERPRINT = "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ"
+CHEAP_KDF = KdfParams(time_cost=1, memory_cost_kib=64, parallelism=1)
+OLD_PASSPHRASE = "correct horse battery"
+NEW_PASSPHRASE = "purple staple orbit lantern"
 
 
 @dataclass
@@ -54,6 +64,10 @@ class FormEnv:
     ctx: Context
     tmp_path: Path
     _window: MainWindow | None = None
+    #: stores the forms opened for themselves, closed with the forms
+    opened: list[Context] = field(default_factory=list)
+    #: dialogs without a parent whose store work has run: Python must not delete them mid-test
+    kept: list[QWidget] = field(default_factory=list)
 
     @property
     def workspace(self) -> Workspace:
@@ -85,6 +99,8 @@ class FormEnv:
                 dialog.close()
         if self._window is not None:
             self._window.close()
+        for ctx in self.opened:
+            ctx.close()
 
 
 #: (the window to walk, the widget where the cursor starts)
@@ -130,16 +146,24 @@ def _editor_tab(index: int, *, loaded: bool = True) -> Callable[[FormEnv], Opene
 # -- dialogs -------------------------------------------------------------------------------------------
 
 
-def _wizard_page(page: int) -> Callable[[FormEnv], Opened]:
+def _wizard_page(page: int, *, restoring: bool = False) -> Callable[[FormEnv], Opened]:
+    """The assistant on its ``page``-th page (0: the start page) for a new or a restored office."""
+
     def open_(env: FormEnv) -> Opened:
         wizard = FirstRunWizard(env.workspace)
         env.show(wizard)
-        if page:
-            wizard.office_page.code.setText("TZ-DAR")
-            wizard.office_page.name.setText("Tanzania office")
-            wizard.office_page._checked = wizard.office_page.values()  # the store already said yes
-            for _step in range(page):
-                wizard.next()
+        wizard.start_page.restore.setChecked(restoring)
+        wizard.start_page.new_office.setChecked(not restoring)
+        wizard.office_page.code.setText("TZ-DAR")
+        wizard.office_page.name.setText("Tanzania office")
+        wizard.office_page._checked = wizard.office_page.values()  # the store already said yes
+        wizard.restore_page.source.folder.setText(str(env.tmp_path))
+        wizard.restore_page.source.passphrase.setText("a recovery passphrase")
+        wizard.restore_page.checked = wizard.restore_page.source.request()  # the keys were read already
+        wizard.protection_page.fields.passphrase.setText(OLD_PASSPHRASE)
+        wizard.protection_page.fields.repeat.setText(OLD_PASSPHRASE)
+        for _step in range(page):
+            wizard.next()
         current = wizard.currentPage()
         first = next(w for w in _inputs(wizard) if current.isAncestorOf(w))
         return wizard, first
@@ -176,6 +200,51 @@ def _key_backup(env: FormEnv) -> Opened:
     dialog = KeyBackupDialog(env.tmp_path)
     env.show(dialog)
     return dialog, dialog.shares_form
+
+
+def _restore_keys(env: FormEnv) -> Opened:
+    """Ready to put this office's own keys back from two of three shares, as typed from paper."""
+    folder = env.tmp_path / f"shares-{next(_stores)}"
+    split_keys(env.ctx, folder, 2, 3)
+    typed = "\n".join(p.read_text("utf-8") for p in sorted(folder.glob("*.txt"))[:2])
+    dialog = RestoreKeysDialog(env.ctx)
+    env.kept.append(dialog)
+    env.show(dialog)
+    dialog.source.share_text.setPlainText(typed)
+    return dialog, dialog.source.from_shares
+
+
+_stores = itertools.count(1)
+
+
+def _own_store(env: FormEnv, *, encrypted: bool) -> Context:
+    """A store of the dialog's own, so that accepting it converts that one and not the shared store."""
+    path = env.tmp_path / f"protect-{next(_stores)}.db"
+    open_context(path, create=True).close()
+    if encrypted:
+        encrypt_store(path, OLD_PASSPHRASE, params=CHEAP_KDF)
+    ctx = open_context(path, credentials=Credentials(passphrase=lambda: OLD_PASSPHRASE))
+    env.opened.append(ctx)
+    return ctx
+
+
+def _encrypt_store(env: FormEnv) -> Opened:
+    dialog = EncryptStoreDialog(_own_store(env, encrypted=False), params=CHEAP_KDF)
+    env.kept.append(dialog)
+    env.show(dialog)
+    dialog.fields.passphrase.setText(NEW_PASSPHRASE)
+    dialog.fields.repeat.setText(NEW_PASSPHRASE)
+    return dialog, dialog.fields.passphrase
+
+
+def _change_passphrase(env: FormEnv) -> Opened:
+    dialog = ChangePassphraseDialog(_own_store(env, encrypted=True), params=CHEAP_KDF)
+    env.kept.append(dialog)
+    env.show(dialog)
+    dialog.old.setText(OLD_PASSPHRASE)
+    dialog.fields.passphrase.setText(NEW_PASSPHRASE)
+    dialog.fields.repeat.setText(NEW_PASSPHRASE)
+    return dialog, dialog.old
 
 
 def _trust_card(env: FormEnv) -> Opened:
@@ -252,14 +321,20 @@ FORMS: list[Form] = [
     Form("editor: people", _editor_tab(2)),
     Form("editor: follow-ups", _editor_tab(3)),
     Form("editor: attachments", _editor_tab(4)),
-    Form("first run: office", _wizard_page(0)),
-    Form("first run: administrator", _wizard_page(1)),
-    Form("first run: language", _wizard_page(2)),
-    Form("first run: demo data", _wizard_page(3)),
+    Form("first run: start", _wizard_page(0)),
+    Form("first run: store protection", _wizard_page(1)),
+    Form("first run: office", _wizard_page(2)),
+    Form("first run: restore the office", _wizard_page(2, restoring=True)),
+    Form("first run: administrator", _wizard_page(3)),
+    Form("first run: language", _wizard_page(4)),
+    Form("first run: demo data", _wizard_page(5)),
     Form("sync: export", _export),
     Form("sync: import preview", _preview),
     Form("sync: own card", _own_card),
     Form("sync: back up the office keys", _key_backup),
+    Form("sync: restore the office keys", _restore_keys),
+    Form("settings: encrypt the store", _encrypt_store),
+    Form("settings: change the store passphrase", _change_passphrase),
     Form("sync: trust a card", _trust_card),
     Form("duplicates: merge", _merge),
     Form("unlock: passphrase", _unlock(account=False)),

@@ -28,16 +28,29 @@ pytest_plugins = ["qt_fixtures"]
 pytestmark = pytest.mark.usefixtures("no_thread_leaks", "english")
 
 
-def _wizard(qtbot: QtBot, ctx: Context) -> FirstRunWizard:
+def _wizard(qtbot: QtBot, ctx: Context, *, to_office: bool = True) -> FirstRunWizard:
+    """The assistant over ``ctx``; past its first pages (a new office, a plain store) by default."""
     wizard = FirstRunWizard(load_workspace(ctx))
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitExposed(wizard)
+    if to_office:
+        _to_office_page(qtbot, wizard)
     return wizard
 
 
 def _next(qtbot: QtBot, wizard: FirstRunWizard) -> None:
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+
+
+def _to_office_page(qtbot: QtBot, wizard: FirstRunWizard) -> None:
+    assert wizard.currentPage() is wizard.start_page and wizard.start_page.new_office.isChecked()
+    _next(qtbot, wizard)
+    assert wizard.currentPage() is wizard.protection_page
+    assert wizard.protection_page.encrypt.isChecked()  # encrypted unless the user says otherwise
+    wizard.protection_page.plain.setChecked(True)
+    _next(qtbot, wizard)
+    assert wizard.currentPage() is wizard.office_page
 
 
 def test_wizard_validates_beside_the_fields_and_creates_the_office(qtbot: QtBot, bare_ctx: Context) -> None:
@@ -179,6 +192,7 @@ def test_startup_runs_the_first_run_setup_then_shows_the_main_window(
         wizard = startup.wizard
         assert wizard is not None and startup.window is None
         assert not startup.splash.isVisible()
+        _to_office_page(qtbot, wizard)
         qtbot.keyClicks(wizard.office_page.code, "KE-NBO")
         qtbot.keyClicks(wizard.office_page.name, "Kenya country office")
         _next(qtbot, wizard)

@@ -177,6 +177,11 @@ def test_the_people_table_shows_codes_and_age_groups_whole(
 def test_the_first_run_assistant_fits_a_small_screen(qtbot: QtBot, bare_ctx: Context, language: str) -> None:
     wizard = FirstRunWizard(load_workspace(bare_ctx))
     qtbot.addWidget(wizard)
+    _fit_dialog(qtbot, wizard, "first-run start page")
+    wizard.next()
+    _fit_dialog(qtbot, wizard, "first-run protection page")
+    wizard.protection_page.plain.setChecked(True)
+    wizard.next()
     _fit_dialog(qtbot, wizard, "first-run office page")
     wizard.office_page.code.setText("KE-NBO")
     wizard.office_page.name.setText("Kenya country office")
@@ -184,6 +189,19 @@ def test_the_first_run_assistant_fits_a_small_screen(qtbot: QtBot, bare_ctx: Con
         wizard.next()  # the office page checks its fields against the store first
         qtbot.waitUntil(lambda page=page: wizard.currentPage() is page, timeout=WAIT_MS)
         _fit_dialog(qtbot, wizard, f"first-run page {wizard.currentId()}")
+    wizard.reject()
+
+
+def test_the_restore_page_fits_a_small_screen(qtbot: QtBot, bare_ctx: Context, language: str) -> None:
+    wizard = FirstRunWizard(load_workspace(bare_ctx))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.start_page.restore.setChecked(True)
+    wizard.next()
+    wizard.protection_page.plain.setChecked(True)
+    wizard.next()
+    assert wizard.currentPage() is wizard.restore_page
+    _fit_dialog(qtbot, wizard, "first-run restore page")
     wizard.reject()
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from fieldkit.i18n import LANGUAGES, _, current_language, isolate, pgettext
 from ui import prefs
 from ui.bidi import beside_label
+from ui.pages.store_protection_box import StoreProtectionBox
 from ui.widgets import note, page_frame
 from ui.wipe_dialog import emergency_box
 from ui.workspace import Workspace
@@ -93,6 +94,8 @@ class SettingsPage(QWidget):
             )
         )
         layout.addWidget(store_box)
+        self.protection = StoreProtectionBox(workspace, self)
+        layout.addWidget(self.protection)
         layout.addWidget(self._locking_box())
         layout.addWidget(emergency_box(workspace, self))
         layout.addStretch(1)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.access import Permission, action_label, is_allowed
 from fieldkit.changeset import Changed, ChangeSet, combined
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies
@@ -46,6 +47,7 @@ from fieldkit.sync.wording import changes_and_attachments_text
 from ui.column_fit import FillColumn
 from ui.folders import documents_folder, removable_drives
 from ui.key_backup import KeyBackupDialog
+from ui.key_restore import RestoreKeysDialog
 from ui.ops import Op, show_failure
 from ui.pages.sync_dialogs import (
     ExportDialog,
@@ -156,6 +158,7 @@ class SyncPage(QWidget):
         self.preview_dialog: ImportPreviewDialog | None = None
         self.trust_dialog: TrustCardDialog | None = None
         self.last_box: QMessageBox | None = None  # the newest result or question shown (tests read it)
+        self.restore_dialog: RestoreKeysDialog | None = None
         self.setAcceptDrops(True)
 
         self.export_button = QPushButton(_("&Export packet…"), self)
@@ -208,8 +211,22 @@ class SyncPage(QWidget):
         self.own_card_button.clicked.connect(self.choose_card_file)
         self.add_partner_button.clicked.connect(self.choose_partner_card)
         self.keys_button.clicked.connect(self.back_up_keys)
+        self.restore_keys_button = QPushButton(_("Res&tore the office keys…"), partners_box)
+        self.restore_keys_button.clicked.connect(self.restore_keys)
+        for button, permission in ((self.keys_button, Permission.EXPORT_KEYS),
+                                   (self.restore_keys_button, Permission.MANAGE_OFFICE)):  # fmt: skip
+            if not is_allowed(self._ctx.principal, permission):
+                button.setEnabled(False)
+                button.setToolTip(
+                    _("Your role does not allow this: {action}.").format(action=action_label(permission))
+                )
         card_row = QHBoxLayout()
-        for button in (self.add_partner_button, self.own_card_button, self.keys_button):
+        for button in (
+            self.add_partner_button,
+            self.own_card_button,
+            self.keys_button,
+            self.restore_keys_button,
+        ):
             card_row.addWidget(button)
         card_row.addStretch(1)
         partners_layout = QVBoxLayout(partners_box)
@@ -529,6 +546,11 @@ class SyncPage(QWidget):
         dialog = KeyBackupDialog(self.default_folder, self)
         self.key_dialog = dialog
         dialog.accepted.connect(lambda: self._back_up_keys_as(dialog))
+        dialog.open()
+
+    def restore_keys(self) -> None:
+        dialog = RestoreKeysDialog(self._ctx, self)
+        self.restore_dialog = dialog
         dialog.open()
 
     def _back_up_keys_as(self, dialog: KeyBackupDialog) -> None:
