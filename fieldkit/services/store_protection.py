@@ -24,8 +24,9 @@ def _store_file(ctx: Context) -> Path:
     if path is None:
         raise StoreError(
             _(
-                "This store is on a database server, which protects it at rest (its disk encryption, "
-                "TLS and accounts): a FieldKit passphrase does not apply to it."
+                "This store is on a database server, which protects its records at rest (its disk "
+                "encryption, TLS and accounts); its office keys are sealed from the command line "
+                "('fieldkit store encrypt')."
             )
         )
     if ctx.store.read_only:

@@ -32,12 +32,13 @@ from ui.workspace import Workspace
 
 
 def server_note() -> str:
+    commands = {"encrypt": "fieldkit store encrypt", "change": "fieldkit store passphrase"}
     return _(
-        "This store is on a PostgreSQL server. A FieldKit passphrase and its backups do not apply: the "
-        "server protects the records at rest with its disk encryption, its connections with TLS, and "
-        "who may read them with its accounts. The office's secret keys are kept in that database as "
-        "they are: keep its dumps as secret as the keys. Back it up with the server's own tools."
-    )
+        "This store is on a PostgreSQL server, which protects the records at rest with its disk "
+        "encryption, its connections with TLS, and who may read them with its accounts. The office's "
+        "secret keys in that database are sealed under a passphrase by '{encrypt}' (asked each time the "
+        "store opens; '{change}' changes it). Back the database up with the server's own tools."
+    ).format(**commands)
 
 
 class StoreProtectionBox(QGroupBox):
