@@ -124,6 +124,8 @@ def test_each_role_is_refused_every_service_it_lacks(accounts_store: Path) -> No
         (Role.FIELD_OFFICER, ["visits", "delete", "VISIT"]),
         (Role.TRAINER, ["sync", "export", "--to", "ROEA", "--out", "OUT"]),
         (Role.SUPERVISOR, ["users", "list"]),
+        (Role.FIELD_OFFICER, ["store", "encrypt"]),
+        (Role.TRAINER, ["store", "backup", "--to", "OUT"]),
     ],
 )
 def test_the_cli_refuses_in_one_line_and_changes_nothing(
@@ -136,6 +138,7 @@ def test_the_cli_refuses_in_one_line_and_changes_nothing(
 ) -> None:
     name = username_for(role)
     monkeypatch.setenv("FIELDKIT_PASSWORD", name + "-secret-pw")
+    monkeypatch.setenv("FIELDKIT_PASSPHRASE", "a passphrase the role may not set")
     replace = {"OUT": str(tmp_path / "out"), "VISIT": VISIT_ID[accounts_store]}
     argv = [replace.get(arg, arg) for arg in argv]
     main(["--db", str(accounts_store), "--user", name, "stats"])  # sign in once: the login is audited

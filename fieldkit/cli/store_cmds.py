@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
+from fieldkit.access import Permission, PermissionDenied, is_allowed
+from fieldkit.cli.common import open_for
 from fieldkit.cli.passphrase import (
     NEW_PASSPHRASE_VARIABLE,
     PASSPHRASE_VARIABLE,
     current_passphrase,
     new_passphrase,
-    passphrase_source,
 )
 from fieldkit.errors import StoreError
 from fieldkit.formatting import format_number
 from fieldkit.i18n import _, ngettext
-from fieldkit.store import cipher, encryption, files, migrate
+from fieldkit.services.store_protection import (
+    back_up_open_store,
+    change_open_store_passphrase,
+    default_backup_path,
+    encrypt_open_store,
+)
+from fieldkit.store import cipher, encryption, files
 from fieldkit.store.engine import resolve_url, sqlite_path
 
 
@@ -74,7 +80,6 @@ def _on_server(args: argparse.Namespace) -> bool:
 
 
 def _seal_on_server(args: argparse.Namespace) -> int:
-    from fieldkit.cli.common import open_for
     from fieldkit.domain.keys import seal_office_keys
 
     with open_for(args) as ctx:  # sealed keys already: opening asks their passphrase first
@@ -104,7 +109,6 @@ def _print_server_copies() -> None:
 
 
 def _reseal_on_server(args: argparse.Namespace) -> int:
-    from fieldkit.cli.common import open_for
     from fieldkit.domain.keys import change_office_keys_passphrase
 
     old = current_passphrase(args)
@@ -134,10 +138,13 @@ def _encrypt(args: argparse.Namespace) -> int:
     files.check_store_file(path, create=False)
     if cipher.is_encrypted(path):  # before asking for a passphrase that would not be used
         raise StoreError(_("{path} is encrypted already. Nothing was changed.").format(path=path))
-    passphrase = new_passphrase(
-        args, file=args.passphrase_file, variable=PASSPHRASE_VARIABLE, option="--passphrase-file"
-    )
-    removed = encryption.encrypt_store(path, passphrase)
+    with open_for(args) as ctx:  # signs in where the store has accounts: the role must allow it
+        if not is_allowed(ctx.principal, Permission.MANAGE_OFFICE):  # before a passphrase is asked
+            raise PermissionDenied(ctx.principal, Permission.MANAGE_OFFICE)
+        passphrase = new_passphrase(
+            args, file=args.passphrase_file, variable=PASSPHRASE_VARIABLE, option="--passphrase-file"
+        )
+        removed = encrypt_open_store(ctx, passphrase)
     print(_("{path} is encrypted.").format(path=path))
     print(
         ngettext(
@@ -173,11 +180,16 @@ def _change(args: argparse.Namespace) -> int:
             )
         )
     old = current_passphrase(args)
-    cipher.store_key(path, lambda: old, create=False)  # a wrong one is told before the new one is asked
-    new = new_passphrase(
-        args, file=args.new_passphrase_file, variable=NEW_PASSPHRASE_VARIABLE, option="--new-passphrase-file"
-    )
-    encryption.change_passphrase(path, old, new)
+    with open_for(args, passphrase=lambda: old) as ctx:  # a wrong one is told before the new one is asked
+        if not is_allowed(ctx.principal, Permission.MANAGE_OFFICE):  # before the new one is asked
+            raise PermissionDenied(ctx.principal, Permission.MANAGE_OFFICE)
+        new = new_passphrase(
+            args,
+            file=args.new_passphrase_file,
+            variable=NEW_PASSPHRASE_VARIABLE,
+            option="--new-passphrase-file",
+        )
+        change_open_store_passphrase(ctx, old, new)
     print(_("The passphrase of {path} has changed.").format(path=path))
     print(
         _(
@@ -191,17 +203,17 @@ def _change(args: argparse.Namespace) -> int:
 def _backup(args: argparse.Namespace) -> int:
     path = _store_file(args)
     files.check_store_file(path, create=False)
-    key = cipher.store_key(path, passphrase_source(args), create=False)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    target: Path = args.to or path.with_name(f"{path.name}.backup-{stamp}.bak")
-    target = target.expanduser().resolve()
-    if target.exists() or files.header_path(target).exists():
-        raise StoreError(
-            _("{path} exists already; choose another file with {option}.").format(path=target, option="--to")
-        )
-    if target == path:
-        raise StoreError(_("A backup cannot replace the store itself; choose another file."))
-    migrate.backup_store(path, target, key)
+    with open_for(args) as ctx:
+        target: Path = args.to or default_backup_path(path, ctx.now())
+        target = target.expanduser().resolve()
+        if target.exists() or files.header_path(target).exists():
+            raise StoreError(
+                _("{path} exists already; choose another file with {option}.").format(
+                    path=target, option="--to"
+                )
+            )
+        back_up_open_store(ctx, target)
+        key = ctx.store.key
     print(_("Backup written to {path}.").format(path=target))
     if key is not None:
         print(

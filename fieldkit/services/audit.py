@@ -50,6 +50,9 @@ def action_label(action: str) -> str:
         chain.ACTION_PASSWORD: _("Password set"),
         chain.ACTION_USER_UNLOCK: _("Account unlocked"),
         chain.ACTION_KEY_RESTORE: _("Keys restored"),
+        chain.ACTION_STORE_ENCRYPT: _("Store encrypted"),
+        chain.ACTION_PASSPHRASE: _("Passphrase changed"),
+        chain.ACTION_BACKUP: _("Backup made"),
     }
     return labels.get(action, action)
 
@@ -383,7 +386,15 @@ def _describe_account(action: str, detail: dict[str, Any], level_label: Callable
         if detail.get("refused"):
             return _("Account locked or inactive")
         return _("Wrong password") if not detail.get("locked") else _("Wrong password; account locked")
-    if action in (chain.ACTION_LOGIN, chain.ACTION_UNLOCK, chain.ACTION_KEY_RESTORE):
+    if action == chain.ACTION_BACKUP:
+        return str(detail.get("file", ""))
+    if action in (
+        chain.ACTION_LOGIN,
+        chain.ACTION_UNLOCK,
+        chain.ACTION_KEY_RESTORE,
+        chain.ACTION_STORE_ENCRYPT,
+        chain.ACTION_PASSPHRASE,
+    ):
         return ""
     return None
 

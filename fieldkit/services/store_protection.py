@@ -15,7 +15,9 @@ from fieldkit.access import Permission, guard_store_access, requires
 from fieldkit.context import Context
 from fieldkit.errors import StoreError
 from fieldkit.i18n import _
+from fieldkit.store import audit as chain
 from fieldkit.store import cipher, encryption, files, migrate
+from fieldkit.store.audit import append_event
 from fieldkit.store.engine import Store
 
 
@@ -44,6 +46,11 @@ def _reopen(ctx: Context, key: bytes | None) -> None:
     ctx.store = store
 
 
+def _audit(ctx: Context, action: str, detail: dict[str, object] | None = None) -> None:
+    with ctx.store.write() as session:
+        append_event(session, at=ctx.now(), actor=ctx.user, action=action, detail=detail)
+
+
 @requires(Permission.MANAGE_OFFICE)
 def encrypt_open_store(
     ctx: Context, passphrase: str, *, params: cipher.KdfParams | None = None
@@ -63,6 +70,7 @@ def encrypt_open_store(
         _reopen(ctx, None)
         raise
     _reopen(ctx, cipher.store_key(path, lambda: passphrase, create=False))
+    _audit(ctx, chain.ACTION_STORE_ENCRYPT, {"removed": len(removed)})
     return removed
 
 
@@ -88,6 +96,7 @@ def change_open_store_passphrase(
         _reopen(ctx, key)
         raise
     _reopen(ctx, cipher.store_key(path, lambda: new, create=False))
+    _audit(ctx, chain.ACTION_PASSPHRASE)
 
 
 def default_backup_path(path: Path, now: dt.datetime) -> Path:
@@ -109,4 +118,6 @@ def back_up_open_store(ctx: Context, target: Path) -> Path:
         raise StoreError(_("A backup cannot replace the store itself; choose another file."))
     if target.exists() or files.header_path(target).exists():
         raise StoreError(_("{path} exists already; choose another file.").format(path=target))
-    return migrate.backup_store(path, target, ctx.store.key)
+    written = migrate.backup_store(path, target, ctx.store.key)
+    _audit(ctx, chain.ACTION_BACKUP, {"file": target.name, "encrypted": ctx.store.key is not None})
+    return written
