@@ -83,17 +83,14 @@ def visual_order(levels: list[int]) -> list[int]:
 
 
 def _strong_rtl(ch: str) -> bool:
-    if ch.isdigit():
-        return False
-    return (
-        unicodedata.bidirectional(ch) in ("R", "AL")
-        or 0x0590 <= ord(ch) <= 0x08FF
-        or (0xFB1D <= ord(ch) <= 0xFEFC)
-    )
+    """Right-to-left letters as poppler classes them (bidi classes R and AL)."""
+    return unicodedata.bidirectional(ch) in ("R", "AL")
 
 
 def _ltr_or_number(ch: str) -> bool:
-    return (unicodedata.bidirectional(ch) == "L" and not _strong_rtl(ch)) or ch.isdigit()
+    """Left-to-right letters, and what poppler takes for part of a number: digits and the
+    separators and signs around them (bidi classes EN, AN, CS, ES, ET; measured)."""
+    return unicodedata.bidirectional(ch) in ("L", "EN", "AN", "CS", "ES", "ET") or ch.isdigit()
 
 
 def reader_order(logical: str, rtl_page: bool) -> str:

@@ -27,6 +27,12 @@ PALETTE = (colors.HexColor("#2B6CB0"), colors.HexColor("#A0AEC0"), colors.HexCol
 GRID = colors.HexColor("#E2E8F0")
 
 
+def _drawing(width: float, height: float) -> Drawing:
+    drawing = Drawing(width, height)
+    drawing.initialFontName = "FK-Latin"  # else renderPDF names Helvetica, which the page never uses
+    return drawing
+
+
 def nice_step(top: float, ticks: int = 5) -> float:
     """A round step (1, 2 or 5 times a power of ten) for about ``ticks`` grid lines up to ``top``."""
     if top <= 0:
@@ -83,7 +89,7 @@ class ChartFlowable(Flowable):
         for i, series in enumerate(self.chart.series):
             width = natural_width(series.name, self.label_style)
             box_x = x - 8 if self.rtl else x
-            drawing = Drawing(8, 8)
+            drawing = _drawing(8, 8)
             drawing.add(Rect(0, 0, 8, 8, fillColor=PALETTE[i % len(PALETTE)], strokeColor=None))
             renderPDF.draw(drawing, canv, box_x, self.height - 10)
             text_left = box_x - 4 - width if self.rtl else box_x + 12
@@ -102,7 +108,7 @@ class ChartFlowable(Flowable):
         top = self._top() or 1.0
         band = 11.0 * len(series) + 6
         y_top = self.height - self._legend_height() - 4
-        drawing = Drawing(self.width, self.height)
+        drawing = _drawing(self.width, self.height)
         bar_start = self.width - label_width if self.rtl else label_width
         for i, label in enumerate(labels):
             band_top = y_top - i * band
@@ -158,7 +164,7 @@ class ChartFlowable(Flowable):
         plot_h = self.height - self._legend_height() - bottom - 10
         left = 0.0 if self.rtl else axis_room
         plot_w = self.width - axis_room
-        drawing = Drawing(self.width, self.height)
+        drawing = _drawing(self.width, self.height)
         ticks = round(top / step)
         for t in range(ticks + 1):
             y = bottom + plot_h * t / ticks

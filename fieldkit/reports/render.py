@@ -127,6 +127,8 @@ def _furniture_canvas(doc_model: m.Document, styles: _Styles) -> Callable[..., C
 
     class FurnitureCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # reportlab names a standard font on every page unless told otherwise
+            kwargs.setdefault("initialFontName", styles.body.fonts()[0].name)
             super().__init__(*args, **kwargs)
             self._held: list[dict[str, Any]] = []
 

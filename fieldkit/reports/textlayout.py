@@ -81,6 +81,8 @@ class GlyphRun:
     xs: list[float]
     ys: list[float]
     width: float
+    text: str = ""  # the logical characters the run draws
+    rtl: bool = False
 
 
 @dataclass
@@ -159,7 +161,7 @@ def _glyph_run(f: Face, text: str, rtl: bool, size: float) -> GlyphRun:
             xs.append(pen)
             ys.append(0.0)
             pen += widths.get(ord(ch), default) * size / 1000
-    return GlyphRun(face=f, size=size, codes=codes, xs=xs, ys=ys, width=pen)
+    return GlyphRun(face=f, size=size, codes=codes, xs=xs, ys=ys, width=pen, text=text, rtl=rtl)
 
 
 class _Paragraph:

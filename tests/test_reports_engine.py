@@ -1,0 +1,213 @@
+"""The print engine end to end: real PDFs, rendered by poppler and read back.
+
+Documents come from ``fieldkit.reports.specimen`` (made-up data, a fixed generation date):
+every page is drawn (not blank), long tables repeat their headings on every page, every
+page says "page x of y" in the report's language, dates and numbers are written for the
+report's language whatever the window's, and a failed print leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pdf_checks import inked_fraction, needs_poppler, page_count, pdf_text
+
+from fieldkit.formatting import format_day
+from fieldkit.i18n import current_language
+from fieldkit.reports import Chart, Column, Document, Paragraph, Section, Series, Table, render
+from fieldkit.reports import charts as charts_module
+from fieldkit.reports.specimen import GENERATED, specimen
+from fieldkit.reports.textcheck import normalise
+
+
+@needs_poppler
+def test_a_long_english_table_repeats_its_headings_and_numbers_every_page(tmp_path: Path) -> None:
+    pdf = tmp_path / "en.pdf"
+    pages = render(specimen("en", rows=240), pdf)
+    assert pages == page_count(pdf) >= 5
+    table_pages = 0
+    for page in range(1, pages + 1):
+        text = pdf_text(pdf, page, page)
+        assert f"Page {page} of {pages}" in text
+        assert "Kenya field office" in text and "CONFIDENTIAL" in text
+        assert f"Generated on {format_day(GENERATED, 'en')} by Grace Wanjiru" in text
+        if "MV-1" in text:
+            table_pages += 1
+            assert "Violation type" in text and "Allegations" in text and "Follow-ups" in text
+        assert inked_fraction(pdf, page) > 0.005, f"page {page} is blank"
+    assert table_pages >= 3
+    every_row = pdf_text(pdf)
+    assert all(f"MV-{1000 + i}" in every_row for i in range(240))
+
+
+@needs_poppler
+def test_an_arabic_report_mirrors_and_reads_in_logical_order(tmp_path: Path) -> None:
+    pdf = tmp_path / "ar.pdf"
+    pages = render(specimen("ar", rows=120, contents=True), pdf)
+    text = normalise(pdf_text(pdf))
+    for page in range(1, pages + 1):
+        assert normalise(f"الصفحة {page} من {pages}") in normalise(pdf_text(pdf, page, page))
+        assert inked_fraction(pdf, page) > 0.005
+    for phrase in (
+        "ملخص الوضع: الربع الأول 2026",
+        "مكتب عمّان الميداني",
+        "سري",
+        "المحتويات",
+        "التعذيب وسوء المعاملة",
+        "نوع الانتهاك",
+        format_day(GENERATED, "ar"),
+        "ليلى حداد",
+    ):
+        assert normalise(phrase) in text, phrase
+    # the table's first column (the visit) is printed at the right: read first on each row
+    first_page_with_rows = next(p for p in range(1, pages + 1) if "MV-10" in pdf_text(pdf, p, p))
+    bbox = subprocess.run(
+        [
+            "pdftotext",
+            "-bbox",
+            "-f",
+            str(first_page_with_rows),
+            "-l",
+            str(first_page_with_rows),
+            str(pdf),
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    visit_x = [float(m.group(1)) for m in re.finditer(r'xMin="([\d.]+)"[^>]*>MV-\d+<', bbox)]
+    assert visit_x and min(visit_x) > 400  # right-hand column of an A4 page (595 pt wide)
+
+
+@needs_poppler
+def test_a_chinese_report_reads_back_exactly(tmp_path: Path) -> None:
+    pdf = tmp_path / "zh.pdf"
+    pages = render(specimen("zh", rows=40), pdf)
+    text = normalise(pdf_text(pdf))
+    for phrase in (
+        "情况摘要：2026年第一季度",
+        "内罗毕外地办事处",
+        "机密",
+        "酷刑和虐待",
+        f"第1页，共{pages}页",
+        format_day(GENERATED, "zh"),
+        "王芳",
+    ):
+        assert normalise(phrase) in text, phrase
+
+
+@needs_poppler
+def test_the_contents_list_sections_with_their_pages(tmp_path: Path) -> None:
+    pdf = tmp_path / "toc.pdf"
+    pages = render(specimen("en", rows=150, contents=True), pdf)
+    first = pdf_text(pdf, 1, 1)
+    assert "Contents" in first
+    visits_page = next(p for p in range(2, pages + 1) if "MV-1000" in pdf_text(pdf, p, p))
+    line = next(line for line in first.splitlines() if line.strip().startswith("Visits"))
+    assert (
+        line.split()[-1] == str(visits_page) or f"Visits\n{visits_page}" in first or str(visits_page) in first
+    )
+
+
+@needs_poppler
+def test_the_report_language_not_the_window_language_writes_dates_and_numbers(tmp_path: Path) -> None:
+    assert current_language() == "en"
+    doc = Document(
+        title="Rapport de situation",
+        lang="fr",
+        office="Bureau de Bamako",
+        generated_on=dt.date(2026, 3, 14),
+        generated_by="Awa Traoré",
+        sections=(
+            Section(
+                "Chiffres",
+                blocks=(
+                    Table(
+                        columns=(
+                            Column("Région"),
+                            Column("Visites", kind="number"),
+                            Column("Le", kind="date"),
+                        ),
+                        rows=(("Kayes", 1234567, dt.date(2026, 3, 1)),),
+                    ),
+                ),
+            ),
+        ),
+    )
+    pdf = tmp_path / "fr.pdf"
+    render(doc, pdf)
+    text = pdf_text(pdf)
+    assert "14 mars 2026" in text and "1 mars 2026" in text
+    assert normalise("1 234 567") in normalise(text)  # French groups with narrow no-break spaces
+
+
+def test_rendering_twice_gives_the_same_bytes_and_a_stream_works() -> None:
+    first, second = io.BytesIO(), io.BytesIO()
+    render(specimen("ar", rows=30), first)
+    render(specimen("ar", rows=30), second)
+    assert first.getvalue().startswith(b"%PDF")
+    assert first.getvalue() == second.getvalue()
+
+
+def test_a_failed_print_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(charts_module.ChartFlowable, "draw", broken)
+    target = tmp_path / "report.pdf"
+    with pytest.raises(RuntimeError):
+        render(specimen("en", rows=10), target)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    render(specimen("en", rows=10), target)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+
+
+@needs_poppler
+def test_empty_tables_and_charts_say_so(tmp_path: Path) -> None:
+    doc = Document(
+        title="Situation summary",
+        lang="en",
+        office="Test office",
+        generated_on=dt.date(2026, 1, 5),
+        generated_by="Tester",
+        sections=(
+            Section(
+                "Nothing",
+                blocks=(
+                    Paragraph("Nothing happened."),
+                    Table(columns=(Column("Area"),), rows=(), empty_text="No visits in this period."),
+                    Chart(
+                        "bars",
+                        labels=(),
+                        series=(Series("Visits", ()),),
+                        empty_text="No allegations to chart.",
+                    ),
+                ),
+            ),
+        ),
+    )
+    pdf = tmp_path / "empty.pdf"
+    render(doc, pdf)
+    text = pdf_text(pdf)
+    assert "No visits in this period." in text and "No allegations to chart." in text
+
+
+@needs_poppler
+def test_fonts_are_embedded_as_subsets(tmp_path: Path) -> None:
+    pdf = tmp_path / "fonts.pdf"
+    render(specimen("ar", rows=20), pdf)
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout
+    # reportlab's document names Helvetica in its font resources whether or not a page uses it
+    rows = [line for line in fonts.splitlines()[2:] if line.strip() and not line.startswith("Helvetica ")]
+    assert len(rows) >= 2  # Plex Arabic draws the Latin and digits of an Arabic report too
+    for row in rows:
+        assert re.match(r"[A-Z]{6}\+", row), row  # a subset
+        assert " yes yes " in row, row  # embedded, subset
+    assert pdf.stat().st_size < 200_000
