@@ -9,7 +9,6 @@ renamed into place, so a failure leaves no partial file.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from reportlab.platypus import Table as RLTable
 from fieldkit.formatting import format_day
 from fieldkit.reports import model as m
 from fieldkit.reports.charts import ChartFlowable
+from fieldkit.reports.tables import Cell, GridTable
 from fieldkit.reports.textdraw import TextBlock, draw_text
 from fieldkit.reports.textlayout import TextStyle, is_rtl_language, natural_width
 from fieldkit.reports.values import format_value
@@ -44,8 +44,6 @@ HEADER_H = 14 * mm
 FOOTER_H = 12 * mm
 ACCENT = colors.HexColor("#2B6CB0")
 BANNER = colors.HexColor("#C53030")
-HEAD_FILL = colors.HexColor("#EDF2F7")
-ZEBRA = colors.HexColor("#F7FAFC")
 RULE = colors.HexColor("#CBD5E0")
 
 
@@ -100,26 +98,29 @@ class _ContentsLine(Flowable):
 
     def draw(self) -> None:
         indent = 14.0 * (self.level - 1)
-        number = (
-            format_value(self.pages.get(self.key, 0), "number", self.style.lang)
-            if self.key in self.pages
-            else ""
-        )
         room = 40.0
         baseline = 4.0
+        canv = self.canv
         if self.style.is_rtl:
-            draw_text(
-                self.canv, self.title, room, baseline, self.width - room - indent, self.style, align="start"
-            )
-            draw_text(self.canv, number, 0, baseline, room, self.style, align="start")
+            title_left, number_left = room, 0.0
         else:
-            draw_text(
-                self.canv, self.title, indent, baseline, self.width - room - indent, self.style, align="start"
-            )
-            draw_text(self.canv, number, self.width - room, baseline, room, self.style, align="start")
-        self.canv.setStrokeColor(RULE)
-        self.canv.setLineWidth(0.3)
-        self.canv.line(0, 1, self.width, 1)
+            title_left, number_left = indent, self.width - room
+        draw_text(
+            canv, self.title, title_left, baseline, self.width - room - indent, self.style, align="start"
+        )
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.3)
+        canv.line(0, 1, self.width, 1)
+        # the page number is known once the section is printed: drawn when the pages are saved
+        x, y = canv.absolutePosition(number_left, baseline)
+        key, pages, style = self.key, self.pages, self.style
+
+        def number(target: Canvas) -> None:
+            if key in pages:
+                text = format_value(pages[key], "number", style.lang)
+                draw_text(target, text, x, y, room, style, align="start")
+
+        canv._fieldkit_later.setdefault(canv.getPageNumber(), []).append(number)
 
 
 def _furniture_canvas(doc_model: m.Document, styles: _Styles) -> Callable[..., Canvas]:
@@ -131,6 +132,8 @@ def _furniture_canvas(doc_model: m.Document, styles: _Styles) -> Callable[..., C
             kwargs.setdefault("initialFontName", styles.body.fonts()[0].name)
             super().__init__(*args, **kwargs)
             self._held: list[dict[str, Any]] = []
+            # drawings that wait for the whole document, by page (never rebound: held pages share it)
+            self._fieldkit_later: dict[int, list[Callable[[Canvas], None]]] = {}
 
         def showPage(self) -> None:
             self._held.append(dict(self.__dict__))
@@ -140,6 +143,8 @@ def _furniture_canvas(doc_model: m.Document, styles: _Styles) -> Callable[..., C
             total = len(self._held)
             for number, state in enumerate(self._held, start=1):
                 self.__dict__.update(state)
+                for later in self._fieldkit_later.get(number, []):
+                    later(self)
                 _draw_furniture(self, doc_model, styles, number, total)
                 Canvas.showPage(self)
             Canvas.save(self)
@@ -208,37 +213,26 @@ def _table(table: m.Table, styles: _Styles, avail_width: float) -> list[Flowable
     widths = [avail_width * c.width / total for c in columns]
     numeric = [c.kind in ("number", "percent") for c in columns]
 
-    def cell(value: m.Value, index: int, bold: bool) -> TextBlock:
-        kind = columns[index].kind
-        text = format_value(value, kind, styles.body.lang)
+    def cell(value: m.Value, index: int, bold: bool) -> Cell:
+        text = format_value(value, columns[index].kind, styles.body.lang)
         if numeric[index]:
-            return TextBlock(text, styles.cell_number_bold if bold else styles.cell_number)
-        return TextBlock(text, styles.cell_bold if bold else styles.cell)
+            return Cell(text, styles.cell_number_bold if bold else styles.cell_number)
+        return Cell(text, styles.cell_bold if bold else styles.cell)
 
     header = [
-        TextBlock(c.title, styles.cell_number_bold if numeric[i] else styles.cell_bold)
+        Cell(c.title, styles.cell_number_bold if numeric[i] else styles.cell_bold)
         for i, c in enumerate(columns)
     ]
-    data = [header]
     emphasis = set(table.emphasis)
-    for r, row in enumerate(table.rows):
-        data.append([cell(row[i] if i < len(row) else None, i, r in emphasis) for i in range(len(columns))])
-    if styles.rtl:  # columns run from the right
-        data = [list(reversed(row)) for row in data]
-        widths = list(reversed(widths))
-    commands: list[tuple[Any, ...]] = [
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    rows = [
+        [cell(row[i] if i < len(row) else None, i, r in emphasis) for i in range(len(columns))]
+        for r, row in enumerate(table.rows)
     ]
-    for r in range(2, len(data), 2):
-        commands.append(("BACKGROUND", (0, r), (-1, r), ZEBRA))
-    out.append(RLTable(data, colWidths=widths, repeatRows=1, style=TableStyle(commands), hAlign="CENTER"))
+    if styles.rtl:  # columns run from the right
+        header = header[::-1]
+        rows = [row[::-1] for row in rows]
+        widths = widths[::-1]
+    out.append(GridTable(header, rows, widths))
     out.append(Spacer(1, 8))
     return out
 
@@ -362,10 +356,7 @@ def render(doc: m.Document, target: str | os.PathLike[str] | IO[bytes]) -> int:
 
     A path is written through a temporary file in the same folder and renamed into place.
     """
-    pages: dict[str, int] = {}
-    has_contents = doc.table_of_contents and bool(doc.sections)
-    if has_contents:  # a first pass finds the page of each section
-        _build(doc, io.BytesIO(), pages)
+    pages: dict[str, int] = {}  # section key -> page, filled as sections are printed
     if not isinstance(target, str | os.PathLike):
         return _build(doc, target, pages)
     path = Path(target)

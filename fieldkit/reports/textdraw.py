@@ -51,6 +51,14 @@ def draw_line(canv: Canvas, line: Line, x: float, y: float, style: TextStyle) ->
         ttf = run.face.ttf
         size = run.size
         chunks = ttf.splitString("".join(map(chr, run.codes)), doc)
+        code.append(f"1 0 0 1 {_num(pen_x)} {_num(y)} Tm")
+        if run.simple:  # the font's own advances: one string per subset
+            for subset, data in chunks:
+                code.append(
+                    f"{ttf.getSubsetInternalName(subset, doc)} {_num(size)} Tf ({canv._escape(data)}) Tj"
+                )
+            pen_x += run.width
+            continue
         glyphs: list[tuple[int, int]] = []
         for subset, data in chunks:
             glyphs.extend((subset, byte) for byte in data)
@@ -58,8 +66,6 @@ def draw_line(canv: Canvas, line: Line, x: float, y: float, style: TextStyle) ->
         rise = 0.0
         items: list[str] = []
         cursor = 0.0  # where the text position is, from the run's left edge
-
-        code.append(f"1 0 0 1 {_num(pen_x)} {_num(y)} Tm")
         for k, (subset, byte) in enumerate(glyphs):
             if subset != current_subset:
                 _flush(code, items)

@@ -83,6 +83,7 @@ class GlyphRun:
     width: float
     text: str = ""  # the logical characters the run draws
     rtl: bool = False
+    simple: bool = False  # unshaped: each glyph at the font's own advance after the one before
 
 
 @dataclass
@@ -161,7 +162,10 @@ def _glyph_run(f: Face, text: str, rtl: bool, size: float) -> GlyphRun:
             xs.append(pen)
             ys.append(0.0)
             pen += widths.get(ord(ch), default) * size / 1000
-    return GlyphRun(face=f, size=size, codes=codes, xs=xs, ys=ys, width=pen, text=text, rtl=rtl)
+    simple = not _needs_shaping(f, text, rtl)
+    return GlyphRun(
+        face=f, size=size, codes=codes, xs=xs, ys=ys, width=pen, text=text, rtl=rtl, simple=simple
+    )
 
 
 class _Paragraph:
@@ -293,12 +297,18 @@ class _Paragraph:
 
 def layout(text: str, style: TextStyle, width: float) -> list[Line]:
     """``text`` set in lines no wider than ``width`` points (a longer word is cut)."""
+    return list(_layout(text, style, round(width, 3)))
+
+
+@lru_cache(maxsize=8192)
+def _layout(text: str, style: TextStyle, width: float) -> tuple[Line, ...]:
+    """Laid-out lines are only read once made, so the same cell text shares them."""
     lines: list[Line] = []
     for part in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         para = _Paragraph(part, style)
         for start, end in para.line_ranges(max(width, style.size)):
             lines.append(para.line(start, end))
-    return lines
+    return tuple(lines)
 
 
 def natural_width(text: str, style: TextStyle) -> float:
