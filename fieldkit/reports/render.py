@@ -118,7 +118,7 @@ class _ContentsLine(Flowable):
         def number(target: Canvas) -> None:
             if key in pages:
                 text = format_value(pages[key], "number", style.lang)
-                draw_text(target, text, x, y, room, style, align="start")
+                draw_text(target, text, x, y, room, style, align="end")
 
         canv._fieldkit_later.setdefault(canv.getPageNumber(), []).append(number)
 
