@@ -106,13 +106,23 @@ def test_a_chinese_report_reads_back_exactly(tmp_path: Path) -> None:
 def test_the_contents_list_sections_with_their_pages(tmp_path: Path) -> None:
     pdf = tmp_path / "toc.pdf"
     pages = render(specimen("en", rows=150, contents=True), pdf)
-    first = pdf_text(pdf, 1, 1)
-    assert "Contents" in first
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "Contents" in layout
+    listed = {
+        " ".join(line.split()[:-1]): int(line.split()[-1])
+        for line in layout.splitlines()
+        if line.split() and line.split()[-1].isdigit() and not line.strip().startswith("Page")
+    }
     visits_page = next(p for p in range(2, pages + 1) if "MV-1000" in pdf_text(pdf, p, p))
-    line = next(line for line in first.splitlines() if line.strip().startswith("Visits"))
-    assert (
-        line.split()[-1] == str(visits_page) or f"Visits\n{visits_page}" in first or str(visits_page) in first
-    )
+    assert listed["Visits"] == visits_page
+    summary_page = next(p for p in range(2, pages + 1) if "Summary" in pdf_text(pdf, p, p))
+    assert listed["Summary"] == summary_page == 2
+    assert listed["By violation type"] in (2, 3)
 
 
 @needs_poppler
@@ -211,3 +221,46 @@ def test_fonts_are_embedded_as_subsets(tmp_path: Path) -> None:
         assert re.match(r"[A-Z]{6}\+", row), row  # a subset
         assert " yes yes " in row, row  # embedded, subset
     assert pdf.stat().st_size < 200_000
+
+
+@needs_poppler
+def test_arabic_names_in_an_english_report_read_in_logical_order(tmp_path: Path) -> None:
+    names = ("ليلى حداد", "عبد الله الخطيب", "Жанна Петрова", "王芳")
+    doc = Document(
+        title="Participants",
+        lang="en",
+        office="Regional office",
+        generated_on=dt.date(2026, 2, 1),
+        generated_by="Tester",
+        watermark="DRAFT",
+        sections=(
+            Section(
+                "People",
+                blocks=(
+                    Paragraph("The office of ليلى حداد in عمّان received 12 cases."),
+                    Table(
+                        columns=(Column("Name"), Column("Cases", kind="number")),
+                        rows=tuple((name, i + 1) for i, name in enumerate(names)),
+                    ),
+                ),
+            ),
+        ),
+    )
+    pdf = tmp_path / "names.pdf"
+    render(doc, pdf)
+    text = normalise(pdf_text(pdf))
+    for name in names:
+        assert normalise(name) in text, name
+    assert normalise("The office of ليلى حداد in عمّان received 12 cases.") in text
+    assert "DRAFT" in text  # the watermark
+
+
+@needs_poppler
+def test_the_arabic_paragraph_copies_out_of_a_full_report_page(tmp_path: Path) -> None:
+    from fieldkit.reports.specimen import ARABIC_PARAGRAPH
+    from fieldkit.reports.textcheck import copy_paste
+
+    pdf = tmp_path / "ar.pdf"
+    render(specimen("ar", rows=10), pdf)
+    score = copy_paste(ARABIC_PARAGRAPH, pdf_text(pdf, 1, 1))
+    assert score.missing == () and score.ratio >= 0.99, score

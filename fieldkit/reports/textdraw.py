@@ -52,6 +52,9 @@ def draw_line(canv: Canvas, line: Line, x: float, y: float, style: TextStyle) ->
         size = run.size
         chunks = ttf.splitString("".join(map(chr, run.codes)), doc)
         code.append(f"1 0 0 1 {_num(pen_x)} {_num(y)} Tm")
+        # the Chinese font has no bold face: bold is its outline stroked as well as filled
+        fake_bold = style.bold and not run.face.name.endswith("-Bold")
+        code.append(f"2 Tr {_num(size * 0.035)} w {_num(r)} {_num(g)} {_num(b)} RG" if fake_bold else "0 Tr")
         if run.simple:  # the font's own advances: one string per subset
             for subset, data in chunks:
                 code.append(
@@ -84,7 +87,7 @@ def draw_line(canv: Canvas, line: Line, x: float, y: float, style: TextStyle) ->
         if rise:
             code.append("0 Ts")
         pen_x += run.width
-    code.append("ET")
+    code.append("0 Tr ET")
     if line.needs_actual_text:
         code.append("EMC")
     canv._code.append(" ".join(code))
