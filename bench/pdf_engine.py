@@ -3,7 +3,7 @@ an Arabic paragraph comes back when it is copied out of the PDF.
 
 - the specimen situation summary (fieldkit.reports.specimen) with enough visits for 100
   pages, in English, Arabic and Chinese: time to print, file size, pages per second
-  (median of three runs; the first run of a process also loads and parses the fonts);
+  (median of three runs, each laying out all its text again; fonts are loaded before);
 - issue 13's Arabic paragraph (a Latin name, numbers, punctuation, harakat) in a 295 pt
   column, read back with pdftotext: words found whole, characters in order after NFKC with
   bidi marks and white space removed (longest common subsequence).
@@ -26,13 +26,22 @@ sys.path.insert(0, str(ROOT))
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.platypus import SimpleDocTemplate  # noqa: E402
 
-from fieldkit.reports import render  # noqa: E402
+from fieldkit.reports import bidi, render, textlayout  # noqa: E402
 from fieldkit.reports.specimen import ARABIC_PARAGRAPH, specimen  # noqa: E402
 from fieldkit.reports.textcheck import copy_paste  # noqa: E402
 from fieldkit.reports.textdraw import TextBlock  # noqa: E402
 from fieldkit.reports.textlayout import TextStyle, layout  # noqa: E402
 
 TARGET_PAGES = 100
+
+
+def forget_layouts() -> None:
+    """Empty the engine's caches of laid-out text, so each run lays out every line again
+    (as a fresh process would; only the fonts stay loaded)."""
+    textlayout._layout.cache_clear()
+    textlayout._shape.cache_clear()
+    textlayout._simple_width.cache_clear()
+    bidi.paragraph_levels.cache_clear()
 
 
 def rows_for(lang: str, pages: int) -> int:
@@ -60,6 +69,7 @@ def hundred_pages(lang: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{lang}.pdf"
         for _ in range(3):
+            forget_layouts()
             start = time.perf_counter()
             pages = render(specimen(lang, rows=rows, contents=True), path)
             times.append(time.perf_counter() - start)
