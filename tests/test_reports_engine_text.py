@@ -14,6 +14,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pdf_checks import needs_poppler, pdf_text
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate
@@ -169,3 +171,46 @@ def test_latin_and_cyrillic_are_not_turned_into_ligatures(tmp_path: Path) -> Non
     assert "ﬁ" not in extracted and "ﬀ" not in extracted
     assert normalise(text) == normalise(extracted)
     assert not layout(text, TextStyle(lang="en"), COLUMN)[0].needs_actual_text
+
+
+_PIECES = [
+    "شارك",
+    "عُقدت",
+    "John",
+    "Smith",
+    "12",
+    "2025،",
+    "(أي",
+    "12%)",
+    "آذار/مارس",
+    "人权",
+    "，",
+    "。",
+    "OHCHR",
+    "Офис",
+    "«نص»",
+    "\u2068Jane\u2069",
+    "-",
+    "3.5",
+    " ",
+    "  ",
+    "\n",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=40),
+    lang=st.sampled_from(["ar", "en", "zh"]),
+    width=st.floats(min_value=20, max_value=400),
+)
+def test_any_mix_of_scripts_lays_out_without_losing_a_character(
+    pieces: list[str], lang: str, width: float
+) -> None:
+    text = " ".join(pieces)
+    lines = layout(text, TextStyle(lang=lang, size=10), width)
+    laid = "".join(line.text for line in lines)
+    assert laid.replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+    for line in lines:
+        drawn = sorted("".join(run.text for run in line.runs))
+        assert drawn == sorted(line.text)  # every character of the line is in exactly one run

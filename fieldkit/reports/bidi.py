@@ -21,6 +21,8 @@ from functools import lru_cache
 from bidi import get_display
 
 _LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
+#: bidi classes that can raise a level in a left-to-right paragraph
+_NOT_PLAIN_LTR = frozenset({"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
 
 
 @lru_cache(maxsize=2048)
@@ -29,8 +31,8 @@ def paragraph_levels(text: str, rtl: bool) -> tuple[int, ...]:
     the paragraph's own level being 1 when ``rtl``."""
     if not text:
         return ()
-    if text.isascii() and not rtl:
-        return (0,) * len(text)
+    if not rtl and not any(unicodedata.bidirectional(ch) in _NOT_PLAIN_LTR for ch in text):
+        return (0,) * len(text)  # nothing right to left and no explicit embedding: all level 0
     info = str(get_display(text, base_dir="R" if rtl else "L", debug=True))
     section = info.split("levels:", 1)[1].split("paragraphs:", 1)[0]
     by_byte = [int(m) for m in _LEVEL.findall(section)]
