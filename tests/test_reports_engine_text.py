@@ -214,3 +214,22 @@ def test_any_mix_of_scripts_lays_out_without_losing_a_character(
     for line in lines:
         drawn = sorted("".join(run.text for run in line.runs))
         assert drawn == sorted(line.text)  # every character of the line is in exactly one run
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fa", "گزارش دفتر کابل دربارهٔ ۱۲ بازدید از زندان‌ها در سال 2025 برای آقای John Smith آماده شد."),
+        ("ur", "کراچی دفتر نے 2025 میں 18 دورے کیے اور ہر رپورٹ وقت پر بھیجی گئی۔"),
+    ],
+)
+def test_persian_and_urdu_are_shaped_and_copy_out(tmp_path: Path, lang: str, text: str) -> None:
+    style = TextStyle(lang=lang, size=12)
+    lines = layout(text, style, 200)
+    assert len(lines) >= 2 and all(line.needs_actual_text for line in lines)
+    assert all(
+        run.face.name == "FK-Arabic" for line in lines for run in line.runs if run.rtl and run.text.strip()
+    )
+    score = copy_paste(text, pdf_text(_column_pdf(tmp_path / f"{lang}.pdf", text, style, 200)))
+    assert score.missing == () and score.ratio >= 0.99, score

@@ -131,8 +131,10 @@ def assign_fonts(text: str, fonts: tuple[Face, ...]) -> list[int]:
         if out and _sticky(char) and fonts[prev].has(char):
             out.append(prev)
             continue
-        if unicodedata.category(char) == "Mn" and out:
-            out.append(prev)  # a mark stays with its letter, drawn or not
+        if unicodedata.category(char) in ("Mn", "Cf") and out:
+            # a mark stays with its letter, and a joiner or bidi control with its neighbour, even
+            # where the font has no glyph for it: HarfBuzz and the layout handle them
+            out.append(prev)
             continue
         chosen = 0
         for i, candidate in enumerate(fonts):
