@@ -255,7 +255,17 @@ def _key_figures(block: m.KeyFigures, styles: _Styles, avail_width: float) -> li
         ]
         cells += [[Spacer(1, 1)] for _ in range(per_row - len(chunk))]
         rows.append(list(reversed(cells)) if styles.rtl else cells)
-    grid = RLTable(rows, colWidths=[width] * per_row, style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    grid = RLTable(
+        rows,
+        colWidths=[width] * per_row,
+        style=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
+    )
     return [grid, Spacer(1, 8)]
 
 
