@@ -264,3 +264,32 @@ def test_the_arabic_paragraph_copies_out_of_a_full_report_page(tmp_path: Path) -
     render(specimen("ar", rows=10), pdf)
     score = copy_paste(ARABIC_PARAGRAPH, pdf_text(pdf, 1, 1))
     assert score.missing == () and score.ratio >= 0.99, score
+
+
+@needs_poppler
+def test_a_table_row_longer_than_a_page_goes_on_to_the_next(tmp_path: Path) -> None:
+    narrative = " ".join(f"Sentence {i} of a very long account of the visit." for i in range(400))
+    doc = Document(
+        title="One visit",
+        lang="en",
+        office="Office",
+        generated_on=dt.date(2026, 1, 1),
+        generated_by="Tester",
+        sections=(
+            Section(
+                "Account",
+                blocks=(
+                    Table(
+                        columns=(Column("Field", width=0.3), Column("Text")),
+                        rows=(("Narrative", narrative), ("End", "x")),
+                    ),
+                ),
+            ),
+        ),
+    )
+    pdf = tmp_path / "long-row.pdf"
+    pages = render(doc, pdf)
+    assert pages >= 3
+    text = normalise(pdf_text(pdf))
+    assert normalise("Sentence 0 of a very long") in text and normalise("Sentence 399 of a very long") in text
+    assert all(normalise(f"Sentence {i} of a very long account of the visit.") in text for i in range(400))

@@ -47,6 +47,24 @@ def _lay_row(cells: list[Cell], widths: list[float], index: int) -> _Row:
     return _Row(laid, [c.style for c in cells], height + 2 * PAD_Y, index)
 
 
+def _cut_row(row: _Row, room: float) -> tuple[_Row, _Row] | None:
+    """``row`` cut into the lines that fit in ``room`` and the rest, or None when fewer
+    than three lines of each cell fit (the row then waits for the next page)."""
+    counts = [int((room - 2 * PAD_Y) // style.line_height) for style in row.styles]
+    if min(counts, default=0) < 3 or all(len(lines) <= n for lines, n in zip(row.cells, counts, strict=True)):
+        return None
+    first = [lines[:n] for lines, n in zip(row.cells, counts, strict=True)]
+    rest = [lines[n:] for lines, n in zip(row.cells, counts, strict=True)]
+
+    def height(cells: list[list[Line]]) -> float:
+        tallest = max(
+            (len(lines) * st.line_height for lines, st in zip(cells, row.styles, strict=True)), default=0
+        )
+        return tallest + 2 * PAD_Y
+
+    return _Row(first, row.styles, height(first), row.index), _Row(rest, row.styles, height(rest), row.index)
+
+
 class GridTable(Flowable):
     """``header`` and ``rows`` of cells, in left-to-right drawing order, ``widths`` in points."""
 
@@ -80,10 +98,16 @@ class GridTable(Flowable):
                 break
             used += row.height
             fit += 1
-        if fit == 0 or fit >= len(self._rows):
+        rows = self._rows
+        if fit == 0 and rows:  # a row taller than the room left: its cells go on by lines
+            parts = _cut_row(rows[0], room)
+            if parts is None:
+                return []
+            rows, fit = [*parts, *rows[1:]], 1
+        if fit == 0 or fit >= len(rows):
             return []
-        head = GridTable(self.header_cells, [], self.widths, (self._header, self._rows[:fit]))
-        tail = GridTable(self.header_cells, [], self.widths, (self._header, self._rows[fit:]))
+        head = GridTable(self.header_cells, [], self.widths, (self._header, rows[:fit]))
+        tail = GridTable(self.header_cells, [], self.widths, (self._header, rows[fit:]))
         return [head, tail]
 
     def draw(self) -> None:
