@@ -157,11 +157,12 @@ def _draw_furniture(canv: Canvas, doc: m.Document, styles: _Styles, page: int, p
     inner = width - 2 * MARGIN
     rtl = styles.rtl
     canv.saveState()
-    if doc.watermark:
+    if doc.watermark:  # over the content, translucent, so table stripes do not cut it up
         canv.saveState()
+        canv.setFillAlpha(0.13)
         canv.translate(width / 2, height / 2)
         canv.rotate(45)
-        mark = TextStyle(lang=doc.lang, size=54, bold=True, rtl=rtl, color=(0.88, 0.88, 0.88))
+        mark = TextStyle(lang=doc.lang, size=54, bold=True, rtl=rtl, color=(0.55, 0.1, 0.1))
         mark_width = natural_width(doc.watermark, mark) + 2
         draw_text(canv, doc.watermark, -mark_width / 2, -18, mark_width, mark, align="center")
         canv.restoreState()
