@@ -28,10 +28,17 @@ def page_count(path: Path) -> int:
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
-def inked_fraction(path: Path, page: int, dpi: int = 40) -> float:
-    """Share of a page's pixels that are not white, rendered by pdftoppm (grey, PGM)."""
+def inked_fraction(path: Path, page: int, dpi: int = 40, body_only: bool = True) -> float:
+    """Share of a page's pixels that are not white, rendered by pdftoppm (grey, PGM); with
+    ``body_only``, of an A4 page between its header and its footer (26 mm from the top,
+    22 mm from the bottom), so that a page with nothing but its furniture counts as blank."""
+    crop: list[str] = []
+    if body_only:
+        per_mm = dpi / 25.4
+        top, height = round(26 * per_mm), round((297 - 26 - 22) * per_mm)
+        crop = ["-x", "0", "-y", str(top), "-W", str(round(210 * per_mm)), "-H", str(height)]
     raw = subprocess.run(
-        ["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page), str(path)],
+        ["pdftoppm", "-r", str(dpi), "-gray", *crop, "-f", str(page), "-l", str(page), str(path)],
         check=True,
         capture_output=True,
     ).stdout

@@ -19,7 +19,7 @@ from pdf_checks import inked_fraction, needs_poppler, page_count, pdf_text
 
 from fieldkit.formatting import format_day
 from fieldkit.i18n import current_language
-from fieldkit.reports import Chart, Column, Document, Paragraph, Section, Series, Table, render
+from fieldkit.reports import Chart, Column, Document, PageBreak, Paragraph, Section, Series, Table, render
 from fieldkit.reports import charts as charts_module
 from fieldkit.reports.specimen import GENERATED, specimen
 from fieldkit.reports.textcheck import normalise
@@ -39,7 +39,7 @@ def test_a_long_english_table_repeats_its_headings_and_numbers_every_page(tmp_pa
         if "MV-1" in text:
             table_pages += 1
             assert "Violation type" in text and "Allegations" in text and "Follow-ups" in text
-        assert inked_fraction(pdf, page) > 0.005, f"page {page} is blank"
+        assert inked_fraction(pdf, page) > 0.001, f"page {page} is blank"
     assert table_pages >= 3
     every_row = pdf_text(pdf)
     assert all(f"MV-{1000 + i}" in every_row for i in range(240))
@@ -52,7 +52,7 @@ def test_an_arabic_report_mirrors_and_reads_in_logical_order(tmp_path: Path) -> 
     text = normalise(pdf_text(pdf))
     for page in range(1, pages + 1):
         assert normalise(f"الصفحة {page} من {pages}") in normalise(pdf_text(pdf, page, page))
-        assert inked_fraction(pdf, page) > 0.005
+        assert inked_fraction(pdf, page) > 0.001
     for phrase in (
         "ملخص الوضع: الربع الأول 2026",
         "مكتب عمّان الميداني",
@@ -297,3 +297,25 @@ def test_a_table_row_longer_than_a_page_goes_on_to_the_next(tmp_path: Path) -> N
     whole = sum(normalise(f"Sentence {i} of a very long account of the visit.") in text for i in range(400))
     assert whole >= 400 - (pages - 1)  # only a sentence cut by a page break is interrupted
     assert "Endx" in text
+
+
+@needs_poppler
+def test_the_blank_page_check_sees_a_page_with_only_its_header_and_footer_as_blank(tmp_path: Path) -> None:
+    doc = Document(
+        title="T", lang="ar", office="مكتب عمّان الميداني", generated_on=dt.date(2026, 1, 1),
+        generated_by="ليلى حداد", confidentiality="سري",
+        sections=(Section("x", blocks=(Paragraph("نص"), PageBreak(), Paragraph(" "))),),
+    )  # fmt: skip
+    pdf = tmp_path / "blank.pdf"
+    assert render(doc, pdf) == 2
+    assert inked_fraction(pdf, 2) == 0.0 and inked_fraction(pdf, 2, body_only=False) > 0.001
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_no_report_ends_on_a_page_with_nothing_but_its_furniture(tmp_path: Path, lang: str) -> None:
+    # a table that ends at the foot of a page once pushed its spacing onto a new, empty page
+    for rows in range(70, 125):  # more than a page's worth: one of them ends at a page's foot
+        pdf = tmp_path / f"{lang}-{rows}.pdf"
+        pages = render(specimen(lang, rows=rows, contents=True), pdf)
+        assert f"MV-{1000 + rows - 1}" in pdf_text(pdf, pages, pages), rows

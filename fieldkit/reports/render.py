@@ -41,7 +41,6 @@ from fieldkit.reports.values import format_value
 
 MARGIN = 18 * mm
 HEADER_H = 14 * mm
-FOOTER_H = 12 * mm
 ACCENT = colors.HexColor("#2B6CB0")
 BANNER = colors.HexColor("#C53030")
 RULE = colors.HexColor("#CBD5E0")
@@ -233,8 +232,9 @@ def _table(table: m.Table, styles: _Styles, avail_width: float) -> list[Flowable
         header = header[::-1]
         rows = [row[::-1] for row in rows]
         widths = widths[::-1]
-    out.append(GridTable(header, rows, widths))
-    out.append(Spacer(1, 8))
+    grid = GridTable(header, rows, widths)
+    grid.spaceAfter = 8  # space after, unlike a Spacer, is dropped at the foot of a page
+    out.append(grid)
     return out
 
 
@@ -267,7 +267,8 @@ def _key_figures(block: m.KeyFigures, styles: _Styles, avail_width: float) -> li
             ]
         ),
     )
-    return [grid, Spacer(1, 8)]
+    grid.spaceAfter = 8
+    return [grid]
 
 
 def _blocks(
@@ -290,8 +291,9 @@ def _blocks(
             if not block.labels or not any(any(s.values) for s in block.series):
                 out.append(TextBlock(block.empty_text, styles.note, space_after=6))
             else:
-                out.append(ChartFlowable(block, doc.lang, styles.rtl))
-                out.append(Spacer(1, 10))
+                chart = ChartFlowable(block, doc.lang, styles.rtl)
+                chart.spaceAfter = 10
+                out.append(chart)
         elif isinstance(block, m.PageBreak):
             out.append(RLPageBreak())
     return out
@@ -332,11 +334,11 @@ def _story(doc: m.Document, styles: _Styles, avail_width: float, pages: dict[str
 def _build(doc: m.Document, out: IO[bytes], pages: dict[str, int]) -> int:
     styles = _Styles(doc.lang)
     size = A4 if doc.page_size == "A4" else letter
-    frame = Frame(
+    frame = Frame(  # from just above the footer's rule to below the header's
         MARGIN,
-        MARGIN,
+        MARGIN + 3 * mm,
         size[0] - 2 * MARGIN,
-        size[1] - 2 * MARGIN - HEADER_H + 6 * mm,
+        size[1] - 2 * MARGIN - HEADER_H + 3 * mm,
         leftPadding=0,
         rightPadding=0,
         topPadding=0,

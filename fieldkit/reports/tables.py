@@ -108,6 +108,7 @@ class GridTable(Flowable):
             return []
         head = GridTable(self.header_cells, [], self.widths, (self._header, rows[:fit]))
         tail = GridTable(self.header_cells, [], self.widths, (self._header, rows[fit:]))
+        tail.spaceAfter = self.spaceAfter
         return [head, tail]
 
     def draw(self) -> None:
