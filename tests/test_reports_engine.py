@@ -319,3 +319,17 @@ def test_no_report_ends_on_a_page_with_nothing_but_its_furniture(tmp_path: Path,
         pdf = tmp_path / f"{lang}-{rows}.pdf"
         pages = render(specimen(lang, rows=rows, contents=True), pdf)
         assert f"MV-{1000 + rows - 1}" in pdf_text(pdf, pages, pages), rows
+
+
+def test_cells_are_written_in_the_report_language() -> None:
+    from fieldkit.reports.charts import nice_step
+    from fieldkit.reports.values import format_month, format_value
+
+    day = dt.date(2026, 3, 5)
+    assert format_value(day, "date", "ar") == format_day(day, "ar")
+    assert format_value(day, "month", "zh") == "2026年3月"
+    assert format_value(1234567, "number", "es") == "1.234.567"
+    assert format_value(0.25, "percent", "en") == "25%"
+    assert format_value(None, "number", "fr") == ""
+    assert (format_month(day, "en", short=True), format_month(day, "en")) == ("Mar 2026", "March 2026")
+    assert [nice_step(v) for v in (0, 7, 45, 120, 3907)] == [1.0, 2.0, 10.0, 50.0, 1000.0]
