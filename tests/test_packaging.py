@@ -24,6 +24,9 @@ def test_wheel_carries_data_and_finds_it(tmp_path: Path) -> None:
     assert "fieldkit/_data/translations/ar/LC_MESSAGES/fieldkit.po" in names
     assert any(n.startswith("fieldkit/migrations/versions/0001") for n in names)
     assert "ui/launcher.py" in names
+    for font in ("NotoSans-Regular.ttf", "IBMPlexSansArabic-Bold.ttf", "DroidSansFallback-GB2312.ttf"):
+        assert f"fieldkit/_data/resources/fonts/{font}" in names  # printed reports embed them
+    assert "fieldkit/_data/resources/fonts/IBMPlexSansArabic-OFL.txt" in names
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "from fieldkit.paths import resources_dir, translations_dir;"
