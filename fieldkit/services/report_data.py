@@ -29,7 +29,7 @@ from fieldkit.services.report_filter import (
     check_language,
     resolve_filter,
 )
-from fieldkit.services.report_groups import overdue_items, places, read_groups, summary_of
+from fieldkit.services.report_groups import overdue_by_office, overdue_items, places, read_groups, summary_of
 from fieldkit.services.report_sections import register_section
 from fieldkit.services.report_types import (
     OfficeComparison,
@@ -107,19 +107,20 @@ def regional_summary(
         names: dict[str, str] = {
             code: name for code, name in session.execute(select(Office.code, Office.name))
         }
-        total = summary_of(
-            groups,
-            None,
-            applied,
-            vocab,
-            area_index,
-            overdue_items(session, applied, ctx.principal, vocab, overdue_limit),
+        overdue = overdue_by_office(session, applied, ctx.principal, vocab, overdue_limit)
+    # the longest overdue of all are among each office's longest
+    longest = sorted(
+        (i for items in overdue.values() for i in items), key=lambda i: (i.due_date, i.follow_up_id)
+    )
+    total = summary_of(groups, None, applied, vocab, area_index, tuple(longest[:overdue_limit]))
+    sections = [
+        OfficeSection(
+            office,
+            names.get(office) or office,
+            summary_of(groups, {office}, applied, vocab, area_index, overdue.get(office, ())),
         )
-        sections = []
-        for office in applied.offices:
-            overdue = overdue_items(session, applied, ctx.principal, vocab, overdue_limit, offices=(office,))
-            summary = summary_of(groups, {office}, applied, vocab, area_index, overdue)
-            sections.append(OfficeSection(office, names.get(office) or office, summary))
+        for office in applied.offices
+    ]
     comparison = []
     for section in sections:
         s = section.summary

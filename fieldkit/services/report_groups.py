@@ -46,12 +46,9 @@ class Groups:
     types: Counter[tuple[str, int, str]] = dataclasses.field(default_factory=Counter)
     #: (office, period, the incident's violation codes) -> incidents
     violations: Counter[tuple[str, int, tuple[str, ...]]] = dataclasses.field(default_factory=Counter)
-    #: (office, area id) -> visits, incidents (the report's period)
-    area_visits: Counter[tuple[str, str | None]] = dataclasses.field(default_factory=Counter)
-    area_incidents: Counter[tuple[str, str | None]] = dataclasses.field(default_factory=Counter)
-    #: (office, year, month) -> visits, incidents
-    month_visits: Counter[tuple[str, int, int]] = dataclasses.field(default_factory=Counter)
-    month_incidents: Counter[tuple[str, int, int]] = dataclasses.field(default_factory=Counter)
+    #: (office, area id, year, month) -> visits, incidents (the report's period)
+    place_visits: Counter[tuple[str, str | None, int, int]] = dataclasses.field(default_factory=Counter)
+    place_incidents: Counter[tuple[str, str | None, int, int]] = dataclasses.field(default_factory=Counter)
     #: (office, "overdue") -> overdue follow-ups
     overdue_by_office: Counter[tuple[str, str]] = dataclasses.field(default_factory=Counter)
 
@@ -92,35 +89,17 @@ def read_groups(
         .group_by(MV.origin_office, period, codes_text)
     ):
         groups.violations[(office, int(in_period), _codes(codes))] += n
-    for office, area, n in session.execute(
-        select(MV.origin_office, MV.admin_area_id, func.count())
-        .where(*current)
-        .group_by(MV.origin_office, MV.admin_area_id)
-    ):
-        groups.area_visits[(office, area)] += n
-    for office, area, n in session.execute(
-        select(MV.origin_office, MV.admin_area_id, func.count())
-        .select_from(Incident)
-        .join(MV, MV.id == Incident.visit_id)
-        .where(live_incident, *current)
-        .group_by(MV.origin_office, MV.admin_area_id)
-    ):
-        groups.area_incidents[(office, area)] += n
+    # places and months in one pass over the period's visits, each visit's allegations counted
+    # along its index (a join would read every incident of the store for a short period)
     year, month = extract("year", MV.date_start), extract("month", MV.date_start)
-    for office, y, m, n in session.execute(
-        select(MV.origin_office, year, month, func.count())
+    per_visit = select(func.count()).where(Incident.visit_id == MV.id, live_incident).scalar_subquery()
+    for office, area, y, m, n, n_incidents in session.execute(
+        select(MV.origin_office, MV.admin_area_id, year, month, func.count(), func.sum(per_visit))
         .where(*current)
-        .group_by(MV.origin_office, year, month)
+        .group_by(MV.origin_office, MV.admin_area_id, year, month)
     ):
-        groups.month_visits[(office, int(y), int(m))] += n
-    for office, y, m, n in session.execute(
-        select(MV.origin_office, year, month, func.count())
-        .select_from(Incident)
-        .join(MV, MV.id == Incident.visit_id)
-        .where(live_incident, *current)
-        .group_by(MV.origin_office, year, month)
-    ):
-        groups.month_incidents[(office, int(y), int(m))] += n
+        groups.place_visits[(office, area, int(y), int(m))] += n
+        groups.place_incidents[(office, area, int(y), int(m))] += int(n_incidents or 0)
     for office, n in session.execute(
         select(MV.origin_office, func.count())
         .select_from(FollowUp)
@@ -140,6 +119,37 @@ def _overdue(applied: AppliedFilter) -> tuple[Any, ...]:
     )
 
 
+def _overdue_columns() -> tuple[Any, ...]:
+    return (
+        FollowUp.id,
+        FollowUp.visit_id,
+        MV.title,
+        FollowUp.action,
+        FollowUp.responsible,
+        FollowUp.due_date,
+        FollowUp.status,
+        MV.origin_office,
+    )
+
+
+def _overdue_item(row: Any, applied: AppliedFilter, principal: Principal, vocab: Vocabularies) -> OverdueItem:
+    fu_id, visit_id, title, action, responsible, due, status, office = row[:8]
+    owed = redact(FollowUp.record_type, {"action": action, "responsible": responsible}, principal)
+    visit = redact(MV.record_type, {"title": title}, principal)
+    return OverdueItem(
+        follow_up_id=fu_id,
+        visit_id=visit_id,
+        visit_title=visit["title"],
+        action=owed["action"],
+        responsible=owed["responsible"],
+        due_date=due,
+        days_overdue=(applied.today - due).days,
+        status=status,
+        status_label=vocab.label("followup_status", status, applied.lang),
+        office=office,
+    )
+
+
 def overdue_items(
     session: Session,
     applied: AppliedFilter,
@@ -147,49 +157,43 @@ def overdue_items(
     vocab: Vocabularies,
     limit: int,
     *,
-    offices: tuple[str, ...] | None = None,
     country: str | None = None,
 ) -> tuple[OverdueItem, ...]:
-    """The ``limit`` longest overdue follow-ups of the report's visits, restricted fields
-    redacted for a user who may not see them (none are declared on these columns today)."""
+    """The ``limit`` longest overdue follow-ups of the report's visits (restricted fields
+    redacted for a user who may not see them; none are declared on these columns today)."""
     if limit <= 0:
         return ()
     rows = session.execute(
-        select(
-            FollowUp.id,
-            FollowUp.visit_id,
-            MV.title,
-            FollowUp.action,
-            FollowUp.responsible,
-            FollowUp.due_date,
-            FollowUp.status,
-            MV.origin_office,
-        )
+        select(*_overdue_columns())
         .join(MV, MV.id == FollowUp.visit_id)
-        .where(*_overdue(applied), *visit_conditions(applied, principal, offices=offices, country=country))
+        .where(*_overdue(applied), *visit_conditions(applied, principal, country=country))
         .order_by(FollowUp.due_date, FollowUp.id)
         .limit(limit)
     ).all()
-    items = []
-    for fu_id, visit_id, title, action, responsible, due, status, office in rows:
-        assert due is not None  # ``due_date < today`` holds no null
-        owed = redact(FollowUp.record_type, {"action": action, "responsible": responsible}, principal)
-        visit = redact(MV.record_type, {"title": title}, principal)
-        items.append(
-            OverdueItem(
-                follow_up_id=fu_id,
-                visit_id=visit_id,
-                visit_title=visit["title"],
-                action=owed["action"],
-                responsible=owed["responsible"],
-                due_date=due,
-                days_overdue=(applied.today - due).days,
-                status=status,
-                status_label=vocab.label("followup_status", status, applied.lang),
-                office=office,
-            )
-        )
-    return tuple(items)
+    return tuple(_overdue_item(row, applied, principal, vocab) for row in rows)
+
+
+def overdue_by_office(
+    session: Session, applied: AppliedFilter, principal: Principal, vocab: Vocabularies, limit: int
+) -> dict[str, tuple[OverdueItem, ...]]:
+    """Per office, its ``limit`` longest overdue follow-ups, ranked in one query (not one per office)."""
+    if limit <= 0:
+        return {}
+    rank = func.row_number().over(partition_by=MV.origin_office, order_by=(FollowUp.due_date, FollowUp.id))
+    ranked = (
+        select(*_overdue_columns(), rank.label("rank"))
+        .join(MV, MV.id == FollowUp.visit_id)
+        .where(*_overdue(applied), *visit_conditions(applied, principal))
+        .subquery()
+    )
+    rows = session.execute(
+        select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.due_date, ranked.c.id)
+    ).all()
+    found: dict[str, list[OverdueItem]] = {}
+    for row in rows:
+        item = _overdue_item(row, applied, principal, vocab)
+        found.setdefault(item.office, []).append(item)
+    return {office: tuple(items) for office, items in found.items()}
 
 
 # -- rolling the groups up ---------------------------------------------------------------------
@@ -351,6 +355,16 @@ def summary_of(
         *_trends("visit_type", by_type, type_before),
         *_trends("violation_type", by_violation, violation_before, roots=True),
     ]
+    area_visits: Counter[str | None] = Counter()
+    area_incidents: Counter[str | None] = Counter()
+    month_visits: Counter[tuple[int, int]] = Counter()
+    month_incidents: Counter[tuple[int, int]] = Counter()
+    for (area, y, m), n in _of(groups.place_visits, offices).items():
+        area_visits[area] += n
+        month_visits[(y, m)] += n
+    for (area, y, m), n in _of(groups.place_incidents, offices).items():
+        area_incidents[area] += n
+        month_incidents[(y, m)] += n
     return SituationSummary(
         filter=applied,
         has_data=visits > 0,
@@ -358,13 +372,8 @@ def summary_of(
         incidents=incidents,
         visits_by_type=by_type,
         incidents_by_violation=by_violation,
-        regions=_regions(
-            _of(groups.area_visits, offices),
-            _of(groups.area_incidents, offices),
-            places,
-            gettext("No place given"),
-        ),
-        months=_months(applied, _of(groups.month_visits, offices), _of(groups.month_incidents, offices)),
+        regions=_regions(area_visits, area_incidents, places, gettext("No place given")),
+        months=_months(applied, month_visits, month_incidents),
         trends=tuple(trends),
         overdue_count=sum(_of(groups.overdue_by_office, offices).values()),
         overdue=overdue,
