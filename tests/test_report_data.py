@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from fixed_clock import SteppingClock
 
 from fieldkit.access import PermissionDenied, Principal, Role, unchecked
 from fieldkit.context import Context
+from fieldkit.domain.vocab import invalidate_cache
 from fieldkit.errors import NotFound, ValidationError
 from fieldkit.opening import open_context
 from fieldkit.services.audit import AuditFilter, audit_page, verify_audit
@@ -35,8 +36,9 @@ from fieldkit.services.report_sections import (
     registered_sections,
     unregister_section,
 )
+from fieldkit.services.report_types import SituationSummary
 from fieldkit.store.clearance import REDACTED
-from fieldkit.store.records import AdminArea
+from fieldkit.store.records import AdminArea, VocabularyTerm
 
 APRIL, MAY = dt.date(2026, 4, 1), dt.date(2026, 5, 31)
 PERIOD = ReportFilter(date_from=APRIL, date_to=MAY)
@@ -102,10 +104,8 @@ def _visit(
     )
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def _fill(ctx: Context) -> Store:
     """Kenya's office (KE-NBO) and, in the same store, one visit from Uganda's (UG-KLA)."""
-    ctx = open_context(tmp_path / "store.db", create=True)
     ctx.now = SteppingClock()  # today is 2026-05-20
     init_office(ctx, "KE-NBO", "Kenya country office", "country-office", "ROEA")
     a = _areas(ctx)
@@ -165,7 +165,13 @@ def store(tmp_path: Path) -> Iterator[Store]:
         [(d(2026, 5, 1), "open")],
     )
     ids["H"] = save_visit(uganda, h).value.id or ""
-    yield Store(ctx, ids, a)
+    return Store(ctx, ids, a)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    ctx = open_context(tmp_path / "store.db", create=True)
+    yield _fill(ctx)
     ctx.close()
 
 
@@ -484,3 +490,64 @@ def test_each_report_made_is_audited_without_its_contents(store: Store) -> None:
     assert "Omar" not in repr(rows) and "Visit of" not in repr(rows)
     with unchecked():
         assert verify_audit(store.ctx).ok
+
+
+def test_a_broader_visit_type_includes_the_terms_under_it(store: Store) -> None:
+    ctx = store.ctx
+    labels = {lang: f"Prison visit ({lang})" for lang in ("en", "fr", "es", "ar", "zh", "ru")}
+    term = {
+        "vocabulary": "visit_type",
+        "code": "prison-visit",
+        "parent_code": "detention-visit",
+        "labels": labels,
+    }
+    with unchecked(), ctx.write() as (_session, writer):
+        writer.create(VocabularyTerm, term)
+    invalidate_cache()
+    save_visit(
+        ctx, _visit(dt.date(2026, 5, 2), "prison-visit", store.areas["Kibera"], "public", [("torture",)])
+    )
+    s = situation_summary(ctx, dataclasses.replace(PERIOD, visit_types=("detention-visit",)), lang="fr")
+    assert s.filter.visit_type_codes == ("detention-visit", "prison-visit")
+    assert [(t.code, t.label, t.depth, t.total, t.direct) for t in s.visits_by_type] == [
+        ("detention-visit", "Visite de lieu de détention", 0, 4, 3),
+        ("prison-visit", "Prison visit (fr)", 1, 1, 1),
+    ]
+    narrow = situation_summary(ctx, dataclasses.replace(PERIOD, visit_types=("prison-visit",)))
+    assert (narrow.visits, narrow.incidents) == (1, 1)
+
+
+def _figures(s: SituationSummary) -> tuple[object, ...]:
+    """A summary's figures without the ids a store gives its records."""
+    return (
+        s.visits,
+        s.incidents,
+        [(t.code, t.depth, t.total, t.direct) for t in s.visits_by_type],
+        [(t.code, t.depth, t.total, t.direct) for t in s.incidents_by_violation],
+        [
+            (r.country, r.name, r.visits, r.incidents, [(a.name, a.visits, a.incidents) for a in r.areas])
+            for r in s.regions
+        ],
+        s.months,
+        s.trends,
+        s.overdue_count,
+        [(o.due_date, o.days_overdue, o.status, o.office) for o in s.overdue],
+    )
+
+
+def test_postgresql_counts_as_sqlite_does(store: Store, pg_url: Callable[[], str]) -> None:
+    ctx = open_context(pg_url(), create=True)
+    try:
+        on_postgres = _fill(ctx)
+        for flt in (
+            PERIOD,
+            dataclasses.replace(PERIOD, max_level="internal", visit_types=("detention-visit",)),
+        ):
+            assert _figures(situation_summary(on_postgres.ctx, flt)) == _figures(
+                situation_summary(store.ctx, flt)
+            )
+        pg, lite = regional_summary(on_postgres.ctx, PERIOD), regional_summary(store.ctx, PERIOD)
+        assert [_figures(o.summary) for o in pg.offices] == [_figures(o.summary) for o in lite.offices]
+        assert pg.comparison == lite.comparison
+    finally:
+        ctx.close()
