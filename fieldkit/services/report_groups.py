@@ -49,8 +49,8 @@ class Groups:
     #: (office, area id, year, month) -> visits, incidents (the report's period)
     place_visits: Counter[tuple[str, str | None, int, int]] = dataclasses.field(default_factory=Counter)
     place_incidents: Counter[tuple[str, str | None, int, int]] = dataclasses.field(default_factory=Counter)
-    #: (office, "overdue") -> overdue follow-ups
-    overdue_by_office: Counter[tuple[str, str]] = dataclasses.field(default_factory=Counter)
+    #: office -> its open follow-ups past their due date
+    overdue: Counter[str] = dataclasses.field(default_factory=Counter)
 
 
 def _codes(value: Any) -> tuple[str, ...]:
@@ -107,7 +107,7 @@ def read_groups(
         .where(*_overdue(applied), *current)
         .group_by(MV.origin_office)
     ):
-        groups.overdue_by_office[(office, "overdue")] += n
+        groups.overdue[office] += n
     return groups
 
 
@@ -375,6 +375,6 @@ def summary_of(
         regions=_regions(area_visits, area_incidents, places, gettext("No place given")),
         months=_months(applied, month_visits, month_incidents),
         trends=tuple(trends),
-        overdue_count=sum(_of(groups.overdue_by_office, offices).values()),
+        overdue_count=sum(n for office, n in groups.overdue.items() if offices is None or office in offices),
         overdue=overdue,
     )
