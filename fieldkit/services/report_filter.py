@@ -181,25 +181,22 @@ def visit_conditions(
     principal: Principal,
     *,
     date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    offices: tuple[str, ...] | None = None,
     country: str | None = None,
 ) -> list[Any]:
     """WHERE conditions on ``monitoring_visit`` for the live visits a report counts: the clearance
-    filter first, then the levels, offices, visit types and period of ``applied`` (the period and
-    offices may be widened or narrowed by the caller), and a country's places when given."""
+    filter first, then the levels, offices, visit types and period of ``applied`` (the period
+    starting earlier with ``date_from``, for the trends), and a country's places when given."""
     where: list[Any] = [
         MonitoringVisit.deleted.is_(False),
         *visibility_conditions(MonitoringVisit, principal),
         MonitoringVisit.date_start >= (date_from or applied.date_from),
-        MonitoringVisit.date_start <= (date_to or applied.date_to),
+        MonitoringVisit.date_start <= applied.date_to,
     ]
     everything = applied.max_level == CONFIDENTIALITY_LEVELS[-1] and sees_every_level(principal)
     if not everything:  # a user cleared for every level asking for all of them sees unknown levels too
         where.append(MonitoringVisit.confidentiality.in_(applied.levels))
-    chosen = applied.offices if offices is None else offices
-    if not applied.all_offices or offices is not None:
-        where.append(MonitoringVisit.origin_office.in_(chosen))
+    if not applied.all_offices:
+        where.append(MonitoringVisit.origin_office.in_(applied.offices))
     if applied.visit_type_codes:
         where.append(MonitoringVisit.visit_type.in_(applied.visit_type_codes))
     if country is not None:
