@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -36,7 +36,7 @@ from fieldkit.services.report_sections import (
     registered_sections,
     unregister_section,
 )
-from fieldkit.services.report_types import SituationSummary
+from fieldkit.services.report_types import SituationSummary, TermCount
 from fieldkit.store.clearance import REDACTED
 from fieldkit.store.records import AdminArea, VocabularyTerm
 
@@ -81,7 +81,7 @@ def _visit(
     area: str | None,
     level: str,
     incidents: list[tuple[str, ...]],
-    follow_ups: list[tuple[dt.date, str]] = (),  # type: ignore[assignment]
+    follow_ups: Sequence[tuple[dt.date, str]] = (),
     people: tuple[PersonData, ...] = (),
 ) -> VisitData:
     return VisitData(
@@ -175,7 +175,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
     ctx.close()
 
 
-def _totals(terms: tuple) -> dict[str, tuple[int, int]]:  # type: ignore[type-arg]
+def _totals(terms: tuple[TermCount, ...]) -> dict[str, tuple[int, int]]:
     return {t.code: (t.total, t.direct) for t in terms}
 
 
