@@ -47,6 +47,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage-users"
     VIEW_RESTRICTED = "view-restricted"
     EXPORT_KEYS = "export-keys"
+    PRINT_REPORTS = "print-reports"
 
 
 class Role(StrEnum):
@@ -67,7 +68,14 @@ _READ = frozenset({_P.VIEW_RECORDS, _P.VIEW_SYNC_STATUS})
 #: two the same). A role without a row may do nothing (fail closed).
 PERMISSIONS_BY_ROLE: Mapping[Role, frozenset[Permission]] = {
     Role.FIELD_OFFICER: _READ
-    | {_P.EDIT_RECORDS, _P.IMPORT_PACKETS, _P.EXPORT_PACKETS, _P.EXPORT_DATA, _P.VIEW_RESTRICTED},
+    | {
+        _P.EDIT_RECORDS,
+        _P.IMPORT_PACKETS,
+        _P.EXPORT_PACKETS,
+        _P.EXPORT_DATA,
+        _P.VIEW_RESTRICTED,
+        _P.PRINT_REPORTS,
+    },
     Role.SUPERVISOR: _READ
     | {
         _P.EDIT_RECORDS,
@@ -80,9 +88,10 @@ PERMISSIONS_BY_ROLE: Mapping[Role, frozenset[Permission]] = {
         _P.MANAGE_VOCABULARIES,
         _P.VIEW_AUDIT,
         _P.VIEW_RESTRICTED,
+        _P.PRINT_REPORTS,
     },
-    Role.TRAINER: _READ,
-    Role.PROJECT_MANAGER: _READ | {_P.EXPORT_DATA},
+    Role.TRAINER: _READ | {_P.PRINT_REPORTS},
+    Role.PROJECT_MANAGER: _READ | {_P.EXPORT_DATA, _P.PRINT_REPORTS},
     Role.ADMINISTRATOR: ALL_PERMISSIONS,
     Role.READ_ONLY: _READ,
 }
@@ -191,6 +200,7 @@ def action_label(permission: Permission) -> str:
         Permission.MANAGE_USERS: _("manage user accounts"),
         Permission.VIEW_RESTRICTED: _("see identifying details of people"),
         Permission.EXPORT_KEYS: _("export the office's secret keys"),
+        Permission.PRINT_REPORTS: _("make reports"),
     }
     return labels[permission]
 

@@ -52,7 +52,7 @@ def _area_ids(session: Session, root: str) -> list[str]:
     return list(session.execute(select(tree.c.id)).scalars())
 
 
-def _term_codes(session: Session, vocabulary: str, codes: tuple[str, ...]) -> list[str]:
+def term_codes(session: Session, vocabulary: str, codes: tuple[str, ...]) -> list[str]:
     """The codes and every term beneath them: a filter on a parent term matches its children.
 
     Deleted and inactive terms count, since old records still carry their codes.
@@ -72,7 +72,7 @@ def _term_codes(session: Session, vocabulary: str, codes: tuple[str, ...]) -> li
 
 
 def _violation_clause(session: Session, code: str) -> Any:
-    codes = _term_codes(session, "violation_type", (code,))
+    codes = term_codes(session, "violation_type", (code,))
     if session.get_bind().dialect.name == "postgresql":
         has_code = text("jsonb_exists_any(CAST(incident.violation_types AS JSONB), :codes)").bindparams(
             codes=codes
@@ -99,7 +99,7 @@ def _conditions(session: Session, flt: VisitFilter, today: dt.date, principal: P
     if flt.date_to:
         where.append(MonitoringVisit.date_start <= flt.date_to)
     if flt.visit_types:
-        where.append(MonitoringVisit.visit_type.in_(_term_codes(session, "visit_type", flt.visit_types)))
+        where.append(MonitoringVisit.visit_type.in_(term_codes(session, "visit_type", flt.visit_types)))
     if flt.confidentiality:
         where.append(MonitoringVisit.confidentiality.in_(flt.confidentiality))
     if flt.origin_office:
