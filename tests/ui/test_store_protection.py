@@ -210,11 +210,12 @@ def test_roles_without_the_office_permission_see_the_actions_disabled(
     window.close()
 
 
-def test_a_server_store_says_the_passphrase_does_not_apply(qtbot: QtBot, ctx: Context) -> None:
+def test_a_server_store_says_what_protects_it_and_how_its_keys_are_sealed(qtbot: QtBot, ctx: Context) -> None:
     workspace = load_workspace(ctx)
     server = dataclasses.replace(workspace, store=dataclasses.replace(workspace.store, path=None))
     box = StoreProtectionBox(server)
     qtbot.addWidget(box)
     assert box.encrypt_button is None and box.change_button is None and box.backup_button is None
     texts = " ".join(label.text() for label in box.findChildren(type(box.status)))
-    assert "PostgreSQL" in texts and "do not apply" in texts
+    assert "PostgreSQL" in texts and "fieldkit store encrypt" in texts
+    assert "sealed under a passphrase" in texts
