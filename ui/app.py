@@ -26,6 +26,7 @@ from ui.lock import LockController
 from ui.main_window import MainWindow
 from ui.ops import Op, shutdown_ops
 from ui.unlock import SecretNeeded, UnlockAttempt, UnlockScreen
+from ui.widgets import heading
 from ui.workspace import Workspace, load_workspace, open_workspace
 
 _log = logging.getLogger(__name__)
@@ -89,11 +90,7 @@ class _Splash(QWidget):
         self.setWindowTitle("FieldKit")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 24, 32, 24)
-        title = QLabel("FieldKit", self)
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 2)
-        font.setBold(True)
-        title.setFont(font)
+        title = heading("FieldKit", self, scale=2)
         layout.addWidget(title)
         self.label = QLabel(_("Opening the store…"), self)
         layout.addWidget(self.label)

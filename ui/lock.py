@@ -39,6 +39,7 @@ from ui import prefs
 from ui.ops import Op
 from ui.own_password import ChangePasswordDialog
 from ui.pages.settings import SettingsPage
+from ui.widgets import heading
 
 UnlockWith = Literal["password", "passphrase"]
 MS_PER_MINUTE = 60_000
@@ -155,11 +156,7 @@ class LockScreen(QWidget):
         row = QHBoxLayout()
         row.addStretch(1)
         box = QVBoxLayout()
-        title = QLabel("FieldKit", self)
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 2)
-        font.setBold(True)
-        title.setFont(font)
+        title = heading("FieldKit", self, scale=2)
         box.addWidget(title)
         box.addWidget(QLabel(_("FieldKit is locked."), self))
         label = QLabel(_("&Password") if method == "password" else _("Store &passphrase"), self)

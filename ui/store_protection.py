@@ -128,6 +128,11 @@ class _StoreWorkDialog(QDialog):
     #: emitted once the store is open again with its new key
     store_reopened = Signal()
 
+    def __init__(self, ctx: Context, parent: QWidget | None, params: KdfParams | None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._params = params  # the key derivation's costs; None: FieldKit's own
+
     def _buttons(self, text: str) -> QDialogButtonBox:
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.ok_button = buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -155,9 +160,7 @@ class EncryptStoreDialog(_StoreWorkDialog):
     def __init__(
         self, ctx: Context, parent: QWidget | None = None, *, params: KdfParams | None = None
     ) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self._params = params  # the key derivation's costs; None: FieldKit's own
+        super().__init__(ctx, parent, params)
         self.removed: list[Path] = []
         self.setWindowTitle(_("Encrypt this store"))
         layout = QVBoxLayout(self)
@@ -221,9 +224,7 @@ class ChangePassphraseDialog(_StoreWorkDialog):
     def __init__(
         self, ctx: Context, parent: QWidget | None = None, *, params: KdfParams | None = None
     ) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self._params = params  # the key derivation's costs; None: FieldKit's own
+        super().__init__(ctx, parent, params)
         self.setWindowTitle(_("Change the store passphrase"))
         layout = QVBoxLayout(self)
         text = note(

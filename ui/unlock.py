@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.i18n import _
 from fieldkit.opening import Credentials
+from ui.widgets import heading
 
 Secret = Literal["passphrase", "password"]
 
@@ -84,11 +85,7 @@ class UnlockScreen(QWidget):
         self.setWindowTitle("FieldKit")  # nothing about the office, the user or the path
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 24, 32, 24)
-        title = QLabel("FieldKit", self)
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 2)
-        font.setBold(True)
-        title.setFont(font)
+        title = heading("FieldKit", self, scale=2)
         layout.addWidget(title)
         self.intro = QLabel(_("This store is protected. Enter what it asks for to open it."), self)
         self.intro.setWordWrap(True)
