@@ -45,7 +45,6 @@ def _incidents(w: Words, r: VisitReport) -> m.Table:
             (i.incident_date, ", ".join(labels), i.summary, w.label("incident_pattern", i.pattern))
             for i, labels in zip(r.visit.incidents, r.violation_labels, strict=True)
         ),
-        title=_("Allegations"),
         empty_text=_("No allegation was recorded on this visit."),
     )
 
@@ -54,7 +53,7 @@ def _people(w: Words, r: VisitReport) -> m.Table:
     _ = w.gettext
     return m.Table(
         columns=(
-            m.Column(_("Code"), width=0.7),
+            m.Column(_("Code"), width=1.1),
             m.Column(_("Role"), width=0.9),
             m.Column(_("Sex"), width=0.7),
             m.Column(_("Age group"), width=0.9),
@@ -70,7 +69,6 @@ def _people(w: Words, r: VisitReport) -> m.Table:
             )
             for p in r.visit.people
         ),
-        title=_("People"),
         empty_text=_("No person was recorded on this visit."),
     )
 
@@ -88,7 +86,6 @@ def _follow_ups(w: Words, r: VisitReport) -> m.Table:
             (f.action, f.responsible, f.due_date, w.label("followup_status", f.status))
             for f in r.visit.follow_ups
         ),
-        title=_("Follow-ups"),
         empty_text=_("No follow-up was recorded on this visit."),
     )
 
