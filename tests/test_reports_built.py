@@ -300,3 +300,18 @@ def test_a_failed_print_leaves_no_file(demo: tuple[Context, Path], tmp_path: Pat
     with pytest.raises(ValidationError):
         make_report(ctx, ReportRequest("situation", "en"), tmp_path / "r.pdf", tmp_path / "r.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_level_above_the_readers_clearance_is_lowered_and_stated(
+    demo: tuple[Context, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ctx, _path = demo
+    reader = as_user(ctx, "internal")
+    asked = ReportFilter(
+        date_from=PERIOD.date_from, date_to=PERIOD.date_to, max_level="strictly-confidential"
+    )
+    built, _pages = make_report(reader, ReportRequest("regional", "en", asked), tmp_path / "r.pdf")
+    assert built.applied is not None and built.applied.capped_by_clearance
+    first = " ".join(pdf_text(tmp_path / "r.pdf", 1, 1).split())
+    assert "Highest confidentiality level included: Internal" in first
+    assert "Lowered from Strictly confidential" in first
