@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.formatting import format_day
@@ -43,11 +44,13 @@ class Words:
         return format_day(value, self.lang) if value else ""
 
 
+@requires(Permission.PRINT_REPORTS)
 def office_name(ctx: Context) -> str:
     info = local_office(ctx)
     return info.name if info and info.name else ctx.office_code or ""
 
 
+@requires(Permission.PRINT_REPORTS)
 def document(
     ctx: Context, w: Words, title: str, sections: tuple[m.Section, ...], *, level: str, **extra: object
 ) -> m.Document:

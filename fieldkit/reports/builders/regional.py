@@ -3,6 +3,7 @@ office) and the country briefing pack (one part per section the registry holds).
 
 from __future__ import annotations
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.reports import model as m
 from fieldkit.reports.builders.common import Words, document, empty_text, filter_statement, no_data
@@ -72,6 +73,7 @@ def _office_section(w: Words, name: str, s: SituationSummary) -> m.Section:
     )
 
 
+@requires(Permission.PRINT_REPORTS)
 def build_regional(ctx: Context, flt: ReportFilter, lang: str) -> tuple[m.Document, RegionalSummary]:
     w = Words.of(ctx, lang)
     _ = w.gettext
@@ -99,6 +101,7 @@ def build_regional(ctx: Context, flt: ReportFilter, lang: str) -> tuple[m.Docume
     return doc, r
 
 
+@requires(Permission.PRINT_REPORTS)
 def build_briefing(
     ctx: Context, flt: ReportFilter, country: str, lang: str
 ) -> tuple[m.Document, BriefingPack]:

@@ -4,6 +4,7 @@ region and by month with charts, trends against the period before, overdue follo
 
 from __future__ import annotations
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.reports import model as m
 from fieldkit.reports.builders.common import Words, document, empty_text, filter_statement, no_data
@@ -183,6 +184,7 @@ def summary_sections(w: Words, s: SituationSummary, level: int = 1) -> tuple[m.S
     )
 
 
+@requires(Permission.PRINT_REPORTS)
 def build_situation(ctx: Context, flt: ReportFilter, lang: str) -> tuple[m.Document, SituationSummary]:
     w = Words.of(ctx, lang)
     _ = w.gettext

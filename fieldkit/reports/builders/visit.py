@@ -4,6 +4,7 @@ Identifying details are replaced when the report is asked redacted or its reader
 
 from __future__ import annotations
 
+from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.reports import model as m
 from fieldkit.reports.builders.common import Words, document
@@ -90,6 +91,7 @@ def _follow_ups(w: Words, r: VisitReport) -> m.Table:
     )
 
 
+@requires(Permission.PRINT_REPORTS)
 def build_visit(ctx: Context, visit_id: str, lang: str, *, redact: bool) -> tuple[m.Document, VisitReport]:
     w = Words.of(ctx, lang)
     _ = w.gettext
