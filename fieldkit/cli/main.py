@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         data_cmds,
         keys_cmds,
         office_cmds,
+        report_cmds,
         store_cmds,
         sync_cmds,
         users_cmds,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_cmds.register(sub)
     sync_cmds.register(sub)
     visits_cmds.register(sub)
+    report_cmds.register(sub)
     users_cmds.register(sub)
     store_cmds.register(sub)
     audit_cmds.register(sub)

@@ -122,7 +122,8 @@ class Document:
     ``generated_on`` is given by the caller (the service's clock), never read here, so the
     same data prints the same document. ``confidentiality`` is the banner printed on every
     page (the highest level of what the report holds); ``watermark``, if given, is printed
-    across each page.
+    across each page. ``preface`` (a report's filters) prints under the title, before the
+    contents, so it is on the first page of a long report too.
     """
 
     title: str
@@ -133,6 +134,8 @@ class Document:
     confidentiality: str = ""
     subtitle: str = ""
     sections: tuple[Section, ...] = ()
+    #: blocks printed under the title, before the contents: what a report states on its first page
+    preface: tuple[Block, ...] = ()
     table_of_contents: bool = False
     watermark: str = ""
     furniture: Furniture = field(default_factory=Furniture)

@@ -303,6 +303,7 @@ def _story(doc: m.Document, styles: _Styles, avail_width: float, pages: dict[str
     story: list[Flowable] = [TextBlock(doc.title, styles.title, space_after=4)]
     if doc.subtitle:
         story.append(TextBlock(doc.subtitle, styles.subtitle, space_after=10))
+    story.extend(_blocks(doc.preface, doc, styles, avail_width))
     entries: list[tuple[str, str, int]] = []
 
     def walk(sections: tuple[m.Section, ...], prefix: str, level: int) -> list[Flowable]:
