@@ -159,6 +159,8 @@ class Startup(QObject):
             screen.quit_requested.connect(self._app.quit)
             self.unlock = screen
             screen.show()
+            screen.raise_()
+            screen.activateWindow()  # typing goes to it at once, as it is the only window
             self.splash.close()
         return self.unlock
 
@@ -194,6 +196,8 @@ class Startup(QObject):
         _place(window)
         self._adopt(window)
         window.show()
+        window.raise_()
+        window.activateWindow()
         self.splash.close()
         if self.wizard is not None:
             self.wizard.deleteLater()

@@ -132,6 +132,7 @@ def test_the_right_passphrase_unlocks_after_a_wrong_one(
 def test_ctrl_l_locks(qtbot: QtBot, window: tuple[MainWindow, LockController]) -> None:
     main, lock = window
     main.activateWindow()
+    qtbot.waitUntil(main.isActiveWindow, timeout=WAIT_MS)  # a shortcut of the window: it must be active
     qtbot.keyClick(main, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert lock.locked
 
