@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shell_support import TODAY, WAIT_MS, MakeVisit, OpenWindow
 
@@ -16,6 +17,17 @@ from fieldkit.services.monitoring import save_visit
 from fieldkit.services.monitoring_types import IncidentData, VisitData
 from ui.app import build_main_window
 from ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def _no_window_outlives_its_test(qapp: QApplication) -> Iterator[None]:
+    """Hide what a test left on screen (a message box, a dialog kept for its op): on a real X
+    server a window still shown could keep a later test's window from becoming active. Hidden,
+    not closed: closing could ask a question about unsaved work and wait for an answer."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible():
+            widget.hide()
 
 
 @pytest.fixture

@@ -254,22 +254,32 @@ def _enter_problems(qtbot: QtBot, form: Form, root: QDialog) -> list[str]:
     return []
 
 
+def _activate(qtbot: QtBot, form: Form, root: QWidget) -> None:
+    # what Enter started on the form before (a store operation and its progress window) ends
+    # first: on a real X server a window cannot take the focus from one still coming up
+    qtbot.waitUntil(lambda: ops.running_op_count() == 0, timeout=WAIT_MS)
+    root.raise_()
+    root.activateWindow()
+    try:
+        qtbot.waitUntil(root.isActiveWindow, timeout=WAIT_MS)
+    except Exception as exc:
+        raise AssertionError(f"{form.name}: its window never became active") from exc
+
+
 def test_enter_accepts_and_escape_cancels_every_dialog(qtbot: QtBot, env: FormEnv) -> None:
     problems: list[str] = []
     for form in FORMS:
         root, start = form.open(env)
         if not isinstance(root, QDialog):
             continue
-        root.activateWindow()
-        qtbot.waitUntil(root.isActiveWindow)
+        _activate(qtbot, form, root)
         start.setFocus()
         result = _outcome(qtbot, root, Qt.Key.Key_Escape)
         if result == QDialog.DialogCode.Accepted or (shiboken6.isValid(root) and root.isVisible()):
             problems.append(f"{form.name}: Escape does not cancel it")
 
         root, start = form.open(env)
-        root.activateWindow()
-        qtbot.waitUntil(root.isActiveWindow)
+        _activate(qtbot, form, root)
         start.setFocus()
         problems += _enter_problems(qtbot, form, root)
     assert not problems, "\n".join(problems)
