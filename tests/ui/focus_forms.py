@@ -84,6 +84,9 @@ class FormEnv:
             self.qtbot.waitExposed(window)
             self.qtbot.waitUntil(lambda: not window.monitoring.visits.busy, timeout=WAIT_MS)
             self._window = window
+        elif not self._window.isVisible():  # closed by a form before it (the wipe, say)
+            self._window.show()
+            self.qtbot.waitExposed(self._window)
         return self._window
 
     def show(self, widget: QWidget) -> QWidget:
