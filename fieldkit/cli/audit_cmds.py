@@ -4,13 +4,12 @@ who did what, when, with the filters the window's audit page offers."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import unicodedata
 from typing import Any
 
-from fieldkit.cli.common import cli_progress_printer, open_for
+from fieldkit.cli.common import cli_progress_printer, open_for, option_date
 from fieldkit.errors import ValidationError
 from fieldkit.formatting import format_number, format_when
 from fieldkit.i18n import _, ngettext
@@ -80,17 +79,6 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if verdict.ok else EXIT_TAMPERED
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(
-            _("{option}: '{value}' is not a date; write it as YYYY-MM-DD").format(option=option, value=text)
-        ) from None
-
-
 def _filter(args: argparse.Namespace) -> AuditFilter:
     if args.action is not None and args.action not in ACTIONS:
         raise ValidationError(
@@ -100,7 +88,7 @@ def _filter(args: argparse.Namespace) -> AuditFilter:
         )
     if args.limit is not None and args.limit < 0:
         raise ValidationError(_("{option} must be 0 or more").format(option="--limit"))
-    since, until = _date(args.since, "--since"), _date(args.until, "--until")
+    since, until = option_date(args.since, "--since"), option_date(args.until, "--until")
     if since is not None and until is not None and until < since:
         raise ValidationError(
             _("{until} is before {since}").format(until=f"--until {until}", since=f"--since {since}")

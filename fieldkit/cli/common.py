@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from dataclasses import replace
 from typing import TextIO
 
 from fieldkit.context import Context
+from fieldkit.errors import ValidationError
 from fieldkit.i18n import _
 from fieldkit.opening import Credentials, opened
 from fieldkit.store.busy import StoreWait, WaitListener
@@ -79,3 +81,15 @@ def open_for(
         credentials = replace(credentials, passphrase=passphrase)
     with opened(args.db, user=getattr(args, "user", None), create=create, credentials=credentials) as ctx:
         yield ctx
+
+
+def option_date(text: str | None, option: str) -> dt.date | None:
+    """The ISO date an option was given (None when it was not), or one clear line naming it."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            _("{option}: '{value}' is not a date; write it as YYYY-MM-DD").format(option=option, value=text)
+        ) from None

@@ -4,10 +4,9 @@ in and within the user's clearance, as the window prints it."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
-from fieldkit.cli.common import open_for
+from fieldkit.cli.common import open_for, option_date
 from fieldkit.errors import ValidationError
 from fieldkit.i18n import _, ngettext
 
@@ -57,17 +56,6 @@ def register(sub: Any) -> None:
     report.set_defaults(handler=_report)
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(
-            _("{option}: '{value}' is not a date; write it as YYYY-MM-DD").format(option=option, value=text)
-        ) from None
-
-
 def _report(args: argparse.Namespace) -> int:
     from fieldkit.i18n import current_language
     from fieldkit.reports.builders import KINDS, ReportRequest, check_output, describe_kinds, make_report
@@ -90,8 +78,8 @@ def _report(args: argparse.Namespace) -> int:
     lang = args.report_lang or current_language()
     check_language(lang)
     flt = ReportFilter(
-        date_from=_date(args.date_from, "--from"),
-        date_to=_date(args.date_to, "--to"),
+        date_from=option_date(args.date_from, "--from"),
+        date_to=option_date(args.date_to, "--to"),
         offices=tuple(args.office),
         visit_types=tuple(args.visit_types),
         max_level=args.max_level,

@@ -5,14 +5,13 @@ services the window uses, with the same filters and rules, so that an office can
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from fieldkit.cli.common import open_for
+from fieldkit.cli.common import open_for, option_date
 from fieldkit.context import Context
 from fieldkit.domain.vocab import Vocabularies, vocabularies
 from fieldkit.errors import ValidationError
@@ -110,17 +109,6 @@ def register(sub: Any) -> None:
 # -- list -------------------------------------------------------------------------------
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(
-            _("{option}: '{value}' is not a date; write it as YYYY-MM-DD").format(option=option, value=text)
-        ) from None
-
-
 def _code(vocab: Vocabularies, vocabulary: str, code: str, option: str) -> str:
     if not vocab.has(vocabulary, code):
         raise ValidationError(
@@ -156,7 +144,7 @@ def _area(ctx: Context, wanted: str) -> str:
 
 def _filter(ctx: Context, args: argparse.Namespace) -> VisitFilter:
     vocab = vocabularies(ctx)
-    date_from, date_to = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    date_from, date_to = option_date(args.date_from, "--from"), option_date(args.date_to, "--to")
     if date_from and date_to and date_to < date_from:
         raise ValidationError(_("{later} is before {earlier}").format(later="--to", earlier="--from"))
     if args.limit is not None and args.limit < 0:
