@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, letter
@@ -38,6 +38,8 @@ from fieldkit.reports.tables import Cell, GridTable
 from fieldkit.reports.textdraw import TextBlock, draw_text
 from fieldkit.reports.textlayout import TextStyle, is_rtl_language, natural_width
 from fieldkit.reports.values import format_value
+
+T = TypeVar("T")
 
 MARGIN = 18 * mm
 HEADER_H = 14 * mm
@@ -122,8 +124,11 @@ class _ContentsLine(Flowable):
         canv._fieldkit_later.setdefault(canv.getPageNumber(), []).append(number)
 
 
-def _furniture_canvas(doc_model: m.Document, styles: _Styles) -> Callable[..., Canvas]:
-    """A canvas that holds its pages until the end, so each can say "page x of y"."""
+def _furniture_canvas(
+    doc_model: m.Document, styles: _Styles, on_page: Callable[[int], None] | None
+) -> Callable[..., Canvas]:
+    """A canvas that holds its pages until the end, so each can say "page x of y"; ``on_page``
+    hears of each page laid out (and may raise to stop the printing)."""
 
     class FurnitureCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -137,6 +142,8 @@ def _furniture_canvas(doc_model: m.Document, styles: _Styles) -> Callable[..., C
         def showPage(self) -> None:
             self._held.append(dict(self.__dict__))
             self._startPage()
+            if on_page is not None:
+                on_page(len(self._held))
 
         def save(self) -> None:
             total = len(self._held)
@@ -332,7 +339,9 @@ def _story(doc: m.Document, styles: _Styles, avail_width: float, pages: dict[str
     return story
 
 
-def _build(doc: m.Document, out: IO[bytes], pages: dict[str, int]) -> int:
+def _build(
+    doc: m.Document, out: IO[bytes], pages: dict[str, int], on_page: Callable[[int], None] | None
+) -> int:
     styles = _Styles(doc.lang)
     size = A4 if doc.page_size == "A4" else letter
     frame = Frame(  # from just above the footer's rule to below the header's
@@ -361,25 +370,39 @@ def _build(doc: m.Document, out: IO[bytes], pages: dict[str, int]) -> int:
         invariant=1,
     )
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    template.build(_story(doc, styles, frame._width, pages), canvasmaker=_furniture_canvas(doc, styles))
+    story = _story(doc, styles, frame._width, pages)
+    template.build(story, canvasmaker=_furniture_canvas(doc, styles, on_page))
     return int(template.page)
 
 
-def render(doc: m.Document, target: str | os.PathLike[str] | IO[bytes]) -> int:
+def render(
+    doc: m.Document,
+    target: str | os.PathLike[str] | IO[bytes],
+    *,
+    on_page: Callable[[int], None] | None = None,
+) -> int:
     """Print ``doc`` to ``target`` (a path or a binary stream); returns the number of pages.
 
     A path is written through a temporary file in the same folder and renamed into place.
+    ``on_page(n)`` is called as page ``n`` is laid out; what it raises stops the printing
+    (a path is then left as it was).
     """
     pages: dict[str, int] = {}  # section key -> page, filled as sections are printed
     if not isinstance(target, str | os.PathLike):
-        return _build(doc, target, pages)
+        return _build(doc, target, pages, on_page)
+    return write_replacing(target, lambda out: _build(doc, out, pages, on_page))
+
+
+def write_replacing(target: str | os.PathLike[str], write: Callable[[IO[bytes]], T]) -> T:
+    """Write a file through a temporary one in the same folder, renamed into place once whole:
+    a reader never sees half a file, and a failure leaves what was there before."""
     path = Path(target)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            count = _build(doc, out, pages)
+            result = write(out)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    return count
+    return result

@@ -21,6 +21,7 @@ from fieldkit.context import Context
 from fieldkit.formatting import format_number, format_when
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
+from fieldkit.services.report_choices import REPORT_KINDS
 from fieldkit.store import audit as chain
 from fieldkit.store.registry import field_label
 from fieldkit.store.system import AuditLog
@@ -338,6 +339,8 @@ def describe(row: AuditRow, level_label: Callable[[str], str] = str) -> str:
             "Packet {file} to {office}: {count} changes",
             int(detail.get("changes", 0)),
         ).format(file=detail.get("file", ""), office=detail.get("to", ""), count=detail.get("changes", 0))
+    if row.action == chain.ACTION_REPORT and detail.get("kind") in REPORT_KINDS:
+        return _describe_report(detail)
     if row.action == chain.ACTION_EXPORT:
         records = sum(int(n) for n in (detail.get("by_type") or {}).values())
         return ngettext(
@@ -397,6 +400,21 @@ def _describe_account(action: str, detail: dict[str, Any], level_label: Callable
     ):
         return ""
     return None
+
+
+def _describe_report(detail: dict[str, Any]) -> str:
+    name = _(REPORT_KINDS[detail["kind"]].title)
+    pages = int(detail.get("pages") or 0)
+    counted = ngettext("{report}, {count} page", "{report}, {count} pages", pages).format(
+        report=name, count=format_number(pages)
+    )
+    if detail.get("output") == "preview":
+        return _("{report}: shown").format(report=counted)
+    if detail.get("output") == "print":
+        return _("{report}: printed").format(report=counted)
+    if detail.get("file"):
+        return _("{report}: saved as {file}").format(report=counted if pages else name, file=detail["file"])
+    return counted
 
 
 def _describe_import(detail: dict[str, Any]) -> str:

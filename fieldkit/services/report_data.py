@@ -202,10 +202,13 @@ def record_report_generated(
     *,
     record_id: str = "",
     file_name: str = "",
+    output: str = "",
 ) -> bool:
     """Note in the audit trail that a report was made: its kind, the filter it was made with
     (codes and dates), its pages, the file's name and the visit it is about; never what it
-    printed. Returns whether the store could take it (a read-only store cannot)."""
+    printed. ``output`` says where it went when not to a file: "preview" (shown in the window)
+    or "print" (sent to a printer). Returns whether the store could take it (a read-only store
+    cannot)."""
     detail: dict[str, Any] = {"kind": kind}
     if isinstance(flt, AppliedFilter):
         detail["filter"] = flt.to_json()
@@ -221,6 +224,8 @@ def record_report_generated(
         detail["pages"] = pages
     if file_name:
         detail["file"] = file_name
+    if output:
+        detail["output"] = output
     return chain.append_event_apart(
         ctx.store,
         at=ctx.now(),

@@ -8,6 +8,7 @@ audit trail.
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,23 +16,20 @@ from pathlib import Path
 from fieldkit.access import Permission, requires
 from fieldkit.context import Context
 from fieldkit.errors import ValidationError
-from fieldkit.i18n import N_, _, current_language, translator
+from fieldkit.i18n import _, current_language, ngettext, translator
+from fieldkit.progress import Progress
 from fieldkit.reports import model as m
 from fieldkit.reports.builders.regional import build_briefing, build_regional
 from fieldkit.reports.builders.summary import build_situation
 from fieldkit.reports.builders.visit import build_visit
 from fieldkit.reports.builders.xlsx import save_xlsx, tables_of
-from fieldkit.reports.render import render
+from fieldkit.reports.render import render, write_replacing
+from fieldkit.services.report_choices import REPORT_KINDS
 from fieldkit.services.report_data import record_report_generated
 from fieldkit.services.report_filter import AppliedFilter, ReportFilter, check_language
 
-#: each kind of report and what it is, marked for translation
-KINDS: dict[str, str] = {
-    "situation": N_("situation summary for a period: by violation type, region and month, trends, overdue"),
-    "regional": N_("consolidated regional summary: one section per office and a comparison"),
-    "visit": N_("one monitoring visit (--visit ID), identifying details withheld with --redact"),
-    "briefing": N_("country briefing pack for one country (--country CODE)"),
-}
+#: each kind of report and what it is (declared with the rest of a kind in ``REPORT_KINDS``)
+KINDS: dict[str, str] = {kind: spec.summary for kind, spec in REPORT_KINDS.items()}
 
 
 @dataclass(frozen=True)
@@ -110,6 +108,31 @@ def check_output(path: str | os.PathLike[str], option: str) -> Path:
     return target
 
 
+def print_to_memory(built: BuiltReport, progress: Progress | None = None) -> tuple[bytes, int]:
+    """Print a built report into memory (for a preview that may be saved or printed later):
+    the PDF and its pages. ``progress`` counts pages laid out, and its cancel stops the work."""
+    progress = progress or Progress()
+    label = _("Laying out the pages…")
+    progress.set_total(0, label)
+
+    def page_done(number: int) -> None:
+        progress.check()
+        progress.set_label(
+            ngettext("Laid out {count} page…", "Laid out {count} pages…", number).format(count=number)
+        )
+
+    out = io.BytesIO()
+    pages = render(built.document, out, on_page=page_done)
+    return out.getvalue(), pages
+
+
+def save_pdf(data: bytes, path: str | os.PathLike[str]) -> Path:
+    """Save a report printed into memory to ``path``, checked first and written whole or not at all."""
+    target = check_output(path, "out")
+    write_replacing(target, lambda out: out.write(data))
+    return target
+
+
 @requires(Permission.PRINT_REPORTS)
 def make_report(
     ctx: Context,
@@ -145,6 +168,8 @@ __all__ = [
     "check_output",
     "describe_kinds",
     "make_report",
+    "print_to_memory",
+    "save_pdf",
     "save_xlsx",
     "tables_of",
 ]

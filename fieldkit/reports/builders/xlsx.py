@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from fieldkit.reports import model as m
+from fieldkit.reports.render import write_replacing
 
 
 def tables_of(doc: m.Document) -> list[tuple[str, m.Table]]:
@@ -76,14 +75,6 @@ def workbook(doc: m.Document) -> Workbook:
 
 def save_xlsx(doc: m.Document, path: str | os.PathLike[str]) -> int:
     """Save ``doc``'s tables to ``path``; returns how many sheets. No partial file on failure."""
-    target = Path(path)
     book = workbook(doc)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            book.save(out)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_replacing(path, book.save)
     return len(book.worksheets)
