@@ -287,6 +287,18 @@ def child(lang: str, size: str, store: str, empty_store: str, out_dir: str, list
         settle(page)
         save(page)
 
+    window.show_page(main_window.REPORTS)
+    reports = window.reports
+    settle("the report choices", reports.build_button.isEnabled)
+    reports.form.kind.setCurrentIndex(reports.form.kind.findData("situation"))
+    reports.form.period.setCurrentIndex(reports.form.period.findData("this-year"))
+    reports.build()
+    settle(
+        "the report's pages",
+        lambda: reports.shown is not None and reports.preview.page_label.pixmap() is not None,
+    )
+    save("reports-built")
+
     window.show_page(MONITORING)
     window.monitoring.tabs.setCurrentIndex(0)
     settle("the visit list", lambda: window.monitoring.visits.model.rowCount() > 0)

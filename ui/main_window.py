@@ -30,6 +30,7 @@ from ui.pages import coming_later
 from ui.pages.audit_page import AuditTrailPage
 from ui.pages.home import HomePage
 from ui.pages.monitoring import MonitoringPage
+from ui.pages.reports_page import ReportsPage
 from ui.pages.settings import SettingsPage
 from ui.pages.sync_tabs import SyncTabs
 from ui.pages.users_page import UsersPage
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.settings_page = SettingsPage(workspace, self)
         self.users_page = UsersPage(workspace, self)
         self.sync = SyncTabs(workspace, self)
+        self.reports = ReportsPage(workspace, self)
         vocab = workspace.vocab
         self.audit = AuditTrailPage(
             ctx, self, level_label=lambda code: vocab.label("sensitivity_level", code)
@@ -74,7 +76,7 @@ class MainWindow(QMainWindow):
             (_("Recommendations"), coming_later.recommendations_page(self)),
             (_("Training"), coming_later.training_page(self)),
             (_("Sync"), self.sync),
-            (_("Reports"), coming_later.reports_page(self)),
+            (_("Reports"), self.reports),
             (_("Settings"), self.settings_page),
             (_("Audit trail"), self.audit),
             (_("Users"), self.users_page),
@@ -107,6 +109,7 @@ class MainWindow(QMainWindow):
         self.home.show_overdue.connect(self.show_overdue)
         self.home.show_visits.connect(lambda: self.show_page(MONITORING))
         self.home.open_visit.connect(lambda visit_id: self.editing.open_visit(visit_id))
+        self.monitoring.report_visit.connect(self.report_on_visit)
         self.monitoring.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.sync.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self._reported_by: QObject | None = None
@@ -232,6 +235,7 @@ class MainWindow(QMainWindow):
         if source is not self.sync:
             self.sync.apply_changes(changes)
         self.home.apply_changes(changes)
+        self.reports.apply_changes(changes)
 
     def set_workspace(self, workspace: Workspace) -> None:
         """Hand a reloaded workspace to every page that shows its vocabularies, places or offices."""
@@ -240,6 +244,7 @@ class MainWindow(QMainWindow):
         self.home.set_workspace(workspace)
         self.monitoring.set_workspace(workspace)
         self.sync.set_workspace(workspace)
+        self.reports.set_workspace(workspace)
         self.office_label.setText(self._office_text())
         self.workspace_loaded.emit(workspace)
 
@@ -266,6 +271,10 @@ class MainWindow(QMainWindow):
     def show_overdue(self) -> None:
         self.show_page(MONITORING)
         self.monitoring.show_overdue()
+
+    def report_on_visit(self, visit_id: str, label: str) -> None:
+        self.show_page(REPORTS)
+        self.reports.report_on_visit(visit_id, label)
 
     def focus_search(self) -> None:
         self.show_page(MONITORING)
@@ -358,4 +367,5 @@ class MainWindow(QMainWindow):
         prefs.save_geometry(self.saveGeometry())
         self._busy_timer.stop()
         ops.shutdown_ops()
+        self.reports.release()  # after the lanes: no page is being drawn any more
         event.accept()

@@ -7,6 +7,7 @@ of report, the report builders and the audit trail's wording of a report made.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -89,12 +90,13 @@ def _choices(ctx: Context) -> ReportChoices:
     principal = ctx.principal
     with ctx.store.read() as session:
         codes = known_offices(session, principal)
-        names = dict(session.execute(select(Office.code, Office.name).where(Office.code.in_(codes))).tuples())
+        rows = session.execute(select(Office.code, Office.name).where(Office.code.in_(codes)))
+        names = {code: name for code, name in rows}
         countries = session.execute(
             select(AdminArea.country_code, AdminArea.name)
             .where(AdminArea.parent_id.is_(None), AdminArea.deleted.is_(False))
             .order_by(AdminArea.country_code, AdminArea.name)
-        ).tuples()
+        )
         by_country: dict[str, str] = {}
         for code, name in countries:
             if code:
@@ -105,3 +107,30 @@ def _choices(ctx: Context) -> ReportChoices:
         tuple(Choice(code, name) for code, name in sorted(by_country.items(), key=lambda item: item[1])),
         cleared_levels(principal),
     )
+
+
+#: the periods a report is usually asked for, by code; "custom" is the dates as given
+PERIODS: dict[str, str] = {
+    "last-month": N_("Last month"),
+    "last-quarter": N_("Last quarter"),
+    "this-year": N_("This year so far"),
+    "last-year": N_("Last year"),
+    "custom": N_("Chosen dates"),
+}
+
+
+def period_of(code: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of period ``code`` as seen on ``today`` (None for "custom" and
+    unknown codes): whole months and quarters before today's, the year so far, last year."""
+    if code == "last-month":
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        return last.replace(day=1), last
+    if code == "last-quarter":
+        start_of_this = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        last = start_of_this - dt.timedelta(days=1)
+        return dt.date(last.year, last.month - 2, 1), last
+    if code == "this-year":
+        return dt.date(today.year, 1, 1), today
+    if code == "last-year":
+        return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
+    return None

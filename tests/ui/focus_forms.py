@@ -317,6 +317,18 @@ def _page(index: int, tab: int | None = None) -> Callable[[FormEnv], Opened]:
     return open_
 
 
+def _reports(kind: str) -> Callable[[FormEnv], Opened]:
+    def open_(env: FormEnv) -> Opened:
+        window = env.window()
+        window.show_page(mw.REPORTS)
+        page = window.reports
+        env.qtbot.waitUntil(page.build_button.isEnabled, timeout=WAIT_MS)  # the user's choices are in
+        page.form.kind.setCurrentIndex(page.form.kind.findData(kind))
+        return window, window.sidebar
+
+    return open_
+
+
 FORMS: list[Form] = [
     Form("editor: general", _editor_tab(0)),
     Form("editor: general, new visit", _editor_tab(0, loaded=False)),
@@ -352,6 +364,9 @@ FORMS: list[Form] = [
     Form("sync: packets", _page(mw.SYNC, 0)),
     Form("sync: conflicts", _page(mw.SYNC, 1)),
     Form("sync: duplicates", _page(mw.SYNC, 2)),
+    Form("reports: a period", _reports("situation")),
+    Form("reports: a visit", _reports("visit")),
+    Form("reports: a country", _reports("briefing")),
     Form("settings", _page(mw.SETTINGS)),
     Form("audit trail", _page(mw.AUDIT)),
     Form("users", _page(mw.USERS)),

@@ -18,6 +18,7 @@ from fieldkit.services.monitoring_types import VisitData, visit_to_payload
 from ui import main_window as mw
 from ui.main_window import MainWindow
 from ui.pages.coming_later import ComingLaterPage
+from ui.pages.reports_page import ReportsPage
 from ui.pages.sync_tabs import SyncTabs
 
 pytest_plugins = ["qt_fixtures"]
@@ -50,13 +51,14 @@ def test_window_builds_with_office_store_and_every_page(open_window: OpenWindow,
         "Users",
     ]
     assert window.current_page() == mw.HOME
-    for index in (mw.PROJECTS, mw.RECOMMENDATIONS, mw.TRAINING, mw.REPORTS):
+    for index in (mw.PROJECTS, mw.RECOMMENDATIONS, mw.TRAINING):
         page = window.stack.widget(index)
         assert isinstance(page, ComingLaterPage)
         texts = [label.text() for label in page.findChildren(QLabel)]
         assert "Coming in a later version" in texts
         assert len(texts) >= 5  # a real explanation, not an empty widget
     assert isinstance(window.stack.widget(mw.SYNC), SyncTabs)
+    assert isinstance(window.stack.widget(mw.REPORTS), ReportsPage)
 
 
 def test_ctrl_digits_switch_pages_and_ctrl_f_focuses_search(qtbot: QtBot, open_window: OpenWindow) -> None:

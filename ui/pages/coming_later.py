@@ -90,16 +90,3 @@ def sync_page(parent: QWidget | None = None) -> ComingLaterPage:
         ],
         parent,
     )
-
-
-def reports_page(parent: QWidget | None = None) -> ComingLaterPage:
-    return ComingLaterPage(
-        _("Reports"),
-        _("Periodic reports for headquarters and partners, made from the records in this store."),
-        [
-            _("Monthly and quarterly monitoring summaries as PDF, in any of the interface languages"),
-            _("Tables of incidents by violation type, region and affected group, for spreadsheets"),
-            _("Follow-up status reports for meetings with counterparts"),
-        ],
-        parent,
-    )

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.changeset import NO_CHANGES, ChangeSet
 from fieldkit.context import Context
-from fieldkit.formatting import format_number
+from fieldkit.formatting import format_day, format_number
 from fieldkit.i18n import _, ngettext
 from fieldkit.progress import Progress
 from fieldkit.services.monitoring import delete_visit, restore_visit
@@ -42,6 +42,7 @@ OVERDUE_RECORD_TYPES = ("follow_up", "monitoring_visit")
 class MonitoringPage(QWidget):
     data_changed = Signal(object)  # ChangeSet: visits were deleted or restored here
     message = Signal(str)  # for the status bar
+    report_visit = Signal(str, str)  # a visit's id and how to name it: print its report
 
     def __init__(self, workspace: Workspace, editing: VisitEditing, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,7 +77,9 @@ class MonitoringPage(QWidget):
         self.delete_action.triggered.connect(self.delete_selected)
         self.restore_action = QAction(_("Restore visit"), self.table)
         self.restore_action.triggered.connect(self.restore_selected)
-        self.table.addActions([self.delete_action, self.restore_action])
+        self.report_action = QAction(_("Print a report of this visit…"), self.table)
+        self.report_action.triggered.connect(self.report_current)
+        self.table.addActions([self.report_action, self.delete_action, self.restore_action])
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
         buttons = QHBoxLayout()
@@ -157,6 +160,7 @@ class MonitoringPage(QWidget):
         self.delete_action.setEnabled(bool(rows) and not showing_deleted)
         self.restore_button.setVisible(showing_deleted)
         self.restore_button.setEnabled(bool(rows) and showing_deleted)
+        self.report_action.setEnabled(len(rows) == 1 and not showing_deleted)
         self.restore_action.setVisible(showing_deleted)
         self.restore_action.setEnabled(bool(rows) and showing_deleted)
 
@@ -172,6 +176,14 @@ class MonitoringPage(QWidget):
         row = self.visits.current_row()
         if row is not None:
             self._open_row(row)
+
+    def report_current(self) -> None:
+        rows = self.visits.selected_rows()
+        if len(rows) == 1 and not rows[0].deleted:
+            row = rows[0]
+            day = format_day(row.date_start) if row.date_start else ""
+            label = _("{date}: {title}").format(date=day, title=row.title) if day else row.title
+            self.report_visit.emit(row.id, label)
 
     def _activated(self, index: QModelIndex) -> None:
         row = self.visits.model.row_at(index)
