@@ -221,6 +221,15 @@ class ReportForm(QWidget):
             country=str(self.country.currentData() or "") if spec.needs_country else "",
         )
 
+    def missing(self) -> str:
+        """What the chosen kind needs and the form lacks, said for the window ("" when complete)."""
+        spec = REPORT_KINDS[self.kind_code()]
+        if spec.needs_visit and not self.visit.currentData():
+            return _("Choose the visit to report on: search for it by its title, place or a person.")
+        if spec.needs_country and not self.country.currentData():
+            return _("No place in this store has a country yet, so there is no country to report on.")
+        return ""
+
     def show_problems(self, text: str) -> None:
         self.problems.setText(text)
         self.problems.setVisible(bool(text))

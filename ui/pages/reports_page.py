@@ -212,7 +212,9 @@ class ReportsPage(QWidget):
         if self.busy or self._choices is None or not self._choices.allowed:
             return
         request = self.form.request()
-        self.form.show_problems("")
+        self.form.show_problems(self.form.missing())
+        if self.form.missing():
+            return
         self.form.remember()
         ctx = self._ctx
         self._start(
