@@ -5,6 +5,7 @@ missing passphrase is refused in one line and changes nothing, and the passphras
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -183,10 +184,17 @@ def test_store_encrypt_and_passphrase_on_postgres_from_the_command_line(
     ctx.close()
     old = secret_file(tmp_path / "old", PASSPHRASE)
     new = secret_file(tmp_path / "new", NEW_PASSPHRASE)
+    info = fieldkit("store", "info", db=url)
+    assert info.returncode == 0 and "The office keys are not sealed." in info.stdout, info.stderr
+    assert json.loads(fieldkit("store", "info", "--json", db=url).stdout)["office_keys_sealed"] is False
 
     done = fieldkit("--passphrase-file", old, "store", "encrypt", db=url)
     assert done.returncode == 0, done.stderr
     assert "sealed" in done.stdout
+    info = fieldkit("store", "info", db=url)  # read without the passphrase: the header is no secret
+    assert "The office keys are sealed under a passphrase with ChaCha20-Poly1305." in info.stdout
+    assert "Key derived with Argon2id: 256 MiB, 3 passes, 2 lanes." in info.stdout  # the command line's costs
+    assert json.loads(fieldkit("store", "info", "--json", db=url).stdout)["office_keys_sealed"] is True
     assert all(s not in "".join(v for _c, v in raw_rows(url)) for s in secret_strings(keys))
     sealed = raw_rows(url)
 

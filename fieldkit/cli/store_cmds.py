@@ -24,7 +24,8 @@ from fieldkit.services.store_protection import (
     default_backup_path,
     encrypt_open_store,
 )
-from fieldkit.store import cipher, encryption, files
+from fieldkit.store import cipher, encryption, files, office_keys
+from fieldkit.store.cipher import KdfParams
 from fieldkit.store.engine import resolve_url, sqlite_path
 
 
@@ -225,8 +226,10 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    path = sqlite_path(resolve_url(args.db))
+    url = resolve_url(args.db)
+    path = sqlite_path(url)
     info = encryption.describe(path)
+    sealing = office_keys.sealing_of(url) if path is None else None
     if args.json:
         print(
             json.dumps(
@@ -240,6 +243,7 @@ def _info(args: argparse.Namespace) -> int:
                     "parallelism": info.parallelism,
                     "cipher": info.cipher,
                     "cipher_compatibility": info.cipher_compatibility,
+                    "office_keys_sealed": sealing is not None if path is None else None,
                 },
                 ensure_ascii=False,
             )
@@ -247,6 +251,19 @@ def _info(args: argparse.Namespace) -> int:
         return 0
     if info.path is None:
         print(_("The store is a database server's; its server protects it at rest."))
+        if sealing is None:
+            print(
+                _("The office keys are not sealed. Seal them under a passphrase with '{command}'.").format(
+                    command="fieldkit store encrypt"
+                )
+            )
+            return 0
+        print(
+            _("The office keys are sealed under a passphrase with {cipher}.").format(
+                cipher="ChaCha20-Poly1305"
+            )
+        )
+        _print_kdf(sealing.params)
         return 0
     size = _("{size} MiB").format(size=format_number(round(info.size_bytes / (1024 * 1024), 1)))
     print(_("Store: {path} ({size})").format(path=info.path, size=size))
@@ -258,12 +275,16 @@ def _info(args: argparse.Namespace) -> int:
             cipher=info.cipher, version=info.cipher_compatibility
         )
     )
+    _print_kdf(KdfParams(info.time_cost or 0, info.memory_cost_kib or 0, info.parallelism or 0))
+    return 0
+
+
+def _print_kdf(params: KdfParams) -> None:
     print(
         _("Key derived with {kdf}: {memory} MiB, {passes} passes, {lanes} lanes.").format(
             kdf="Argon2id",
-            memory=(info.memory_cost_kib or 0) // 1024,
-            passes=info.time_cost,
-            lanes=info.parallelism,
+            memory=params.memory_cost_kib // 1024,
+            passes=params.time_cost,
+            lanes=params.parallelism,
         )
     )
-    return 0

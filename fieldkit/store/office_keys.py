@@ -234,3 +234,14 @@ def reseal_all(session: Session, store: Store, old: str, new: str) -> int:
     session.flush()
     store.office_keys_key = new_key_
     return len(rows)
+
+
+def sealing_of(url: str) -> KeyHeader | None:
+    """How the office keys of the database-server store at ``url`` are sealed (None: they are
+    not), read without the passphrase: the header holds no secret."""
+    store = Store(url)
+    try:
+        with store.read() as session:
+            return read_header(session)
+    finally:
+        store.dispose()
