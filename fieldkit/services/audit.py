@@ -403,7 +403,7 @@ def _describe_account(action: str, detail: dict[str, Any], level_label: Callable
 
 
 def _describe_report(detail: dict[str, Any]) -> str:
-    name = _(REPORT_KINDS[detail["kind"]].title)
+    name = REPORT_KINDS[detail["kind"]].name()
     pages = int(detail.get("pages") or 0)
     counted = ngettext("{report}, {count} page", "{report}, {count} pages", pages).format(
         report=name, count=format_number(pages)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from fieldkit.access import Permission, is_allowed, requires
 from fieldkit.context import Context
-from fieldkit.i18n import N_
+from fieldkit.i18n import N_, current_translator
 from fieldkit.services.report_filter import known_offices
 from fieldkit.store.clearance import cleared_levels
 from fieldkit.store.records import AdminArea
@@ -31,6 +31,10 @@ class ReportKind:
     needs_period: bool = True
     needs_visit: bool = False
     needs_country: bool = False
+
+    def name(self) -> str:
+        """The title in the interface's language."""
+        return current_translator().gettext(self.title)
 
 
 REPORT_KINDS: dict[str, ReportKind] = {
@@ -134,3 +138,8 @@ def period_of(code: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     if code == "last-year":
         return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
     return None
+
+
+def period_name(code: str) -> str:
+    """A period's name (``PERIODS``) in the interface's language."""
+    return current_translator().gettext(PERIODS[code])

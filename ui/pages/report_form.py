@@ -32,7 +32,7 @@ from fieldkit.formatting import format_day
 from fieldkit.i18n import LANGUAGES, _, current_language
 from fieldkit.reports.builders import ReportRequest
 from fieldkit.services.monitoring_types import VisitFilter, VisitPage, VisitRow
-from fieldkit.services.report_choices import PERIODS, REPORT_KINDS, ReportChoices, period_of
+from fieldkit.services.report_choices import PERIODS, REPORT_KINDS, ReportChoices, period_name, period_of
 from fieldkit.services.report_filter import ReportFilter
 from fieldkit.services.visit_list import list_visits
 from ui import prefs
@@ -68,13 +68,13 @@ class ReportForm(QWidget):
         self.problems.hide()
         self.kind = QComboBox(self)
         for code, spec in REPORT_KINDS.items():
-            self.kind.addItem(_(spec.title), code)
+            self.kind.addItem(spec.name(), code)
         self.language = QComboBox(self)
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
         self.period = QComboBox(self)
-        for code, text in PERIODS.items():
-            self.period.addItem(_(text), code)
+        for code in PERIODS:
+            self.period.addItem(period_name(code), code)
         today = ctx.today
         self.date_from = DateEdit(today=today, accessible_name=_("First day"), parent=self)
         self.date_to = DateEdit(today=today, accessible_name=_("Last day"), parent=self)

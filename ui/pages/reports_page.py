@@ -444,7 +444,7 @@ class ReportsPage(QWidget):
         text = ngettext(
             "{report} in {language}: {count} page", "{report} in {language}: {count} pages", shown.pages.count
         ).format(
-            report=_(REPORT_KINDS[request.kind].title),
+            report=REPORT_KINDS[request.kind].name(),
             language=LANGUAGES.get(request.lang, request.lang),
             count=format_number(shown.pages.count),
         )
