@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
 
+from fieldkit.access import Principal, Role
 from fieldkit.context import Context
 from fieldkit.demo import generate
 from fieldkit.opening import open_context
@@ -290,3 +291,17 @@ def test_the_visit_list_follows_the_search(qtbot: QtBot, window: MainWindow) -> 
     qtbot.waitUntil(
         lambda: any(form.visit.itemText(i) == first for i in range(form.visit.count())), timeout=WAIT_MS
     )
+
+
+def test_a_role_without_reports_is_told_so(qtbot: QtBot, demo: Context) -> None:
+    demo.principal = Principal("viewer", frozenset({Role.READ_ONLY}), "internal")
+    win = build_main_window(demo)
+    qtbot.addWidget(win)
+    win.show()
+    win.show_page(mw.REPORTS)
+    page = win.reports
+    qtbot.waitUntil(lambda: page.preview.empty_label.text().startswith("Your role does not"), timeout=WAIT_MS)
+    assert not page.form.isEnabled() and not page.build_button.isEnabled()
+    page.build()
+    assert page.shown is None and not page.busy
+    win.close()
