@@ -80,6 +80,7 @@ class ReportChoices:
     levels: tuple[str, ...] = ()
 
 
+@requires(Permission.VIEW_RECORDS)
 def report_choices(ctx: Context) -> ReportChoices:
     """The choices of the Reports page for the signed-in user (nothing but ``allowed=False``
     for a role that may not print reports)."""
