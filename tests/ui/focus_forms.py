@@ -28,6 +28,7 @@ from fieldkit.store.cipher import KdfParams
 from fieldkit.store.encryption import encrypt_store
 from fieldkit.sync.importer import ImportSummary
 from ui import main_window as mw
+from ui import ops
 from ui.editor.visit_dialog import VisitEditorDialog
 from ui.first_run import FirstRunWizard
 from ui.key_backup import KeyBackupDialog
@@ -83,11 +84,34 @@ class FormEnv:
             window.show()
             self.qtbot.waitExposed(window)
             self.qtbot.waitUntil(lambda: not window.monitoring.visits.busy, timeout=WAIT_MS)
+            # its start-up work (the look for unsaved visits among it) ends before the form is
+            # shown: a question it asked later would block the form's dialog, which is the window's
+            self.qtbot.waitUntil(lambda: ops.running_op_count() == 0, timeout=WAIT_MS)
+            modal = QApplication.activeModalWidget()
+            assert modal is None, f"the main window opened with {modal.windowTitle()!r} over it"
             self._window = window
-        elif not self._window.isVisible():  # closed by a form before it (the wipe, say)
-            self._window.show()
-            self.qtbot.waitExposed(self._window)
         return self._window
+
+    def clear(self) -> None:
+        """Put away what the forms before left on screen, so that nothing takes the focus from the next.
+
+        Their store work ends first (a message box it shows comes up as it ends). The visit editors
+        they left open are closed and their drafts discarded: a draft autosaved into the shared store
+        would make the main window, if built after it, ask to restore it over the form, or not, as
+        the autosave's timer beat the forms or not. Every other window but the main window is then
+        hidden: message boxes, dialogs kept for their work, forms Enter did not close.
+        Hidden, not closed: closing a message box would run what its answer runs.
+        """
+        self.qtbot.waitUntil(lambda: ops.running_op_count() == 0, timeout=WAIT_MS)
+        for dialog in list(VisitEditorDialog._open.values()):
+            if shiboken6.isValid(dialog):
+                dialog.editor.discard_draft()
+                dialog._may_close = True
+                dialog.close()
+        self.qtbot.waitUntil(lambda: ops.running_op_count() == 0, timeout=WAIT_MS)
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self._window and widget.isVisible():
+                widget.hide()
 
     def show(self, widget: QWidget) -> QWidget:
         self.qtbot.addWidget(widget)
@@ -113,7 +137,12 @@ Opened = tuple[QWidget, QWidget]
 @dataclass(frozen=True)
 class Form:
     name: str
-    open: Callable[[FormEnv], Opened]
+    opener: Callable[[FormEnv], Opened]
+
+    def open(self, env: FormEnv) -> Opened:
+        """The form, opened once what the forms before it left is out of the way."""
+        env.clear()
+        return self.opener(env)
 
 
 # -- the visit editor ---------------------------------------------------------------------------------

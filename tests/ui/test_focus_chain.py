@@ -3,7 +3,6 @@ left-to-right and right-to-left layouts. The forms are listed in ``focus_forms.F
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +44,27 @@ def env(qtbot: QtBot, ctx: Context, tmp_path: Path) -> Iterator[FormEnv]:
     QApplication.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
 
+def activate(qtbot: QtBot, form: Form, root: QWidget) -> None:
+    """Make the form's window the active one, as a user's click would, or say what stands in the way.
+
+    What opening the form started (a page's first load) ends first: on a real X server a window
+    cannot take the focus from one still coming up. What earlier forms left is put away when a form
+    opens (``FormEnv.clear``), so one request is enough.
+    """
+    qtbot.waitUntil(lambda: ops.running_op_count() == 0, timeout=WAIT_MS)
+    root.raise_()
+    root.activateWindow()
+    try:
+        qtbot.waitUntil(root.isActiveWindow, timeout=WAIT_MS)
+    except Exception as exc:
+        active, modal = QApplication.activeWindow(), QApplication.activeModalWidget()
+        raise AssertionError(
+            f"{form.name}: its window never became active (active: "
+            f"{active.windowTitle() if active is not None else 'none'!r}, modal: "
+            f"{modal.windowTitle() if modal is not None else 'none'!r})"
+        ) from exc
+
+
 @pytest.mark.parametrize("direction", [Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft])
 @pytest.mark.parametrize("form", FORMS, ids=lambda f: f.name)
 def test_tab_and_shift_tab_reach_every_input_once(
@@ -52,8 +72,7 @@ def test_tab_and_shift_tab_reach_every_input_once(
 ) -> None:
     QApplication.setLayoutDirection(direction)
     root, start = form.open(env)
-    root.activateWindow()
-    qtbot.waitUntil(root.isActiveWindow)
+    activate(qtbot, form, root)
     expected = focusable_inputs(root)
     assert start in expected, describe(start)
 
@@ -205,8 +224,7 @@ def test_every_mnemonic_shown_works_and_none_is_used_twice(qtbot: QtBot, env: Fo
     problems: list[str] = []
     for form in FORMS:  # one window for all its pages: building it per form would be slow
         root, _start = form.open(env)
-        root.activateWindow()
-        qtbot.waitUntil(root.isActiveWindow)
+        activate(qtbot, form, root)
         problems += mnemonic_problems(qtbot, form, root, language)
     assert not problems, f"[{language}]\n" + "\n".join(problems)
 
@@ -255,45 +273,20 @@ def _enter_problems(qtbot: QtBot, form: Form, root: QDialog) -> list[str]:
     return []
 
 
-def _activate(qtbot: QtBot, form: Form, root: QWidget) -> None:
-    # what Enter started on the form before (a store operation and its progress window) ends
-    # first: on a real X server a window cannot take the focus from one still coming up
-    qtbot.waitUntil(lambda: ops.running_op_count() == 0, timeout=WAIT_MS)
-    # a window the previous form's work shows late (a message box once its operation ended)
-    # can take the focus back just after: ask again, a few times, before calling it a failure
-    for _attempt in range(5):
-        top = root.parentWidget().window() if root.parentWidget() is not None else None
-        if top is not None and not top.isVisible():
-            top.show()  # a dialog cannot become active over a hidden main window on X
-        root.raise_()
-        root.activateWindow()
-        try:
-            qtbot.waitUntil(root.isActiveWindow, timeout=2000)
-            return
-        except Exception:
-            continue
-    raise AssertionError(f"{form.name}: its window never became active")
-
-
-@pytest.mark.skipif(
-    os.environ.get("QT_QPA_PLATFORM") == "xcb",
-    reason="on Xvfb without a window manager the Users dialog after the wipe form does not always "
-    "become active; the offscreen run checks every dialog",
-)
 def test_enter_accepts_and_escape_cancels_every_dialog(qtbot: QtBot, env: FormEnv) -> None:
     problems: list[str] = []
     for form in FORMS:
         root, start = form.open(env)
         if not isinstance(root, QDialog):
             continue
-        _activate(qtbot, form, root)
+        activate(qtbot, form, root)
         start.setFocus()
         result = _outcome(qtbot, root, Qt.Key.Key_Escape)
         if result == QDialog.DialogCode.Accepted or (shiboken6.isValid(root) and root.isVisible()):
             problems.append(f"{form.name}: Escape does not cancel it")
 
         root, start = form.open(env)
-        _activate(qtbot, form, root)
+        activate(qtbot, form, root)
         start.setFocus()
         problems += _enter_problems(qtbot, form, root)
     assert not problems, "\n".join(problems)
