@@ -116,7 +116,7 @@ def test_build_preview_save_pdf_and_tables(
     count = shown.pages.count
     assert count >= 3
     assert page.status.text() == f"Situation summary in English: {count} pages"
-    assert page.preview.page_count.text() == f"of {count}"
+    assert page.preview.page_count.text() == f"of {count} pages"
     assert page.save_button.isEnabled() and page.xlsx_button.isEnabled() and page.print_button.isEnabled()
 
     target = tmp_path / "summary.pdf"

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.formatting import format_number
-from fieldkit.i18n import _
+from fieldkit.i18n import _, ngettext
 from ui.ops import Op
 from ui.pdf_pages import POINTS_PER_INCH, PdfPages
 
@@ -132,7 +132,8 @@ class ReportPreview(QWidget):
         self.page_box.setRange(1 if count else 0, max(count, 1) if count else 0)
         self.page_box.setValue(1 if count else 0)
         self.page_box.blockSignals(False)
-        self.page_count.setText(_("of {count}").format(count=format_number(count)) if count else "")
+        total = ngettext("of {count} page", "of {count} pages", count).format(count=format_number(count))
+        self.page_count.setText(total if count else "")
         for widget in (self.page_box, self.zoom, self.previous_button, self.next_button):
             widget.setEnabled(count > 0)
         self._update_buttons()
