@@ -109,6 +109,7 @@ def test_build_preview_save_pdf_and_tables(
     assert form.kind.currentData() == "situation" and form.period.currentData() == "last-quarter"
     assert (form.date_from.date(), form.date_to.date()) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
     assert not page.save_button.isEnabled() and not page.print_button.isEnabled()
+    assert not page.preview.toolbar.isVisible() and page.preview.empty_label.isVisible()
 
     _build(qtbot, page)
     shown = page.shown
@@ -116,7 +117,7 @@ def test_build_preview_save_pdf_and_tables(
     count = shown.pages.count
     assert count >= 3
     assert page.status.text() == f"Situation summary in English: {count} pages"
-    assert page.preview.page_count.text() == f"of {count} pages"
+    assert page.preview.page_count.text() == f"of {count} pages" and page.preview.toolbar.isVisible()
     assert page.save_button.isEnabled() and page.xlsx_button.isEnabled() and page.print_button.isEnabled()
 
     target = tmp_path / "summary.pdf"

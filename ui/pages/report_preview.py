@@ -68,7 +68,8 @@ class ReportPreview(QWidget):
         for factor in ZOOMS:
             self.zoom.addItem(_("{percent}%").format(percent=format_number(round(factor * 100))), factor)
 
-        bar = QHBoxLayout()
+        self.toolbar = QWidget(self)  # hidden while there is no report to page through
+        bar = QHBoxLayout(self.toolbar)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.previous_button)
         bar.addWidget(self.page_box)
@@ -94,7 +95,7 @@ class ReportPreview(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(bar)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.area, 1)
 
@@ -114,11 +115,13 @@ class ReportPreview(QWidget):
         self.empty_label.setText(text)
         self.empty_label.show()
         self.area.hide()
+        self.toolbar.hide()
 
     def set_pages(self, pages: PdfPages) -> None:
         self._set_pages(pages)
         self.empty_label.hide()
         self.area.show()
+        self.toolbar.show()
         self.show_page(0)
 
     def _set_pages(self, pages: PdfPages | None) -> None:
