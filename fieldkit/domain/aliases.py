@@ -178,3 +178,30 @@ def repoint_references(session: Session, record_type: str, alias_id: str, target
             record_id = str(row["id"])
             if takes_key(session, ref_model, record_id, {**row, name: target_id}, name, named=False):
                 session.execute(update(table).where(table.c.id == record_id).values({name: target_id}))
+
+
+def return_references(
+    session: Session, record_type: str, old_target: str, moved_from: set[str], resolve: Mapping[str, str]
+) -> None:
+    """Rows an alias had moved to ``old_target`` from an id in ``moved_from`` that now resolves
+    elsewhere (the alias lost to another office's, or its chain changed): move each to where its
+    own id resolves now, or, where that key is held, back to the id its own changes name.
+
+    Which rows an alias moved is read from the rows' own changes, so every office moves the same
+    rows whatever order the aliases arrived in."""
+    for ref_model, name in referencing(record_type):
+        table = _table(ref_model)
+        keyed = any(name in key for key in unique_keys(ref_model))
+        for row in session.execute(select(table).where(table.c[name] == old_target)).mappings().all():
+            record_id = str(row["id"])
+            own = logged_value(session, record_id, name)
+            if own is None or own not in moved_from:
+                continue
+            for value in dict.fromkeys((resolve.get(own, own), own)):  # where it resolves, else its own
+                if value == old_target:
+                    break
+                if not keyed or takes_key(
+                    session, ref_model, record_id, {**row, name: value}, name, named=value == own
+                ):
+                    session.execute(update(table).where(table.c.id == record_id).values({name: value}))
+                    break

@@ -21,11 +21,18 @@ from typing import Any
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from fieldkit.domain.aliases import alias_map, claims_merged_key, repoint_references, settle_unique_keys
+from fieldkit.domain.aliases import (
+    alias_map,
+    claims_merged_key,
+    repoint_references,
+    return_references,
+    settle_unique_keys,
+)
 from fieldkit.ids import stable_id
 from fieldkit.store.base import SyncedRecord
 from fieldkit.store.changes import mark_resolved
 from fieldkit.store.codec import decode, field_map
+from fieldkit.store.records import RecordAlias
 from fieldkit.store.registry import (
     MODEL_BY_TYPE,
     references,
@@ -202,6 +209,14 @@ def apply_changes(
             stats.conflicting += outcome == "conflict"
             if outcomes is not None:
                 outcomes.append((c.record_type, c.record_id, outcome))
+            if c.record_type == "record_alias" and outcome != "unchanged":
+                # one pair merged at two offices is one alias record: its target may have moved
+                flush()
+                target_type = session.execute(
+                    select(RecordAlias.target_type).where(RecordAlias.id == c.record_id)
+                ).scalar_one()
+                aliases = _follow_new_alias(session, target_type, aliases)
+                targets = set(aliases.values())
         inserts.log(original, at)
         histories.add(original)
         if parents_named:
@@ -228,6 +243,13 @@ def _follow_new_alias(session: Session, record_type: str, before: dict[str, str]
     """Move references for every id an alias just stored resolves differently now (a chain or a
     cycle of merges moves more than the one id); return the aliases as they now stand."""
     after = alias_map(session)
+    # rows an alias had moved to a target it no longer leads to go where their own ids lead now
+    stranded: dict[str, set[str]] = defaultdict(set)
+    for alias_id, old_target in before.items():
+        if after.get(alias_id) != old_target:
+            stranded[old_target].add(alias_id)
+    for old_target, moved_from in stranded.items():
+        return_references(session, record_type, old_target, moved_from, after)
     for alias_id, target_id in after.items():
         if before.get(alias_id) != target_id:
             repoint_references(session, record_type, alias_id, target_id)
