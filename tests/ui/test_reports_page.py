@@ -25,6 +25,8 @@ from fieldkit.context import Context
 from fieldkit.demo import generate
 from fieldkit.opening import open_context
 from fieldkit.services.audit import AuditFilter, audit_page, describe
+from fieldkit.services.monitoring import save_visit
+from fieldkit.services.monitoring_types import VisitData
 from fieldkit.services.office import init_office
 from fieldkit.store import audit as chain
 from ui import main_window as mw
@@ -306,3 +308,18 @@ def test_a_role_without_reports_is_told_so(qtbot: QtBot, demo: Context) -> None:
     page.build()
     assert page.shown is None and not page.busy
     win.close()
+
+
+def test_a_visit_saved_elsewhere_joins_the_visits_offered(
+    qtbot: QtBot, window: MainWindow, demo: Context
+) -> None:
+    form = window.reports.form
+    form.kind.setCurrentIndex(form.kind.findData("visit"))
+    qtbot.waitUntil(lambda: form.visit.count() > 1, timeout=WAIT_MS)
+    saved = save_visit(
+        demo, VisitData(title="Night visit to the remand wing", visit_type="detention-visit",
+                        date_start=TODAY.date(), confidentiality="internal")
+    )  # fmt: skip
+    window._report(saved.changes, window.editing)  # as the editor reports a save
+    qtbot.waitUntil(lambda: form.visit.findData(saved.value.id) >= 0, timeout=WAIT_MS)
+    assert form.visit.itemText(form.visit.findData(saved.value.id)).endswith("Night visit to the remand wing")

@@ -187,15 +187,20 @@ class ReportsPage(QWidget):
         self.form.set_vocab(workspace.vocab)
         if self._choices is not None:
             self._choices = None
+            self._update_actions()
             if self.isVisible():
                 self.load_choices()
 
     def apply_changes(self, changes: ChangeSet) -> None:
-        """New offices or places change what may be chosen; the preview stays what it was."""
+        """New offices or places change what may be chosen, and visits saved, deleted or restored
+        the visits offered; the preview stays what it was (the status says when the form moved on)."""
         if (changes.offices or changes.areas) and self._choices is not None:
             self._choices = None
+            self._update_actions()
             if self.isVisible():
                 self.load_choices()
+        if changes.touches("monitoring_visit") and self.form.visit.count():
+            self.form.load_visits()
 
     def report_on_visit(self, visit_id: str, label: str) -> None:
         """Set the form to this visit's report (the Monitoring page's "report" action)."""
