@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from pdf_checks import inked_fraction, needs_poppler, page_count, pdf_text
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 from shell_support import WAIT_MS
 
@@ -323,3 +323,17 @@ def test_a_visit_saved_elsewhere_joins_the_visits_offered(
     window._report(saved.changes, window.editing)  # as the editor reports a save
     qtbot.waitUntil(lambda: form.visit.findData(saved.value.id) >= 0, timeout=WAIT_MS)
     assert form.visit.itemText(form.visit.findData(saved.value.id)).endswith("Night visit to the remand wing")
+
+
+def test_saving_where_no_file_can_go_says_so_and_writes_nothing(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    page = window.reports
+    _build(qtbot, page)
+    target = tmp_path / "no such folder" / "summary.pdf"
+    page._write_pdf(page.shown, target)  # type: ignore[arg-type]  # what the chooser hands on
+    qtbot.waitUntil(lambda: page.build_button.isEnabled(), timeout=WAIT_MS)
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert len(boxes) == 1 and "its folder is missing or not writable" in boxes[0].text()
+    assert not target.parent.exists() and not page.form.problems.isVisible()
+    boxes[0].close()

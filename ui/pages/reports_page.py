@@ -217,8 +217,9 @@ class ReportsPage(QWidget):
         if self.busy or self._choices is None or not self._choices.allowed:
             return
         request = self.form.request()
-        self.form.show_problems(self.form.missing())
-        if self.form.missing():
+        missing = self.form.missing()
+        self.form.show_problems(missing)
+        if missing:
             return
         self.form.remember()
         ctx = self._ctx
@@ -259,8 +260,8 @@ class ReportsPage(QWidget):
         old = self.shown
         self.shown = shown
         self.preview.set_pages(shown.pages)
-        if old is not None:
-            old.pages.close()
+        if old is not None:  # on the io lane: a page of it may still be being drawn there
+            Op(self, lambda _p: old.pages.close(), lane="io").run()
         self._update_actions()
         self._note(shown, shown.pages.count, output="preview")
 
@@ -271,6 +272,13 @@ class ReportsPage(QWidget):
             self.form.show_problems(describe_error(exc))
         else:
             show_failure(self, exc)
+
+    def _output_failed(self, exc: BaseException) -> None:
+        """Saving or printing failed (a folder not writable, a printer gone): said in a message
+        box, not beside the choices, which were not the problem."""
+        self._job = None
+        self._update_actions()
+        show_failure(self, exc)
 
     def _cancelled(self) -> None:
         self._job = None
@@ -330,7 +338,7 @@ class ReportsPage(QWidget):
             Op(self, lambda _p: write(), lane="io")
             .with_progress(_("Saving {name}…").format(name=path.name), cancellable=False, bar=self.progress)
             .on_success(saved)
-            .on_failure(self._failed)
+            .on_failure(self._output_failed)
             .run()
         )
         self._update_actions()
@@ -383,7 +391,7 @@ class ReportsPage(QWidget):
             Op(self, lambda progress: print_pages(shown.pages, printer, numbers, progress), lane="io")
             .with_progress(_("Printing…"), bar=self.progress)
             .on_success(printed)
-            .on_failure(self._failed)
+            .on_failure(self._output_failed)
             .on_cancel(self._cancelled_print)
             .run()
         )
